@@ -1,0 +1,1 @@
+"""Principals, roles and API keys (hashed at rest), least privilege per role."""

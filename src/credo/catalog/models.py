@@ -1,0 +1,213 @@
+"""Strict typed models of the catalogue. Unknown keys are errors (``extra="forbid"``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from credo.catalog.vocab import (
+    AuthorityKind,
+    Domain,
+    EvidenceKind,
+    ExitCondition,
+    Polarity,
+    SeverityTier,
+    SubjectKind,
+)
+
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_DURATION = re.compile(r"^(\d+)([dmy])$")
+
+
+class Duration(Strict):
+    """A period written as ``90d``, ``6m`` or ``3y`` in the YAML."""
+
+    amount: int
+    unit: Literal["d", "m", "y"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: object) -> object:
+        if isinstance(value, str):
+            match = _DURATION.match(value.strip())
+            if not match:
+                raise ValueError(f"{value!r} is not a period like '90d', '6m' or '3y'")
+            return {"amount": int(match.group(1)), "unit": match.group(2)}
+        return value
+
+    @property
+    def approx_days(self) -> int:
+        return self.amount * {"d": 1, "m": 30, "y": 365}[self.unit]
+
+    def add_to(self, start: date) -> date:
+        """The date this period after ``start`` (calendar months and years)."""
+        if self.unit == "d":
+            return start + timedelta(days=self.amount)
+        months = self.amount * (12 if self.unit == "y" else 1)
+        year, month0 = divmod(start.month - 1 + months, 12)
+        year += start.year
+        day = min(start.day, _days_in_month(year, month0 + 1))
+        return date(year, month0 + 1, day)
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+
+def _days_in_month(year: int, month: int) -> int:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return (nxt - timedelta(days=1)).day
+
+
+class Text(Strict):
+    """A short text in English and Simplified Chinese."""
+
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+
+class LegalBasis(Strict):
+    instrument: str = Field(min_length=3)
+    article: str = Field(min_length=1)
+    jurisdiction: str = Field(min_length=2)
+    text: str = Field(min_length=10, description="What the provision says, in plain words")
+
+
+class PayloadField(Strict):
+    type: Literal["string", "integer", "number", "boolean", "date", "enum"]
+    required: bool = False
+    values: list[str] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = 500
+    category: str | None = None
+    free_text: bool = False
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _enum_has_values(self) -> PayloadField:
+        if self.type == "enum" and not self.values:
+            raise ValueError("an enum field needs a non-empty 'values' list")
+        return self
+
+
+class Repair(Strict):
+    allowed: bool
+    conditions: list[str] = Field(default_factory=list)
+    earliest_after: Duration | None = None
+
+    @model_validator(mode="after")
+    def _conditions_when_allowed(self) -> Repair:
+        if self.allowed and not self.conditions:
+            raise ValueError("a repairable type must name its repair conditions")
+        return self
+
+
+class RecordType(Strict):
+    id: Slug
+    version: int = 1
+    name: Text
+    purpose: str = Field(min_length=10)
+    legal_basis: LegalBasis
+    issuing_authority_kind: AuthorityKind
+    domain: Domain
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    polarity: Polarity
+    severity_tier: SeverityTier
+    min_publicity: Duration
+    max_effect: Duration
+    retention_max: Duration
+    evidence_kind: list[EvidenceKind] = Field(min_length=1)
+    exit_conditions: list[ExitCondition] = Field(min_length=1)
+    repairable: Repair
+    impact_assessment_ref: str = Field(min_length=3)
+    public: bool = False
+    criminal: bool = False
+    enforceable_pending_appeal: bool = False
+    creates_subject: bool = False
+    supersedes_by: Literal["revision"] = "revision"
+    payload: dict[Slug, PayloadField] = Field(default_factory=dict)
+    published_at: date | None = None
+    effective_from: date | None = None
+
+    @field_validator("evidence_kind", mode="before")
+    @classmethod
+    def _evidence_list(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
+class Furnisher(Strict):
+    id: Slug
+    name: Text
+    authority_kind: AuthorityKind
+    official_authority: bool = True
+    remit: list[Slug] = Field(min_length=1)
+
+
+class IdentifierScheme(Strict):
+    """A registered identifier scheme besides the built-in cn_ric, cn_uscc and lei."""
+
+    id: Slug
+    name: Text
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    pattern: str = Field(min_length=2, description="Regular expression for the whole value")
+    issuer: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"pattern does not compile: {exc}") from exc
+        return value
+
+
+class EffectCeiling(Strict):
+    min: Duration | None = None
+    max: Duration
+
+
+class Profile(Strict):
+    """Jurisdiction parameters (GUARDRAILS.md part 4)."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9-]*$")
+    name: str
+    dispute_deadline_days: int = Field(ge=1, le=45)
+    dispute_extension_days: int = Field(default=0, ge=0, le=15)
+    furnisher_notice_business_days: int = Field(ge=1)
+    result_notice_business_days: int = Field(ge=1)
+    objection_window_days: int = Field(ge=0)
+    catalogue_comment_days: int = Field(ge=30)
+    inquiry_retention_days: int = Field(ge=365)
+    correction_lookback_days: int | None = Field(
+        default=None, description="None: every recipient, however long ago (GDPR Art. 19)"
+    )
+    decision_validity_hours: int = Field(ge=1, le=24)
+    cross_domain_measures: Literal["forbidden", "statute_named", "law_or_policy_named"]
+    effect_ceiling: dict[SeverityTier, EffectCeiling]
+    consumer_credit_max: Duration
+    minors_on_negative_lists: bool = False
+    repair_decision_days: int = Field(ge=1)
+    free_reports_per_year: int | None = None
+
+    @model_validator(mode="after")
+    def _all_tiers(self) -> Profile:
+        missing = [t.value for t in SeverityTier if t not in self.effect_ceiling]
+        if missing:
+            raise ValueError(f"effect_ceiling lacks tiers: {', '.join(missing)}")
+        return self
+
+
+class Registry(Strict):
+    name: Text
+    jurisdiction: str
+    profile: str

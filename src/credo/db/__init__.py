@@ -1,0 +1,1 @@
+"""Storage: one SQLAlchemy MetaData for every domain's tables, engines, and migrations."""

@@ -1,0 +1,22 @@
+"""Runtime settings, read once at the edge (CLI, server start-up) and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_CATALOG = Path(__file__).parent / "catalog" / "demo"
+
+
+class Settings(BaseSettings):
+    """Settings from the environment (prefix ``CREDO_``); never a module-level global."""
+
+    model_config = SettingsConfigDict(env_prefix="CREDO_", frozen=True)
+
+    database_url: str = Field(default="sqlite:///credo.db")
+    catalog_path: Path = Field(default=DEMO_CATALOG)
+    profile: str | None = Field(default=None, description="Overrides the catalogue's profile")
+    host: str = "127.0.0.1"
+    port: int = 8000
