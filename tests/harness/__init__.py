@@ -1,0 +1,1 @@
+"""Test harness: throwaway PostgreSQL and SQLite databases, migrated once per session."""
