@@ -60,7 +60,7 @@ def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
         registry=registry,
         origins=origins,
         active_profile_id=profile or registry.profile,
-        **entries,  # type: ignore[arg-type]
+        **entries,
     )
     problems.extend(catalogue_problems(catalogue))
     if problems:
@@ -100,7 +100,7 @@ def _load_section(
     problems: list[Problem],
 ) -> None:
     for index, item in enumerate(body):
-        entry_id = item.get("id") if isinstance(item, dict) else None
+        entry_id = str(item.get("id")) if isinstance(item, dict) else ""
         key = f"{section}[{entry_id or index}]"
         if not isinstance(item, dict):
             problems.append(Problem(file_name, key, "entry must be a mapping"))

@@ -49,7 +49,8 @@ def rating_problems(catalogue: Catalogue) -> list[Problem]:
                     Problem(
                         origin,
                         f"ratings[{rating.id}].inputs",
-                        f"record type {type_id!r} is in domain {record_type.domain.value!r}, not the "
+                        f"record type {type_id!r} is in domain {record_type.domain.value!r}, "
+                        "not the "
                         f"rating's domain {rating.domain.value!r}: no general-purpose score (G-13)",
                     )
                 )

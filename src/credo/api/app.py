@@ -1,0 +1,26 @@
+"""The FastAPI application: thin routers over the domain services."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from credo import __version__
+from credo.api import audit, catalog, checks, disputes, lists, ratings, records, review, subjects
+from credo.api.problems import install as install_problems
+from credo.context import AppContext
+from credo.portal import routes as portal_routes
+
+
+def create_app(ctx: AppContext) -> FastAPI:
+    app = FastAPI(
+        title="Credo",
+        version=__version__,
+        description="Credit-information registry API. Every decision names its legal basis "
+        "and reasons; every subject can see who looked, dispute and repair.",
+    )
+    app.state.ctx = ctx
+    install_problems(app)
+    for module in (catalog, records, subjects, review, ratings, lists, checks, disputes, audit):
+        app.include_router(module.router)
+    app.include_router(portal_routes.router)
+    return app

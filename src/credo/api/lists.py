@@ -1,0 +1,7 @@
+"""HTTP API for lists (placeholder: the owning package fills this in)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["lists"])

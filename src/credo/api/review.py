@@ -1,0 +1,48 @@
+"""The identity review queue: operators decide with reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection
+
+from credo.access.model import Principal, Role
+from credo.api.deps import get_conn, get_ctx, require
+from credo.context import AppContext
+from credo.errors import Conflict
+from credo.subjects import repository
+
+router = APIRouter(prefix="/v1/review", tags=["review queue (operators)"])
+
+
+class Resolution(BaseModel):
+    resolution: str = Field(min_length=5, max_length=2000, description="The reasons")
+
+
+@router.get("")
+def open_items(
+    queue: str | None = None,
+    _: Principal = Depends(require(Role.OPERATOR)),
+    conn: Connection = Depends(get_conn),
+) -> list[dict[str, Any]]:
+    return [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(r).items()}
+        for r in repository.open_review_items(conn, queue)
+    ]
+
+
+@router.post("/{item_id}/resolve")
+def resolve(
+    item_id: int,
+    body: Resolution,
+    principal: Principal = Depends(require(Role.OPERATOR)),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    if not repository.resolve_review_item(
+        conn, item_id, principal.id, body.resolution, ctx.clock.now()
+    ):
+        raise Conflict(f"review item {item_id} is not open")
+    return {"id": item_id, "status": "resolved"}

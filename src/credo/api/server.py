@@ -1,0 +1,13 @@
+"""The ASGI entry point for uvicorn workers: builds the app from CREDO_* settings."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from credo.api.app import create_app
+from credo.context import build_context
+from credo.settings import Settings
+
+
+def app() -> FastAPI:
+    return create_app(build_context(Settings()))

@@ -1,0 +1,112 @@
+"""The ``credo`` command line: thin commands over the domain services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from credo.access.model import Role
+from credo.catalog.loader import load_catalogue
+from credo.cli import audit, checks, demo, disputes, ingest, lists, ratings
+from credo.cli.common import console, context_from_env, errors, fail
+from credo.errors import CatalogueError, CredoError
+from credo.settings import DEMO_CATALOG, Settings
+
+app = typer.Typer(
+    help="Credo: a credit-information registry with its safeguards built in.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="The catalogue of record types, ratings, lists and measures.")
+db_app = typer.Typer(help="The database: migrations.")
+principal_app = typer.Typer(help="Principals and their API keys.")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(db_app, name="db")
+app.add_typer(principal_app, name="principal")
+
+
+@catalog_app.command("check")
+def catalog_check(
+    path: Path = typer.Argument(DEMO_CATALOG, help="The catalogue folder"),
+    profile: str | None = typer.Option(None, help="Check against this profile instead"),
+) -> None:
+    """Validate a catalogue; print every problem with its file and key."""
+    try:
+        catalogue = load_catalogue(path, profile)
+    except CatalogueError as exc:
+        for problem in exc.problems:
+            errors.print(str(problem), highlight=False, markup=False)
+        fail(f"{len(exc.problems)} problem(s) in {path}")
+    console.print(
+        f"[green]valid[/]: {len(catalogue.record_types)} record types, "
+        f"{len(catalogue.furnishers)} furnishers, {len(catalogue.ratings)} ratings, "
+        f"{len(catalogue.lists)} lists, {len(catalogue.measures)} measures; "
+        f"profile {catalogue.profile.id}"
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database of CREDO_DATABASE_URL to the newest schema."""
+    from credo.db.migrate import upgrade
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    console.print(f"[green]migrated[/] {settings.database_url}")
+
+
+@principal_app.command("create")
+def principal_create(
+    principal_id: str,
+    role: Role = typer.Option(..., help="operator, furnisher, relying_party, subject, auditor"),
+    name: str = typer.Option(..., help="Display name"),
+    furnisher: str | None = typer.Option(None, help="Furnisher id (role furnisher)"),
+    relying_party: str | None = typer.Option(None, help="Relying party id"),
+    subject_id: int | None = typer.Option(None, help="Subject id (role subject)"),
+) -> None:
+    """Create a principal and print its API key (shown once; stored only as a hash)."""
+    from credo.access.service import create_principal
+
+    ctx = context_from_env()
+    try:
+        with ctx.engine.begin() as conn:
+            key = create_principal(
+                conn,
+                ctx.catalogue,
+                principal_id=principal_id,
+                role=role,
+                display_name=name,
+                now=datetime.now(UTC),
+                furnisher_id=furnisher,
+                relying_party_id=relying_party,
+                subject_id=subject_id,
+            )
+    except CredoError as exc:
+        fail(exc.detail)
+    console.print(key, highlight=False)
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+    workers: int = typer.Option(1, help="Worker processes"),
+) -> None:
+    """Serve the API and the portal. Refuses to start on an invalid catalogue."""
+    import uvicorn
+
+    context_from_env()  # fail fast, with every problem listed, before binding the port
+    uvicorn.run(
+        "credo.api.server:app",
+        host=host,
+        port=port,
+        workers=workers,
+        factory=True,
+        log_level="info",
+    )
+
+
+for module in (ingest, ratings, lists, checks, disputes, audit, demo):
+    module.register(app)

@@ -1,0 +1,178 @@
+"""All SQL about record statements, the current view, suppressions and the change feed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, exists, or_, select
+
+from credo.db.sql import chunks, insert_ignore, upsert
+from credo.records.tables import change_feed, record_current, record_statements, record_suppressions
+
+CURRENT_UPDATE = [
+    c.name for c in record_current.columns if c.name not in ("chain_id", "first_received_at")
+]
+
+
+def existing_statements(conn: Connection, record_ids: Iterable[str]) -> dict[str, str]:
+    """record_id -> content_hash for the ids that are already stored."""
+    found: dict[str, str] = {}
+    for part in chunks(list(set(record_ids)), 900):
+        for record_id, content_hash in conn.execute(
+            select(record_statements.c.record_id, record_statements.c.content_hash).where(
+                record_statements.c.record_id.in_(part)
+            )
+        ):
+            found[record_id] = content_hash
+    return found
+
+
+def current_rows(conn: Connection, chain_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for part in chunks(list(set(chain_ids)), 900):
+        for row in conn.execute(
+            select(record_current).where(record_current.c.chain_id.in_(part))
+        ).mappings():
+            found[row["chain_id"]] = dict(row)
+    return found
+
+
+def deleted_chains(conn: Connection, chain_ids: Iterable[str]) -> set[str]:
+    """Chains deleted after a dispute (G-31): they cannot come back under the same source."""
+    found: set[str] = set()
+    for part in chunks(list(set(chain_ids)), 900):
+        rows = conn.execute(
+            select(record_suppressions.c.chain_id).where(
+                record_suppressions.c.chain_id.in_(part),
+                record_suppressions.c.reason == "deleted",
+            )
+        )
+        found.update(r[0] for r in rows)
+    return found
+
+
+def insert_statements(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    insert_ignore(conn, record_statements, rows)
+
+
+def upsert_current(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    upsert(conn, record_current, rows, ["chain_id"], CURRENT_UPDATE)
+
+
+def append_feed(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(change_feed.insert(), list(rows))
+
+
+def statements_of_chain(conn: Connection, chain_id: str) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(record_statements)
+            .where(record_statements.c.chain_id == chain_id)
+            .order_by(record_statements.c.revision)
+        ).mappings()
+    )
+
+
+def statements_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(record_statements)
+            .where(record_statements.c.subject_id == subject_id)
+            .order_by(record_statements.c.chain_id, record_statements.c.revision)
+        ).mappings()
+    )
+
+
+def current_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(record_current)
+            .where(record_current.c.subject_id == subject_id)
+            .order_by(record_current.c.occurred_on.desc(), record_current.c.chain_id)
+        ).mappings()
+    )
+
+
+def get_current(conn: Connection, chain_id: str) -> RowMapping | None:
+    return (
+        conn.execute(select(record_current).where(record_current.c.chain_id == chain_id))
+        .mappings()
+        .first()
+    )
+
+
+def open_suppression_clause(as_of_chain: Any) -> Any:
+    return exists().where(
+        record_suppressions.c.chain_id == as_of_chain,
+        record_suppressions.c.closed_at.is_(None),
+    )
+
+
+def effective_records(
+    conn: Connection,
+    subject_ids: Sequence[int],
+    on: date,
+    record_types: Sequence[str] | None = None,
+    pending_appeal_types: Sequence[str] = (),
+) -> list[RowMapping]:
+    """The records that may have an effect on ``on``: active, in force (effective_from <= on <
+    effect_until), within retention, final (or of a type enforceable pending appeal, G-06),
+    and not suppressed by an open dispute, "not me" claim or deletion (G-20, G-26, G-31).
+    This filter is the query-time half of expiry (G-41): a missed job extends no harm."""
+    finality_ok = or_(
+        record_current.c.finality == "final",
+        record_current.c.record_type.in_(list(pending_appeal_types)),
+    )
+    query = select(record_current).where(
+        record_current.c.subject_id.in_(list(subject_ids)),
+        record_current.c.state == "active",
+        record_current.c.effective_from <= on,
+        record_current.c.effect_until > on,
+        record_current.c.expires_on > on,
+        finality_ok,
+        ~open_suppression_clause(record_current.c.chain_id),
+    )
+    if record_types is not None:
+        query = query.where(record_current.c.record_type.in_(list(record_types)))
+    return list(
+        conn.execute(
+            query.order_by(record_current.c.occurred_on, record_current.c.chain_id)
+        ).mappings()
+    )
+
+
+def feed_since(conn: Connection, after_seq: int, limit: int = 1000) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(change_feed)
+            .where(change_feed.c.seq > after_seq)
+            .order_by(change_feed.c.seq)
+            .limit(limit)
+        ).mappings()
+    )
+
+
+def open_suppressions(conn: Connection, chain_ids: Iterable[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for part in chunks(list(set(chain_ids)), 900):
+        for chain_id, reason in conn.execute(
+            select(record_suppressions.c.chain_id, record_suppressions.c.reason).where(
+                and_(
+                    record_suppressions.c.chain_id.in_(part),
+                    record_suppressions.c.closed_at.is_(None),
+                )
+            )
+        ):
+            found.setdefault(chain_id, []).append(reason)
+    return found
+
+
+def statements_by_record(conn: Connection, record_id: str) -> list[RowMapping]:
+    """All statements of the chain that ``record_id`` belongs to."""
+    chain = conn.execute(
+        select(record_statements.c.chain_id).where(record_statements.c.record_id == record_id)
+    ).scalar()
+    return statements_of_chain(conn, chain) if chain else []

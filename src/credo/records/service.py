@@ -1,0 +1,482 @@
+"""Appending statements: identity resolution by identifier only, idempotent append-only
+writes, the derived current view, the change feed and same-transaction re-evaluation hooks.
+
+The API and file ingestion both go through ``append_statements``, so there is one write path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from credo.catalog.catalogue import Catalogue
+from credo.clock import Clock
+from credo.records import repository as records_repo
+from credo.records.model import Rejection, RowOutcome, Statement
+from credo.subjects import repository as subjects_repo
+
+# Called inside the write transaction with the ids of subjects whose records changed, so
+# ratings and list entries are current before the write is acknowledged.
+SubjectHook = Callable[[Connection, set[int]], None]
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def chain_id_of(furnisher_id: str, source_ref: str) -> str:
+    return _digest(furnisher_id, source_ref)
+
+
+def record_id_of(furnisher_id: str, source_ref: str, revision: int) -> str:
+    """Deterministic: the same furnisher, source reference and revision give the same id."""
+    return _digest(furnisher_id, source_ref, str(revision))
+
+
+def content_hash_of(statement: Statement) -> str:
+    body = (
+        statement.record_type,
+        statement.action,
+        statement.subject_kind.value,
+        [(i.scheme, i.value) for i in statement.identifiers],
+        str(statement.occurred_on),
+        str(statement.effective_from),
+        statement.finality,
+        statement.payload,
+        statement.evidence,
+    )
+    return hashlib.blake2b(
+        orjson.dumps(body, option=orjson.OPT_SORT_KEYS), digest_size=16
+    ).hexdigest()
+
+
+@dataclass
+class _Pending:
+    row: int
+    statement: Statement
+    record_id: str
+    chain_id: str
+    content_hash: str
+    subject_id: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WriteContext:
+    """What a write needs besides the connection: passed in, never global."""
+
+    catalogue: Catalogue
+    clock: Clock
+    hooks: Sequence[SubjectHook] = ()
+
+
+def append_statements(
+    conn: Connection,
+    ctx: WriteContext,
+    furnisher_id: str,
+    items: Sequence[tuple[int, Statement]],
+) -> list[RowOutcome]:
+    """Append validated statements in the caller's transaction; one outcome per item."""
+    outcomes: dict[int, RowOutcome] = {}
+    repeats: dict[int, int] = {}
+    pending = _dedupe(conn, furnisher_id, items, outcomes, repeats)
+    now = ctx.clock.now()
+    _resolve_subjects(conn, ctx, pending, outcomes, now)
+    pending = [p for p in pending if p.row not in outcomes]
+    pending = _refuse_deleted_and_mismatched(conn, pending, outcomes)
+    if pending:
+        _write(conn, ctx, furnisher_id, pending, now)
+    for p in pending:
+        outcomes[p.row] = RowOutcome(
+            p.row, "accepted", p.record_id, p.subject_id, warnings=p.warnings
+        )
+    for row, first in repeats.items():
+        _follow_first(outcomes, row, first)
+    changed = {p.subject_id for p in pending if p.subject_id is not None}
+    if changed:
+        for hook in ctx.hooks:
+            hook(conn, changed)
+    return [outcomes[row] for row, _ in items]
+
+
+def _dedupe(
+    conn: Connection,
+    furnisher_id: str,
+    items: Sequence[tuple[int, Statement]],
+    outcomes: dict[int, RowOutcome],
+    repeats: dict[int, int],
+) -> list[_Pending]:
+    """Drop statements already stored (or repeated in this batch): resending is harmless,
+    but the same id with different content is a conflict, never an overwrite."""
+    pending: list[_Pending] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for row, statement in items:
+        record_id = record_id_of(furnisher_id, statement.source_ref, statement.revision)
+        p = _Pending(
+            row,
+            statement,
+            record_id,
+            chain_id_of(furnisher_id, statement.source_ref),
+            content_hash_of(statement),
+            warnings=list(statement.warnings),
+        )
+        pending.append(p)
+    stored = records_repo.existing_statements(conn, [p.record_id for p in pending])
+    kept: list[_Pending] = []
+    for p in pending:
+        first = seen.get(p.record_id)
+        earlier = stored.get(p.record_id) or (first[1] if first else None)
+        if earlier is None:
+            seen[p.record_id] = (p.row, p.content_hash)
+            kept.append(p)
+        elif first is not None and earlier == p.content_hash:
+            repeats[p.row] = first[0]
+        elif earlier == p.content_hash:
+            outcomes[p.row] = RowOutcome(p.row, "duplicate", p.record_id)
+        else:
+            outcomes[p.row] = RowOutcome(
+                p.row,
+                "quarantined",
+                p.record_id,
+                reason=Rejection(
+                    "revision_conflict",
+                    f"{p.statement.source_ref!r} revision {p.statement.revision} was already "
+                    "received with different content; send a correction with a higher revision",
+                ),
+            )
+    return kept
+
+
+def _follow_first(outcomes: dict[int, RowOutcome], row: int, first: int) -> None:
+    """A row repeated within one batch is a duplicate of the first if that was accepted (or
+    already stored), and shares its quarantine reason otherwise."""
+    original = outcomes[first]
+    if original.outcome == "quarantined" and original.reason is not None:
+        reason = Rejection(original.reason.code, f"same as row {first}: {original.reason.detail}")
+        outcomes[row] = RowOutcome(row, "quarantined", original.record_id, reason=reason)
+    else:
+        outcomes[row] = RowOutcome(row, "duplicate", original.record_id, original.subject_id)
+
+
+def _resolve_subjects(
+    conn: Connection,
+    ctx: WriteContext,
+    pending: list[_Pending],
+    outcomes: dict[int, RowOutcome],
+    now: datetime,
+) -> None:
+    """Resolve each statement to exactly one subject by its identifiers (never by name, G-19).
+    Unknown subjects are created only where the record type allows it; conflicting
+    identifiers go to the review queue with no effect (G-40)."""
+    keys = {(i.scheme, i.value) for p in pending for i in p.statement.identifiers}
+    known = subjects_repo.find_subject_ids(conn, keys)
+    kinds = subjects_repo.subject_kinds(conn, known.values())
+    to_create: dict[tuple[str, str], list[_Pending]] = {}
+    reviews: list[dict[str, Any]] = []
+    new_identifiers: list[dict[str, Any]] = []
+    for p in pending:
+        ids = {
+            known[k] for k in ((i.scheme, i.value) for i in p.statement.identifiers) if k in known
+        }
+        if len(ids) > 1:
+            outcomes[p.row] = _ambiguous(p, sorted(ids), reviews, now)
+            continue
+        if ids:
+            p.subject_id = ids.pop()
+            if kinds.get(p.subject_id) != p.statement.subject_kind.value:
+                outcomes[p.row] = RowOutcome(
+                    p.row,
+                    "quarantined",
+                    reason=Rejection(
+                        "subject_kind_mismatch",
+                        f"the identifier names a {kinds.get(p.subject_id)},"
+                        f" not a {p.statement.subject_kind.value}",
+                    ),
+                )
+                continue
+            new_identifiers += _unknown_identifiers(p, known, now)
+            continue
+        record_type = ctx.catalogue.record_types[p.statement.record_type]
+        if not record_type.creates_subject or p.statement.action != "assert":
+            outcomes[p.row] = RowOutcome(
+                p.row,
+                "quarantined",
+                reason=Rejection(
+                    "unknown_subject",
+                    "no subject has these identifiers and "
+                    f"{record_type.id!r} records do not register new subjects",
+                ),
+            )
+            continue
+        first = p.statement.identifiers[0]
+        to_create.setdefault((first.scheme, first.value), []).append(p)
+    _create_subjects(conn, to_create, known, new_identifiers, now)
+    subjects_repo.add_identifiers(conn, _dedupe_identifiers(new_identifiers))
+    reviews += _checksum_reviews([p for p in pending if p.row not in outcomes], now)
+    subjects_repo.add_review_items(conn, reviews)
+
+
+def _ambiguous(
+    p: _Pending, subject_ids: list[int], reviews: list[dict[str, Any]], now: datetime
+) -> RowOutcome:
+    detail = (
+        f"the identifiers of {p.statement.source_ref!r} name {len(subject_ids)} different "
+        f"subjects ({', '.join(map(str, subject_ids))}): held for review, no effect (G-19)"
+    )
+    reviews.append(
+        {
+            "queue": "identity",
+            "reason_code": "identity_ambiguous",
+            "detail": detail,
+            "subject_id": None,
+            "dedupe_key": f"ambiguous:{p.record_id}",
+            "payload": {
+                "record_id": p.record_id,
+                "subject_ids": subject_ids,
+                "identifiers": [[i.scheme, i.value] for i in p.statement.identifiers],
+            },
+            "status": "open",
+            "created_at": now,
+        }
+    )
+    return RowOutcome(
+        p.row, "quarantined", p.record_id, reason=Rejection("identity_ambiguous", detail)
+    )
+
+
+def _unknown_identifiers(
+    p: _Pending, known: dict[tuple[str, str], int], now: datetime
+) -> list[dict[str, Any]]:
+    rows = []
+    for ident in p.statement.identifiers:
+        if (ident.scheme, ident.value) not in known:
+            known[(ident.scheme, ident.value)] = p.subject_id or 0
+            rows.append(
+                {
+                    "scheme": ident.scheme,
+                    "value": ident.value,
+                    "subject_id": p.subject_id,
+                    "check_ok": ident.check_ok,
+                    "created_at": now,
+                }
+            )
+    return rows
+
+
+def _create_subjects(
+    conn: Connection,
+    to_create: dict[tuple[str, str], list[_Pending]],
+    known: dict[tuple[str, str], int],
+    new_identifiers: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    groups = list(to_create.values())
+    rows = []
+    for group in groups:
+        statement = group[0].statement
+        birth = next((i.birth_date for i in statement.identifiers if i.birth_date), None)
+        rows.append(
+            {
+                "kind": statement.subject_kind.value,
+                "display_name": statement.subject_name,
+                "birth_date": birth,
+                "created_at": now,
+            }
+        )
+    for group, subject_id in zip(groups, subjects_repo.create_subjects(conn, rows), strict=True):
+        for p in group:
+            p.subject_id = subject_id
+            new_identifiers += _unknown_identifiers(p, known, now)
+
+
+def _dedupe_identifiers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    unique: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        unique.setdefault((row["scheme"], row["value"]), row)
+    return list(unique.values())
+
+
+def _checksum_reviews(pending: list[_Pending], now: datetime) -> list[dict[str, Any]]:
+    reviews = []
+    for p in pending:
+        for ident in p.statement.identifiers:
+            if not ident.check_ok:
+                reviews.append(
+                    {
+                        "queue": "identity",
+                        "reason_code": "identifier_check_failed",
+                        "detail": ident.warning or f"{ident.scheme} {ident.value}: check failed",
+                        "subject_id": p.subject_id,
+                        "dedupe_key": f"check:{ident.scheme}:{ident.value}",
+                        "payload": {"scheme": ident.scheme, "value": ident.value},
+                        "status": "open",
+                        "created_at": now,
+                    }
+                )
+    return reviews
+
+
+def _refuse_deleted_and_mismatched(
+    conn: Connection, pending: list[_Pending], outcomes: dict[int, RowOutcome]
+) -> list[_Pending]:
+    chains = [p.chain_id for p in pending]
+    deleted = records_repo.deleted_chains(conn, chains)
+    current = records_repo.current_rows(conn, chains)
+    kept = []
+    for p in pending:
+        existing = current.get(p.chain_id)
+        if p.chain_id in deleted:
+            reason = Rejection(
+                "record_deleted",
+                f"{p.statement.source_ref!r} was deleted after "
+                "a dispute; it can only return with a new source decision under a "
+                "new source reference (G-31)",
+            )
+        elif existing and existing["record_type"] != p.statement.record_type:
+            reason = Rejection(
+                "chain_type_mismatch",
+                f"{p.statement.source_ref!r} is a "
+                f"{existing['record_type']!r} record, not {p.statement.record_type!r}",
+            )
+        elif existing and existing["subject_id"] != p.subject_id:
+            reason = Rejection(
+                "chain_subject_mismatch",
+                f"{p.statement.source_ref!r} concerns "
+                "another subject; revoke it and send a new record instead",
+            )
+        elif (
+            existing is None
+            and p.statement.action != "assert"
+            and not any(
+                q.chain_id == p.chain_id and q.statement.action == "assert" for q in pending
+            )
+        ):
+            reason = Rejection(
+                "unknown_record",
+                f"{p.statement.action!r} of {p.statement.source_ref!r}, which was never asserted",
+            )
+        else:
+            kept.append(p)
+            continue
+        outcomes[p.row] = RowOutcome(p.row, "quarantined", p.record_id, reason=reason)
+    return kept
+
+
+def _write(
+    conn: Connection,
+    ctx: WriteContext,
+    furnisher_id: str,
+    pending: list[_Pending],
+    now: datetime,
+) -> None:
+    statement_rows = []
+    for p in pending:
+        s = p.statement
+        record_type = ctx.catalogue.record_types[s.record_type]
+        statement_rows.append(
+            {
+                "record_id": p.record_id,
+                "chain_id": p.chain_id,
+                "revision": s.revision,
+                "action": s.action,
+                "furnisher_id": furnisher_id,
+                "source_ref": s.source_ref,
+                "record_type": s.record_type,
+                "subject_id": p.subject_id,
+                "occurred_on": s.occurred_on,
+                "effective_from": s.effective_from,
+                "effect_until": record_type.max_effect.add_to(s.effective_from),
+                "expires_on": record_type.retention_max.add_to(s.occurred_on),
+                "finality": s.finality,
+                "payload": s.payload,
+                "evidence": s.evidence,
+                "provenance": s.provenance,
+                "content_hash": p.content_hash,
+                "received_at": now,
+            }
+        )
+    records_repo.insert_statements(conn, statement_rows)
+    records_repo.upsert_current(conn, _current_rows(conn, statement_rows, now))
+    records_repo.append_feed(
+        conn,
+        [
+            {
+                "subject_id": r["subject_id"],
+                "kind": "record",
+                "ref": r["record_id"],
+                "created_at": now,
+            }
+            for r in statement_rows
+        ],
+    )
+
+
+def _current_rows(
+    conn: Connection, statement_rows: list[dict[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """Fold the new statements, in revision order, over each chain's current row."""
+    current = records_repo.current_rows(conn, [r["chain_id"] for r in statement_rows])
+    changed: dict[str, dict[str, Any]] = {}
+    for row in sorted(statement_rows, key=lambda r: (r["chain_id"], r["revision"])):
+        before = changed.get(row["chain_id"]) or current.get(row["chain_id"])
+        if before is not None and before["revision"] > row["revision"]:
+            continue  # a late-arriving older revision joins the history, not the current view
+        changed[row["chain_id"]] = fold_statement(before, row, now)
+    return list(changed.values())
+
+
+def fold_statement(
+    before: dict[str, Any] | None, row: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The current view of a chain after one more statement (pure; used by rebuilds too)."""
+    action = row["action"]
+    base = (
+        dict(before) if before else {"first_received_at": row["received_at"], "performed_on": None}
+    )
+    if action in ("assert", "correct") or before is None:
+        base.update(
+            {
+                k: row[k]
+                for k in (
+                    "record_type",
+                    "subject_id",
+                    "furnisher_id",
+                    "source_ref",
+                    "occurred_on",
+                    "effective_from",
+                    "effect_until",
+                    "expires_on",
+                    "finality",
+                    "payload",
+                )
+            }
+        )
+        base["state"] = "active"
+        base["performed_on"] = None
+    else:
+        base["payload"] = {**(before["payload"] or {}), **(row["payload"] or {})}
+        if action == "revoke":
+            base["state"] = "revoked"
+        else:  # perform
+            base["state"] = "performed"
+            base["performed_on"] = _performed_on(row)
+    base.update(
+        {
+            "chain_id": row["chain_id"],
+            "record_id": row["record_id"],
+            "revision": row["revision"],
+            "updated_at": now,
+        }
+    )
+    return base
+
+
+def _performed_on(row: dict[str, Any]) -> date:
+    performed = (row["payload"] or {}).get("performed_on")
+    return date.fromisoformat(performed) if isinstance(performed, str) else row["occurred_on"]

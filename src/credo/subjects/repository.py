@@ -1,0 +1,106 @@
+"""All SQL about subjects, identifiers and the review queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, select, tuple_
+
+from credo.db.sql import chunks, insert_ignore
+from credo.subjects.tables import review_items, subject_identifiers, subjects
+
+
+def find_subject_ids(
+    conn: Connection, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Map (scheme, value) to subject id for every key that is known."""
+    found: dict[tuple[str, str], int] = {}
+    pairs = list(set(keys))
+    for part in chunks(pairs, 400):
+        rows = conn.execute(
+            select(
+                subject_identifiers.c.scheme,
+                subject_identifiers.c.value,
+                subject_identifiers.c.subject_id,
+            ).where(tuple_(subject_identifiers.c.scheme, subject_identifiers.c.value).in_(part))
+        )
+        for scheme, value, subject_id in rows:
+            found[(scheme, value)] = subject_id
+    return found
+
+
+def subject_kinds(conn: Connection, subject_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(set(subject_ids))
+    kinds: dict[int, str] = {}
+    for part in chunks(ids, 900):
+        for subject_id, kind in conn.execute(
+            select(subjects.c.id, subjects.c.kind).where(subjects.c.id.in_(part))
+        ):
+            kinds[subject_id] = kind
+    return kinds
+
+
+def create_subjects(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert subjects and return their new ids, in the order given."""
+    if not rows:
+        return []
+    result = conn.execute(
+        subjects.insert().returning(subjects.c.id, sort_by_parameter_order=True), rows
+    )
+    return [row[0] for row in result]
+
+
+def add_identifiers(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    insert_ignore(conn, subject_identifiers, rows)
+
+
+def get_subject(conn: Connection, subject_id: int) -> RowMapping | None:
+    return conn.execute(select(subjects).where(subjects.c.id == subject_id)).mappings().first()
+
+
+def identifiers_of(conn: Connection, subject_id: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(subject_identifiers)
+            .where(subject_identifiers.c.subject_id == subject_id)
+            .order_by(subject_identifiers.c.scheme)
+        ).mappings()
+    )
+
+
+def add_review_items(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Queue items for human review; ``dedupe_key`` keeps a re-run from doubling them."""
+    insert_ignore(conn, review_items, rows)
+
+
+def open_review_items(
+    conn: Connection, queue: str | None = None, limit: int = 100
+) -> list[RowMapping]:
+    query = select(review_items).where(review_items.c.status == "open")
+    if queue:
+        query = query.where(review_items.c.queue == queue)
+    return list(conn.execute(query.order_by(review_items.c.id).limit(limit)).mappings())
+
+
+def resolve_review_item(
+    conn: Connection, item_id: int, by: str, resolution: str, at: datetime
+) -> bool:
+    result = conn.execute(
+        review_items.update()
+        .where(review_items.c.id == item_id, review_items.c.status == "open")
+        .values(status="resolved", resolved_by=by, resolution=resolution, resolved_at=at)
+    )
+    return result.rowcount == 1
+
+
+def birth_dates(conn: Connection, subject_ids: Iterable[int]) -> dict[int, date | None]:
+    ids = list(set(subject_ids))
+    out: dict[int, date | None] = {}
+    for part in chunks(ids, 900):
+        for subject_id, born in conn.execute(
+            select(subjects.c.id, subjects.c.birth_date).where(subjects.c.id.in_(part))
+        ):
+            out[subject_id] = born
+    return out
