@@ -100,7 +100,7 @@ def _load_section(
     problems: list[Problem],
 ) -> None:
     for index, item in enumerate(body):
-        entry_id = str(item.get("id")) if isinstance(item, dict) else ""
+        entry_id = str(item.get("id") or "") if isinstance(item, dict) else ""
         key = f"{section}[{entry_id or index}]"
         if not isinstance(item, dict):
             problems.append(Problem(file_name, key, "entry must be a mapping"))
