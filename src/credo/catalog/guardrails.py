@@ -10,7 +10,7 @@ from credo.catalog.problems import Problem
 from credo.catalog.vocab import (
     BANNED_DOMAIN_CONCEPTS,
     BANNED_EVIDENCE_KINDS,
-    BANNED_PROVENANCE,
+    SURVEILLANCE_TOKENS,
     Domain,
     SubjectKind,
     denied_field_reason,
@@ -50,7 +50,7 @@ def pre_validation_problems(
                 )
     if section == "schemes":
         text = f"{item.get('id', '')} {item.get('name', '')}".lower()
-        for banned in sorted(BANNED_PROVENANCE):
+        for banned in SURVEILLANCE_TOKENS:
             if banned in text:
                 problems.append(
                     Problem(

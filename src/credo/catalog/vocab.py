@@ -145,6 +145,13 @@ BANNED_PROVENANCE: frozenset[str] = frozenset(
 )
 
 
+# Tokens that mark biometric or surveillance identification; no identifier scheme may carry them.
+SURVEILLANCE_TOKENS: tuple[str, ...] = (
+    "face", "facial", "fingerprint", "iris", "voice", "gait", "biometric", "dna", "retina",
+    "palm", "camera", "cctv", "gps", "location", "tracker", "tracking", "health_code",
+)
+
+
 class ExitCondition(StrEnum):
     PERFORMANCE = "performance"
     ANNULMENT = "annulment"
