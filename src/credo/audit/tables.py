@@ -1,0 +1,49 @@
+"""The hash-chained audit log (G-47) and the catalogue-change approvals (G-48)."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+
+from credo.db.metadata import JsonType, metadata
+
+# Append-only. Each row's hash covers its own fields and the previous row's hash, so an edit
+# or a deletion anywhere breaks the chain from that row on. ``at`` and ``payload`` are stored
+# as the exact text that was hashed, so no database type conversion can change them.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject_id", Integer),  # no foreign key: the log outlives anything it mentions
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_subject", "subject_id"),
+)
+
+# The newest link, kept apart so that deleting the tail of the log is detected too.
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# A catalogue change goes live only when an operator other than its author approves it.
+catalogue_changes = Table(
+    "catalogue_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("change", JsonType, nullable=False),
+    Column("impact_assessment_ref", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # proposed | approved | rejected
+    Column("proposed_by", String(64), nullable=False),
+    Column("proposed_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(64)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("reasons", Text),
+)

@@ -1,0 +1,85 @@
+"""Disputes and "not me" claims, subject statements, repair applications, expiry marks."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from credo.db.metadata import JsonType, metadata
+
+# A dispute (G-26) or an identity claim (G-20) against one record chain.
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # dispute | identity_claim
+    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False),
+    Column("chain_id", String(32), nullable=False),
+    Column("record_id", String(32), nullable=False),
+    Column("furnisher_id", String(64), nullable=False),
+    Column("category", String(24), nullable=False),
+    Column("grounds", Text, nullable=False),
+    Column("evidence", JsonType),
+    # open | corrected | deleted | upheld | frivolous | unverified | confirmed | rejected
+    Column("status", String(16), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("deadline_at", DateTime(timezone=True), nullable=False),
+    Column("extended", Boolean, nullable=False, default=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolved_by", String(64)),
+    Column("reasons", Text),
+    Index("ix_disputes_subject", "subject_id"),
+    Index("ix_disputes_open", "status", "deadline_at"),
+    Index("ix_disputes_chain", "chain_id"),
+)
+
+# A statement by the subject that travels with the record (G-32).
+subject_statements = Table(
+    "subject_statements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False),
+    Column("chain_id", String(32), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Credit repair (G-42): an application with proof, decided by a deadline.
+repair_applications = Table(
+    "repair_applications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("target_kind", String(16), nullable=False),  # record | list_entry
+    Column("target_ref", String(64), nullable=False),
+    Column("condition", Text, nullable=False),
+    Column("proof", JsonType, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | approved | rejected
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("deadline_at", DateTime(timezone=True), nullable=False),
+    Column("overdue_flagged_at", DateTime(timezone=True)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decided_by", String(64)),
+    Column("reasons", Text),
+)
+
+# Which chains the scheduled job has already processed at their effect end / retention end,
+# so a rerun does nothing twice (the query-time filter already stops their effect).
+record_expiries = Table(
+    "record_expiries",
+    metadata,
+    Column("chain_id", String(32), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # effect_end | retention_end
+    Column("on", Date, nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Notices to subjects, furnishers and relying parties: an outbox and pluggable channels."""
