@@ -1,0 +1,123 @@
+"""Builders for record tests: a write context on a fixed clock and raw statement rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from credo.catalog.catalogue import Catalogue
+from credo.catalog.loader import load_catalogue
+from credo.clock import FixedClock
+from credo.records.model import Rejection, RowOutcome, Statement
+from credo.records.service import WriteContext, append_statements
+from credo.records.validate import StatementValidator
+from credo.settings import DEMO_CATALOG
+
+ACME = ("cn_uscc", "91110000600037341L")
+ZHANG = ("cn_ric", "11010519491231002X")
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue(DEMO_CATALOG)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 1, 12, 0))
+
+
+def penalty(source_ref: str = "MR-2025-001", **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "record_type": "administrative_penalty",
+        "source_ref": source_ref,
+        "subject_kind": "organisation",
+        "identifiers": [ACME],
+        "subject_name": "Acme Trading Co.",
+        "occurred_on": "2025-06-01",
+        "payload": {"decision_number": source_ref, "penalty_kind": "fine", "fine_amount": "5000"},
+        "evidence": {
+            "kind": "administrative_penalty_decision",
+            "document_id": source_ref,
+            "issuer": "Demo City Market Regulation Bureau",
+            "issued_on": "2025-06-01",
+        },
+        "provenance": {"kind": "official_decision"},
+    }
+    row.update(overrides)
+    return row
+
+
+def licence(
+    source_ref: str = "LIC-1", identifiers: list[tuple[str, str]] | None = None, **overrides: Any
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "record_type": "administrative_licence",
+        "source_ref": source_ref,
+        "subject_kind": "organisation",
+        "identifiers": [ACME] if identifiers is None else identifiers,
+        "subject_name": "Acme Trading Co.",
+        "occurred_on": "2025-01-10",
+        "payload": {"licence_number": source_ref, "licence_kind": "food_business"},
+        "provenance": {"kind": "official_decision"},
+    }
+    row.update(overrides)
+    return row
+
+
+def defaulter(source_ref: str = "(2025)京0105执123号", **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "record_type": "judgment_defaulter",
+        "source_ref": source_ref,
+        "subject_kind": "person",
+        "identifiers": [ZHANG],
+        "subject_name": "Zhang San",
+        "occurred_on": "2025-09-01",
+        "payload": {
+            "case_number": source_ref,
+            "court": "Chaoyang District Court",
+            "obligation": "pay_money",
+            "amount": 120000,
+            "circumstance": "refusing_with_ability",
+        },
+        "evidence": {
+            "kind": "defaulter_determination",
+            "document_id": source_ref,
+            "issuer": "Chaoyang District Court",
+            "issued_on": "2025-09-01",
+        },
+        "provenance": {"kind": "official_decision"},
+    }
+    row.update(overrides)
+    return row
+
+
+class Writer:
+    """Validate and append rows as one furnisher, the way the API and ingestion do."""
+
+    def __init__(self, engine: Any, catalogue: Catalogue, clock: FixedClock) -> None:
+        self.engine, self.catalogue, self.clock = engine, catalogue, clock
+
+    def write(self, furnisher: str, *rows: dict[str, Any]) -> list[RowOutcome]:
+        validator = StatementValidator(self.catalogue, furnisher, self.clock.today())
+        outcomes: dict[int, RowOutcome] = {}
+        valid: list[tuple[int, Statement]] = []
+        for index, row in enumerate(rows):
+            checked = validator.validate(row)
+            if isinstance(checked, Rejection):
+                outcomes[index] = RowOutcome(index, "quarantined", reason=checked)
+            else:
+                valid.append((index, checked))
+        with self.engine.begin() as conn:
+            for outcome in append_statements(
+                conn, WriteContext(self.catalogue, self.clock), furnisher, valid
+            ):
+                outcomes[outcome.row] = outcome
+        return [outcomes[i] for i in range(len(rows))]
+
+
+@pytest.fixture
+def writer(engine: Any, catalogue: Catalogue, clock: FixedClock) -> Writer:
+    return Writer(engine, catalogue, clock)
