@@ -54,17 +54,37 @@ def test_demo_catalogue_is_valid_under_every_profile() -> None:
 
 @pytest.mark.parametrize(
     "field",
-    ["legal_basis", "issuing_authority_kind", "domain", "subject_kinds", "polarity",
-     "severity_tier", "min_publicity", "max_effect", "retention_max", "evidence_kind",
-     "exit_conditions", "repairable", "impact_assessment_ref"],
+    [
+        "legal_basis",
+        "issuing_authority_kind",
+        "domain",
+        "subject_kinds",
+        "polarity",
+        "severity_tier",
+        "min_publicity",
+        "max_effect",
+        "retention_max",
+        "evidence_kind",
+        "exit_conditions",
+        "repairable",
+        "impact_assessment_ref",
+    ],
 )
-def test_g01_record_type_without_required_field_is_rejected(catalogue_dir: Path,
-                                                             field: str) -> None:
-    edit_yaml(catalogue_dir, "record_types.yaml",
-              lambda d: record_type(d, "administrative_penalty").pop(field))
+def test_g01_record_type_without_required_field_is_rejected(
+    catalogue_dir: Path, field: str
+) -> None:
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "administrative_penalty").pop(field),
+    )
     problems = problems_of(catalogue_dir)
-    assert any("record_types.yaml" in p and f"record_types[administrative_penalty].{field}" in p
-               and "required" in p for p in problems), problems
+    assert any(
+        "record_types.yaml" in p
+        and f"record_types[administrative_penalty].{field}" in p
+        and "required" in p
+        for p in problems
+    ), problems
 
 
 def test_g01_effect_above_profile_ceiling_is_rejected(catalogue_dir: Path) -> None:
@@ -75,29 +95,42 @@ def test_g01_effect_above_profile_ceiling_is_rejected(catalogue_dir: Path) -> No
 
     edit_yaml(catalogue_dir, "record_types.yaml", five_years)
     problems = problems_of(catalogue_dir)
-    assert any("procurement_debarment].max_effect" in p and "ceiling of 3y" in p
-               for p in problems), problems
+    assert any(
+        "procurement_debarment].max_effect" in p and "ceiling of 3y" in p for p in problems
+    ), problems
 
 
 def test_g01_repairable_needs_conditions(catalogue_dir: Path) -> None:
-    edit_yaml(catalogue_dir, "record_types.yaml",
-              lambda d: record_type(d, "tax_arrears")["repairable"].update(conditions=[]))
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "tax_arrears")["repairable"].update(conditions=[]),
+    )
     assert any("tax_arrears].repairable" in p for p in problems_of(catalogue_dir))
 
 
-@pytest.mark.parametrize("domain", ["civic_behaviour", "political_loyalty", "religion",
-                                    "family_harmony", "moral_conduct"])
+@pytest.mark.parametrize(
+    "domain",
+    ["civic_behaviour", "political_loyalty", "religion", "family_harmony", "moral_conduct"],
+)
 def test_g02_forbidden_domain_cannot_be_declared(catalogue_dir: Path, domain: str) -> None:
-    edit_yaml(catalogue_dir, "record_types.yaml",
-              lambda d: record_type(d, "tax_arrears").update(domain=domain))
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "tax_arrears").update(domain=domain),
+    )
     problems = problems_of(catalogue_dir)
-    assert any("tax_arrears].domain" in p and "G-02" in p and "forbidden concept" in p
-               for p in problems), problems
+    assert any(
+        "tax_arrears].domain" in p and "G-02" in p and "forbidden concept" in p for p in problems
+    ), problems
 
 
 def test_g02_unknown_domain_is_rejected(catalogue_dir: Path) -> None:
-    edit_yaml(catalogue_dir, "record_types.yaml",
-              lambda d: record_type(d, "tax_arrears").update(domain="sports"))
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "tax_arrears").update(domain="sports"),
+    )
     assert any("unknown domain 'sports'" in p for p in problems_of(catalogue_dir))
 
 
@@ -106,37 +139,70 @@ def test_g02_domain_enum_contains_no_banned_concept() -> None:
         assert not any(c in member.value for c in BANNED_DOMAIN_CONCEPTS), member
 
 
-@pytest.mark.parametrize("field", ["ethnicity", "religion", "political_opinion", "health_status",
-                                   "biometric_template", "sexual_orientation",
-                                   "trade_union_membership", "nationality", "gps_location",
-                                   "family_members", "face_photo"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "ethnicity",
+        "religion",
+        "political_opinion",
+        "health_status",
+        "biometric_template",
+        "sexual_orientation",
+        "trade_union_membership",
+        "nationality",
+        "gps_location",
+        "family_members",
+        "face_photo",
+    ],
+)
 def test_g03_special_category_field_is_rejected(catalogue_dir: Path, field: str) -> None:
-    edit_yaml(catalogue_dir, "record_types.yaml",
-              lambda d: record_type(d, "administrative_penalty")["payload"].update(
-                  {field: {"type": "string"}}))
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "administrative_penalty")["payload"].update(
+            {field: {"type": "string"}}
+        ),
+    )
     problems = problems_of(catalogue_dir)
     assert any(f"payload.{field}" in p and "G-03" in p for p in problems), problems
 
 
 def test_g03_special_category_cannot_hide_behind_a_neutral_name(catalogue_dir: Path) -> None:
-    edit_yaml(catalogue_dir, "record_types.yaml",
-              lambda d: record_type(d, "administrative_penalty")["payload"].update(
-                  {"attribute_7": {"type": "string", "category": "religion"}}))
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "administrative_penalty")["payload"].update(
+            {"attribute_7": {"type": "string", "category": "religion"}}
+        ),
+    )
     assert any("payload.attribute_7" in p for p in problems_of(catalogue_dir))
 
 
 @pytest.mark.parametrize("scheme_id", ["face_id", "fingerprint_number", "gps_tracker"])
 def test_g04_biometric_identifier_scheme_is_rejected(catalogue_dir: Path, scheme_id: str) -> None:
-    edit_yaml(catalogue_dir, "schemes.yaml", lambda d: d["schemes"].append({
-        "id": scheme_id, "name": {"en": "x", "zh": "x"}, "subject_kinds": ["person"],
-        "pattern": "^[0-9]+$", "issuer": "x"}))
+    edit_yaml(
+        catalogue_dir,
+        "schemes.yaml",
+        lambda d: d["schemes"].append(
+            {
+                "id": scheme_id,
+                "name": {"en": "x", "zh": "x"},
+                "subject_kinds": ["person"],
+                "pattern": "^[0-9]+$",
+                "issuer": "x",
+            }
+        ),
+    )
     assert any("G-04" in p for p in problems_of(catalogue_dir))
 
 
 @pytest.mark.parametrize("kind", ["tip", "anonymous_report", "risk_signal", "model_output"])
 def test_g05_tips_and_signals_are_not_evidence(catalogue_dir: Path, kind: str) -> None:
-    edit_yaml(catalogue_dir, "record_types.yaml",
-              lambda d: record_type(d, "tax_arrears").update(evidence_kind=[kind]))
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "tax_arrears").update(evidence_kind=[kind]),
+    )
     assert any("G-05" in p and kind in p for p in problems_of(catalogue_dir))
 
 
@@ -151,16 +217,29 @@ def test_g07_furnisher_remit_must_match_its_authority(catalogue_dir: Path) -> No
 
 
 def test_g07_criminal_types_only_for_official_authorities(catalogue_dir: Path) -> None:
-    edit_yaml(catalogue_dir, "record_types.yaml",
-              lambda d: record_type(d, "judgment_defaulter").update(criminal=True))
-    edit_yaml(catalogue_dir, "furnishers.yaml", lambda d: next(
-        f for f in d["furnishers"] if f["id"] == "city_court").update(official_authority=False))
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "judgment_defaulter").update(criminal=True),
+    )
+    edit_yaml(
+        catalogue_dir,
+        "furnishers.yaml",
+        lambda d: next(f for f in d["furnishers"] if f["id"] == "city_court").update(
+            official_authority=False
+        ),
+    )
     assert any("criminal" in p for p in problems_of(catalogue_dir))
 
 
 def test_g08_activation_needs_thirty_days_of_notice(catalogue_dir: Path) -> None:
-    edit_yaml(catalogue_dir, "record_types.yaml", lambda d: record_type(d, "tax_arrears").update(
-        published_at="2026-01-01", effective_from="2026-01-11"))
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "tax_arrears").update(
+            published_at="2026-01-01", effective_from="2026-01-11"
+        ),
+    )
     assert any("G-08" in p and "10 days" in p for p in problems_of(catalogue_dir))
 
 
@@ -176,25 +255,33 @@ def test_unknown_key_and_every_problem_reported(catalogue_dir: Path) -> None:
 
 
 def test_duplicate_ids_are_rejected(catalogue_dir: Path) -> None:
-    edit_yaml(catalogue_dir, "furnishers.yaml",
-              lambda d: d["furnishers"].append(dict(d["furnishers"][0])))
+    edit_yaml(
+        catalogue_dir, "furnishers.yaml", lambda d: d["furnishers"].append(dict(d["furnishers"][0]))
+    )
     assert any("duplicate id" in p for p in problems_of(catalogue_dir))
 
 
 def test_official_conduct_records_concern_persons_only(catalogue_dir: Path) -> None:
-    edit_yaml(catalogue_dir, "record_types.yaml", lambda d: record_type(
-        d, "official_disciplinary_sanction").update(subject_kinds=["person", "organisation"]))
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "official_disciplinary_sanction").update(
+            subject_kinds=["person", "organisation"]
+        ),
+    )
     assert any("G-45" in p for p in problems_of(catalogue_dir))
 
 
-def test_cli_check_exits_zero_when_valid_and_lists_problems_otherwise(
-        catalogue_dir: Path) -> None:
+def test_cli_check_exits_zero_when_valid_and_lists_problems_otherwise(catalogue_dir: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(app, ["catalog", "check", str(catalogue_dir)])
     assert ok.exit_code == 0, ok.output
     assert "valid" in ok.output
-    edit_yaml(catalogue_dir, "record_types.yaml",
-              lambda d: record_type(d, "tax_arrears").update(domain="civic_behaviour"))
+    edit_yaml(
+        catalogue_dir,
+        "record_types.yaml",
+        lambda d: record_type(d, "tax_arrears").update(domain="civic_behaviour"),
+    )
     bad = runner.invoke(app, ["catalog", "check", str(catalogue_dir)])
     assert bad.exit_code == 1
     assert "record_types.yaml: record_types[tax_arrears].domain" in bad.output
@@ -202,5 +289,6 @@ def test_cli_check_exits_zero_when_valid_and_lists_problems_otherwise(
 
 def test_broken_yaml_names_the_file(catalogue_dir: Path) -> None:
     (catalogue_dir / "broken.yaml").write_text("record_types: [\n", "utf-8")
-    assert any(p.startswith("broken.yaml") and "not valid YAML" in p
-               for p in problems_of(catalogue_dir))
+    assert any(
+        p.startswith("broken.yaml") and "not valid YAML" in p for p in problems_of(catalogue_dir)
+    )

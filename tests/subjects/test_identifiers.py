@@ -26,8 +26,10 @@ CATALOGUE: Catalogue = load_catalogue(DEMO_CATALOG)
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
-@pytest.mark.parametrize("value", ["91110000600037341L", "91310115MA1K3BTP2B",
-                                   "121200004013590816", "92340604MA2PENA300"])
+@pytest.mark.parametrize(
+    "value",
+    ["91110000600037341L", "91310115MA1K3BTP2B", "121200004013590816", "92340604MA2PENA300"],
+)
 def test_valid_uscc(value: str) -> None:
     checked = check_identifier(CATALOGUE, "cn_uscc", value)
     assert checked.check_ok and checked.value == value
@@ -47,9 +49,14 @@ def test_malformed_uscc_is_rejected(value: str) -> None:
     assert caught.value.code == "invalid_identifier"
 
 
-@pytest.mark.parametrize(("value", "born"), [("11010519491231002X", date(1949, 12, 31)),
-                                             ("440524188001010014", date(1880, 1, 1)),
-                                             ("360426199101010071", date(1991, 1, 1))])
+@pytest.mark.parametrize(
+    ("value", "born"),
+    [
+        ("11010519491231002X", date(1949, 12, 31)),
+        ("440524188001010014", date(1880, 1, 1)),
+        ("360426199101010071", date(1991, 1, 1)),
+    ],
+)
 def test_resident_id_gives_birth_date(value: str, born: date) -> None:
     assert check_identifier(CATALOGUE, "cn_ric", value).birth_date == born
 
@@ -59,8 +66,9 @@ def test_resident_id_with_wrong_check_digit_is_rejected() -> None:
         check_identifier(CATALOGUE, "cn_ric", "36042619910102009X")
 
 
-@pytest.mark.parametrize("value", ["5493001KJTIIGC8Y1R12", "529900T8BM49AURSDO55",
-                                   "213800KUD8LAJWSQ9D15"])
+@pytest.mark.parametrize(
+    "value", ["5493001KJTIIGC8Y1R12", "529900T8BM49AURSDO55", "213800KUD8LAJWSQ9D15"]
+)
 def test_valid_lei(value: str) -> None:
     assert check_identifier(CATALOGUE, "lei", value).check_ok
 
@@ -86,11 +94,14 @@ def test_scheme_kinds() -> None:
     assert not scheme_allows_kind(CATALOGUE, "nyc_camis", SubjectKind.PERSON)
 
 
-@given(st.sampled_from(["110105", "310115", "440524", "360426"]),
-       st.dates(min_value=date(1880, 1, 1), max_value=date(2026, 1, 1)),
-       st.integers(min_value=0, max_value=999))
+@given(
+    st.sampled_from(["110105", "310115", "440524", "360426"]),
+    st.dates(min_value=date(1880, 1, 1), max_value=date(2026, 1, 1)),
+    st.integers(min_value=0, max_value=999),
+)
 def test_property_every_valid_resident_id_is_accepted_and_one_wrong_digit_is_not(
-        area: str, born: date, sequence: int) -> None:
+    area: str, born: date, sequence: int
+) -> None:
     body = f"{area}{born:%Y%m%d}{sequence:03d}"
     value = body + ric.calc_check_digit(body + "0")  # it reads the first 17 characters
     checked = check_identifier(CATALOGUE, "cn_ric", value)
@@ -100,8 +111,10 @@ def test_property_every_valid_resident_id_is_accepted_and_one_wrong_digit_is_not
         check_identifier(CATALOGUE, "cn_ric", body + wrong)
 
 
-@given(st.text(alphabet="0123456789", min_size=8, max_size=8),
-       st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9))
+@given(
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
+)
 def test_property_uscc_check_character(prefix: str, tail: str) -> None:
     body = "91" + prefix[:6] + tail
     value = body + uscc.calc_check_digit(body)
