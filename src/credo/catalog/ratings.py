@@ -1,17 +1,161 @@
-"""Catalogue models of ratings (owned by the ratings engine; see credo.ratings)."""
+"""Catalogue models of ratings (owned by the ratings engine; see credo.ratings).
+
+A rating is declarative: features from a closed set of operators over the subject's effective
+records, points tables (bins of a feature to points), and bandings (bins of a feature or of the
+total to a band). There are no formula strings. Everything that can be checked statically is
+checked at load, and an invalid rating stops the catalogue from loading (fail closed):
+bins cover their domain with no gap or overlap, declared monotonicity holds, every feature that
+can be missing says what a missing value means, and inputs come only from the rating's own
+domain (G-13).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from itertools import pairwise
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from credo.catalog.models import Slug, Strict, Text
+from credo.catalog.models import Duration, Slug, Strict, Text
 from credo.catalog.vocab import Domain, SubjectKind
 
 if TYPE_CHECKING:
     from credo.catalog.catalogue import Catalogue
     from credo.catalog.problems import Problem
+
+PENDING = "pending"
+NOT_RATED = "not_rated"
+SPECIAL_OUTCOMES = (PENDING, NOT_RATED)
+TOTAL = "total"
+
+
+class FeatureOp(StrEnum):
+    COUNT = "count"
+    SUM = "sum"
+    MIN = "min"
+    MAX = "max"
+    LATEST = "latest"
+
+
+class Condition(Strict):
+    """A filter on one payload field: exactly one of ``equals``, ``in``, ``not_in``, ``gte``,
+    ``lt``."""
+
+    field: Slug
+    equals: str | float | None = None
+    in_: list[str | float] | None = Field(default=None, alias="in")
+    not_in: list[str | float] | None = None
+    gte: float | None = None
+    lt: float | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_test(self) -> Condition:
+        tests = [self.equals, self.in_, self.not_in, self.gte, self.lt]
+        if sum(t is not None for t in tests) != 1:
+            raise ValueError("a condition needs exactly one of equals, in, not_in, gte, lt")
+        return self
+
+
+class Feature(Strict):
+    """One number (or category) per subject from its effective records as of a date."""
+
+    id: Slug
+    op: FeatureOp
+    record_types: list[Slug] = Field(min_length=1)
+    field: Slug | None = Field(default=None, description="Payload field (not for count)")
+    kind: Literal["number", "category"] = "number"
+    where: list[Condition] = Field(default_factory=list)
+    window: Duration | None = Field(default=None, description="Only records this recent")
+    half_life: Duration | None = Field(default=None, description="Exponential decay")
+    missing: float | Literal["not_rated", "pending"] | None = Field(
+        default=None, description="What no matching record means (count: always 0)"
+    )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Feature:
+        if self.op == FeatureOp.COUNT:
+            if self.field is not None or self.kind != "number":
+                raise ValueError("count takes no field and is a number")
+        elif self.field is None:
+            raise ValueError(f"{self.op.value} needs a payload field")
+        if self.half_life is not None and self.op not in (FeatureOp.COUNT, FeatureOp.SUM):
+            raise ValueError("half_life applies to count and sum only")
+        if self.kind == "category" and self.op != FeatureOp.LATEST:
+            raise ValueError("only latest can read a category")
+        if self.op != FeatureOp.COUNT and self.missing is None:
+            raise ValueError(
+                "missing values need an explicit treatment: a number, 'not_rated' or 'pending'"
+            )
+        return self
+
+    @property
+    def lower_bound(self) -> float | None:
+        """The smallest value the feature can take (counts and decayed counts start at 0)."""
+        return 0.0 if self.op == FeatureOp.COUNT else None
+
+
+class Bin(Strict):
+    """A half-open interval [from, to) of a value; an absent bound is unbounded."""
+
+    from_: float | None = Field(default=None, alias="from")
+    to: float | None = None
+    points: float | None = None
+    band: str | None = None
+
+
+Monotonic = Literal["increasing", "decreasing", "none"]
+
+
+class Reason(Strict):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=40)
+    text: Text
+    counterfactual: Text | None = None
+
+
+class PointsTable(Strict):
+    feature: Slug
+    monotonic: Monotonic = Field(description="How points move as the feature grows")
+    bins: list[Bin] = Field(min_length=1)
+    reason: Reason
+
+
+class Score(Strict):
+    base: float = 0
+    min: float | None = None
+    max: float | None = None
+    tables: list[PointsTable] = Field(min_length=1)
+
+
+class Banding(Strict):
+    """Bins of a feature (or the total) to bands; with ``by``, one bin list per value of a
+    category feature, and ``otherwise`` for any other value."""
+
+    over: Slug
+    monotonic: Monotonic = Field(description="How the band moves as the value grows")
+    bins: list[Bin] | None = None
+    by: Slug | None = None
+    cases: dict[str, list[Bin]] | None = None
+    otherwise: Literal["not_rated", "pending"] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Banding:
+        if self.by is None:
+            if not self.bins or self.cases is not None:
+                raise ValueError("a banding without 'by' needs 'bins' and no 'cases'")
+        elif not self.cases or self.bins is not None or self.otherwise is None:
+            raise ValueError("a banding with 'by' needs 'cases' and 'otherwise', not 'bins'")
+        return self
+
+    def bin_lists(self) -> list[tuple[str, list[Bin]]]:
+        if self.bins is not None:
+            return [("bins", self.bins)]
+        return [(f"cases[{name}]", bins) for name, bins in (self.cases or {}).items()]
+
+
+class Bands(Strict):
+    labels: list[str] = Field(min_length=1, description="Best first")
+    rules: list[Banding] = Field(min_length=1, description="The result is the worst of these")
 
 
 class RatingDef(Strict):
@@ -23,35 +167,189 @@ class RatingDef(Strict):
     subject_kinds: list[SubjectKind] = Field(min_length=1)
     inputs: list[Slug] = Field(min_length=1)
     public: bool = False
+    features: list[Feature] = Field(default_factory=list)
+    score: Score | None = None
+    bands: Bands | None = None
 
     @property
     def key(self) -> str:
         return f"{self.id}@{self.version}"
 
+    def feature(self, feature_id: str) -> Feature:
+        return next(f for f in self.features if f.id == feature_id)
+
+    def band_rank(self, label: str) -> int:
+        return self.bands.labels.index(label) if self.bands else 0
+
 
 def rating_problems(catalogue: Catalogue) -> list[Problem]:
-    """Cross-entry checks for ratings (G-13: inputs only from the rating's own domain)."""
+    """Cross-entry checks for ratings: G-13 (inputs only from the rating's own domain), field
+    references, bin coverage, monotonicity and missing-value treatment."""
     from credo.catalog.problems import Problem
 
     problems: list[Problem] = []
     for rating in catalogue.ratings.values():
         origin = catalogue.origin_of("ratings", rating.id)
-        for type_id in rating.inputs:
+        for key, message in _rating_messages(catalogue, rating):
+            problems.append(Problem(origin, f"ratings[{rating.id}].{key}", message))
+    return problems
+
+
+def _rating_messages(catalogue: Catalogue, rating: RatingDef) -> list[tuple[str, str]]:
+    messages = _input_messages(catalogue, rating)
+    if not rating.features or rating.bands is None:
+        messages.append(("features", "a rating needs features and bands"))
+        return messages
+    messages += _feature_messages(catalogue, rating)
+    messages += _score_messages(rating)
+    messages += _band_messages(rating)
+    return messages
+
+
+def _input_messages(catalogue: Catalogue, rating: RatingDef) -> list[tuple[str, str]]:
+    messages: list[tuple[str, str]] = []
+    for type_id in rating.inputs:
+        record_type = catalogue.record_types.get(type_id)
+        if record_type is None:
+            messages.append(("inputs", f"unknown record type {type_id!r}"))
+        elif record_type.domain != rating.domain:
+            messages.append(
+                (
+                    "inputs",
+                    f"record type {type_id!r} is in domain {record_type.domain.value!r}, "
+                    f"not the rating's domain {rating.domain.value!r}: "
+                    "no general-purpose score (G-13)",
+                )
+            )
+    return messages
+
+
+def _feature_messages(catalogue: Catalogue, rating: RatingDef) -> list[tuple[str, str]]:
+    messages: list[tuple[str, str]] = []
+    ids = [f.id for f in rating.features]
+    if TOTAL in ids or len(set(ids)) != len(ids):
+        messages.append(("features", "feature ids must be unique and not 'total'"))
+    for feature in rating.features:
+        key = f"features[{feature.id}]"
+        for type_id in feature.record_types:
+            if type_id not in rating.inputs:
+                messages.append((key, f"record type {type_id!r} is not among the inputs"))
+                continue
             record_type = catalogue.record_types.get(type_id)
             if record_type is None:
-                problems.append(
-                    Problem(
-                        origin, f"ratings[{rating.id}].inputs", f"unknown record type {type_id!r}"
-                    )
-                )
-            elif record_type.domain != rating.domain:
-                problems.append(
-                    Problem(
-                        origin,
-                        f"ratings[{rating.id}].inputs",
-                        f"record type {type_id!r} is in domain {record_type.domain.value!r}, "
-                        "not the "
-                        f"rating's domain {rating.domain.value!r}: no general-purpose score (G-13)",
-                    )
-                )
-    return problems
+                continue
+            fields = [c.field for c in feature.where]
+            if feature.field:
+                fields.append(feature.field)
+            for name in fields:
+                spec = record_type.payload.get(name)
+                if spec is None:
+                    messages.append((key, f"{type_id!r} has no payload field {name!r}"))
+                elif (
+                    name == feature.field
+                    and feature.kind == "number"
+                    and spec.type not in ("integer", "number")
+                ):
+                    messages.append((key, f"{type_id}.{name} is not a number"))
+    return messages
+
+
+def _score_messages(rating: RatingDef) -> list[tuple[str, str]]:
+    if rating.score is None:
+        return []
+    messages: list[tuple[str, str]] = []
+    score = rating.score
+    if score.min is not None and score.max is not None and score.min > score.max:
+        messages.append(("score", "min is above max"))
+    for index, table in enumerate(score.tables):
+        key = f"score.tables[{index}]"
+        feature = _numeric_feature(rating, table.feature)
+        if feature is None:
+            messages.append((key, f"{table.feature!r} is not a numeric feature"))
+            continue
+        if any(b.points is None or b.band is not None for b in table.bins):
+            messages.append((key, "every points bin needs 'points' and no 'band'"))
+            continue
+        messages += [(key, m) for m in bin_gaps(table.bins, feature.lower_bound)]
+        values = [b.points or 0.0 for b in table.bins]
+        messages += [(key, m) for m in _monotonic_breaks(values, table.monotonic, "points")]
+    return messages
+
+
+def _band_messages(rating: RatingDef) -> list[tuple[str, str]]:
+    assert rating.bands is not None
+    messages: list[tuple[str, str]] = []
+    labels = rating.bands.labels
+    if len(set(labels)) != len(labels) or set(labels) & set(SPECIAL_OUTCOMES):
+        messages.append(("bands.labels", "labels must be unique and not pending/not_rated"))
+    for index, rule in enumerate(rating.bands.rules):
+        key = f"bands.rules[{index}]"
+        lower = _banding_lower_bound(rating, rule, messages, key)
+        for where, bins in rule.bin_lists():
+            unknown = [b.band for b in bins if b.band not in (*labels, *SPECIAL_OUTCOMES)]
+            if unknown or any(b.points is not None for b in bins):
+                messages.append((f"{key}.{where}", f"unknown bands {unknown} or stray points"))
+                continue
+            messages += [(f"{key}.{where}", m) for m in bin_gaps(bins, lower)]
+            ranks = [_outcome_rank(labels, b.band or "") for b in bins]
+            breaks = _monotonic_breaks([-r for r in ranks], rule.monotonic, "bands")
+            messages += [(f"{key}.{where}", m) for m in breaks]
+    return messages
+
+
+def _banding_lower_bound(
+    rating: RatingDef, rule: Banding, messages: list[tuple[str, str]], key: str
+) -> float | None:
+    if rule.by is not None:
+        by = next((f for f in rating.features if f.id == rule.by), None)
+        if by is None or by.kind != "category":
+            messages.append((key, f"'by' must name a category feature, not {rule.by!r}"))
+    if rule.over == TOTAL:
+        if rating.score is None:
+            messages.append((key, "banding over the total needs a score"))
+        return rating.score.min if rating.score else None
+    feature = _numeric_feature(rating, rule.over)
+    if feature is None:
+        messages.append((key, f"{rule.over!r} is neither 'total' nor a numeric feature"))
+        return None
+    return feature.lower_bound
+
+
+def _numeric_feature(rating: RatingDef, feature_id: str) -> Feature | None:
+    feature = next((f for f in rating.features if f.id == feature_id), None)
+    return feature if feature is not None and feature.kind == "number" else None
+
+
+def _outcome_rank(labels: list[str], band: str) -> int:
+    """Best band 0; pending and not_rated rank after every band."""
+    return labels.index(band) if band in labels else len(labels)
+
+
+def bin_gaps(bins: list[Bin], lower_bound: float | None) -> list[str]:
+    """Why ``bins`` do not tile [lower_bound, +inf) exactly (an empty list when they do)."""
+    messages: list[str] = []
+    first = bins[0].from_
+    if first is not None and (lower_bound is None or first > lower_bound):
+        messages.append(f"the first bin starts at {first}, leaving lower values uncovered")
+    for left, right in pairwise(bins):
+        if left.to is None or right.from_ is None or left.to != right.from_:
+            messages.append(
+                f"bins [{left.from_}, {left.to}) and [{right.from_}, {right.to}) "
+                "leave a gap or overlap"
+            )
+    for item in bins:
+        if item.from_ is not None and item.to is not None and item.from_ >= item.to:
+            messages.append(f"bin [{item.from_}, {item.to}) is empty")
+    if bins[-1].to is not None:
+        messages.append(f"the last bin ends at {bins[-1].to}, leaving higher values uncovered")
+    return messages
+
+
+def _monotonic_breaks(values: list[float], monotonic: Monotonic, what: str) -> list[str]:
+    """``values`` are "goodness" along increasing bins (points, or minus the band rank)."""
+    pairs = list(pairwise(values))
+    if monotonic == "increasing" and any(b < a for a, b in pairs):
+        return [f"declared increasing, but the {what} fall as the value grows"]
+    if monotonic == "decreasing" and any(b > a for a, b in pairs):
+        return [f"declared decreasing, but the {what} rise as the value grows"]
+    return []
