@@ -1,0 +1,76 @@
+"""Second approver for catalogue changes (G-48): an operator proposes, a different operator
+approves or rejects, and both steps are in the audit log. The catalogue itself is YAML under
+version control; an approved proposal is the recorded authorisation to publish it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping
+
+from credo.audit import repository
+from credo.audit.service import append
+from credo.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+
+def propose(
+    conn: Connection,
+    actor: str,
+    title: str,
+    change: dict[str, Any],
+    impact_assessment_ref: str,
+    at: datetime,
+) -> int:
+    if not impact_assessment_ref.strip():
+        raise ValidationFailed("a catalogue change needs an impact assessment reference (G-48)")
+    if not title.strip():
+        raise ValidationFailed("a catalogue change needs a title")
+    change_id = repository.insert_change(
+        conn,
+        {
+            "title": title,
+            "change": change,
+            "impact_assessment_ref": impact_assessment_ref,
+            "status": "proposed",
+            "proposed_by": actor,
+            "proposed_at": at,
+        },
+    )
+    append(conn, f"operator:{actor}", "catalogue.propose", None, _logged(change_id, title), at)
+    return change_id
+
+
+def decide(
+    conn: Connection, change_id: int, actor: str, approve: bool, reasons: str, at: datetime
+) -> RowMapping:
+    """Approve or reject a proposal; the author can never decide their own (G-48)."""
+    proposal = repository.get_change(conn, change_id)
+    if proposal is None:
+        raise NotFound(f"no catalogue change {change_id}")
+    if proposal["status"] != "proposed":
+        raise Conflict(f"catalogue change {change_id} is already {proposal['status']}")
+    if proposal["proposed_by"] == actor:
+        raise Forbidden(
+            "the author of a catalogue change cannot approve or reject it; "
+            "a second operator must decide (G-48)",
+            code="second_approver_required",
+        )
+    if not approve and not reasons.strip():
+        raise ValidationFailed("a rejection needs reasons")
+    status = "approved" if approve else "rejected"
+    repository.decide_change(
+        conn,
+        change_id,
+        {"status": status, "decided_by": actor, "decided_at": at, "reasons": reasons or None},
+    )
+    payload = {**_logged(change_id, proposal["title"]), "author": proposal["proposed_by"]}
+    action = "catalogue.approve" if approve else "catalogue.reject"
+    append(conn, f"operator:{actor}", action, None, payload, at)
+    decided = repository.get_change(conn, change_id)
+    assert decided is not None
+    return decided
+
+
+def _logged(change_id: int, title: str) -> dict[str, Any]:
+    return {"change_id": change_id, "title": title}

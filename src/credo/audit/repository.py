@@ -1,0 +1,109 @@
+"""All SQL about the audit log, its head and catalogue-change proposals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, select, text
+
+from credo.audit.tables import audit_head, audit_log, catalogue_changes
+
+HEAD_ROW = 1
+# An arbitrary constant: the PostgreSQL advisory lock that serialises appends to the chain.
+AUDIT_LOCK_KEY = 0x0C4ED0A0D1
+
+
+def lock_chain(conn: Connection) -> None:
+    """Serialise appenders until the transaction ends, so the chain never forks. SQLite
+    already allows one writer at a time; the primary key on ``seq`` backs both up."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+
+
+def head(conn: Connection) -> tuple[int, str] | None:
+    row = conn.execute(
+        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ROW)
+    ).first()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def insert_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    conn.execute(audit_log.insert(), list(rows))
+
+
+def set_head(conn: Connection, seq: int, digest: str, existed: bool) -> None:
+    if existed:
+        conn.execute(
+            audit_head.update().where(audit_head.c.id == HEAD_ROW).values(seq=seq, hash=digest)
+        )
+    else:
+        conn.execute(audit_head.insert().values(id=HEAD_ROW, seq=seq, hash=digest))
+
+
+def entries_in_order(conn: Connection, page: int = 5000) -> Iterator[RowMapping]:
+    """Every entry by ascending ``seq``, read page by page (keyset pagination)."""
+    after = -1
+    while True:
+        rows = list(
+            conn.execute(
+                select(audit_log)
+                .where(audit_log.c.seq > after)
+                .order_by(audit_log.c.seq)
+                .limit(page)
+            ).mappings()
+        )
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1]["seq"]
+
+
+def entries_of_subject(conn: Connection, subject_id: int, limit: int = 500) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(audit_log)
+            .where(audit_log.c.subject_id == subject_id)
+            .order_by(audit_log.c.seq.desc())
+            .limit(limit)
+        ).mappings()
+    )
+
+
+def recent_entries(conn: Connection, after: int, limit: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(limit)
+        ).mappings()
+    )
+
+
+def count_entries(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(audit_log)).scalar_one())
+
+
+def insert_change(conn: Connection, row: dict[str, Any]) -> int:
+    return int(
+        conn.execute(catalogue_changes.insert().returning(catalogue_changes.c.id), row).scalar_one()
+    )
+
+
+def get_change(conn: Connection, change_id: int) -> RowMapping | None:
+    return (
+        conn.execute(select(catalogue_changes).where(catalogue_changes.c.id == change_id))
+        .mappings()
+        .first()
+    )
+
+
+def decide_change(conn: Connection, change_id: int, values: dict[str, Any]) -> None:
+    conn.execute(
+        catalogue_changes.update().where(catalogue_changes.c.id == change_id).values(**values)
+    )
+
+
+def changes(conn: Connection, status: str | None = None) -> list[RowMapping]:
+    query = select(catalogue_changes).order_by(catalogue_changes.c.id)
+    if status is not None:
+        query = query.where(catalogue_changes.c.status == status)
+    return list(conn.execute(query).mappings())

@@ -1,0 +1,198 @@
+"""The tamper-evident audit log (G-47): append, and verify the whole chain.
+
+Each entry's hash is SHA-256 over its own fields and the previous entry's hash. Editing an
+entry breaks its own hash; deleting one leaves a gap in ``seq`` or a dangling ``prev_hash``;
+deleting the newest entries disagrees with the stored head. ``verify`` reports the first
+broken link.
+
+Others call ``append(conn, actor, action, subject_id, payload, at)`` in their own transaction,
+or ``append_many`` for a batch (one lock, one read of the head, one executemany)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from credo.audit import repository
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    actor: str
+    action: str
+    subject_id: int | None
+    payload: Mapping[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenLink:
+    seq: int
+    problem: str  # missing_entries | altered_entry | relinked_entry | truncated | head_missing
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    checked: int
+    head_seq: int | None
+    broken: BrokenLink | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def canonical_payload(payload: Mapping[str, Any]) -> str:
+    """Sorted-key JSON; dates and other values become their ISO/str form."""
+    return orjson.dumps(
+        payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str
+    ).decode()
+
+
+def timestamp(at: datetime) -> str:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+def link_hash(
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    subject_id: int | None,
+    payload: str,
+    prev_hash: str,
+) -> str:
+    parts = (str(seq), at, actor, action, "" if subject_id is None else str(subject_id))
+    body = "\x1f".join((*parts, payload, prev_hash))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def append(
+    conn: Connection,
+    actor: str,
+    action: str,
+    subject_id: int | None,
+    payload: Mapping[str, Any],
+    at: datetime,
+) -> int:
+    """Append one entry in the caller's transaction; returns its sequence number."""
+    return append_many(conn, [AuditEntry(actor, action, subject_id, payload, at)])
+
+
+def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> int:
+    """Append entries in order; returns the sequence number of the last (0 when none)."""
+    if not entries:
+        return 0
+    repository.lock_chain(conn)
+    current = repository.head(conn)
+    seq, prev = current if current else (0, GENESIS)
+    rows = []
+    for entry in entries:
+        seq += 1
+        at = timestamp(entry.at)
+        payload = canonical_payload(entry.payload)
+        digest = link_hash(seq, at, entry.actor, entry.action, entry.subject_id, payload, prev)
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": entry.actor,
+                "action": entry.action,
+                "subject_id": entry.subject_id,
+                "payload": payload,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    repository.insert_entries(conn, rows)
+    repository.set_head(conn, seq, prev, existed=current is not None)
+    return seq
+
+
+def record_statements(
+    conn: Connection, furnisher_id: str, rows: Iterable[Mapping[str, Any]], at: datetime
+) -> None:
+    """Log accepted record statements (called by the records write path, one batch at once)."""
+    append_many(
+        conn,
+        [
+            AuditEntry(
+                f"furnisher:{furnisher_id}",
+                f"record.{row['action']}",
+                row["subject_id"],
+                {
+                    "record_id": row["record_id"],
+                    "chain_id": row["chain_id"],
+                    "revision": row["revision"],
+                    "record_type": row["record_type"],
+                    "content_hash": row["content_hash"],
+                },
+                at,
+            )
+            for row in rows
+        ],
+    )
+
+
+def verify(conn: Connection) -> Verification:
+    """Recompute the chain from the first entry; stop at the first broken link."""
+    expected_seq, prev, checked = 1, GENESIS, 0
+    for row in repository.entries_in_order(conn):
+        broken = _check_link(row, expected_seq, prev)
+        if broken is not None:
+            return Verification(checked, None, broken)
+        checked += 1
+        expected_seq, prev = row["seq"] + 1, row["hash"]
+    head = repository.head(conn)
+    return Verification(checked, head[0] if head else None, _check_head(head, checked, prev))
+
+
+def _check_link(row: Mapping[str, Any], expected_seq: int, prev: str) -> BrokenLink | None:
+    seq = int(row["seq"])
+    if seq != expected_seq:
+        return BrokenLink(
+            expected_seq,
+            "missing_entries",
+            f"entries {expected_seq}..{seq - 1} are missing (deleted)",
+        )
+    if row["prev_hash"] != prev:
+        return BrokenLink(seq, "relinked_entry", f"entry {seq} does not follow entry {seq - 1}")
+    recomputed = link_hash(
+        seq,
+        row["at"],
+        row["actor"],
+        row["action"],
+        row["subject_id"],
+        row["payload"],
+        row["prev_hash"],
+    )
+    if recomputed != row["hash"]:
+        return BrokenLink(seq, "altered_entry", f"entry {seq} was changed after it was written")
+    return None
+
+
+def _check_head(head: tuple[int, str] | None, checked: int, last_hash: str) -> BrokenLink | None:
+    if head is None:
+        if checked:
+            return BrokenLink(checked, "head_missing", "the log has entries but no head")
+        return None
+    seq, digest = head
+    if seq != checked or digest != last_hash:
+        return BrokenLink(
+            checked + 1,
+            "truncated",
+            f"the head names entry {seq} but the chain ends at entry {checked}"
+            if seq != checked
+            else f"the head's hash does not match entry {seq}",
+        )
+    return None
