@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from credo.audit import repository
 
@@ -157,7 +157,7 @@ def verify(conn: Connection) -> Verification:
     return Verification(checked, head[0] if head else None, _check_head(head, checked, prev))
 
 
-def _check_link(row: Mapping[str, Any], expected_seq: int, prev: str) -> BrokenLink | None:
+def _check_link(row: RowMapping, expected_seq: int, prev: str) -> BrokenLink | None:
     seq = int(row["seq"])
     if seq != expected_seq:
         return BrokenLink(
