@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
+from credo.audit import service as audit
 from credo.catalog.catalogue import Catalogue
 from credo.clock import Clock
 from credo.records import repository as records_repo
@@ -415,6 +416,7 @@ def _write(
             for r in statement_rows
         ],
     )
+    audit.record_statements(conn, furnisher_id, statement_rows, now)  # G-47, one batch
 
 
 def _current_rows(
