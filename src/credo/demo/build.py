@@ -1,0 +1,272 @@
+"""Building the demo registry: register the city's subjects, then load five years of records
+through the one write path (validation, identity resolution, idempotent append, hooks)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from credo.access.model import Role
+from credo.access.repository import get as get_principal
+from credo.access.service import create_principal
+from credo.catalog.catalogue import Catalogue
+from credo.context import AppContext
+from credo.demo import repository as demo_repo
+from credo.demo.population import DemoSize, Population, generate_population
+from credo.demo.records import Raw, city_statements
+from credo.records.model import Rejection, Statement
+from credo.records.service import WriteContext, append_statements
+from credo.records.validate import StatementValidator
+from credo.subjects import repository as subjects_repo
+from credo.subjects.identifiers import check_identifier
+
+BATCH_SIZE = 5000
+
+
+class Progress(Protocol):
+    """Where the build reports how far it got (a Rich progress bar in the CLI)."""
+
+    def stage(self, description: str, total: int) -> None: ...
+
+    def advance(self, amount: int) -> None: ...
+
+
+class SilentProgress:
+    def stage(self, description: str, total: int) -> None:
+        return None
+
+    def advance(self, amount: int) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Credential:
+    role: Role
+    principal_id: str
+    key: str
+    acts_for: str
+
+
+@dataclass
+class LoadCounts:
+    """Outcomes of every demo statement; ``rejected`` should stay empty (a generator bug)."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def statements(self) -> int:
+        return sum(self.outcomes.values()) + sum(self.rejected.values())
+
+
+@dataclass
+class DemoSummary:
+    population: Population
+    counts: LoadCounts
+    credentials: list[Credential]
+    already_built: bool = False
+
+
+def build_demo(
+    ctx: AppContext,
+    size: DemoSize,
+    seed: int = 2026,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> DemoSummary:
+    """Build the demo city in ``ctx``'s (migrated) database. A database that already holds
+    the demo is left as it is: the build is not repeated."""
+    progress = progress or SilentProgress()
+    today = ctx.clock.today()
+    population = generate_population(size, seed, today)
+    if _demo_exists(ctx.engine):
+        return DemoSummary(population, LoadCounts(), demo_credentials(ctx), already_built=True)
+    register_subjects(ctx.engine, ctx.catalogue, population, ctx, progress)
+    counts = load_statements(
+        ctx.engine,
+        ctx.write_context(),
+        today,
+        city_statements(population, today, seed),
+        progress,
+        total_subjects=len(population.persons) + len(population.organisations),
+        batch_size=batch_size,
+    )
+    credentials = create_demo_principals(ctx, today)
+    return DemoSummary(population, counts, credentials)
+
+
+def _demo_exists(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return get_principal(conn, DEMO_PRINCIPALS[Role.OPERATOR][0]) is not None
+
+
+def register_subjects(
+    engine: Engine,
+    catalogue: Catalogue,
+    population: Population,
+    ctx: AppContext,
+    progress: Progress,
+) -> None:
+    """Seed the subject register from the city's civil and business registers. Records are
+    then matched to these subjects by identifier only (G-19), never by name."""
+    now = ctx.clock.now()
+    entries: list[tuple[str, str, str, str]] = (
+        [("person", "cn_ric", p.ric, p.name) for p in population.persons]
+        + [("organisation", "cn_uscc", o.uscc, o.name) for o in population.organisations]
+        + [("public_body", "cn_uscc", b.uscc, b.name) for b in population.public_bodies]
+    )
+    progress.stage("Registering subjects", len(entries))
+    for start in range(0, len(entries), BATCH_SIZE):
+        part = entries[start : start + BATCH_SIZE]
+        checked = [check_identifier(catalogue, scheme, value) for _, scheme, value, _ in part]
+        rows = [
+            {"kind": kind, "display_name": name, "birth_date": ident.birth_date, "created_at": now}
+            for (kind, _, _, name), ident in zip(part, checked, strict=True)
+        ]
+        with engine.begin() as conn:
+            ids = subjects_repo.create_subjects(conn, rows)
+            subjects_repo.add_identifiers(
+                conn,
+                [
+                    {
+                        "scheme": ident.scheme,
+                        "value": ident.value,
+                        "subject_id": subject_id,
+                        "check_ok": ident.check_ok,
+                        "created_at": now,
+                    }
+                    for ident, subject_id in zip(checked, ids, strict=True)
+                ],
+            )
+        progress.advance(len(part))
+
+
+def load_statements(
+    engine: Engine,
+    write: WriteContext,
+    today: date,
+    per_subject: Iterable[list[tuple[str, Raw]]],
+    progress: Progress,
+    total_subjects: int,
+    batch_size: int = BATCH_SIZE,
+) -> LoadCounts:
+    """Validate and append the statements in large batches, one furnisher per batch."""
+    progress.stage("Loading records through the write path", total_subjects)
+    counts = LoadCounts()
+    validators: dict[str, StatementValidator] = {}
+    buffers: dict[str, list[Raw]] = {}
+    for statements in per_subject:
+        for furnisher_id, raw in statements:
+            buffer = buffers.setdefault(furnisher_id, [])
+            buffer.append(raw)
+            if len(buffer) >= batch_size:
+                _flush(engine, write, today, furnisher_id, buffer, validators, counts)
+        progress.advance(1)
+    for furnisher_id, buffer in buffers.items():
+        _flush(engine, write, today, furnisher_id, buffer, validators, counts)
+    return counts
+
+
+def _flush(
+    engine: Engine,
+    write: WriteContext,
+    today: date,
+    furnisher_id: str,
+    buffer: list[Raw],
+    validators: dict[str, StatementValidator],
+    counts: LoadCounts,
+) -> None:
+    if not buffer:
+        return
+    validator = validators.get(furnisher_id) or StatementValidator(
+        write.catalogue, furnisher_id, today
+    )
+    validators[furnisher_id] = validator
+    items: list[tuple[int, Statement]] = []
+    for row, raw in enumerate(buffer):
+        result = validator.validate(raw)
+        if isinstance(result, Rejection):
+            counts.rejected[result.code] += 1
+        else:
+            items.append((row, result))
+    with engine.begin() as conn:
+        for outcome in append_statements(conn, write, furnisher_id, items):
+            key = outcome.outcome if outcome.reason is None else outcome.reason.code
+            counts.outcomes[key] += 1
+    buffer.clear()
+
+
+# principal id, display name, and the key printed for the demo. Demo keys are fixed so that
+# the README and a re-run can show them; a real registry issues random keys (`credo principal`).
+DEMO_PRINCIPALS: dict[Role, tuple[str, str]] = {
+    Role.OPERATOR: ("demo-operator", "Demo credit information centre operator"),
+    Role.FURNISHER: ("demo-court", "Demo City Intermediate People's Court (clerk)"),
+    Role.RELYING_PARTY: ("demo-bank", "Demo relying party"),
+    Role.SUBJECT: ("demo-subject", "Demo subject"),
+    Role.AUDITOR: ("demo-auditor", "Demo auditor"),
+}
+
+
+def demo_key(role: Role) -> str:
+    return f"credo-demo-{role.value.replace('_', '-')}-key"
+
+
+def create_demo_principals(ctx: AppContext, today: date) -> list[Credential]:
+    """One principal per role. Roles whose scope the catalogue lacks (no relying party yet)
+    are skipped rather than created without a scope."""
+    with ctx.engine.begin() as conn:
+        subject_id = demo_repo.person_with_effective_record(conn, "judgment_defaulter", today)
+        scopes = _scopes(ctx.catalogue, subject_id)
+        for role, scope in scopes.items():
+            principal_id, name = DEMO_PRINCIPALS[role]
+            create_principal(
+                conn,
+                ctx.catalogue,
+                principal_id=principal_id,
+                role=role,
+                display_name=name,
+                now=ctx.clock.now(),
+                key=demo_key(role),
+                **scope,
+            )
+    return demo_credentials(ctx)
+
+
+def _scopes(catalogue: Catalogue, subject_id: int | None) -> dict[Role, dict[str, Any]]:
+    scopes: dict[Role, dict[str, Any]] = {
+        Role.OPERATOR: {},
+        Role.FURNISHER: {"furnisher_id": "city_court"},
+        Role.AUDITOR: {},
+    }
+    if catalogue.relying_parties:
+        scopes[Role.RELYING_PARTY] = {"relying_party_id": next(iter(catalogue.relying_parties))}
+    if subject_id is not None:
+        scopes[Role.SUBJECT] = {"subject_id": subject_id}
+    return scopes
+
+
+def demo_credentials(ctx: AppContext) -> list[Credential]:
+    """The demo principals that exist, with their keys and what each acts for."""
+    found: list[Credential] = []
+    with ctx.engine.connect() as conn:
+        for role, (principal_id, _) in DEMO_PRINCIPALS.items():
+            row = get_principal(conn, principal_id)
+            if row is None:
+                continue
+            acts_for = (
+                row["furnisher_id"]
+                or row["relying_party_id"]
+                or (f"subject {row['subject_id']}" if row["subject_id"] else "")
+            )
+            found.append(Credential(role, principal_id, demo_key(role), acts_for or "-"))
+    return found
+
+
+def statements_of(per_subject: Iterable[list[tuple[str, Raw]]]) -> Iterator[tuple[str, Raw]]:
+    for statements in per_subject:
+        yield from statements

@@ -1,0 +1,36 @@
+"""The few queries the demo build needs besides the domain repositories."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, func, select
+
+from credo.records.repository import open_suppression_clause
+from credo.records.tables import record_current
+from credo.subjects.tables import subjects
+
+
+def subject_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(subjects)).scalar_one())
+
+
+def person_with_effective_record(conn: Connection, record_type: str, on: date) -> int | None:
+    """A person with a record of ``record_type`` in effect on ``on`` (the demo subject, who
+    has something worth disputing)."""
+    query = (
+        select(record_current.c.subject_id)
+        .join(subjects, subjects.c.id == record_current.c.subject_id)
+        .where(
+            subjects.c.kind == "person",
+            record_current.c.record_type == record_type,
+            record_current.c.state == "active",
+            record_current.c.effective_from <= on,
+            record_current.c.effect_until > on,
+            ~open_suppression_clause(record_current.c.chain_id),
+        )
+        .order_by(record_current.c.subject_id)
+        .limit(1)
+    )
+    found = conn.execute(query).scalar()
+    return int(found) if found is not None else None
