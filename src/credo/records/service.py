@@ -425,11 +425,22 @@ def _current_rows(
     """Fold the new statements, in revision order, over each chain's current row."""
     current = records_repo.current_rows(conn, [r["chain_id"] for r in statement_rows])
     changed: dict[str, dict[str, Any]] = {}
+    late: set[str] = set()
     for row in sorted(statement_rows, key=lambda r: (r["chain_id"], r["revision"])):
         before = changed.get(row["chain_id"]) or current.get(row["chain_id"])
         if before is not None and before["revision"] > row["revision"]:
-            continue  # a late-arriving older revision joins the history, not the current view
+            late.add(row["chain_id"])
+            continue
         changed[row["chain_id"]] = fold_statement(before, row, now)
+    for chain_id in late:
+        # An older revision arrived after a newer one (rare): refold the chain's whole history
+        # in revision order, so the view never depends on arrival order.
+        folded: dict[str, Any] | None = None
+        for statement in records_repo.statements_of_chain(conn, chain_id):
+            folded = fold_statement(folded, dict(statement), now)
+        if folded is not None:
+            folded["first_received_at"] = current[chain_id]["first_received_at"]
+            changed[chain_id] = folded
     return list(changed.values())
 
 
