@@ -1,0 +1,85 @@
+"""All SQL about the notice outbox and recipients' contact addresses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, select, tuple_
+
+from credo.db.sql import chunks, insert_ignore, upsert
+from credo.notices.tables import notice_contacts, notices
+
+
+def insert_notices(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert; a notice whose ``dedupe_key`` is already queued is skipped (job reruns)."""
+    insert_ignore(conn, notices, rows)
+
+
+def unsent(conn: Connection, limit: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(notices).where(notices.c.sent_at.is_(None)).order_by(notices.c.id).limit(limit)
+        ).mappings()
+    )
+
+
+def mark_sent(conn: Connection, notice_id: int, channel: str, at: datetime) -> None:
+    conn.execute(
+        notices.update()
+        .where(notices.c.id == notice_id)
+        .values(sent_at=at, channel=channel, attempts=notices.c.attempts + 1, last_error=None)
+    )
+
+
+def mark_failed(conn: Connection, notice_id: int, channel: str, error: str) -> None:
+    conn.execute(
+        notices.update()
+        .where(notices.c.id == notice_id)
+        .values(channel=channel, attempts=notices.c.attempts + 1, last_error=error[:2000])
+    )
+
+
+def of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    """Notices about a subject that were addressed to the subject."""
+    return list(
+        conn.execute(
+            select(notices)
+            .where(notices.c.subject_id == subject_id, notices.c.recipient_kind == "subject")
+            .order_by(notices.c.id)
+        ).mappings()
+    )
+
+
+def of_recipient(conn: Connection, recipient_kind: str, recipient_id: str) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(notices)
+            .where(
+                notices.c.recipient_kind == recipient_kind,
+                notices.c.recipient_id == recipient_id,
+            )
+            .order_by(notices.c.id)
+        ).mappings()
+    )
+
+
+def set_contact(conn: Connection, recipient_kind: str, recipient_id: str, email: str) -> None:
+    upsert(
+        conn,
+        notice_contacts,
+        [{"recipient_kind": recipient_kind, "recipient_id": recipient_id, "email": email}],
+        ["recipient_kind", "recipient_id"],
+        ["email"],
+    )
+
+
+def contacts(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    pair = tuple_(notice_contacts.c.recipient_kind, notice_contacts.c.recipient_id)
+    for part in chunks(sorted(keys), 400):
+        for kind, recipient_id, email in conn.execute(
+            select(notice_contacts).where(pair.in_(part))
+        ):
+            found[(kind, recipient_id)] = email
+    return found
