@@ -1,0 +1,204 @@
+"""Declarative mappings from a file's columns to record statements (YAML, no code).
+
+A mapping names the furnisher, the record type, how the subject is identified, the source
+reference (a template over columns), the dates, the payload fields (each from one column with
+a few declared conversions), the evidence and the provenance. ``load_mapping`` validates it
+strictly: an invalid mapping is a ``ValidationFailed`` that names every offending key."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from credo.catalog.catalogue import Catalogue
+from credo.catalog.vocab import SubjectKind, denied_field_reason
+from credo.errors import ValidationFailed
+
+Scalar = str | int | float | bool | None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Split(_Strict):
+    """Take one part of a "programme / kind" value."""
+
+    separator: str = Field(min_length=1)
+    part: int = Field(ge=0)
+
+
+class FieldMap(_Strict):
+    """One payload field from one column. Conversions run in this order: trim, empty to
+    null, split, value map."""
+
+    column: str = Field(min_length=1)
+    trim: bool = True
+    empty_as_null: bool = True
+    split: Split | None = None
+    values: dict[str, Scalar] | None = None
+
+
+class IdentifierMap(_Strict):
+    column: str = Field(min_length=1)
+    scheme: str = Field(min_length=1)
+
+
+class SubjectMap(_Strict):
+    kind: SubjectKind | None = None
+    kind_column: str | None = None
+    identifiers: list[IdentifierMap] = Field(min_length=1, max_length=5)
+    name_column: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SubjectMap:
+        if (self.kind is None) == (self.kind_column is None):
+            raise ValueError("give exactly one of 'kind' and 'kind_column'")
+        return self
+
+
+class SourceRefMap(_Strict):
+    """``template`` over columns, e.g. ``"{camis}:{inspection_date}"``. With
+    ``number_repeats`` a reference already seen earlier in the same file gets ``#2``, ``#3``...
+    so that rows sharing every referenced column still get distinct, deterministic ids."""
+
+    template: str = Field(min_length=1)
+    number_repeats: bool = True
+
+
+class EvidenceMap(_Strict):
+    kind: str = Field(min_length=1)
+    document_id: str = Field(min_length=1, description="template over columns")
+    issuer: str = Field(min_length=1)
+    issued_on: str = Field(min_length=1, description="column holding the issue date")
+
+
+class ProvenanceMap(_Strict):
+    kind: str = Field(min_length=1)
+    channel: str | None = None
+
+
+class RequiredColumn(_Strict):
+    """A row whose ``column`` is empty is quarantined with this reason (e.g. not_inspected)."""
+
+    reason: str = Field(pattern=r"^[a-z][a-z0-9_]{2,63}$")
+    detail: str = Field(min_length=1)
+
+
+class Mapping(_Strict):
+    furnisher: str | None = None
+    record_type: str | None = None
+    record_type_column: str | None = None
+    subject: SubjectMap
+    source_ref: SourceRefMap
+    occurred_on: str = Field(min_length=1, description="column")
+    effective_from: str | None = Field(default=None, description="column")
+    revision_column: str | None = None
+    action_column: str | None = None
+    finality: Literal["final", "pending_appeal"] = "final"
+    payload: dict[str, FieldMap] = Field(default_factory=dict)
+    evidence: EvidenceMap | None = None
+    provenance: ProvenanceMap
+    required: dict[str, RequiredColumn] = Field(default_factory=dict)
+    ignore_columns: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Mapping:
+        if (self.record_type is None) == (self.record_type_column is None):
+            raise ValueError("give exactly one of 'record_type' and 'record_type_column'")
+        for name in self.payload:
+            reason = denied_field_reason(name)
+            if reason:
+                raise ValueError(f"payload.{name}: {reason}")
+        for key, template in (
+            ("source_ref.template", self.source_ref.template),
+            ("evidence.document_id", self.evidence.document_id if self.evidence else ""),
+        ):
+            _template_columns(template, key)
+        return self
+
+    def used_columns(self) -> frozenset[str]:
+        """Every column this mapping reads."""
+        columns = {self.occurred_on, *self.required}
+        columns |= {i.column for i in self.subject.identifiers}
+        columns |= {f.column for f in self.payload.values()}
+        columns |= _template_columns(self.source_ref.template, "source_ref.template")
+        optional = (
+            self.record_type_column,
+            self.subject.kind_column,
+            self.subject.name_column,
+            self.effective_from,
+            self.revision_column,
+            self.action_column,
+        )
+        columns |= {c for c in optional if c}
+        if self.evidence:
+            columns.add(self.evidence.issued_on)
+            columns |= _template_columns(self.evidence.document_id, "evidence.document_id")
+        return frozenset(columns)
+
+
+def _template_columns(template: str, key: str) -> set[str]:
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"{key}: {exc}") from exc
+    if any(not name or not name.isidentifier() for name in fields):
+        raise ValueError(f"{key}: every {{...}} must name a column, e.g. {{camis}}")
+    return set(fields)
+
+
+def parse_mapping(data: Any, origin: str = "<mapping>") -> Mapping:
+    """Validate a parsed YAML document; every problem names its key."""
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"{origin}: a mapping must be a YAML object", code="invalid_mapping")
+    try:
+        return Mapping.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in error['loc']) or '<root>'}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        raise ValidationFailed(
+            f"{origin}: invalid mapping: " + "; ".join(problems),
+            code="invalid_mapping",
+            problems=problems,
+        ) from None
+
+
+def load_mapping(path: Path) -> tuple[Mapping, bytes]:
+    """The mapping at ``path`` and its raw bytes (part of the run's source key)."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ValidationFailed(f"cannot read mapping {path}: {exc.strerror}") from exc
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        raise ValidationFailed(f"{path}: not valid YAML: {exc}", code="invalid_mapping") from exc
+    return parse_mapping(data, str(path)), content
+
+
+def check_against_catalogue(mapping: Mapping, catalogue: Catalogue, furnisher_id: str) -> None:
+    """Problems that make every row fail are mapping errors, not thousands of quarantined rows."""
+    problems: list[str] = []
+    if furnisher_id not in catalogue.furnishers:
+        problems.append(f"furnisher: {furnisher_id!r} is not registered")
+    for i, ident in enumerate(mapping.subject.identifiers):
+        if ident.scheme not in catalogue.scheme_ids():
+            problems.append(f"subject.identifiers.{i}.scheme: unknown scheme {ident.scheme!r}")
+    record_type = catalogue.record_types.get(mapping.record_type or "")
+    if mapping.record_type and record_type is None:
+        problems.append(f"record_type: {mapping.record_type!r} is not in the catalogue")
+    if record_type is not None:
+        for name in mapping.payload:
+            if name not in record_type.payload:
+                problems.append(f"payload.{name}: not a field of {record_type.id!r} (G-03)")
+    if problems:
+        raise ValidationFailed(
+            "invalid mapping: " + "; ".join(problems), code="invalid_mapping", problems=problems
+        )

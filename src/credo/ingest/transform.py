@@ -1,0 +1,200 @@
+"""Turning one input row into the plain dict that ``StatementValidator`` reads.
+
+Problems that only the mapping can see (a column the mapping does not know, a missing column,
+a required column left empty) are ``Rejection``s here; everything about the catalogue's rules
+is left to the validator, so there is one set of record rules."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from credo.catalog.vocab import denied_field_reason
+from credo.ingest.mapping import FieldMap, Mapping
+from credo.ingest.readers import Row
+from credo.records.model import Rejection
+
+WITHHELD = "<withheld: special category>"
+Convert = Callable[[Any], Any]
+
+
+class RowMapper:
+    """Maps the rows of one file in order. Stateful only for ``number_repeats``: the n-th
+    row (n >= 2) whose reference was already seen gets ``#n``, so ids depend on the file's
+    content and order alone and a re-run of the same file gives the same ids."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.mapping = mapping
+        self.used = mapping.used_columns()
+        self.known = self.used | frozenset(mapping.ignore_columns)
+        self._payload = [
+            (name, spec.column, _converter(spec)) for name, spec in mapping.payload.items()
+        ]
+        self._identifiers = [(i.scheme, i.column) for i in mapping.subject.identifiers]
+        self._evidence = (
+            {"kind": mapping.evidence.kind, "issuer": mapping.evidence.issuer}
+            if mapping.evidence
+            else None
+        )
+        self._provenance = mapping.provenance.model_dump(exclude_none=True)
+        self._seen: set[bytes] = set()
+        self._repeats: dict[bytes, int] = {}
+
+    def map(self, row: Row) -> dict[str, Any] | Rejection:
+        columns = row.keys()
+        if not columns <= self.known:
+            return _unknown_column(sorted(columns - self.known))
+        missing = self.used - columns
+        if missing:
+            return Rejection(
+                "missing_column", f"the row has no column {', '.join(sorted(missing))}"
+            )
+        for column, rule in self.mapping.required.items():
+            if _blank(row[column]):
+                return Rejection(rule.reason, rule.detail)
+        return self._raw(row)
+
+    def _raw(self, row: Row) -> dict[str, Any] | Rejection:
+        m = self.mapping
+        revision: Any = 0
+        if m.revision_column:
+            revision = _integer(row[m.revision_column])
+            if revision is None:
+                return Rejection(
+                    "invalid_revision",
+                    f"{m.revision_column} {row[m.revision_column]!r} is not an integer",
+                )
+        raw: dict[str, Any] = {
+            "record_type": m.record_type or _clean(row[m.record_type_column or ""]),
+            "source_ref": self._reference(row),
+            "revision": revision,
+            "action": _clean(row[m.action_column]) if m.action_column else "assert",
+            "subject_kind": m.subject.kind.value
+            if m.subject.kind
+            else _clean(row[m.subject.kind_column or ""]),
+            "identifiers": [
+                (scheme, _clean(row[column]) or "") for scheme, column in self._identifiers
+            ],
+            "subject_name": _clean(row[m.subject.name_column]) if m.subject.name_column else None,
+            "occurred_on": _clean(row[m.occurred_on]),
+            "effective_from": _clean(row[m.effective_from]) if m.effective_from else None,
+            "finality": m.finality,
+            "payload": {name: convert(row[column]) for name, column, convert in self._payload},
+            "provenance": self._provenance,
+        }
+        if self._evidence is not None and m.evidence is not None:
+            raw["evidence"] = {
+                **self._evidence,
+                "document_id": _render(m.evidence.document_id, row),
+                "issued_on": _clean(row[m.evidence.issued_on]),
+            }
+        return raw
+
+    def _reference(self, row: Row) -> str:
+        ref = _render(self.mapping.source_ref.template, row)
+        if not self.mapping.source_ref.number_repeats:
+            return ref
+        key = hashlib.blake2b(ref.encode(), digest_size=12).digest()
+        if key not in self._seen:
+            self._seen.add(key)
+            return ref
+        count = self._repeats.get(key, 1) + 1
+        self._repeats[key] = count
+        return f"{ref}#{count}"
+
+
+def quarantine_raw(row: Row) -> dict[str, Any]:
+    """The row as stored in quarantine: JSON-safe, with special-category columns withheld."""
+    safe: dict[str, Any] = {}
+    for column, value in row.items():
+        if denied_field_reason(str(column)):
+            safe[str(column)] = WITHHELD
+        elif isinstance(value, date | datetime):
+            safe[str(column)] = value.isoformat()
+        elif value is None or isinstance(value, str | int | float | bool):
+            safe[str(column)] = value
+        else:
+            safe[str(column)] = str(value)
+    return safe
+
+
+def _unknown_column(columns: list[str]) -> Rejection:
+    denied = [c for c in columns if denied_field_reason(str(c))]
+    if denied:
+        reason = denied_field_reason(str(denied[0]))
+        return Rejection(
+            "special_category_field",
+            f"column {denied[0]!r}: {reason}; the row is not stored (value withheld)",
+        )
+    return Rejection(
+        "unknown_column",
+        f"column(s) {', '.join(map(repr, columns))} are neither mapped nor listed in "
+        "ignore_columns; nothing is dropped silently",
+    )
+
+
+def _converter(spec: FieldMap) -> Convert:
+    values = spec.values
+    split = spec.split
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            if spec.trim:
+                value = value.strip()
+            if spec.empty_as_null and value == "":
+                return None
+            if split is not None:
+                parts = value.split(split.separator)
+                value = parts[split.part].strip() if split.part < len(parts) else None
+        if values is not None and isinstance(value, str) and value in values:
+            return values[value]
+        return value
+
+    return convert
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _integer(value: Any) -> int | None:
+    value = _clean(value)
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _render(template: str, row: Row) -> str:
+    return template.format_map(_Text(row))
+
+
+class _Text(dict[str, Any]):
+    """Template values: trimmed text, empty for null."""
+
+    def __init__(self, row: Row) -> None:
+        super().__init__()
+        self.row = row
+
+    def __missing__(self, key: str) -> str:
+        value = self.row.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, date | datetime):
+            return value.isoformat()
+        return str(value).strip()
