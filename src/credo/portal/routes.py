@@ -1,25 +1,305 @@
-"""Web pages (server-rendered). For now: the landing page that links to the API docs."""
+"""The web portal: server-rendered pages for the public register, the subject's own report
+and the operator console, in English and Simplified Chinese.
+
+Pages are thin: queries live in ``portal.repository``, presentation in ``portal.views`` and
+the Jinja2 templates. Signing in stores the principal's API key in an HttpOnly, SameSite=Strict
+cookie; every request authenticates it again, so a disabled key stops working at once."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import HTMLResponse
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
-from credo.api.deps import get_ctx
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Connection
+
+from credo.access.model import Principal, Role
+from credo.access.service import authenticate
+from credo.api.deps import get_conn, get_ctx
 from credo.context import AppContext
+from credo.errors import NotAuthenticated, NotFound
+from credo.portal import repository as repo
+from credo.portal import views
+from credo.portal.i18n import LANGUAGES, Translator, choose_language
 
 router = APIRouter(include_in_schema=False)
 
+STATIC = Path(__file__).parent / "static"
+STATIC_FILES = {"portal.css": "text/css"}
+SESSION_COOKIE = "credo_session"
+LANG_COOKIE = "credo_lang"
+PAGE_SIZE = 50
+CONSOLE_ROLES = (Role.OPERATOR, Role.AUDITOR)
+
+
+def translator(request: Request) -> Translator:
+    lang = choose_language(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+    return Translator(lang)
+
+
+def signed_in(request: Request, ctx: AppContext = Depends(get_ctx)) -> Principal | None:
+    key = request.cookies.get(SESSION_COOKIE)
+    if not key:
+        return None
+    with ctx.engine.connect() as conn:
+        try:
+            return authenticate(conn, key)
+        except NotAuthenticated:
+            return None
+
+
+def render(
+    request: Request,
+    ctx: AppContext,
+    t: Translator,
+    principal: Principal | None,
+    template: str,
+    status_code: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    env = views.environment(request.app)
+    html = env.get_template(template).render(
+        t=t,
+        principal=principal,
+        registry_name=t.pick(ctx.catalogue.registry.name),
+        here=_here(request),
+        **values,
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _here(request: Request) -> str:
+    query = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.items() if k != "lang")
+    return request.url.path + (f"?{query}" if query else "")
+
+
+@router.get("/static/{name}")
+def static(name: str) -> FileResponse:
+    media_type = STATIC_FILES.get(name)
+    if media_type is None:
+        raise NotFound(f"no static file {name!r}")
+    return FileResponse(STATIC / name, media_type=media_type)
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = Query("/")) -> RedirectResponse:
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax")
+    return response
+
 
 @router.get("/", response_class=HTMLResponse)
-def landing(ctx: AppContext = Depends(get_ctx)) -> str:
-    name = ctx.catalogue.registry.name.en
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>{name}</title></head><body><main>
-<h1>{name}</h1>
-<p>A credit-information registry: every record has a legal basis, every decision names its
-reasons, and every subject can see, dispute and repair what is held.</p>
-<ul><li><a href="/docs">API documentation (OpenAPI)</a></li>
-<li><a href="/openapi.json">OpenAPI document</a></li>
-<li><a href="/v1/catalog">The public catalogue: record types and their legal bases</a></li></ul>
-</main></body></html>"""
+def home(
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> HTMLResponse:
+    return render(request, ctx, translator(request), principal, "home.html")
+
+
+@router.get("/register/search", response_class=HTMLResponse)
+def search(
+    request: Request,
+    q: str = Query("", max_length=100),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+    principal: Principal | None = Depends(signed_in),
+) -> HTMLResponse:
+    t = translator(request)
+    text = q.strip()
+    organisations: list[Any] = []
+    persons: list[dict[str, Any]] = []
+    if len(text) >= 2:
+        organisations = repo.search_organisations(conn, text)
+        listed = views.list_record_types(ctx.catalogue)
+        persons = [
+            views.masked_person(row)
+            for row in repo.search_listed_persons(conn, text, listed, ctx.clock.today())
+        ]
+    return render(
+        request,
+        ctx,
+        t,
+        principal,
+        "search.html",
+        q=text,
+        organisations=organisations,
+        persons=persons,
+    )
+
+
+@router.get("/register/organisations/{subject_id}", response_class=HTMLResponse)
+def organisation_page(
+    subject_id: int,
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+    principal: Principal | None = Depends(signed_in),
+) -> HTMLResponse:
+    t = translator(request)
+    org = repo.organisation(conn, subject_id)
+    if org is None:
+        return render(request, ctx, t, principal, "not_found.html", status_code=404)
+    records = repo.public_records(
+        conn, subject_id, views.public_record_types(ctx.catalogue), ctx.clock.today()
+    )
+    licences, others = views.split_licences(ctx.catalogue, records)
+    return render(
+        request,
+        ctx,
+        t,
+        principal,
+        "organisation.html",
+        org=org,
+        identifiers=repo.organisation_identifiers(conn, subject_id),
+        licences=[views.public_record(ctx.catalogue, t, r) for r in licences],
+        others=[views.public_record(ctx.catalogue, t, r) for r in others],
+    )
+
+
+@router.get("/register/defaulters", response_class=HTMLResponse)
+def defaulters(
+    request: Request,
+    page: int = Query(1, ge=1, le=100_000),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+    principal: Principal | None = Depends(signed_in),
+) -> HTMLResponse:
+    t = translator(request)
+    today = ctx.clock.today()
+    types = views.list_record_types(ctx.catalogue)
+    total = repo.listed_count(conn, types, today)
+    rows = repo.listed_entries(conn, types, today, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    return render(
+        request,
+        ctx,
+        t,
+        principal,
+        "defaulters.html",
+        entries=[views.listed_entry(ctx.catalogue, t, row) for row in rows],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        record_type=ctx.catalogue.record_types.get(types[0]) if types else None,
+    )
+
+
+@router.get("/catalogue", response_class=HTMLResponse)
+def catalogue_page(
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> HTMLResponse:
+    t = translator(request)
+    return render(request, ctx, t, principal, "catalogue.html", cat=ctx.catalogue)
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> HTMLResponse:
+    return render(request, ctx, translator(request), principal, "signin.html", failed=False)
+
+
+@router.post("/signin", response_model=None)
+def signin(
+    request: Request,
+    key: str = Form("", max_length=200),
+    ctx: AppContext = Depends(get_ctx),
+) -> Response:
+    try:
+        with ctx.engine.connect() as conn:
+            principal = authenticate(conn, key.strip())
+    except NotAuthenticated:
+        t = translator(request)
+        return render(request, ctx, t, None, "signin.html", status_code=401, failed=True)
+    target = "/console" if principal.role in CONSOLE_ROLES else "/me"
+    if principal.role not in (*CONSOLE_ROLES, Role.SUBJECT):
+        target = "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, key.strip(), httponly=True, samesite="strict", max_age=8 * 3600
+    )
+    return response
+
+
+@router.post("/signout")
+def signout() -> RedirectResponse:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _gate(
+    request: Request,
+    ctx: AppContext,
+    principal: Principal | None,
+    roles: tuple[Role, ...],
+) -> Response | None:
+    """A redirect to sign in, or a 403 page, unless the principal has one of ``roles``."""
+    if principal is None:
+        return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
+    if principal.role not in roles:
+        t = translator(request)
+        return render(request, ctx, t, principal, "forbidden.html", status_code=403)
+    return None
+
+
+@router.get("/me", response_model=None)
+def my_report(
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    refused = _gate(request, ctx, principal, (Role.SUBJECT,))
+    if refused is not None or principal is None or principal.subject_id is None:
+        return refused or RedirectResponse("/signin", status_code=303)
+    t = translator(request)
+    today = ctx.clock.today()
+    records = [
+        views.own_record(ctx.catalogue, t, row, today)
+        for row in repo.subject_records(conn, principal.subject_id)
+    ]
+    return render(
+        request,
+        ctx,
+        t,
+        principal,
+        "me.html",
+        subject=repo.subject(conn, principal.subject_id),
+        records=records,
+    )
+
+
+@router.get("/console", response_model=None)
+def console(
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    refused = _gate(request, ctx, principal, CONSOLE_ROLES)
+    if refused is not None:
+        return refused
+    t = translator(request)
+    return render(
+        request,
+        ctx,
+        t,
+        principal,
+        "console.html",
+        charts=views.console_charts(conn, ctx.catalogue, t),
+        runs=repo.recent_ingest_runs(conn),
+        review_items=repo.open_review_items(conn),
+    )

@@ -1,0 +1,56 @@
+"""Charts as inline SVG, rendered on the server: no JavaScript, no external assets, and each
+chart carries a text alternative (role="img" with a title) for screen readers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from html import escape
+
+from markupsafe import Markup
+
+BAR_HEIGHT = 22
+GAP = 6
+LABEL_WIDTH = 240
+VALUE_WIDTH = 80
+
+
+def bar_chart(
+    title: str,
+    items: Sequence[tuple[str, int | float]],
+    format_value: Callable[[int | float], str] = str,
+    width: int = 600,
+) -> Markup:
+    """A horizontal bar chart; bars scale to the largest value."""
+    if not items:
+        return Markup("")
+    largest = max(value for _, value in items) or 1
+    span = width - LABEL_WIDTH - VALUE_WIDTH
+    height = len(items) * (BAR_HEIGHT + GAP) + GAP
+    summary = "; ".join(f"{label}: {format_value(value)}" for label, value in items)
+    parts = [
+        f'<svg class="chart" role="img" aria-labelledby="{_id(title)}" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{_id(title)}">{escape(title)}: {escape(summary)}</title>',
+    ]
+    for row, (label, value) in enumerate(items):
+        y = GAP + row * (BAR_HEIGHT + GAP)
+        bar = max(1, round(span * value / largest)) if value else 0
+        text_y = y + BAR_HEIGHT * 0.7
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{text_y:.0f}" text-anchor="end" '
+            f'class="chart-label">{escape(_shorten(label))}</text>'
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{bar}" height="{BAR_HEIGHT}" '
+            f'class="chart-bar"/>'
+            f'<text x="{LABEL_WIDTH + bar + 6}" y="{text_y:.0f}" class="chart-value">'
+            f"{escape(format_value(value))}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _shorten(label: str, limit: int = 30) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _id(title: str) -> str:
+    return "chart-" + "".join(c if c.isalnum() else "-" for c in title.lower())[:40]

@@ -1,0 +1,166 @@
+"""English and Simplified Chinese: interface texts, and dates and numbers formatted for the
+language. Catalogue names come from the catalogue itself (every entry has ``en`` and ``zh``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+LANGUAGES = ("en", "zh")
+DEFAULT_LANGUAGE = "en"
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "skip": ("Skip to content", "跳到正文"),
+    "nav.home": ("Public register", "公示查询"),
+    "nav.defaulters": ("Judgment defaulters", "失信被执行人"),
+    "nav.catalogue": ("Catalogue", "目录"),
+    "nav.signin": ("Sign in", "登录"),
+    "nav.signout": ("Sign out", "退出"),
+    "nav.me": ("My report", "我的报告"),
+    "nav.console": ("Operator console", "运营控制台"),
+    "nav.api": ("API documentation", "接口文档"),
+    "lang.label": ("Language", "语言"),
+    "home.intro": (
+        "Search the public register: licences and penalties of organisations, within their "
+        "publicity period, and persons on public lists. Every record names its legal basis.",
+        "查询公示信息：组织的行政许可和行政处罚（在公示期内），以及列入公示名单的个人。"
+        "每条记录均注明法律依据。",
+    ),
+    "search.label": ("Name or Unified Social Credit Code", "名称或统一社会信用代码"),
+    "search.button": ("Search", "查询"),
+    "search.results": ("Results for", "查询结果："),
+    "search.organisations": ("Organisations", "组织"),
+    "search.persons": ("Persons on public lists", "列入公示名单的个人"),
+    "search.none": ("Nothing found.", "未找到结果。"),
+    "search.too_short": ("Type at least two characters.", "请输入至少两个字符。"),
+    "org.identifiers": ("Identifiers", "标识"),
+    "org.licences": ("Licences", "行政许可"),
+    "org.penalties": ("Penalties and other public records", "行政处罚及其他公示信息"),
+    "org.none": ("None within the publicity period.", "公示期内无记录。"),
+    "org.kind": ("Kind", "类型"),
+    "kind.organisation": ("Organisation", "组织"),
+    "kind.public_body": ("Public body", "机关单位"),
+    "kind.person": ("Person", "个人"),
+    "col.type": ("Record type", "记录类型"),
+    "col.date": ("Date", "日期"),
+    "col.until": ("Published until", "公示截止"),
+    "col.details": ("Details", "详情"),
+    "col.furnisher": ("Authority", "提供单位"),
+    "col.basis": ("Legal basis", "法律依据"),
+    "col.name": ("Name", "名称"),
+    "col.id": ("Identity number", "证件号码"),
+    "col.case": ("Case", "案号"),
+    "col.term": ("Term", "期限"),
+    "col.exit": ("How to exit", "退出方式"),
+    "col.count": ("Count", "数量"),
+    "col.state": ("State", "状态"),
+    "col.reason": ("Reason", "原因"),
+    "col.queue": ("Queue", "队列"),
+    "col.created": ("Received", "接收时间"),
+    "defaulters.title": ("Judgment defaulters", "失信被执行人名单"),
+    "defaulters.intro": (
+        "Persons and organisations the court has determined refuse to perform an effective "
+        "judgment. Identity numbers are masked. An entry ends when the obligation is performed.",
+        "法院认定有履行能力而拒不履行生效法律文书的个人和组织。证件号码已脱敏。"
+        "履行义务后即退出名单。",
+    ),
+    "defaulters.total": ("entries in force", "条有效记录"),
+    "page.previous": ("Previous", "上一页"),
+    "page.next": ("Next", "下一页"),
+    "page.of": ("Page", "第"),
+    "catalogue.title": ("Catalogue of record types", "信用信息目录"),
+    "catalogue.intro": (
+        "Every kind of record the registry may hold, who may furnish it, and on what legal basis.",
+        "本平台可归集的全部信息类型、提供单位及其法律依据。",
+    ),
+    "catalogue.public": ("Published", "公示"),
+    "catalogue.not_public": ("Not published", "不公示"),
+    "catalogue.effect": ("Maximum effect", "最长影响期"),
+    "catalogue.publicity": ("Minimum publicity", "最短公示期"),
+    "catalogue.severity": ("Severity", "严重程度"),
+    "catalogue.domain": ("Domain", "领域"),
+    "catalogue.repair": ("Credit repair", "信用修复"),
+    "catalogue.ratings": ("Ratings", "评价"),
+    "catalogue.lists": ("Lists", "名单"),
+    "catalogue.measures": ("Measures", "措施"),
+    "signin.title": ("Sign in", "登录"),
+    "signin.key": ("API key", "API 密钥"),
+    "signin.help": (
+        "Use a key printed by `credo demo` (for example the subject's or the operator's).",
+        "请使用 `credo demo` 输出的密钥（例如信息主体或运营人员的密钥）。",
+    ),
+    "signin.failed": ("That key is not valid.", "密钥无效。"),
+    "me.title": ("My credit report", "我的信用报告"),
+    "me.records": ("Records held about you", "与您有关的记录"),
+    "me.effect": ("In effect", "生效中"),
+    "me.no_effect": ("No effect", "无影响"),
+    "me.intro": (
+        "Everything the registry holds about you, including records that are not published.",
+        "本平台持有的与您有关的全部信息，包括不公示的记录。",
+    ),
+    "console.title": ("Operator console", "运营控制台"),
+    "console.subjects": ("Subjects", "信息主体"),
+    "console.records_by_year": ("Records by year of occurrence", "按发生年份统计的记录"),
+    "console.records_by_type": ("Current records by type", "按类型统计的当前记录"),
+    "console.ingest": ("Ingestion runs", "归集批次"),
+    "console.quarantine": ("Quarantine reasons", "隔离原因"),
+    "console.review": ("Open review items", "待审核事项"),
+    "console.review_by_queue": ("Open review items by queue", "各队列待审核事项"),
+    "console.none": ("Nothing here yet.", "暂无数据。"),
+    "console.rows": ("rows read", "读取行数"),
+    "console.accepted": ("accepted", "接收"),
+    "console.duplicate": ("duplicate", "重复"),
+    "console.quarantined": ("quarantined", "隔离"),
+    "forbidden": ("This page is not for your role.", "您的角色无权访问此页面。"),
+    "state.active": ("active", "有效"),
+    "state.performed": ("performed", "已履行"),
+    "state.revoked": ("revoked", "已撤销"),
+}
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Texts and formats of one language."""
+
+    lang: str
+
+    def __call__(self, key: str) -> str:
+        pair = TEXTS.get(key)
+        if pair is None:
+            return key
+        return pair[1] if self.lang == "zh" else pair[0]
+
+    def pick(self, text: Any) -> str:
+        """A catalogue ``Text`` (``en``/``zh``) in this language."""
+        return str(getattr(text, self.lang, None) or getattr(text, "en", text))
+
+    def date(self, value: date | datetime | None) -> str:
+        if value is None:
+            return "—"
+        if self.lang == "zh":
+            return f"{value.year}年{value.month}月{value.day}日"
+        return f"{value.day} {value:%b} {value.year}"
+
+    def number(self, value: float | int | None) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, float) and not value.is_integer():
+            return f"{value:,.2f}"
+        return f"{int(value):,}"
+
+    def money(self, value: float | int | None) -> str:
+        if value is None:
+            return "—"
+        amount = f"{float(value):,.2f}"
+        return f"{amount} 元" if self.lang == "zh" else f"CNY {amount}"
+
+
+def choose_language(query: str | None, cookie: str | None, accept: str | None) -> str:
+    """The language asked for in the URL, then the cookie, then the browser's preference."""
+    for candidate in (query, cookie):
+        if candidate in LANGUAGES:
+            return candidate
+    if accept and accept.lower().startswith("zh"):
+        return "zh"
+    return DEFAULT_LANGUAGE

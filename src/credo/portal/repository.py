@@ -1,0 +1,248 @@
+"""All SQL of the portal: the public register, a subject's own report, the console figures.
+
+Public queries return only records of public types within their publicity period: active,
+effective_from <= today < effect_until, within retention, final, and not suppressed by an
+open dispute or claim (the same window as ``records.repository.effective_records``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, Select, and_, func, or_, select
+
+from credo.ingest.tables import ingest_runs, quarantine
+from credo.records.repository import open_suppression_clause
+from credo.records.tables import record_current, record_statements
+from credo.subjects.tables import review_items, subject_identifiers, subjects
+
+ORGANISATION_KINDS = ("organisation", "public_body")
+
+
+def _in_publicity(types: Sequence[str], on: date) -> Any:
+    return and_(
+        record_current.c.record_type.in_(list(types)),
+        record_current.c.state == "active",
+        record_current.c.effective_from <= on,
+        record_current.c.effect_until > on,
+        record_current.c.expires_on > on,
+        record_current.c.finality == "final",
+        ~open_suppression_clause(record_current.c.chain_id),
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_organisations(conn: Connection, text: str, limit: int = 50) -> list[RowMapping]:
+    """Organisations and public bodies by part of their name or by their exact USCC."""
+    pattern = f"%{_escape_like(text.lower())}%"
+    by_code = select(subject_identifiers.c.subject_id).where(
+        subject_identifiers.c.scheme == "cn_uscc",
+        subject_identifiers.c.value == text.strip().upper(),
+    )
+    query = (
+        select(subjects.c.id, subjects.c.kind, subjects.c.display_name, _uscc_of())
+        .where(
+            subjects.c.kind.in_(ORGANISATION_KINDS),
+            or_(
+                func.lower(subjects.c.display_name).like(pattern, escape="\\"),
+                subjects.c.id.in_(by_code),
+            ),
+        )
+        .order_by(subjects.c.display_name, subjects.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def _uscc_of() -> Any:
+    return (
+        select(subject_identifiers.c.value)
+        .where(
+            subject_identifiers.c.subject_id == subjects.c.id,
+            subject_identifiers.c.scheme == "cn_uscc",
+        )
+        .limit(1)
+        .scalar_subquery()
+        .label("uscc")
+    )
+
+
+def _ric_of() -> Any:
+    return (
+        select(subject_identifiers.c.value)
+        .where(
+            subject_identifiers.c.subject_id == subjects.c.id,
+            subject_identifiers.c.scheme == "cn_ric",
+        )
+        .limit(1)
+        .scalar_subquery()
+        .label("ric")
+    )
+
+
+def search_listed_persons(
+    conn: Connection, text: str, list_types: Sequence[str], on: date, limit: int = 50
+) -> list[RowMapping]:
+    """Persons by part of their name, only while they have a public record of ``list_types``
+    in its publicity period (nobody else is findable by name)."""
+    pattern = f"%{_escape_like(text.lower())}%"
+    listed = select(record_current.c.subject_id).where(_in_publicity(list_types, on))
+    query = (
+        select(subjects.c.id, subjects.c.display_name, _ric_of())
+        .where(
+            subjects.c.kind == "person",
+            func.lower(subjects.c.display_name).like(pattern, escape="\\"),
+            subjects.c.id.in_(listed),
+        )
+        .order_by(subjects.c.display_name, subjects.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def organisation(conn: Connection, subject_id: int) -> RowMapping | None:
+    query = select(subjects.c.id, subjects.c.kind, subjects.c.display_name, _uscc_of()).where(
+        subjects.c.id == subject_id, subjects.c.kind.in_(ORGANISATION_KINDS)
+    )
+    return conn.execute(query).mappings().first()
+
+
+def organisation_identifiers(conn: Connection, subject_id: int) -> list[RowMapping]:
+    """Identifiers of an organisation (organisation identifiers are public)."""
+    return list(
+        conn.execute(
+            select(subject_identifiers.c.scheme, subject_identifiers.c.value)
+            .join(subjects, subjects.c.id == subject_identifiers.c.subject_id)
+            .where(
+                subject_identifiers.c.subject_id == subject_id,
+                subjects.c.kind.in_(ORGANISATION_KINDS),
+            )
+            .order_by(subject_identifiers.c.scheme)
+        ).mappings()
+    )
+
+
+def public_records(
+    conn: Connection, subject_id: int, public_types: Sequence[str], on: date
+) -> list[RowMapping]:
+    query = (
+        select(record_current)
+        .where(record_current.c.subject_id == subject_id, _in_publicity(public_types, on))
+        .order_by(record_current.c.effective_from.desc(), record_current.c.chain_id)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def _listed(list_types: Sequence[str], on: date) -> Select[Any]:
+    return (
+        select(
+            record_current.c.chain_id,
+            record_current.c.record_type,
+            record_current.c.occurred_on,
+            record_current.c.effective_from,
+            record_current.c.effect_until,
+            record_current.c.payload,
+            record_current.c.furnisher_id,
+            subjects.c.id.label("subject_id"),
+            subjects.c.kind,
+            subjects.c.display_name,
+            _ric_of(),
+            _uscc_of(),
+        )
+        .join(subjects, subjects.c.id == record_current.c.subject_id)
+        .where(_in_publicity(list_types, on))
+    )
+
+
+def listed_entries(
+    conn: Connection, list_types: Sequence[str], on: date, offset: int, limit: int
+) -> list[RowMapping]:
+    query = (
+        _listed(list_types, on)
+        .order_by(record_current.c.effective_from.desc(), record_current.c.chain_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def listed_count(conn: Connection, list_types: Sequence[str], on: date) -> int:
+    query = select(func.count()).select_from(record_current).where(_in_publicity(list_types, on))
+    return int(conn.execute(query).scalar_one())
+
+
+def subject(conn: Connection, subject_id: int) -> RowMapping | None:
+    query = select(subjects.c.id, subjects.c.kind, subjects.c.display_name).where(
+        subjects.c.id == subject_id
+    )
+    return conn.execute(query).mappings().first()
+
+
+def subject_records(conn: Connection, subject_id: int) -> list[RowMapping]:
+    """Every current record of the subject, published or not (their own report)."""
+    query = (
+        select(record_current, open_suppression_clause(record_current.c.chain_id).label("held"))
+        .where(record_current.c.subject_id == subject_id)
+        .order_by(record_current.c.occurred_on.desc(), record_current.c.chain_id)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def subjects_by_kind(conn: Connection) -> list[tuple[str, int]]:
+    query = (
+        select(subjects.c.kind, func.count()).group_by(subjects.c.kind).order_by(subjects.c.kind)
+    )
+    return [(kind, int(count)) for kind, count in conn.execute(query)]
+
+
+def statements_by_year(conn: Connection) -> list[tuple[int, int]]:
+    year = func.extract("year", record_statements.c.occurred_on)
+    query = select(year, func.count()).group_by(year).order_by(year)
+    return [(int(y), int(count)) for y, count in conn.execute(query)]
+
+
+def current_by_type(conn: Connection) -> list[tuple[str, int]]:
+    query = (
+        select(record_current.c.record_type, func.count())
+        .group_by(record_current.c.record_type)
+        .order_by(func.count().desc())
+    )
+    return [(kind, int(count)) for kind, count in conn.execute(query)]
+
+
+def recent_ingest_runs(conn: Connection, limit: int = 10) -> list[RowMapping]:
+    query = select(ingest_runs).order_by(ingest_runs.c.id.desc()).limit(limit)
+    return list(conn.execute(query).mappings())
+
+
+def quarantine_reasons(conn: Connection) -> list[tuple[str, int]]:
+    query = (
+        select(quarantine.c.reason_code, func.count())
+        .group_by(quarantine.c.reason_code)
+        .order_by(func.count().desc())
+    )
+    return [(code, int(count)) for code, count in conn.execute(query)]
+
+
+def open_review_counts(conn: Connection) -> list[tuple[str, int]]:
+    query = (
+        select(review_items.c.queue, func.count())
+        .where(review_items.c.status == "open")
+        .group_by(review_items.c.queue)
+        .order_by(review_items.c.queue)
+    )
+    return [(queue, int(count)) for queue, count in conn.execute(query)]
+
+
+def open_review_items(conn: Connection, limit: int = 50) -> list[RowMapping]:
+    query = (
+        select(review_items)
+        .where(review_items.c.status == "open")
+        .order_by(review_items.c.created_at, review_items.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
