@@ -137,6 +137,7 @@ class Banding(Strict):
     by: Slug | None = None
     cases: dict[str, list[Bin]] | None = None
     otherwise: Literal["not_rated", "pending"] | None = None
+    reason: Reason | None = Field(default=None, description="Given when this rule caps the band")
 
     @model_validator(mode="after")
     def _shape(self) -> Banding:

@@ -1,0 +1,430 @@
+"""The one rating compiler: a RatingDef (the intermediate form) to SQL, through SQLGlot, for
+SQLite, PostgreSQL, DuckDB and Spark SQL.
+
+The query is written once as a SQLGlot tree in DuckDB's dialect and transpiled; the only
+per-engine parts are how a payload field is read (JSON on the databases, flat columns in a
+batch extract) and what SQLGlot does for date differences and rounding. Real-time, batch and
+point-in-time evaluation all run this query; they differ only in the probe: which
+(subject_id, as_of) pairs to evaluate.
+
+Output columns: subject_id, as_of, one column per feature (``f_<id>``), one per points table
+(``p_<n>``), ``total`` and ``band`` (a label, ``pending`` or ``not_rated``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Literal
+
+import sqlglot
+from sqlglot import exp
+
+from credo.catalog.ratings import (
+    NOT_RATED,
+    PENDING,
+    TOTAL,
+    Banding,
+    Bin,
+    Condition,
+    Feature,
+    FeatureOp,
+    RatingDef,
+)
+
+Dialect = Literal["sqlite", "postgres", "duckdb", "spark"]
+DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgres", "duckdb", "spark")
+PayloadMode = Literal["json", "columns"]
+
+# Outcome codes: a band's rank (0 = best), then pending, then not rated; the worst wins.
+PENDING_CODE = 1000
+NOT_RATED_CODE = 2000
+IGNORE_CODE = -1
+DECIMALS = 6
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Which (subject, date) pairs to evaluate: every subject with input records, some
+    subjects, or the pairs in a table with columns (subject_id, as_of)."""
+
+    as_of: date | None = None
+    subject_ids: tuple[int, ...] | None = None
+    table: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where records come from. ``known_at``: the statements received by then (what was known
+    at the time) instead of the current view (today's knowledge). ``payload``: ``json`` reads
+    the payload column, ``columns`` reads flat ``payload_<field>`` columns of an extract."""
+
+    known_at: datetime | None = None
+    payload: PayloadMode = "json"
+    pending_appeal_types: tuple[str, ...] = ()
+
+
+def compile_rating(
+    rating: RatingDef, dialect: Dialect, probe: Probe, source: Source = Source()
+) -> str:
+    """The SQL that evaluates ``rating`` for the probe's pairs on ``dialect``."""
+    ctes = _base_ctes(rating, probe, source, dialect)
+    ctes.append(("feat", _features_query(rating)))
+    ctes.append(("scored", _scored_query(rating)))
+    ctes.append(("coded", _coded_query(rating)))
+    columns = ", ".join(output_columns(rating)[:-1])
+    final = f"SELECT {columns}, {_band_label(rating)} AS band FROM coded"
+    return _render(ctes, final, dialect)
+
+
+def output_columns(rating: RatingDef) -> list[str]:
+    points = [f"p_{i}" for i in range(len(rating.score.tables))] if rating.score else []
+    features = [f"f_{f.id}" for f in rating.features]
+    return ["subject_id", "as_of", *features, *points, "total", "band"]
+
+
+def compile_contributions(
+    rating: RatingDef, dialect: Dialect, probe: Probe, source: Source = Source()
+) -> str:
+    """The ids of the records that fed any feature, per (subject_id, as_of)."""
+    ctes = _base_ctes(rating, probe, source, dialect)
+    matches = " OR ".join(f"({_match(rating, f)})" for f in rating.features) or "FALSE"
+    final = (
+        "SELECT subject_id, as_of, record_id, record_type, occurred_on FROM eff "
+        f"WHERE {matches} ORDER BY subject_id, as_of, occurred_on DESC, record_id"
+    )
+    return _render(ctes, final, dialect)
+
+
+# -- records and probe ----------------------------------------------------------------------
+
+
+def _base_ctes(
+    rating: RatingDef, probe: Probe, source: Source, dialect: Dialect
+) -> list[tuple[str, str]]:
+    inputs = _in_list(rating.inputs)
+    fields = sorted({name for f in rating.features for name in _fields_of(f)})
+    records = _records_query(source, dialect, inputs, fields)
+    return [
+        ("recs", records),
+        ("probe", _probe_query(probe, dialect)),
+        ("eff", _effective_query(rating, source)),
+    ]
+
+
+def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[str]) -> str:
+    """The record rows (current view, or as known at ``known_at``) with an open-suppression
+    flag, restricted to the rating's input types."""
+    if source.known_at is None:
+        state = "r.state"
+        table = "record_current r"
+        known = "TRUE"
+        open_now = "s.closed_at IS NULL"
+    else:
+        at = _timestamp(source.known_at, dialect)
+        state = (
+            "CASE r.action WHEN 'revoke' THEN 'revoked' WHEN 'perform' THEN 'performed' "
+            "ELSE 'active' END"
+        )
+        table = "record_statements r"
+        known = (
+            f"r.received_at <= {at} AND r.revision = (SELECT MAX(x.revision) FROM "
+            f"record_statements x WHERE x.chain_id = r.chain_id AND x.received_at <= {at})"
+        )
+        open_now = f"s.opened_at <= {at} AND (s.closed_at IS NULL OR s.closed_at > {at})"
+    payload = "r.payload"
+    if source.payload == "columns":
+        payload = ", ".join(f"r.payload_{name}" for name in fields) or "NULL AS payload"
+    return (
+        f"SELECT r.subject_id, r.record_id, r.chain_id, r.record_type, {state} AS state, "
+        "r.occurred_on, r.effective_from, r.effect_until, r.expires_on, r.finality, "
+        f"{payload}, EXISTS (SELECT 1 FROM record_suppressions s WHERE s.chain_id = r.chain_id "
+        f"AND {open_now}) AS suppressed FROM {table} WHERE r.record_type IN ({inputs}) "
+        f"AND {known}"
+    )
+
+
+def _probe_query(probe: Probe, dialect: Dialect) -> str:
+    if probe.table is not None:
+        return f"SELECT subject_id, as_of FROM {probe.table}"
+    if probe.as_of is None:
+        raise ValueError("a probe needs an as_of date or a table")
+    as_of = _date(probe.as_of)
+    subjects = ""
+    if probe.subject_ids is not None:
+        subjects = f" WHERE subject_id IN ({', '.join(str(int(s)) for s in probe.subject_ids)})"
+        if not probe.subject_ids:
+            subjects = " WHERE FALSE"
+    return f"SELECT DISTINCT subject_id, {as_of} AS as_of FROM recs{subjects}"
+
+
+def _effective_query(rating: RatingDef, source: Source) -> str:
+    """The same rules as records.repository.effective_records: active, in force, within
+    retention, final (or enforceable pending appeal, G-06), not suppressed."""
+    appeal = _in_list(source.pending_appeal_types) if source.pending_appeal_types else None
+    finality = "r.finality = 'final'" + (f" OR r.record_type IN ({appeal})" if appeal else "")
+    fields = sorted({name for f in rating.features for name in _fields_of(f)})
+    columns = ", ".join(f"{_payload_read(name, source.payload)} AS v_{name}" for name in fields)
+    return (
+        "SELECT p.subject_id, p.as_of, r.record_id, r.record_type, r.occurred_on, "
+        "date_diff('day', r.occurred_on, p.as_of) AS age"
+        f"{', ' + columns if columns else ''} "
+        "FROM probe p JOIN recs r ON r.subject_id = p.subject_id "
+        "WHERE r.state = 'active' AND r.effective_from <= p.as_of AND r.effect_until > p.as_of "
+        f"AND r.expires_on > p.as_of AND ({finality}) AND NOT r.suppressed"
+    )
+
+
+def _fields_of(feature: Feature) -> list[str]:
+    return [c.field for c in feature.where] + ([feature.field] if feature.field else [])
+
+
+def _payload_read(name: str, mode: PayloadMode) -> str:
+    if mode == "columns":
+        return f"r.payload_{name}"
+    return f"r.payload ->> '$.{name}'"
+
+
+# -- features -------------------------------------------------------------------------------
+
+
+def _features_query(rating: RatingDef) -> str:
+    """One row per probe pair: aggregates in one pass, latest values by window functions."""
+    aggregates = [f for f in rating.features if f.op != FeatureOp.LATEST]
+    groups = _latest_groups(rating)
+    select = ["p.subject_id", "p.as_of"]
+    joins: list[str] = []
+    if aggregates:
+        cols = ", ".join(f"{_aggregate(rating, f)} AS a_{f.id}" for f in aggregates)
+        joins.append(
+            f"LEFT JOIN (SELECT subject_id, as_of, {cols} FROM eff GROUP BY subject_id, as_of) "
+            "agg ON agg.subject_id = p.subject_id AND agg.as_of = p.as_of"
+        )
+        select += [_with_missing(f, f"agg.a_{f.id}") for f in aggregates]
+    for index, members in enumerate(groups):
+        alias = f"l{index}"
+        joins.append(_latest_join(rating, members, alias))
+        select += [_with_missing(f, f"{alias}.v_{f.id}") for f in members]
+    return f"SELECT {', '.join(select)} FROM probe p {' '.join(joins)}"
+
+
+def _latest_groups(rating: RatingDef) -> list[list[Feature]]:
+    """Latest-value features with the same filter read the same record (one window)."""
+    groups: dict[str, list[Feature]] = {}
+    for feature in rating.features:
+        if feature.op == FeatureOp.LATEST:
+            groups.setdefault(_match(rating, feature), []).append(feature)
+    return list(groups.values())
+
+
+def _latest_join(rating: RatingDef, members: list[Feature], alias: str) -> str:
+    values = ", ".join(f"{_value(f)} AS v_{f.id}" for f in members)
+    ranked = (
+        f"SELECT subject_id, as_of, {values}, ROW_NUMBER() OVER (PARTITION BY subject_id, as_of "
+        "ORDER BY occurred_on DESC, record_id) AS rn "
+        f"FROM eff WHERE {_match(rating, members[0])}"
+    )
+    return (
+        f"LEFT JOIN ({ranked}) {alias} ON {alias}.subject_id = p.subject_id "
+        f"AND {alias}.as_of = p.as_of AND {alias}.rn = 1"
+    )
+
+
+def _aggregate(rating: RatingDef, feature: Feature) -> str:
+    match = _match(rating, feature)
+    weight = "1.0"
+    if feature.half_life is not None:
+        weight = f"POWER(0.5, CAST(age AS DOUBLE) / {feature.half_life.approx_days})"
+    if feature.op == FeatureOp.COUNT:
+        return f"SUM(CASE WHEN {match} THEN {weight} ELSE 0.0 END)"
+    if feature.op == FeatureOp.SUM:
+        return f"SUM(CASE WHEN {match} THEN {_value(feature)} * {weight} END)"
+    return f"{feature.op.value.upper()}(CASE WHEN {match} THEN {_value(feature)} END)"
+
+
+def _with_missing(feature: Feature, column: str) -> str:
+    value = column
+    if feature.kind == "number":
+        value = f"CAST(ROUND(CAST({column} AS DOUBLE), {DECIMALS}) AS DOUBLE)"
+    if feature.op == FeatureOp.COUNT:
+        value = f"COALESCE({value}, 0.0)"
+    elif isinstance(feature.missing, int | float):
+        value = f"COALESCE({value}, {_number(feature.missing)})"
+    return f"{value} AS f_{feature.id}"
+
+
+def _value(feature: Feature) -> str:
+    if feature.kind == "category":
+        return f"CAST(v_{feature.field} AS VARCHAR)"
+    return f"CAST(v_{feature.field} AS DOUBLE)"
+
+
+def _match(rating: RatingDef, feature: Feature) -> str:
+    parts = [f"record_type IN ({_in_list(feature.record_types)})"]
+    parts += [_condition(c) for c in feature.where]
+    if feature.window is not None:
+        parts.append(f"age < {feature.window.approx_days}")
+    return " AND ".join(parts)
+
+
+def _condition(condition: Condition) -> str:
+    column = f"v_{condition.field}"
+    if condition.gte is not None:
+        return f"CAST({column} AS DOUBLE) >= {_number(condition.gte)}"
+    if condition.lt is not None:
+        return f"CAST({column} AS DOUBLE) < {_number(condition.lt)}"
+    values = (
+        [condition.equals] if condition.equals is not None else condition.in_ or condition.not_in
+    )
+    assert values is not None
+    numeric = all(isinstance(v, int | float) for v in values)
+    left = f"CAST({column} AS DOUBLE)" if numeric else f"CAST({column} AS VARCHAR)"
+    listed = ", ".join(_number(v) if numeric else _string(str(v)) for v in values)
+    if condition.not_in is not None:
+        return f"({left} IS NULL OR {left} NOT IN ({listed}))"
+    return f"{left} IN ({listed})"
+
+
+# -- points, total, bands -------------------------------------------------------------------
+
+
+def _scored_query(rating: RatingDef) -> str:
+    score = rating.score
+    if score is None:
+        return "SELECT *, CAST(NULL AS DOUBLE) AS total FROM feat"
+    points = [
+        f"{_bins_case(f'f_{t.feature}', t.bins, lambda b: _number(b.points or 0))} AS p_{i}"
+        for i, t in enumerate(score.tables)
+    ]
+    raw = " + ".join([_number(score.base), *(f"p_{i}" for i in range(len(score.tables)))])
+    total = f"({raw})"
+    if score.min is not None:
+        total = f"GREATEST({total}, {_number(score.min)})"
+    if score.max is not None:
+        total = f"LEAST({total}, {_number(score.max)})"
+    inner = f"SELECT *, {', '.join(points)} FROM feat"
+    # A missing feature leaves the total missing (GREATEST would turn NULL into the minimum).
+    total = f"CASE WHEN {raw} IS NULL THEN NULL ELSE ROUND(CAST({total} AS DOUBLE), {DECIMALS}) END"
+    return f"SELECT *, CAST({total} AS DOUBLE) AS total FROM ({inner}) pts"
+
+
+def _coded_query(rating: RatingDef) -> str:
+    assert rating.bands is not None
+    codes = [_missing_code(rating)]
+    codes += [_banding_code(rating, rule) for rule in rating.bands.rules]
+    return f"SELECT *, GREATEST({', '.join(codes)}) AS band_code FROM scored"
+
+
+def _missing_code(rating: RatingDef) -> str:
+    """Features whose absence means "not rated" or "pending" decide the outcome alone."""
+    parts = [
+        f"WHEN f_{f.id} IS NULL THEN {NOT_RATED_CODE if f.missing == NOT_RATED else PENDING_CODE}"
+        for f in sorted(rating.features, key=lambda f: f.missing != NOT_RATED)
+        if f.missing in (NOT_RATED, PENDING)
+    ]
+    return f"CASE {' '.join(parts)} ELSE {IGNORE_CODE} END" if parts else str(IGNORE_CODE)
+
+
+def _banding_code(rating: RatingDef, rule: Banding) -> str:
+    column = "total" if rule.over == TOTAL else f"f_{rule.over}"
+
+    def code(item: Bin) -> str:
+        return str(_outcome_code(rating, item.band or NOT_RATED))
+
+    if rule.bins is not None:
+        return _bins_case(column, rule.bins, code, missing=str(IGNORE_CODE))
+    cases = " ".join(
+        f"WHEN f_{rule.by} = {_string(value)} THEN "
+        f"{_bins_case(column, bins, code, missing=str(IGNORE_CODE))}"
+        for value, bins in (rule.cases or {}).items()
+    )
+    otherwise = _outcome_code(rating, rule.otherwise or NOT_RATED)
+    return f"CASE WHEN f_{rule.by} IS NULL THEN {IGNORE_CODE} {cases} ELSE {otherwise} END"
+
+
+def _outcome_code(rating: RatingDef, outcome: str) -> int:
+    if outcome == PENDING:
+        return PENDING_CODE
+    if outcome == NOT_RATED:
+        return NOT_RATED_CODE
+    return rating.band_rank(outcome)
+
+
+def _bins_case(column: str, bins: Sequence[Bin], render: object, missing: str = "NULL") -> str:
+    assert callable(render)
+    arms = [f"WHEN {column} IS NULL THEN {missing}"]
+    arms += [f"WHEN {column} < {_number(b.to)} THEN {render(b)}" for b in bins[:-1]]
+    return f"CASE {' '.join(arms)} ELSE {render(bins[-1])} END"
+
+
+def _band_label(rating: RatingDef) -> str:
+    assert rating.bands is not None
+    arms = " ".join(
+        f"WHEN {rank} THEN {_string(label)}" for rank, label in enumerate(rating.bands.labels)
+    )
+    return (
+        f"CASE band_code {arms} WHEN {PENDING_CODE} THEN '{PENDING}' "
+        f"WHEN {IGNORE_CODE} THEN '{NOT_RATED}' ELSE '{NOT_RATED}' END"
+    )
+
+
+# -- literals and rendering -----------------------------------------------------------------
+
+
+def _string(value: str) -> str:
+    return exp.Literal.string(value).sql(dialect="duckdb")
+
+
+def _number(value: float | int | str | None) -> str:
+    return repr(float(value or 0))
+
+
+def _in_list(values: Sequence[str]) -> str:
+    return ", ".join(_string(v) for v in values)
+
+
+def _date(value: date) -> str:
+    return f"CAST({_string(value.isoformat())} AS DATE)"
+
+
+def _timestamp(value: datetime, dialect: Dialect) -> str:
+    utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    if dialect == "sqlite":  # SQLAlchemy stores naive UTC text on SQLite
+        return _string(utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds"))
+    return f"CAST({_string(utc.isoformat())} AS TIMESTAMPTZ)"
+
+
+def _render(ctes: list[tuple[str, str]], final: str, dialect: Dialect) -> str:
+    with_clause = ", ".join(f"{name} AS ({body})" for name, body in ctes)
+    tree = sqlglot.parse_one(f"WITH {with_clause} {final}", read="duckdb")
+    if dialect == "postgres":
+        tree = tree.transform(_jsonb_for_postgres)
+    return tree.sql(dialect=dialect)
+
+
+def _jsonb_for_postgres(node: exp.Expression) -> exp.Expression:
+    """PostgreSQL's payload is JSONB: read it through a json cast, which SQLGlot's path
+    extraction (json_extract_path_text) accepts."""
+    if isinstance(node, exp.JSONExtractScalar) and not isinstance(node.this, exp.Cast):
+        node.set("this", exp.cast(node.this, exp.DataType.build("json")))
+    return node
+
+
+# -- templates for the real-time path -------------------------------------------------------
+
+_TEMPLATE_DATE = date(1900, 1, 1)
+_TEMPLATE_SUBJECT = 987654321987
+
+
+def compile_template(rating: RatingDef, dialect: Dialect, source: Source = Source()) -> str:
+    """The query for some subjects on some date, compiled once; ``bind_probe`` fills it in."""
+    probe = Probe(as_of=_TEMPLATE_DATE, subject_ids=(_TEMPLATE_SUBJECT,))
+    return compile_rating(rating, dialect, probe, source)
+
+
+def bind_probe(template: str, subject_ids: Sequence[int], as_of: date) -> str:
+    ids = ", ".join(str(int(s)) for s in subject_ids) or "NULL"
+    return template.replace(f"IN ({_TEMPLATE_SUBJECT})", f"IN ({ids})").replace(
+        f"'{_TEMPLATE_DATE.isoformat()}'", f"'{as_of.isoformat()}'"
+    )

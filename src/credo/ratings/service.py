@@ -1,0 +1,332 @@
+"""Rating services: evaluate (any engine, any date, today's knowledge or what was known then),
+explain, and keep the real-time state and the batch snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from credo.catalog.catalogue import Catalogue
+from credo.catalog.ratings import NOT_RATED, PENDING, RatingDef
+from credo.errors import NotFound, ValidationFailed
+from credo.ratings import explain
+from credo.ratings import repository as repo
+from credo.ratings.compiler import (
+    Probe,
+    Source,
+    compile_contributions,
+    compile_rating,
+)
+from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
+
+ENGINES = ("sqlite", "postgres", "duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class RatingResult:
+    subject_id: int
+    as_of: date
+    features: dict[str, Any]
+    points: list[float | None]
+    total: float | None
+    band: str
+
+
+def find_rating(catalogue: Catalogue, ref: str) -> RatingDef:
+    """A rating by ``id`` or ``id@version``."""
+    rating_id, _, version = ref.partition("@")
+    rating = catalogue.ratings.get(rating_id)
+    if rating is None or (version and version != str(rating.version)):
+        raise NotFound(f"no rating {ref!r}", code="unknown_rating")
+    return rating
+
+
+def source_for(catalogue: Catalogue, known_at: datetime | None = None) -> Source:
+    appeal = tuple(t.id for t in catalogue.record_types.values() if t.enforceable_pending_appeal)
+    return Source(known_at=known_at, pending_appeal_types=appeal)
+
+
+def evaluate(
+    runner: Runner, rating: RatingDef, probe: Probe, source: Source = Source()
+) -> list[RatingResult]:
+    """Run the compiled rating on ``runner`` for the probe's (subject, date) pairs."""
+    rows = runner.rows(compile_rating(rating, runner.dialect, probe, source))
+    return sorted((to_result(rating, row) for row in rows), key=lambda r: r.subject_id)
+
+
+def to_result(rating: RatingDef, row: dict[str, Any]) -> RatingResult:
+    score_tables = rating.score.tables if rating.score else []
+    as_of = row["as_of"]
+    return RatingResult(
+        subject_id=int(row["subject_id"]),
+        as_of=as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of)[:10]),
+        features={f.id: _plain(row[f"f_{f.id}"]) for f in rating.features},
+        points=[_plain(row[f"p_{i}"]) for i in range(len(score_tables))],
+        total=_plain(row["total"]),
+        band=str(row["band"]),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Engines return floats, Decimals or strings: keep numbers as floats, text as text."""
+    if value is None or isinstance(value, str):
+        return value
+    return float(value)
+
+
+# -- one subject: point in time and explanation ---------------------------------------------
+
+
+def evaluate_subject(
+    conn: Connection,
+    catalogue: Catalogue,
+    rating: RatingDef,
+    subject_id: int,
+    as_of: date,
+    known_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The rating of one subject on ``as_of``, with today's knowledge or as known at
+    ``known_at``, with its reasons, contributing records and counterfactual."""
+    runner = DatabaseRunner(conn)
+    probe = Probe(as_of=as_of, subject_ids=(subject_id,))
+    source = source_for(catalogue, known_at)
+    results = evaluate(runner, rating, probe, source)
+    records = runner.rows(compile_contributions(rating, runner.dialect, probe, source))
+    if results:
+        result = results[0]
+    else:
+        empty = explain.band_of(rating, {})
+        result = RatingResult(subject_id, as_of, {}, empty.points, None, NOT_RATED)
+    return {
+        "rating": rating.key,
+        "subject_id": subject_id,
+        "as_of": as_of.isoformat(),
+        "knowledge": "as_known_then" if known_at else "today",
+        "known_at": known_at.isoformat() if known_at else None,
+        "band": result.band,
+        "total": result.total,
+        "features": result.features,
+        "reasons": explain.reasons(rating, result.features, result.band),
+        "counterfactual": explain.counterfactual(rating, result.features, result.band),
+        "records": [r["record_id"] for r in records],
+    }
+
+
+def history(
+    conn: Connection, catalogue: Catalogue, rating: RatingDef, subject_id: int
+) -> dict[str, Any]:
+    """For each moment new statements about the subject arrived: what the rating was on that
+    day as known then, and what it is for that day with today's knowledge (``revised`` when a
+    later correction, revocation or dispute changed it). Plus every valid snapshot."""
+    moments = repo.received_times(conn, subject_id, rating.inputs)
+    entries = []
+    for moment in moments:
+        at = _as_datetime(moment)
+        then = evaluate_subject(conn, catalogue, rating, subject_id, at.date(), known_at=at)
+        now = evaluate_subject(conn, catalogue, rating, subject_id, at.date())
+        entries.append(
+            {
+                "as_of": at.date().isoformat(),
+                "known_at": at.isoformat(),
+                "band_as_known_then": then["band"],
+                "band_with_todays_knowledge": now["band"],
+                "revised": then["band"] != now["band"] or then["total"] != now["total"],
+            }
+        )
+    snapshots = [
+        {
+            "snapshot_id": row["id"],
+            "as_of": row["as_of"].isoformat(),
+            "band": row["band"],
+            "total": row["total"],
+        }
+        for row in repo.subject_snapshot_history(conn, rating.key, subject_id)
+    ]
+    return {
+        "rating": rating.key,
+        "subject_id": subject_id,
+        "entries": entries,
+        "snapshots": snapshots,
+    }
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+# -- real-time state ------------------------------------------------------------------------
+
+
+def refresh_state(
+    conn: Connection,
+    catalogue: Catalogue,
+    subject_ids: set[int],
+    as_of: date,
+    now: datetime,
+    compile_for: Callable[[RatingDef, Probe], str] | None = None,
+) -> None:
+    """Re-evaluate every rating of ``subject_ids`` with the same compiled query, restricted
+    to them, in the caller's transaction."""
+    runner = DatabaseRunner(conn)
+    source = source_for(catalogue)
+    probe = Probe(as_of=as_of, subject_ids=tuple(sorted(subject_ids)))
+    for rating in catalogue.ratings.values():
+        sql = (
+            compile_for(rating, probe)
+            if compile_for
+            else compile_rating(rating, runner.dialect, probe, source)
+        )
+        results = [to_result(rating, row) for row in runner.rows(sql)]
+        repo.replace_state(
+            conn, rating.key, subject_ids, [_state_row(rating, r, now) for r in results]
+        )
+
+
+def _state_row(rating: RatingDef, result: RatingResult, now: datetime) -> dict[str, Any]:
+    return {
+        "rating_key": rating.key,
+        "subject_id": result.subject_id,
+        "as_of": result.as_of,
+        "band": result.band,
+        "total": result.total,
+        "features": result.features,
+        "evaluated_at": now,
+    }
+
+
+# -- batch: snapshots -----------------------------------------------------------------------
+
+
+@dataclass
+class RescoreSummary:
+    rating: str
+    snapshot_id: int
+    status: str
+    subjects: int
+    before: dict[str, int]
+    after: dict[str, int]
+    problems: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def rescore(
+    engine: Engine,
+    catalogue: Catalogue,
+    *,
+    engine_name: str,
+    as_of: date,
+    now: datetime,
+    progress: Progress | None = None,
+    spark: Any = None,
+) -> list[RescoreSummary]:
+    """Evaluate every subject with input records on ``engine_name``, write a new snapshot per
+    rating, validate it and switch the pointer to it in one transaction."""
+    if engine_name not in ENGINES:
+        raise ValidationFailed(f"unknown engine {engine_name!r}; choose one of {ENGINES}")
+    summaries = []
+    ratings = list(catalogue.ratings.values())
+    for index, rating in enumerate(ratings):
+        results = _batch_results(engine, catalogue, rating, engine_name, as_of, spark)
+        with engine.begin() as conn:
+            summaries.append(_write_snapshot(conn, rating, engine_name, as_of, now, results))
+        if progress:
+            progress(rating.key, index + 1, len(ratings))
+    return summaries
+
+
+def _batch_results(
+    engine: Engine,
+    catalogue: Catalogue,
+    rating: RatingDef,
+    engine_name: str,
+    as_of: date,
+    spark: Any,
+) -> list[RatingResult]:
+    probe = Probe(as_of=as_of)
+    source = source_for(catalogue)
+    with engine.connect() as conn:
+        if engine_name in ("sqlite", "postgres"):
+            runner = DatabaseRunner(conn)
+            if runner.dialect != engine_name:
+                raise ValidationFailed(
+                    f"the database is {runner.dialect}; --engine {engine_name} cannot run on it"
+                )
+            return evaluate(runner, rating, probe, source)
+        tables = repo.extract_tables(conn, rating.inputs)
+    batch: DuckDBRunner | SparkRunner
+    if engine_name == "duckdb":
+        batch = DuckDBRunner()
+    else:
+        from credo.ratings.engines import local_spark
+
+        batch = SparkRunner(spark or local_spark())
+    batch.load(tables)
+    return evaluate(batch, rating, probe, source)
+
+
+def _write_snapshot(
+    conn: Connection,
+    rating: RatingDef,
+    engine_name: str,
+    as_of: date,
+    now: datetime,
+    results: Sequence[RatingResult],
+) -> RescoreSummary:
+    previous = repo.current_snapshot_id(conn, rating.key)
+    before = repo.band_counts(conn, previous) if previous else {}
+    snapshot_id = repo.create_snapshot(conn, rating.key, as_of, engine_name, now)
+    repo.insert_results(
+        conn,
+        [
+            {
+                "snapshot_id": snapshot_id,
+                "subject_id": r.subject_id,
+                "band": r.band,
+                "total": r.total,
+                "features": r.features,
+            }
+            for r in results
+        ],
+    )
+    after = repo.band_counts(conn, snapshot_id)
+    problems = validate_snapshot(rating, results, after)
+    status = "rejected" if problems else "valid"
+    repo.finish_snapshot(
+        conn, snapshot_id, status, len(results), {"bands": after, "problems": problems}
+    )
+    if not problems:
+        repo.switch_pointer(conn, rating.key, snapshot_id, now)
+    return RescoreSummary(rating.key, snapshot_id, status, len(results), before, after, problems)
+
+
+def validate_snapshot(
+    rating: RatingDef, results: Sequence[RatingResult], counts: dict[str, int]
+) -> list[str]:
+    """A snapshot is switched to only if it is complete and every result is well formed."""
+    assert rating.bands is not None
+    problems = []
+    allowed = {*rating.bands.labels, PENDING, NOT_RATED}
+    unknown = set(counts) - allowed
+    if unknown:
+        problems.append(f"unknown bands {sorted(unknown)}")
+    if sum(counts.values()) != len(results):
+        problems.append("stored results do not match the evaluated subjects")
+    if len({r.subject_id for r in results}) != len(results):
+        problems.append("a subject was rated twice")
+    score = rating.score
+    if score is not None:
+        low = score.min if score.min is not None else float("-inf")
+        high = score.max if score.max is not None else float("inf")
+        if any(r.total is not None and not low <= r.total <= high for r in results):
+            problems.append("a total lies outside the score's clamp")
+    return problems
