@@ -1,7 +1,153 @@
-"""HTTP API for checks (placeholder: the owning package fills this in)."""
+"""HTTP API for checks: POST /v1/checks (relying parties), the subject's inquiry log,
+subscriptions and webhook replay. Thin: the work is in credo.checks."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
-router = APIRouter(tags=["checks"])
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
+
+from credo.access.model import Principal, Role
+from credo.api.deps import bearer, get_conn, get_ctx, require
+from credo.checks import subscriptions
+from credo.checks.service import CheckRequest, CheckService, inquiries_of
+from credo.context import AppContext
+from credo.errors import Forbidden
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Build the check index before serving; stop the background tasks on shutdown."""
+    await check_service(app)
+    yield
+    service: CheckService | None = getattr(app.state, "checks", None)
+    if service is not None:
+        await service.stop()
+
+
+router = APIRouter(tags=["checks (relying parties)"], lifespan=lifespan)
+
+
+async def check_service(app: FastAPI) -> CheckService:
+    """The worker's check service, started on first use when no lifespan ran (tests)."""
+    lock: asyncio.Lock | None = getattr(app.state, "checks_lock", None)
+    if lock is None:  # no await since the read: no other task can interleave
+        lock = app.state.checks_lock = asyncio.Lock()
+    async with lock:
+        service: CheckService | None = getattr(app.state, "checks", None)
+        if service is None:
+            ctx: AppContext = app.state.ctx
+            service = CheckService(ctx.catalogue, ctx.engine, ctx.clock)
+            await service.start()
+            app.state.checks = service
+    return service
+
+
+async def get_service(request: Request) -> CheckService:
+    service: CheckService | None = getattr(request.app.state, "checks", None)
+    return service if service is not None else await check_service(request.app)
+
+
+async def relying_party(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+    service: CheckService = Depends(get_service),
+) -> Principal:
+    key = credentials.credentials if credentials else request.headers.get("X-API-Key")
+    principal = await service.principal(key)
+    if principal.role is not Role.RELYING_PARTY:
+        raise Forbidden(f"checks are for relying parties; you are a {principal.role.value}")
+    return principal
+
+
+class IdentifierIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scheme: str = Field(max_length=32, examples=["cn_ric"])
+    value: str = Field(max_length=64, examples=["11010519491231002X"])
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    identifiers: list[IdentifierIn] = Field(min_length=1, max_length=5)
+    purpose: str = Field(max_length=64, examples=["air_ticket_sale"])
+    transaction_ref: str = Field(
+        min_length=1, max_length=120, description="The subject's transaction or account (G-34)"
+    )
+
+
+@router.post(
+    "/v1/checks",
+    status_code=200,
+    responses={
+        200: {"description": "The decision, with measures, provenance, rights and validity"},
+        403: {"description": "Not a relying party, or not registered for the purpose"},
+        503: {"description": "The inquiry could not be recorded: no decision is given"},
+    },
+)
+async def create_check(
+    body: CheckIn,
+    principal: Principal = Depends(relying_party),
+    service: CheckService = Depends(get_service),
+) -> Response:
+    """Check a subject for a purpose you are registered for. The inquiry is committed before
+    this returns; the subject can see it."""
+    request = CheckRequest(
+        [(i.scheme, i.value) for i in body.identifiers], body.purpose, body.transaction_ref
+    )
+    content = await service.check(principal, request)
+    return Response(content, media_type="application/json")
+
+
+def _jsonable(row: Any) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(row).items()}
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    identifier: IdentifierIn
+    purpose: str = Field(max_length=64)
+    callback_url: str = Field(max_length=500, examples=["https://rp.example/credo-events"])
+
+
+@router.post("/v1/subscriptions", status_code=201)
+def create_subscription(
+    body: SubscriptionIn,
+    principal: Principal = Depends(require(Role.RELYING_PARTY)),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Hear when this subject's decision for the purpose could change. The response holds the
+    HMAC secret that signs every event (shown once)."""
+    identifier = (body.identifier.scheme, body.identifier.value)
+    return subscriptions.subscribe(
+        conn, ctx.catalogue, principal, body.purpose, identifier, body.callback_url, ctx.clock.now()
+    )
+
+
+@router.get("/v1/subscriptions/events")
+def replay_events(
+    after_seq: int = Query(0, ge=0),
+    limit: int = Query(500, ge=1, le=1000),
+    principal: Principal = Depends(require(Role.RELYING_PARTY)),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Every event of your subscriptions after ``after_seq``, in order (replay)."""
+    events = subscriptions.replay(conn, principal.relying_party_id or "", after_seq, limit)
+    return {"events": events, "next_after_seq": events[-1]["seq"] if events else after_seq}
+
+
+@router.get("/v1/inquiries/mine")
+def my_inquiries(
+    principal: Principal = Depends(require(Role.SUBJECT)),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Who checked me, when, for what purpose, and with what outcome (G-24)."""
+    assert principal.subject_id is not None
+    rows = inquiries_of(conn, principal.subject_id)
+    return {"inquiries": [_jsonable(r) for r in rows]}

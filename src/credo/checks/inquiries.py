@@ -1,0 +1,71 @@
+"""Group commit of inquiries (G-24): every check waits until its inquiry row is committed.
+
+Concurrent checks queue their rows; one writer task takes everything queued, commits it in
+one transaction, and only then releases the waiting checks. Under load, many inquiries share
+one commit, so durability is never traded for throughput. If the commit fails, every check in
+the batch fails (no decision leaves without its inquiry)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from sqlalchemy import Engine
+
+from credo.checks import repository
+from credo.errors import CredoError
+
+MAX_BATCH = 2000
+
+
+class InquiryNotRecorded(CredoError):
+    status = 503
+    code = "inquiry_not_recorded"
+    title = "The inquiry could not be recorded, so no decision is given"
+
+
+class InquiryWriter:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[None]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def record(self, row: dict[str, Any]) -> None:
+        """Return once ``row`` is committed; raise InquiryNotRecorded if it cannot be."""
+        if self._task is None or self._task.done():
+            raise InquiryNotRecorded("the inquiry log is not running")
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((row, done))
+        await done
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await asyncio.to_thread(self._commit, [row for row, _ in batch])
+            except Exception as exc:  # the whole batch is refused, never half-acknowledged
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(InquiryNotRecorded(f"inquiry log failed: {exc}"))
+                continue
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+    def _commit(self, rows: list[dict[str, Any]]) -> None:
+        with self._engine.begin() as conn:
+            repository.insert_inquiries(conn, rows)

@@ -1,0 +1,176 @@
+"""All SQL of checks: inquiries, subscriptions and the webhook outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, or_, select
+
+from credo.checks.tables import check_events, inquiries, subscriptions
+from credo.db.sql import chunks
+from credo.records.tables import change_feed
+
+
+def insert_inquiries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(inquiries.insert(), list(rows))
+
+
+def inquiry_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for part in chunks(list(ids), 900):
+        found.update(conn.execute(select(inquiries.c.id).where(inquiries.c.id.in_(part))).scalars())
+    return found
+
+
+def inquiries_of_subject(
+    conn: Connection, subject_id: int, keys: Sequence[str], limit: int = 500
+) -> list[RowMapping]:
+    """Every inquiry about the subject, by id or by any identifier it was asked under."""
+    query = (
+        select(inquiries)
+        .where(or_(inquiries.c.subject_id == subject_id, inquiries.c.subject_key.in_(list(keys))))
+        .order_by(inquiries.c.at.desc())
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def feed_after(conn: Connection, after_seq: int, limit: int) -> list[tuple[int, int]]:
+    query = (
+        select(change_feed.c.seq, change_feed.c.subject_id)
+        .where(change_feed.c.seq > after_seq)
+        .order_by(change_feed.c.seq)
+        .limit(limit)
+    )
+    return [(seq, subject_id) for seq, subject_id in conn.execute(query)]
+
+
+def feed_rows(conn: Connection, seqs: Sequence[int]) -> list[tuple[int, int]]:
+    query = select(change_feed.c.seq, change_feed.c.subject_id).where(
+        change_feed.c.seq.in_(list(seqs))
+    )
+    return [(seq, subject_id) for seq, subject_id in conn.execute(query)]
+
+
+def feed_head(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(change_feed.c.seq), 0))).scalar_one())
+
+
+def add_subscription(conn: Connection, row: dict[str, Any]) -> int:
+    result = conn.execute(subscriptions.insert().returning(subscriptions.c.id), [row])
+    return int(result.scalar_one())
+
+
+def find_subscription(
+    conn: Connection, relying_party_id: str, purpose: str, subject_id: int
+) -> RowMapping | None:
+    query = select(subscriptions).where(
+        subscriptions.c.relying_party_id == relying_party_id,
+        subscriptions.c.purpose == purpose,
+        subscriptions.c.subject_id == subject_id,
+    )
+    return conn.execute(query).mappings().first()
+
+
+def reactivate_subscription(conn: Connection, subscription_id: int, url: str, secret: str) -> None:
+    conn.execute(
+        subscriptions.update()
+        .where(subscriptions.c.id == subscription_id)
+        .values(callback_url=url, secret=secret, cancelled_at=None)
+    )
+
+
+def active_subscriptions_of(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
+    rows: list[RowMapping] = []
+    for part in chunks(list(subject_ids), 900):
+        query = select(subscriptions).where(
+            subscriptions.c.subject_id.in_(part), subscriptions.c.cancelled_at.is_(None)
+        )
+        rows += conn.execute(query).mappings().all()
+    return rows
+
+
+def subscriptions_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, RowMapping]:
+    query = select(subscriptions).where(subscriptions.c.id.in_(list(ids)))
+    return {row["id"]: row for row in conn.execute(query).mappings()}
+
+
+def add_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(check_events.insert(), list(rows))
+
+
+def due_events(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:
+    """Undelivered events whose retry time has come, oldest first. Per-subject order is kept
+    by the caller, which never sends an event while an older one of its subscription waits."""
+    query = (
+        select(check_events)
+        .where(check_events.c.delivered_at.is_(None), check_events.c.next_attempt_at <= now)
+        .order_by(check_events.c.seq)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def oldest_pending_seq(conn: Connection, subscription_ids: Sequence[int]) -> dict[int, int]:
+    query = (
+        select(check_events.c.subscription_id, func.min(check_events.c.seq))
+        .where(
+            check_events.c.subscription_id.in_(list(subscription_ids)),
+            check_events.c.delivered_at.is_(None),
+        )
+        .group_by(check_events.c.subscription_id)
+    )
+    return {sub: seq for sub, seq in conn.execute(query).tuples()}
+
+
+def claim_event(conn: Connection, seq: int, now: datetime, lease_until: datetime) -> bool:
+    """Take an event for delivery; another worker that tries at the same time gets False."""
+    result = conn.execute(
+        check_events.update()
+        .where(
+            check_events.c.seq == seq,
+            check_events.c.delivered_at.is_(None),
+            check_events.c.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=lease_until)
+    )
+    return result.rowcount == 1
+
+
+def mark_delivered(conn: Connection, seq: int, at: datetime) -> None:
+    conn.execute(
+        check_events.update()
+        .where(check_events.c.seq == seq)
+        .values(delivered_at=at, attempts=check_events.c.attempts + 1, last_error=None)
+    )
+
+
+def mark_failed(conn: Connection, seq: int, retry_at: datetime, error: str) -> None:
+    conn.execute(
+        check_events.update()
+        .where(check_events.c.seq == seq)
+        .values(
+            attempts=check_events.c.attempts + 1, next_attempt_at=retry_at, last_error=error[:300]
+        )
+    )
+
+
+def events_after(
+    conn: Connection, relying_party_id: str, after_seq: int, limit: int
+) -> list[RowMapping]:
+    """The relying party's events after ``after_seq``, delivered or not (replay)."""
+    query = (
+        select(check_events)
+        .join(subscriptions, subscriptions.c.id == check_events.c.subscription_id)
+        .where(
+            subscriptions.c.relying_party_id == relying_party_id,
+            check_events.c.seq > after_seq,
+        )
+        .order_by(check_events.c.seq)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())

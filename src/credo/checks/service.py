@@ -1,0 +1,234 @@
+"""The real-time check of one worker: resolve the subject in the in-memory index, derive the
+measures for the asked purpose, record the inquiry (committed first, G-24), return the
+decision. Background tasks keep the index current from the change feed and deliver webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine
+
+from credo.access.model import Principal, Role
+from credo.access.service import authenticate, hash_key
+from credo.catalog.catalogue import Catalogue
+from credo.checks import repository
+from credo.checks.decide import (
+    Decision,
+    PurposePlan,
+    applied_measures,
+    decision_body,
+    outcome_of,
+    plan_purposes,
+    valid_until,
+)
+from credo.checks.index import CheckIndex, IndexedSubject
+from credo.checks.inquiries import InquiryWriter
+from credo.checks.subscriptions import WebhookDelivery
+from credo.clock import Clock
+from credo.errors import Forbidden, ValidationFailed
+from credo.subjects import repository as subjects_repo
+from credo.subjects.identifiers import IdentifierError, check_identifier, mask_identifier
+
+log = logging.getLogger(__name__)
+KEY_CACHE_S = 5.0  # a disabled API key stops working for checks within this time
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRequest:
+    identifiers: Sequence[tuple[str, str]]
+    purpose: str
+    transaction_ref: str
+
+
+@dataclass(slots=True)
+class Resolved:
+    subject: IndexedSubject | None
+    subject_id: int | None
+    key: str
+    reasons: list[str] = field(default_factory=list)
+
+
+class CheckService:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        engine: Engine,
+        clock: Clock,
+        poll_interval: float = 0.02,
+        webhook_backoff_s: float = 1.0,
+    ) -> None:
+        self.catalogue = catalogue
+        self.engine = engine
+        self.clock = clock
+        self.poll_interval = poll_interval
+        self.index = CheckIndex(catalogue)
+        self.plans: dict[str, PurposePlan] = plan_purposes(catalogue)
+        self.writer = InquiryWriter(engine)
+        self.delivery = WebhookDelivery(engine, clock, backoff_s=webhook_backoff_s)
+        self._keys: dict[str, tuple[Principal, float]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self.started = False
+
+    async def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        await asyncio.to_thread(self._build)
+        self.writer.start()
+        self.delivery.start()
+        self._tasks.append(asyncio.get_running_loop().create_task(self._follow_feed()))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.writer.stop()
+        await self.delivery.stop()
+        self.started = False
+
+    def _build(self) -> None:
+        with self.engine.connect() as conn:
+            self.index.build(conn)
+
+    async def catch_up(self) -> None:
+        """Apply the change feed now (also done every ``poll_interval`` seconds)."""
+        changes = await asyncio.to_thread(self._read_changes)
+        self.index.apply(changes)
+
+    def _read_changes(self) -> Any:
+        with self.engine.connect() as conn:
+            return self.index.read_changes(conn)
+
+    async def _follow_feed(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            try:
+                await self.catch_up()
+            except Exception:  # a failed poll is retried; the index stays as it was
+                log.exception("change feed poll failed")
+                await asyncio.sleep(1.0)
+
+    async def principal(self, key: str | None) -> Principal:
+        """Authenticate with a short cache, so checks do not hit the database for the key."""
+        digest = hash_key(key) if key else ""
+        cached = self._keys.get(digest)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        principal = await asyncio.to_thread(self._authenticate, key)
+        self._keys[digest] = (principal, time.monotonic() + KEY_CACHE_S)
+        return principal
+
+    def _authenticate(self, key: str | None) -> Principal:
+        with self.engine.connect() as conn:
+            return authenticate(conn, key)
+
+    async def check(self, principal: Principal, request: CheckRequest) -> bytes:
+        """The decision as JSON bytes, returned only after its inquiry is committed."""
+        plan = self._plan_for(principal, request.purpose)
+        keys = self._normalise(request.identifiers)
+        resolved = await self._resolve(keys)
+        now = self.clock.now()
+        decision = self._decide(principal, plan, resolved, now)
+        await self.writer.record(_inquiry_row(principal, request, decision, resolved.key))
+        return orjson.dumps(decision_body(self.catalogue, plan, decision))
+
+    def _plan_for(self, principal: Principal, purpose: str) -> PurposePlan:
+        if principal.role is not Role.RELYING_PARTY or principal.relying_party_id is None:
+            raise Forbidden("only relying parties make checks")
+        party = self.catalogue.relying_parties.get(principal.relying_party_id)
+        if party is None or purpose not in party.purposes:
+            registered = ", ".join(party.purposes) if party else "none"
+            raise Forbidden(
+                f"you are not registered for the purpose {purpose!r} (registered: {registered});"
+                " no check without a permissible purpose (G-34)",
+                code="purpose_not_permitted",
+            )
+        return self.plans[purpose]
+
+    def _normalise(self, identifiers: Sequence[tuple[str, str]]) -> list[str]:
+        keys = []
+        for scheme, value in identifiers:
+            try:
+                checked = check_identifier(self.catalogue, scheme, value)
+            except IdentifierError as exc:
+                raise ValidationFailed(str(exc), code=exc.code) from exc
+            keys.append(f"{checked.scheme}:{checked.value}")
+        return list(dict.fromkeys(keys))
+
+    async def _resolve(self, keys: list[str]) -> Resolved:
+        """One subject by identifier, or none; several subjects is ambiguous, which gives no
+        adverse finding (G-40)."""
+        ids = {self.index.by_key.get(k) for k in keys}
+        if len(keys) > 1 and None in ids:
+            ids = await asyncio.to_thread(self._subject_ids, keys)
+        ids.discard(None)
+        if len(ids) > 1:
+            return Resolved(None, None, keys[0], ["identity_ambiguous"])
+        if not ids:
+            return Resolved(None, None, keys[0], ["no_records"])
+        subject_id = ids.pop()
+        assert subject_id is not None
+        return Resolved(self.index.subjects.get(subject_id), subject_id, keys[0])
+
+    def _subject_ids(self, keys: list[str]) -> set[int | None]:
+        pairs = [(k.split(":", 1)[0], k.split(":", 1)[1]) for k in keys]
+        with self.engine.connect() as conn:
+            return set(subjects_repo.find_subject_ids(conn, pairs).values())
+
+    def _decide(
+        self, principal: Principal, plan: PurposePlan, resolved: Resolved, now: Any
+    ) -> Decision:
+        subject = resolved.subject
+        measures = (
+            applied_measures(plan, subject.facts, subject.entries, now.date()) if subject else []
+        )
+        reasons = resolved.reasons or ([] if measures else ["no_effective_list_entry"])
+        scheme, value = resolved.key.split(":", 1)
+        return Decision(
+            id=uuid.uuid4().hex,
+            outcome=outcome_of(measures),
+            purpose=plan.purpose.id,
+            relying_party=principal.relying_party_id or "",
+            subject_key=f"{scheme}:{mask_identifier(scheme, value)}",
+            subject_id=resolved.subject_id,
+            measures=tuple(measures),
+            reasons=tuple(reasons),
+            as_of=now,
+            valid_until=valid_until(self.catalogue, now),
+        )
+
+
+def _inquiry_row(
+    principal: Principal, request: CheckRequest, decision: Decision, asked_key: str
+) -> dict[str, Any]:
+    return {
+        "id": decision.id,
+        "at": decision.as_of,
+        "relying_party_id": decision.relying_party,
+        "principal_id": principal.id,
+        "purpose": decision.purpose,
+        "transaction_ref": request.transaction_ref,
+        "subject_id": decision.subject_id,
+        "subject_key": asked_key[:100],
+        "outcome": decision.outcome,
+        "measures": [m.measure.id for m in decision.measures],
+        "valid_until": decision.valid_until,
+    }
+
+
+def inquiries_of(conn: Connection, subject_id: int) -> list[Any]:
+    """Every inquiry about the subject, asked by its id or by any of its identifiers."""
+    keys = [
+        f"{row['scheme']}:{row['value']}" for row in subjects_repo.identifiers_of(conn, subject_id)
+    ]
+    return repository.inquiries_of_subject(conn, subject_id, keys)

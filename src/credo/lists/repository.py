@@ -1,0 +1,148 @@
+"""All SQL of lists: the records that can put a subject on a list, subject facts, and the
+materialised list entries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, or_, select
+
+from credo.db.sql import chunks, upsert
+from credo.lists.engine import SubjectFacts, TriggerRecord
+from credo.lists.tables import list_entries
+from credo.records.repository import open_suppression_clause
+from credo.records.tables import record_current
+from credo.subjects.tables import subject_identifiers, subjects
+
+ENTRY_UPDATE = [c.name for c in list_entries.columns if c.name not in ("id", "proposed_at")]
+
+
+def _trigger_query(record_types: Sequence[str], pending_appeal_types: Sequence[str]) -> Any:
+    """The date-independent half of ``records.repository.effective_records``: active or
+    performed (performance ends the effect on its date), final or enforceable pending appeal
+    (G-06), and not suppressed (G-20, G-26, G-31). Revoked records never had effect."""
+    rc = record_current.c
+    return select(
+        rc.subject_id,
+        rc.record_id,
+        rc.chain_id,
+        rc.record_type,
+        rc.furnisher_id,
+        rc.occurred_on,
+        rc.effective_from,
+        rc.effect_until,
+        rc.expires_on,
+        rc.performed_on,
+        rc.state,
+        rc.payload,
+    ).where(
+        rc.record_type.in_(list(record_types)),
+        rc.state.in_(["active", "performed"]),
+        or_(rc.finality == "final", rc.record_type.in_(list(pending_appeal_types))),
+        ~open_suppression_clause(rc.chain_id),
+    )
+
+
+def _trigger(row: RowMapping) -> TriggerRecord:
+    ends = min(row["effect_until"], row["expires_on"])
+    performed = row["state"] == "performed" and row["performed_on"] is not None
+    if performed:
+        ends = min(ends, row["performed_on"])
+    return TriggerRecord(
+        record_id=row["record_id"],
+        chain_id=row["chain_id"],
+        record_type=row["record_type"],
+        furnisher_id=row["furnisher_id"],
+        occurred_on=row["occurred_on"],
+        starts_on=row["effective_from"],
+        ends_on=ends,
+        performed=performed,
+        payload=row["payload"] or {},
+    )
+
+
+def trigger_records(
+    conn: Connection,
+    subject_ids: Sequence[int] | None,
+    record_types: Sequence[str],
+    pending_appeal_types: Sequence[str] = (),
+) -> dict[int, list[TriggerRecord]]:
+    """subject id -> its records that may put it on a list; ``None`` reads every subject."""
+    out: dict[int, list[TriggerRecord]] = {}
+    if not record_types:
+        return out
+    base = _trigger_query(record_types, pending_appeal_types)
+    parts: list[Any] = (
+        [base]
+        if subject_ids is None
+        else [
+            base.where(record_current.c.subject_id.in_(part)) for part in chunks(subject_ids, 900)
+        ]
+    )
+    for query in parts:
+        for row in conn.execute(query).mappings():
+            out.setdefault(row["subject_id"], []).append(_trigger(row))
+    return out
+
+
+def subject_facts(conn: Connection, subject_ids: Sequence[int]) -> dict[int, SubjectFacts]:
+    out: dict[int, SubjectFacts] = {}
+    for part in chunks(list(subject_ids), 900):
+        query = select(subjects.c.id, subjects.c.kind, subjects.c.birth_date).where(
+            subjects.c.id.in_(part)
+        )
+        for subject_id, kind, born in conn.execute(query):
+            out[subject_id] = SubjectFacts(subject_id, kind, born)
+    return out
+
+
+def identifiers_of_subjects(
+    conn: Connection, subject_ids: Sequence[int]
+) -> Iterator[tuple[int, str, str]]:
+    """(subject id, scheme, value) of the given subjects."""
+    for part in chunks(list(subject_ids), 900):
+        query = select(
+            subject_identifiers.c.subject_id,
+            subject_identifiers.c.scheme,
+            subject_identifiers.c.value,
+        ).where(subject_identifiers.c.subject_id.in_(part))
+        yield from conn.execute(query).tuples()
+
+
+def stored_entries(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
+    rows: list[RowMapping] = []
+    for part in chunks(list(subject_ids), 900):
+        query = select(list_entries).where(list_entries.c.subject_id.in_(part))
+        rows += conn.execute(query).mappings().all()
+    return rows
+
+
+def save_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    upsert(conn, list_entries, rows, ["id"], ENTRY_UPDATE)
+
+
+def end_entries(conn: Connection, entry_ids: Sequence[str], reason: str, at: datetime) -> None:
+    for part in chunks(list(entry_ids), 900):
+        conn.execute(
+            list_entries.update()
+            .where(list_entries.c.id.in_(part), list_entries.c.status != "ended")
+            .values(status="ended", ended_reason=reason, ends_on=at.date(), updated_at=at)
+        )
+
+
+def entries_of_list(
+    conn: Connection, list_id: str, statuses: Sequence[str], limit: int, after: str = ""
+) -> list[RowMapping]:
+    query = (
+        select(list_entries)
+        .where(
+            list_entries.c.list_id == list_id,
+            list_entries.c.status.in_(list(statuses)),
+            list_entries.c.id > after,
+        )
+        .order_by(list_entries.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())

@@ -1,0 +1,80 @@
+"""List entries for subjects, for any date, and their materialised lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from credo.catalog.catalogue import Catalogue
+from credo.lists import repository
+from credo.lists.engine import Entry, derive_entries, list_record_types
+
+
+def pending_appeal_types(catalogue: Catalogue) -> list[str]:
+    return [t.id for t in catalogue.record_types.values() if t.enforceable_pending_appeal]
+
+
+def entries_for(
+    conn: Connection, catalogue: Catalogue, subject_ids: Sequence[int] | None
+) -> dict[int, list[Entry]]:
+    """subject id -> every entry its records produce (all dates); ``None``: every subject
+    with a record some list reads."""
+    records = repository.trigger_records(
+        conn, subject_ids, sorted(list_record_types(catalogue)), pending_appeal_types(catalogue)
+    )
+    facts = repository.subject_facts(conn, list(records))
+    return {
+        subject_id: derive_entries(catalogue, facts[subject_id], subject_records)
+        for subject_id, subject_records in records.items()
+        if subject_id in facts
+    }
+
+
+def entries_on(
+    conn: Connection, catalogue: Catalogue, subject_id: int, on: date
+) -> list[tuple[Entry, str]]:
+    """The subject's entries that exist on ``on``, with their status that day."""
+    found = entries_for(conn, catalogue, [subject_id]).get(subject_id, [])
+    return [(e, status) for e in found if (status := e.status_on(on)) is not None]
+
+
+def refresh_entries(
+    conn: Connection, catalogue: Catalogue, subject_ids: Sequence[int], now: datetime
+) -> None:
+    """Bring the stored lifecycle of these subjects' entries up to date. An entry whose
+    records no longer support it (revoked, disputed, deleted) ends with that reason."""
+    today = now.date()
+    derived = entries_for(conn, catalogue, subject_ids)
+    rows = [
+        _row(entry, today, now)
+        for entries in derived.values()
+        for entry in entries
+        if entry.starts_on <= today
+    ]
+    live = {row["id"] for row in rows}
+    stored = repository.stored_entries(conn, subject_ids)
+    withdrawn = [r["id"] for r in stored if r["id"] not in live and r["status"] != "ended"]
+    repository.save_entries(conn, rows)
+    repository.end_entries(conn, withdrawn, "records_withdrawn", now)
+
+
+def _row(entry: Entry, today: date, now: datetime) -> dict[str, Any]:
+    status = entry.status_on(today) or "proposed"
+    return {
+        "id": entry.id,
+        "list_id": entry.list_id,
+        "list_version": entry.list_version,
+        "subject_id": entry.subject_id,
+        "record_ids": [r.record_id for r in entry.records],
+        "status": status,
+        "starts_on": entry.starts_on,
+        "effective_on": entry.effective_on,
+        "ends_on": entry.ends_on,
+        "ended_reason": entry.end_reason if status == "ended" else None,
+        "proposed_at": now,
+        "notified_at": now,  # the notice goes out with the entry (portal notices deliver it)
+        "updated_at": now,
+    }
