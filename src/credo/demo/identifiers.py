@@ -6,8 +6,9 @@ from datetime import date
 
 from stdnum.cn import ric, uscc
 
-# District codes of the demo city (real GB/T 2260 codes that python-stdnum knows).
-AREA_CODES = tuple(str(code) for code in range(110101, 110111))
+# District codes of the demo city: real GB/T 2260 codes that python-stdnum accepts for every
+# birth year from 1940 to 2010 (codes abolished or created meanwhile are left out).
+AREA_CODES = ("110101", "110102", "110105", "110106", "110107", "110108", "110109")
 # GB 32100: registration authority + organisation kind ("91" enterprise, "11" state organ).
 ENTERPRISE_PREFIX = "91"
 STATE_ORGAN_PREFIX = "11"
