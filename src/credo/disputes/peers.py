@@ -1,0 +1,133 @@
+"""Integration points with the packages that due process reads but does not own: inquiries
+and decisions (credo.checks), list entries (credo.lists) and ratings (credo.ratings).
+
+Each function degrades to an empty answer while the other package is not there, so due
+process works on its own and picks the data up as soon as it exists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from credo.catalog.catalogue import Catalogue
+from credo.disputes import repository
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A relying party that received a decision relying on a record (G-30)."""
+
+    relying_party_id: str
+    decision_id: str
+    purpose: str
+    decided_at: datetime
+
+
+def recipients_of_records(
+    conn: Connection, subject_id: int, record_ids: Iterable[str], since: datetime | None
+) -> list[Recipient]:
+    """Every relying party whose decision about this subject, since ``since`` (None: ever),
+    names one of ``record_ids`` (any revision of the record) in its provenance."""
+    wanted = set(record_ids)
+    found = []
+    for inquiry in repository.inquiries_of_subject(conn, subject_id, since):
+        if wanted & set(_strings_in(inquiry.get("measures"))):
+            found.append(
+                Recipient(
+                    inquiry["relying_party_id"], inquiry["id"], inquiry["purpose"], inquiry["at"]
+                )
+            )
+    return found
+
+
+def _strings_in(value: Any) -> Iterable[str]:
+    """Every string inside a JSON value: decisions name records at varying depths."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings_in(item)
+
+
+def inquiries_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
+    """Who looked, when, for what purpose, with what outcome (G-24)."""
+    return [
+        {
+            "decision_id": row["id"],
+            "at": row["at"],
+            "relying_party_id": row["relying_party_id"],
+            "purpose": row["purpose"],
+            "outcome": row["outcome"],
+        }
+        for row in repository.inquiries_of_subject(conn, subject_id)
+    ]
+
+
+def ratings_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
+    """Every rating held about the subject, with the features that explain it."""
+    return [
+        {
+            "rating": row["rating_key"],
+            "band": row["band"],
+            "total": row["total"],
+            "as_of": row["as_of"],
+            "explanation": row["features"],
+        }
+        for row in repository.rating_states_of_subject(conn, subject_id)
+    ]
+
+
+def list_entries_of(
+    conn: Connection, catalogue: Catalogue, subject_id: int, on: date
+) -> list[dict[str, Any]]:
+    """Every list entry of the subject on ``on`` with its legal basis, term and exit path."""
+    try:
+        from credo.lists.service import entries_on
+    except ImportError:
+        return []
+    found = []
+    for entry, status in entries_on(conn, catalogue, subject_id, on):
+        list_def = catalogue.lists.get(entry.list_id)
+        found.append(
+            {
+                "entry_id": entry.id,
+                "list": entry.list_id,
+                "name": list_def.name.model_dump() if list_def else None,
+                "legal_basis": list_def.legal_basis.model_dump() if list_def else None,
+                "status": status,
+                "starts_on": entry.starts_on,
+                "effective_on": entry.effective_on,
+                "ends_on": entry.ends_on,
+                "end_reason": entry.end_reason,
+                "record_ids": [r.record_id for r in entry.records],
+                "exit": _exit_path(list_def),
+            }
+        )
+    return found
+
+
+def _exit_path(list_def: Any) -> Any:
+    if list_def is None:
+        return None
+    for name in ("exit", "exit_rules", "exit_conditions"):
+        value = getattr(list_def, name, None)
+        if value is not None:
+            return value.model_dump() if hasattr(value, "model_dump") else value
+    return None
+
+
+def chains_of_list_entry(conn: Connection, entry_id: str, subject_id: int) -> list[str] | None:
+    """The record chains behind a list entry of this subject (None: no such entry). Ending
+    their effect ends the entry and its measures, because entries and measures are derived
+    from records at check time (G-16)."""
+    entry = repository.list_entry_of_subject(conn, entry_id, subject_id)
+    if entry is None:
+        return None
+    return repository.chains_of_records(conn, list(entry["record_ids"] or []))

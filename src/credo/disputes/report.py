@@ -1,0 +1,183 @@
+"""The subject's own report (G-23): everything held about one subject, free and complete.
+
+Every record (including suppressed, revoked, expired-but-retained ones) with its source,
+legal basis, dates, repair eligibility, full statement history, the subject's statements and
+its disputes; every rating with its explanation; every list entry with its legal basis, term
+and exit path; every inquiry (G-24); every dispute, claim and repair application; every
+notice sent to the subject. Only ``subject_id``'s data is read, by construction: every query
+below is keyed on it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping
+
+from credo.catalog.catalogue import Catalogue
+from credo.disputes import peers, repository
+from credo.disputes.repair import eligible_from
+from credo.disputes.service import status_now
+from credo.notices import repository as notices_repo
+from credo.records import repository as records_repo
+from credo.subjects.service import subject_summary
+
+RIGHTS = {
+    "free_copy": "This report is free. You may ask for it at any time.",
+    "dispute": "You may dispute any record; it has no effect until the dispute is resolved, "
+    "by the deadline shown. Unresolved by then, it stays without effect as unverified.",
+    "not_me": "If a record is not about you, file a 'not me' claim: it is suspended at once.",
+    "statement": "You may attach your own statement to any record; it travels with it.",
+    "repair": "Where the record type allows it, you may apply for credit repair from the date "
+    "shown, with proof that the conditions are met.",
+}
+
+
+def subject_report(
+    conn: Connection, catalogue: Catalogue, subject_id: int, now: datetime
+) -> dict[str, Any]:
+    today = now.date()
+    disputes = repository.disputes_of_subject(conn, subject_id)
+    report = {
+        "generated_at": now,
+        "profile": catalogue.profile.id,
+        "subject": subject_summary(conn, subject_id),
+        "records": _records(conn, catalogue, subject_id, disputes, today, now),
+        "ratings": peers.ratings_of(conn, subject_id),
+        "list_entries": peers.list_entries_of(conn, catalogue, subject_id, today),
+        "inquiries": peers.inquiries_of(conn, subject_id),
+        "disputes": [_dispute(d, now) for d in disputes],
+        "repair_applications": [_plain(r) for r in repository.repairs_of_subject(conn, subject_id)],
+        "notices": [_notice(n) for n in notices_repo.of_subject(conn, subject_id)],
+        "rights": RIGHTS,
+    }
+    return jsonable(report)
+
+
+def _records(
+    conn: Connection,
+    catalogue: Catalogue,
+    subject_id: int,
+    disputes: list[RowMapping],
+    today: date,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    history = _by_chain(records_repo.statements_of_subject(conn, subject_id))
+    suppressions = _by_chain(repository.suppressions_of_subject(conn, subject_id))
+    current = records_repo.current_of_subject(conn, subject_id)
+    remarks = repository.statements_of_chains(conn, [c["chain_id"] for c in current])
+    disputes_by_chain = _by_chain(disputes)
+    return [
+        {
+            **_record(catalogue, row, suppressions.get(row["chain_id"], []), today),
+            "history": [_statement(s) for s in history.get(row["chain_id"], [])],
+            "subject_statements": [
+                {"text": s["text"], "created_at": s["created_at"]}
+                for s in remarks.get(row["chain_id"], [])
+            ],
+            "disputes": [_dispute(d, now) for d in disputes_by_chain.get(row["chain_id"], [])],
+        }
+        for row in current
+    ]
+
+
+def _by_chain(rows: list[RowMapping]) -> dict[str, list[RowMapping]]:
+    grouped: dict[str, list[RowMapping]] = defaultdict(list)
+    for row in rows:
+        grouped[row["chain_id"]].append(row)
+    return grouped
+
+
+def _record(
+    catalogue: Catalogue, row: RowMapping, suppressions: list[RowMapping], today: date
+) -> dict[str, Any]:
+    record_type = catalogue.record_types.get(row["record_type"])
+    furnisher = catalogue.furnishers.get(row["furnisher_id"])
+    open_reasons = sorted({s["reason"] for s in suppressions if s["closed_at"] is None})
+    return {
+        "record_id": row["record_id"],
+        "chain_id": row["chain_id"],
+        "revision": row["revision"],
+        "record_type": row["record_type"],
+        "type_name": record_type.name.model_dump() if record_type else None,
+        "domain": record_type.domain.value if record_type else None,
+        "legal_basis": record_type.legal_basis.model_dump() if record_type else None,
+        "source": {
+            "furnisher_id": row["furnisher_id"],
+            "furnisher": furnisher.name.model_dump() if furnisher else None,
+            "source_ref": row["source_ref"],
+        },
+        "state": row["state"],
+        "finality": row["finality"],
+        "occurred_on": row["occurred_on"],
+        "effective_from": row["effective_from"],
+        "effect_until": row["effect_until"],
+        "expires_on": row["expires_on"],
+        "performed_on": row["performed_on"],
+        "repair_eligible_on": _repair_date(record_type, row),
+        "payload": row["payload"],
+        "effect": effect_status(row, open_reasons, today, catalogue),
+        "restrictions": [_plain(s) for s in suppressions],
+    }
+
+
+def _repair_date(record_type: Any, row: RowMapping) -> date | None:
+    if record_type is None or not record_type.repairable.allowed:
+        return None
+    return eligible_from(record_type, row["effective_from"])
+
+
+def effect_status(
+    row: RowMapping | Mapping[str, Any], open_reasons: list[str], today: date, catalogue: Catalogue
+) -> str:
+    """Why the record does or does not have effect today, in the order the filter applies."""
+    record_type = catalogue.record_types.get(row["record_type"])
+    pending_ok = bool(record_type and record_type.enforceable_pending_appeal)
+    if row["state"] != "active":
+        return f"no effect: {row['state']}"
+    if open_reasons:
+        return f"no effect: {', '.join(open_reasons)}"
+    if today >= row["expires_on"]:
+        return "no effect: retention ended"
+    if today >= row["effect_until"]:
+        return "no effect: effect period ended"
+    if today < row["effective_from"]:
+        return "no effect yet"
+    if row["finality"] != "final" and not pending_ok:
+        return "no effect: not final"
+    return "in effect"
+
+
+def _statement(row: RowMapping) -> dict[str, Any]:
+    keys = ("record_id", "revision", "action", "occurred_on", "effective_from", "finality")
+    return {
+        **{k: row[k] for k in keys},
+        "payload": row["payload"],
+        "evidence": row["evidence"],
+        "received_at": row["received_at"],
+    }
+
+
+def _dispute(row: RowMapping, now: datetime) -> dict[str, Any]:
+    return {**_plain(row), "status": status_now(row, now)}
+
+
+def _notice(row: RowMapping) -> dict[str, Any]:
+    keys = ("id", "kind", "title", "body", "created_at", "due_by", "sent_at")
+    return {k: row[k] for k in keys}
+
+
+def _plain(row: RowMapping) -> dict[str, Any]:
+    return dict(row)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    return value

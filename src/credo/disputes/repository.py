@@ -1,0 +1,370 @@
+"""All SQL about disputes, identity claims, subject statements, repair applications, expiry
+marks, and the suppressions that due process opens and closes on ``record_suppressions``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, or_, select
+
+from credo.db.sql import chunks, insert_ignore
+from credo.disputes.tables import disputes, record_expiries, repair_applications, subject_statements
+from credo.records.tables import record_current, record_statements, record_suppressions
+
+# -- records as the subject sees them --------------------------------------------------------
+
+
+def chain_of_subject(conn: Connection, subject_id: int, record_ref: str) -> RowMapping | None:
+    """The current view of the chain that ``record_ref`` (a record id of any revision, or a
+    chain id) names, only if it belongs to ``subject_id``."""
+    chain_id = conn.execute(
+        select(record_statements.c.chain_id)
+        .where(
+            or_(
+                record_statements.c.record_id == record_ref,
+                record_statements.c.chain_id == record_ref,
+            ),
+            record_statements.c.subject_id == subject_id,
+        )
+        .limit(1)
+    ).scalar()
+    if chain_id is None:
+        return None
+    return (
+        conn.execute(
+            select(record_current).where(
+                record_current.c.chain_id == chain_id, record_current.c.subject_id == subject_id
+            )
+        )
+        .mappings()
+        .first()
+    )
+
+
+def record_ids_of_chains(conn: Connection, chain_ids: Iterable[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for part in chunks(sorted(set(chain_ids)), 900):
+        for chain_id, record_id in conn.execute(
+            select(record_statements.c.chain_id, record_statements.c.record_id).where(
+                record_statements.c.chain_id.in_(part)
+            )
+        ):
+            found.setdefault(chain_id, []).append(record_id)
+    return found
+
+
+def statements_after(conn: Connection, chain_id: str, after: datetime) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(record_statements).where(
+                record_statements.c.chain_id == chain_id, record_statements.c.received_at > after
+            )
+        ).mappings()
+    )
+
+
+def suppressions_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(record_suppressions)
+            .where(record_suppressions.c.subject_id == subject_id)
+            .order_by(record_suppressions.c.id)
+        ).mappings()
+    )
+
+
+# -- suppressions ----------------------------------------------------------------------------
+
+
+def open_suppression(
+    conn: Connection, chain_id: str, subject_id: int, reason: str, ref: str, at: datetime
+) -> None:
+    conn.execute(
+        record_suppressions.insert().values(
+            chain_id=chain_id, subject_id=subject_id, reason=reason, ref=ref, opened_at=at
+        )
+    )
+
+
+def close_suppressions(conn: Connection, ref: str, at: datetime) -> None:
+    conn.execute(
+        record_suppressions.update()
+        .where(record_suppressions.c.ref == ref, record_suppressions.c.closed_at.is_(None))
+        .values(closed_at=at)
+    )
+
+
+# -- disputes and identity claims ------------------------------------------------------------
+
+
+def insert_dispute(conn: Connection, row: dict[str, Any]) -> int:
+    return int(conn.execute(disputes.insert().returning(disputes.c.id), row).scalar_one())
+
+
+def get_dispute(conn: Connection, dispute_id: int) -> RowMapping | None:
+    return conn.execute(select(disputes).where(disputes.c.id == dispute_id)).mappings().first()
+
+
+def update_dispute(conn: Connection, dispute_id: int, values: dict[str, Any]) -> None:
+    conn.execute(disputes.update().where(disputes.c.id == dispute_id).values(**values))
+
+
+def open_dispute_on(conn: Connection, chain_id: str, kind: str) -> RowMapping | None:
+    return (
+        conn.execute(
+            select(disputes).where(
+                disputes.c.chain_id == chain_id,
+                disputes.c.kind == kind,
+                disputes.c.status == "open",
+            )
+        )
+        .mappings()
+        .first()
+    )
+
+
+def disputes_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(disputes).where(disputes.c.subject_id == subject_id).order_by(disputes.c.id)
+        ).mappings()
+    )
+
+
+def disputes_by_status(conn: Connection, status: str, limit: int = 500) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(disputes)
+            .where(disputes.c.status == status)
+            .order_by(disputes.c.deadline_at, disputes.c.id)
+            .limit(limit)
+        ).mappings()
+    )
+
+
+def overdue_disputes(conn: Connection, now: datetime) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(disputes)
+            .where(disputes.c.status == "open", disputes.c.deadline_at <= now)
+            .order_by(disputes.c.id)
+        ).mappings()
+    )
+
+
+# -- subject statements ----------------------------------------------------------------------
+
+
+def insert_statement(conn: Connection, row: dict[str, Any]) -> int:
+    return int(
+        conn.execute(
+            subject_statements.insert().returning(subject_statements.c.id), row
+        ).scalar_one()
+    )
+
+
+def statements_of_chains(conn: Connection, chain_ids: Sequence[str]) -> dict[str, list[RowMapping]]:
+    found: dict[str, list[RowMapping]] = {}
+    for part in chunks(sorted(set(chain_ids)), 900):
+        for row in conn.execute(
+            select(subject_statements)
+            .where(subject_statements.c.chain_id.in_(part))
+            .order_by(subject_statements.c.id)
+        ).mappings():
+            found.setdefault(row["chain_id"], []).append(row)
+    return found
+
+
+# -- repair applications ---------------------------------------------------------------------
+
+
+def insert_repair(conn: Connection, row: dict[str, Any]) -> int:
+    return int(
+        conn.execute(
+            repair_applications.insert().returning(repair_applications.c.id), row
+        ).scalar_one()
+    )
+
+
+def get_repair(conn: Connection, application_id: int) -> RowMapping | None:
+    return (
+        conn.execute(select(repair_applications).where(repair_applications.c.id == application_id))
+        .mappings()
+        .first()
+    )
+
+
+def update_repair(conn: Connection, application_id: int, values: dict[str, Any]) -> None:
+    conn.execute(
+        repair_applications.update()
+        .where(repair_applications.c.id == application_id)
+        .values(**values)
+    )
+
+
+def pending_repair_on(conn: Connection, target_kind: str, target_ref: str) -> RowMapping | None:
+    return (
+        conn.execute(
+            select(repair_applications).where(
+                repair_applications.c.target_kind == target_kind,
+                repair_applications.c.target_ref == target_ref,
+                repair_applications.c.status == "pending",
+            )
+        )
+        .mappings()
+        .first()
+    )
+
+
+def repairs_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(repair_applications)
+            .where(repair_applications.c.subject_id == subject_id)
+            .order_by(repair_applications.c.id)
+        ).mappings()
+    )
+
+
+def repairs_by_status(conn: Connection, status: str, limit: int = 500) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(repair_applications)
+            .where(repair_applications.c.status == status)
+            .order_by(repair_applications.c.deadline_at, repair_applications.c.id)
+            .limit(limit)
+        ).mappings()
+    )
+
+
+def overdue_repairs(conn: Connection, now: datetime) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(repair_applications)
+            .where(
+                repair_applications.c.status == "pending",
+                repair_applications.c.deadline_at <= now,
+                repair_applications.c.overdue_flagged_at.is_(None),
+            )
+            .order_by(repair_applications.c.id)
+        ).mappings()
+    )
+
+
+# -- expiry ----------------------------------------------------------------------------------
+
+
+def newly_ended(conn: Connection, today: date, limit: int) -> list[tuple[str, int, str, date]]:
+    """(chain_id, subject_id, kind, on) for active chains whose effect period or retention
+    ended on or before ``today`` and that the job has not processed yet."""
+    found: list[tuple[str, int, str, date]] = []
+    for kind, column in (
+        ("effect_end", record_current.c.effect_until),
+        ("retention_end", record_current.c.expires_on),
+    ):
+        done = select(record_expiries.c.chain_id).where(
+            record_expiries.c.kind == kind, record_expiries.c.chain_id == record_current.c.chain_id
+        )
+        rows = conn.execute(
+            select(record_current.c.chain_id, record_current.c.subject_id, column)
+            .where(column <= today, ~done.exists())
+            .order_by(column, record_current.c.chain_id)
+            .limit(limit)
+        )
+        found += [(chain_id, subject_id, kind, on) for chain_id, subject_id, on in rows]
+    return found
+
+
+def mark_ended(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    insert_ignore(conn, record_expiries, rows)
+
+
+# -- other packages' tables, read only (integration points; see credo.disputes.peers) --------
+
+
+def _peer_table(module: str, name: str) -> Any | None:
+    """A table of another package, or None while that package does not declare it."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _has_table(conn: Connection, table: Any) -> bool:
+    from sqlalchemy import inspect
+
+    return bool(inspect(conn).has_table(table.name))
+
+
+def inquiries_of_subject(
+    conn: Connection, subject_id: int, since: datetime | None = None
+) -> list[RowMapping]:
+    """The checks package's inquiry log about this subject (G-24), newest first."""
+    inquiries = _peer_table("credo.checks.tables", "inquiries")
+    if inquiries is None or not _has_table(conn, inquiries):
+        return []
+    query = select(inquiries).where(inquiries.c.subject_id == subject_id)
+    if since is not None:
+        query = query.where(inquiries.c.at >= since)
+    return list(conn.execute(query.order_by(inquiries.c.at.desc())).mappings())
+
+
+def rating_states_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    """The ratings package's current state rows for this subject."""
+    rating_state = _peer_table("credo.ratings.tables", "rating_state")
+    if rating_state is None or not _has_table(conn, rating_state):
+        return []
+    return list(
+        conn.execute(
+            select(rating_state)
+            .where(rating_state.c.subject_id == subject_id)
+            .order_by(rating_state.c.rating_key)
+        ).mappings()
+    )
+
+
+def list_entry_of_subject(conn: Connection, entry_id: str, subject_id: int) -> RowMapping | None:
+    """The lists package's materialised entry, only if it belongs to ``subject_id``."""
+    list_entries = _peer_table("credo.lists.tables", "list_entries")
+    if list_entries is None or not _has_table(conn, list_entries):
+        return None
+    return (
+        conn.execute(
+            select(list_entries).where(
+                list_entries.c.id == entry_id, list_entries.c.subject_id == subject_id
+            )
+        )
+        .mappings()
+        .first()
+    )
+
+
+def chains_of_records(conn: Connection, record_ids: Sequence[str]) -> list[str]:
+    return sorted(
+        {
+            r[0]
+            for r in conn.execute(
+                select(record_statements.c.chain_id).where(
+                    record_statements.c.record_id.in_(list(record_ids))
+                )
+            )
+        }
+    )
+
+
+def subjects_with_lapsed_list_entries(conn: Connection, today: date, limit: int) -> list[int]:
+    """Subjects whose stored list entries passed their end date but are not marked ended."""
+    list_entries = _peer_table("credo.lists.tables", "list_entries")
+    if list_entries is None or not _has_table(conn, list_entries):
+        return []
+    rows = conn.execute(
+        select(list_entries.c.subject_id)
+        .where(list_entries.c.ends_on <= today, list_entries.c.status != "ended")
+        .distinct()
+        .limit(limit)
+    )
+    return sorted(r[0] for r in rows)

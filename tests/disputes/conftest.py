@@ -1,0 +1,122 @@
+"""Builders for due-process tests: the demo catalogue, a fixed clock, a furnisher writer,
+and a write context whose subject hook records which subjects it was called for."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine
+
+from credo.catalog.catalogue import Catalogue
+from credo.catalog.loader import load_catalogue
+from credo.clock import FixedClock
+from credo.records import repository as records_repo
+from credo.records.model import Rejection, RowOutcome, Statement
+from credo.records.service import WriteContext, append_statements
+from credo.records.validate import StatementValidator
+from credo.settings import DEMO_CATALOG
+
+ZHANG = ("cn_ric", "11010519491231002X")
+LI = ("cn_ric", "110105198001010016")
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue(DEMO_CATALOG)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+def defaulter(
+    source_ref: str = "(2025)京0105执123号",
+    identifiers: tuple[str, str] = ZHANG,
+    **overrides: Any,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "record_type": "judgment_defaulter",
+        "source_ref": source_ref,
+        "subject_kind": "person",
+        "identifiers": [identifiers],
+        "subject_name": "Zhang San",
+        "occurred_on": "2025-09-01",
+        "payload": {
+            "case_number": source_ref,
+            "court": "Chaoyang District Court",
+            "obligation": "pay_money",
+            "amount": 120000,
+            "circumstance": "refusing_with_ability",
+        },
+        "evidence": {
+            "kind": "defaulter_determination",
+            "document_id": source_ref,
+            "issuer": "Chaoyang District Court",
+            "issued_on": "2025-09-01",
+        },
+        "provenance": {"kind": "official_decision"},
+    }
+    row.update(overrides)
+    return row
+
+
+class HookLog:
+    """A subject hook (the same interface ratings and lists plug into) that records calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[set[int]] = []
+
+    def __call__(self, conn: Connection, subject_ids: set[int]) -> None:
+        self.calls.append(set(subject_ids))
+
+
+@pytest.fixture
+def hooks() -> HookLog:
+    return HookLog()
+
+
+@pytest.fixture
+def ctx(catalogue: Catalogue, clock: FixedClock, hooks: HookLog) -> WriteContext:
+    return WriteContext(catalogue, clock, (hooks,))
+
+
+class Registry:
+    """Writes records as a furnisher and reads what has effect, on the test's database."""
+
+    def __init__(self, engine: Engine, ctx: WriteContext) -> None:
+        self.engine, self.ctx = engine, ctx
+
+    def write(self, furnisher: str, *rows: dict[str, Any]) -> list[RowOutcome]:
+        validator = StatementValidator(self.ctx.catalogue, furnisher, self.ctx.clock.today())
+        outcomes: dict[int, RowOutcome] = {}
+        valid: list[tuple[int, Statement]] = []
+        for index, row in enumerate(rows):
+            checked = validator.validate(row)
+            if isinstance(checked, Rejection):
+                outcomes[index] = RowOutcome(index, "quarantined", reason=checked)
+            else:
+                valid.append((index, checked))
+        write_ctx = WriteContext(self.ctx.catalogue, self.ctx.clock)
+        with self.engine.begin() as conn:
+            for outcome in append_statements(conn, write_ctx, furnisher, valid):
+                outcomes[outcome.row] = outcome
+        return [outcomes[i] for i in range(len(rows))]
+
+    def defaulter(self, source_ref: str = "(2025)京0105执123号", **kw: Any) -> RowOutcome:
+        [outcome] = self.write("city_court", defaulter(source_ref, **kw))
+        assert outcome.outcome == "accepted", outcome.reason
+        return outcome
+
+    def effective_ids(self, subject_id: int, on: date | None = None) -> set[str]:
+        with self.engine.connect() as conn:
+            rows = records_repo.effective_records(conn, [subject_id], on or self.ctx.clock.today())
+        return {r["chain_id"] for r in rows}
+
+
+@pytest.fixture
+def registry(engine: Engine, ctx: WriteContext) -> Registry:
+    return Registry(engine, ctx)
