@@ -124,7 +124,7 @@ def oldest_pending_seq(conn: Connection, subscription_ids: Sequence[int]) -> dic
         )
         .group_by(check_events.c.subscription_id)
     )
-    return {sub: seq for sub, seq in conn.execute(query).tuples()}
+    return {sub: seq for sub, seq in conn.execute(query)}
 
 
 def claim_event(conn: Connection, seq: int, now: datetime, lease_until: datetime) -> bool:

@@ -108,7 +108,7 @@ def identifiers_of_subjects(
             subject_identifiers.c.scheme,
             subject_identifiers.c.value,
         ).where(subject_identifiers.c.subject_id.in_(part))
-        yield from conn.execute(query).tuples()
+        yield from ((row[0], row[1], row[2]) for row in conn.execute(query))
 
 
 def stored_entries(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
