@@ -1,0 +1,115 @@
+"""Load-time validation of rating definitions: every violation is a clear error with file and
+key, and nothing is evaluated (fail closed)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from credo.catalog.loader import load_catalogue
+from credo.catalog.ratings import Bin, bin_gaps
+from credo.errors import CatalogueError
+from credo.settings import DEMO_CATALOG
+
+
+def catalogue_with(tmp_path: Path, edit: Any) -> Path:
+    folder = tmp_path / "catalogue"
+    shutil.copytree(DEMO_CATALOG, folder)
+    document = yaml.safe_load((folder / "ratings.yaml").read_text(encoding="utf-8"))
+    edit({r["id"]: r for r in document["ratings"]})
+    (folder / "ratings.yaml").write_text(yaml.safe_dump(document, allow_unicode=True))
+    return folder
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_the_demo_ratings_load() -> None:
+    ratings = load_catalogue(DEMO_CATALOG).ratings
+    assert set(ratings) >= {
+        "tax_credit_grade",
+        "food_safety_grade",
+        "contract_performance",
+        "nyc_restaurant_grade",
+    }
+
+
+def test_an_input_from_another_domain_is_refused(tmp_path: Path) -> None:
+    def edit(r: dict[str, Any]) -> None:
+        r["tax_credit_grade"]["inputs"].append("administrative_penalty")
+
+    found = problems_of(catalogue_with(tmp_path, edit))
+    assert any("ratings.yaml: ratings[tax_credit_grade].inputs" in p and "G-13" in p for p in found)
+
+
+def test_a_gap_between_bins_is_refused(tmp_path: Path) -> None:
+    def edit(r: dict[str, Any]) -> None:
+        r["tax_credit_grade"]["score"]["tables"][0]["bins"][1]["from"] = 1.5
+
+    found = problems_of(catalogue_with(tmp_path, edit))
+    assert any("score.tables[0]" in p and "gap or overlap" in p for p in found)
+
+
+def test_a_broken_monotonicity_is_refused(tmp_path: Path) -> None:
+    def edit(r: dict[str, Any]) -> None:
+        r["tax_credit_grade"]["score"]["tables"][0]["bins"][3]["points"] = 5
+
+    found = problems_of(catalogue_with(tmp_path, edit))
+    assert any("declared decreasing" in p for p in found)
+
+
+def test_a_band_order_against_the_declared_direction_is_refused(tmp_path: Path) -> None:
+    def edit(r: dict[str, Any]) -> None:
+        r["contract_performance"]["bands"]["rules"][0]["monotonic"] = "decreasing"
+
+    found = problems_of(catalogue_with(tmp_path, edit))
+    assert any("ratings[contract_performance].bands.rules[0]" in p for p in found)
+
+
+def test_a_missing_value_without_treatment_is_refused(tmp_path: Path) -> None:
+    def edit(r: dict[str, Any]) -> None:
+        del r["nyc_restaurant_grade"]["features"][0]["missing"]
+
+    found = problems_of(catalogue_with(tmp_path, edit))
+    assert any("missing values need an explicit treatment" in p for p in found)
+
+
+def test_a_formula_string_is_not_a_field(tmp_path: Path) -> None:
+    def edit(r: dict[str, Any]) -> None:
+        r["tax_credit_grade"]["formula"] = "100 - arrears_count * 5"
+
+    found = problems_of(catalogue_with(tmp_path, edit))
+    assert any("formula" in p and "unknown field" in p for p in found)
+
+
+def test_an_unknown_payload_field_is_refused(tmp_path: Path) -> None:
+    def edit(r: dict[str, Any]) -> None:
+        r["food_safety_grade"]["features"][0]["field"] = "cleanliness"
+
+    found = problems_of(catalogue_with(tmp_path, edit))
+    assert any("no payload field 'cleanliness'" in p for p in found)
+
+
+edges = st.lists(st.integers(min_value=-50, max_value=50), min_size=0, max_size=5, unique=True)
+
+
+@given(edges)
+def test_contiguous_bins_always_pass_and_any_shift_is_caught(cuts: list[int]) -> None:
+    cuts = sorted(cuts)
+    bounds: list[float | None] = [None, *map(float, cuts), None]
+    bins = [
+        Bin.model_validate({"from": a, "to": b}) for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
+    assert bin_gaps(bins, None) == []
+    if len(bins) > 1:
+        shifted = [*bins[:-1], Bin.model_validate({"from": (bins[-1].from_ or 0) + 0.5})]
+        assert bin_gaps(shifted, None)
