@@ -3,6 +3,7 @@ key, and nothing is evaluated (fail closed)."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 from typing import Any
@@ -106,9 +107,7 @@ edges = st.lists(st.integers(min_value=-50, max_value=50), min_size=0, max_size=
 def test_contiguous_bins_always_pass_and_any_shift_is_caught(cuts: list[int]) -> None:
     cuts = sorted(cuts)
     bounds: list[float | None] = [None, *map(float, cuts), None]
-    bins = [
-        Bin.model_validate({"from": a, "to": b}) for a, b in zip(bounds, bounds[1:], strict=False)
-    ]
+    bins = [Bin.model_validate({"from": a, "to": b}) for a, b in itertools.pairwise(bounds)]
     assert bin_gaps(bins, None) == []
     if len(bins) > 1:
         shifted = [*bins[:-1], Bin.model_validate({"from": (bins[-1].from_ or 0) + 0.5})]
