@@ -1,7 +1,88 @@
-"""HTTP API for audit (placeholder: the owning package fills this in)."""
+"""The audit log over HTTP: verification and reading (auditors), and the second-approver
+workflow for catalogue changes (operators, G-48). Thin: the work is in credo.audit."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-router = APIRouter(tags=["audit"])
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
+
+from credo.access.model import Principal, Role
+from credo.api.deps import get_conn, get_ctx, require
+from credo.audit import approvals, repository
+from credo.audit import service as audit
+from credo.context import AppContext
+from credo.disputes.report import jsonable
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+
+class ChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=3, max_length=200)
+    change: dict[str, Any] = Field(min_length=1, description="What changes, e.g. a YAML diff")
+    impact_assessment_ref: str = Field(min_length=3, max_length=64)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+    reasons: str = Field(default="", max_length=4000)
+
+
+@router.get("/verify")
+def verify(
+    _: Principal = Depends(require(Role.AUDITOR, Role.OPERATOR)),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Recompute the whole chain; report the first broken link (G-47)."""
+    result = audit.verify(conn)
+    broken = result.broken
+    return {
+        "ok": result.ok,
+        "checked": result.checked,
+        "head_seq": result.head_seq,
+        "first_broken": None
+        if broken is None
+        else {"seq": broken.seq, "problem": broken.problem, "detail": broken.detail},
+    }
+
+
+@router.get("/entries")
+def entries(
+    after: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000),
+    _: Principal = Depends(require(Role.AUDITOR)),
+    conn: Connection = Depends(get_conn),
+) -> list[dict[str, Any]]:
+    return [dict(row) for row in repository.recent_entries(conn, after, limit)]
+
+
+@router.post("/catalogue-changes", status_code=201)
+def propose_change(
+    body: ChangeIn,
+    principal: Principal = Depends(require(Role.OPERATOR)),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    change_id = approvals.propose(
+        conn, principal.id, body.title, body.change, body.impact_assessment_ref, ctx.clock.now()
+    )
+    return {"id": change_id, "status": "proposed"}
+
+
+@router.post("/catalogue-changes/{change_id}/decision")
+def decide_change(
+    change_id: int,
+    body: DecisionIn,
+    principal: Principal = Depends(require(Role.OPERATOR)),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """A second operator approves or rejects; the author cannot (G-48)."""
+    decided = approvals.decide(
+        conn, change_id, principal.id, body.approve, body.reasons, ctx.clock.now()
+    )
+    return jsonable(dict(decided))

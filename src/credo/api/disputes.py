@@ -1,7 +1,244 @@
-"""HTTP API for disputes (placeholder: the owning package fills this in)."""
+"""Due process over HTTP: the subject's own report, disputes, "not me" claims, statements
+and repair applications (role subject, always their own file); operators resolve disputes
+and decide repairs. Thin: the work is in credo.disputes."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any, Literal
 
-router = APIRouter(tags=["disputes"])
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
+
+from credo.access.model import Principal, Role
+from credo.api.deps import get_conn, get_ctx, require
+from credo.context import AppContext
+from credo.disputes import repair, repository, service
+from credo.disputes.report import jsonable, subject_report
+from credo.disputes.report_html import render_report
+
+router = APIRouter(tags=["due process"])
+subject_only = require(Role.SUBJECT)
+operator_only = require(Role.OPERATOR)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DisputeIn(Strict):
+    record_id: str = Field(min_length=1, max_length=64, description="Record id or chain id")
+    grounds: str = Field(min_length=1, max_length=service.MAX_GROUNDS)
+    category: Literal[service.CATEGORIES] = "accuracy"  # type: ignore[valid-type]
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class ClaimIn(Strict):
+    record_id: str = Field(min_length=1, max_length=64)
+    grounds: str = Field(min_length=1, max_length=service.MAX_GROUNDS)
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class InformationIn(Strict):
+    information: dict[str, Any] = Field(min_length=1)
+
+
+class StatementIn(Strict):
+    record_id: str = Field(min_length=1, max_length=64)
+    text: str = Field(min_length=1, max_length=service.MAX_STATEMENT)
+
+
+class RepairIn(Strict):
+    target_kind: Literal["record", "list_entry"] = "record"
+    target_ref: str = Field(min_length=1, max_length=64)
+    condition: str = Field(min_length=1, max_length=300)
+    proof: dict[str, Any] = Field(min_length=1)
+
+
+class ResolveIn(Strict):
+    outcome: Literal["corrected", "deleted", "upheld", "frivolous", "confirmed", "rejected"]
+    reasons: str = Field(default="", max_length=4000)
+
+
+class DecideIn(Strict):
+    approve: bool
+    reasons: str = Field(default="", max_length=4000)
+
+
+def _subject_id(principal: Principal) -> int:
+    assert principal.subject_id is not None  # access.service binds subject principals to one
+    return principal.subject_id
+
+
+@router.get("/v1/me/report")
+def my_report(
+    principal: Principal = Depends(subject_only),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Everything held about you, free (G-23): records with history, ratings, list entries,
+    inquiries, disputes, repair applications and notices."""
+    return subject_report(conn, ctx.catalogue, _subject_id(principal), ctx.clock.now())
+
+
+@router.get("/v1/me/report.html", response_class=HTMLResponse)
+def my_report_page(
+    principal: Principal = Depends(subject_only),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> str:
+    """The same report as a printable page."""
+    return render_report(
+        subject_report(conn, ctx.catalogue, _subject_id(principal), ctx.clock.now())
+    )
+
+
+@router.post("/v1/me/disputes", status_code=201)
+def lodge_dispute(
+    body: DisputeIn,
+    principal: Principal = Depends(subject_only),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Dispute a record: it has no effect from this moment until resolved (G-26)."""
+    dispute = service.open_dispute(
+        conn,
+        ctx.write_context(),
+        _subject_id(principal),
+        body.record_id,
+        body.grounds,
+        category=body.category,
+        evidence=body.evidence,
+    )
+    return jsonable(dict(dispute))
+
+
+@router.post("/v1/me/identity-claims", status_code=201)
+def lodge_identity_claim(
+    body: ClaimIn,
+    principal: Principal = Depends(subject_only),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """'Not me': the record is suspended at once until reviewed (G-20)."""
+    claim = service.open_dispute(
+        conn,
+        ctx.write_context(),
+        _subject_id(principal),
+        body.record_id,
+        body.grounds,
+        kind="identity_claim",
+        evidence=body.evidence,
+    )
+    return jsonable(dict(claim))
+
+
+@router.post("/v1/me/disputes/{dispute_id}/information")
+def add_information(
+    dispute_id: int,
+    body: InformationIn,
+    principal: Principal = Depends(subject_only),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    updated = service.add_information(
+        conn, ctx.write_context(), _subject_id(principal), dispute_id, body.information
+    )
+    return jsonable(dict(updated))
+
+
+@router.post("/v1/me/statements", status_code=201)
+def attach_statement(
+    body: StatementIn,
+    principal: Principal = Depends(subject_only),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Your statement travels with the record into every later decision (G-32)."""
+    statement_id = service.attach_statement(
+        conn, ctx.write_context(), _subject_id(principal), body.record_id, body.text
+    )
+    return {"id": statement_id}
+
+
+@router.post("/v1/me/repairs", status_code=201)
+def apply_for_repair(
+    body: RepairIn,
+    principal: Principal = Depends(subject_only),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Credit repair of a record or list entry, with proof (G-42)."""
+    application = repair.apply(
+        conn,
+        ctx.write_context(),
+        _subject_id(principal),
+        body.target_kind,
+        body.target_ref,
+        body.condition,
+        body.proof,
+    )
+    return jsonable(dict(application))
+
+
+@router.get("/v1/disputes")
+def list_disputes(
+    status: str = Query("open", max_length=16),
+    limit: int = Query(100, ge=1, le=500),
+    _: Principal = Depends(operator_only),
+    conn: Connection = Depends(get_conn),
+) -> list[dict[str, Any]]:
+    """Disputes and claims by status, nearest deadline first."""
+    return [jsonable(dict(d)) for d in repository.disputes_by_status(conn, status, limit)]
+
+
+@router.post("/v1/disputes/{dispute_id}/resolve")
+def resolve_dispute(
+    dispute_id: int,
+    body: ResolveIn,
+    principal: Principal = Depends(operator_only),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Corrected, deleted, upheld or frivolous (with reasons, G-28); claims: confirmed or
+    rejected (with reasons)."""
+    resolved = service.resolve(
+        conn,
+        ctx.write_context(),
+        dispute_id,
+        body.outcome,
+        body.reasons,
+        f"operator:{principal.id}",
+    )
+    return jsonable(dict(resolved))
+
+
+@router.get("/v1/repairs")
+def list_repairs(
+    status: str = Query("pending", max_length=16),
+    limit: int = Query(100, ge=1, le=500),
+    _: Principal = Depends(operator_only),
+    conn: Connection = Depends(get_conn),
+) -> list[dict[str, Any]]:
+    return [jsonable(dict(a)) for a in repository.repairs_by_status(conn, status, limit)]
+
+
+@router.post("/v1/repairs/{application_id}/decide")
+def decide_repair(
+    application_id: int,
+    body: DecideIn,
+    principal: Principal = Depends(operator_only),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Approval ends the effect of the target and its measures at once (G-42, G-43)."""
+    decided = repair.decide(
+        conn,
+        ctx.write_context(),
+        application_id,
+        body.approve,
+        body.reasons,
+        f"operator:{principal.id}",
+    )
+    return jsonable(dict(decided))
