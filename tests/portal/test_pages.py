@@ -1,0 +1,204 @@
+"""Portal pages through the real app on both databases: public register, language, sign-in,
+the subject's report and the operator console."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from markupsafe import escape
+from sqlalchemy import select
+
+from credo.access.model import Role
+from credo.records.tables import record_current, record_suppressions
+from credo.subjects.tables import subject_identifiers, subjects
+from tests.portal.conftest import Portal
+
+MASKED = re.compile(r"\b[0-9]{6}\*{8}[0-9]{3}[0-9X]\b")
+
+
+def _an_organisation(portal: Portal) -> tuple[int, str, str]:
+    with portal.ctx.engine.connect() as conn:
+        row = conn.execute(
+            select(subjects.c.id, subjects.c.display_name, subject_identifiers.c.value)
+            .join(subject_identifiers, subject_identifiers.c.subject_id == subjects.c.id)
+            .where(subjects.c.kind == "organisation")
+            .order_by(subjects.c.id)
+            .limit(1)
+        ).one()
+    return int(row[0]), str(row[1]), str(row[2])
+
+
+def _current(portal: Portal, **where: object) -> list[dict[str, object]]:
+    query = select(record_current)
+    for column, value in where.items():
+        query = query.where(record_current.c[column] == value)
+    with portal.ctx.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def test_search_by_name_part_and_by_code(portal: Portal) -> None:
+    subject_id, name, code = _an_organisation(portal)
+    by_code = portal.client.get("/register/search", params={"q": code.lower()})
+    assert f"/register/organisations/{subject_id}" in by_code.text
+    english_part = name.split(" ", 2)[1]  # e.g. "Xicheng"
+    by_name = portal.client.get("/register/search", params={"q": english_part})
+    assert f"/register/organisations/{subject_id}" in by_name.text
+    chinese = portal.client.get("/register/search", params={"q": name[:4]})
+    assert f"/register/organisations/{subject_id}" in chinese.text
+
+
+def test_search_text_is_not_a_pattern(portal: Portal) -> None:
+    everything = portal.client.get("/register/search", params={"q": "%%"})
+    assert everything.status_code == 200
+    assert "/register/organisations/" not in everything.text
+    too_long = portal.client.get("/register/search", params={"q": "x" * 500})
+    assert too_long.status_code == 422
+
+
+def test_organisation_page_shows_only_records_in_their_publicity_period(portal: Portal) -> None:
+    today = portal.ctx.clock.today()
+    penalties = _current(portal, record_type="administrative_penalty")
+    shown = [p for p in penalties if _in_publicity(p, today)]
+    hidden = [p for p in penalties if not _in_publicity(p, today)]
+    assert shown and hidden, "the demo city should have penalties in and out of publicity"
+    for record in shown[:3] + hidden[:3]:
+        page = portal.client.get(f"/register/organisations/{record['subject_id']}")
+        if page.status_code == 404:  # a sole trader: persons have no public page
+            continue
+        number = str(record["payload"]["decision_number"])  # type: ignore[index]
+        assert (number in page.text) == (record in shown), number
+
+
+def _in_publicity(record: dict[str, object], today: date) -> bool:
+    return (
+        record["state"] == "active" and record["effective_from"] <= today < record["effect_until"]  # type: ignore[operator]
+    )
+
+
+def test_a_disputed_record_leaves_the_public_page(portal: Portal) -> None:
+    today = portal.ctx.clock.today()
+    licence = next(
+        r
+        for r in _current(portal, record_type="administrative_licence")
+        if _in_publicity(r, today) and _is_organisation(portal, int(r["subject_id"]))  # type: ignore[call-overload]
+    )
+    url = f"/register/organisations/{licence['subject_id']}"
+    number = str(licence["payload"]["licence_number"])  # type: ignore[index]
+    assert number in portal.client.get(url).text
+    with portal.ctx.engine.begin() as conn:
+        conn.execute(
+            record_suppressions.insert().values(
+                chain_id=licence["chain_id"],
+                subject_id=licence["subject_id"],
+                reason="dispute",
+                opened_at=portal.ctx.clock.now(),
+            )
+        )
+    assert number not in portal.client.get(url).text
+
+
+def _is_organisation(portal: Portal, subject_id: int) -> bool:
+    with portal.ctx.engine.connect() as conn:
+        kind = conn.execute(select(subjects.c.kind).where(subjects.c.id == subject_id)).scalar()
+    return kind == "organisation"
+
+
+def test_non_public_types_never_appear(portal: Portal) -> None:
+    hidden = _current(portal, record_type="judgment_performance") + _current(
+        portal, record_type="official_disciplinary_sanction"
+    )
+    assert hidden
+    for record in hidden[:5]:
+        page = portal.client.get(f"/register/organisations/{record['subject_id']}")
+        assert str(record["source_ref"]) not in page.text
+
+
+def test_unknown_organisation_and_person_ids_are_404(portal: Portal) -> None:
+    assert portal.client.get("/register/organisations/999999").status_code == 404
+    person = next(iter(_current(portal, record_type="judgment_defaulter")))
+    with portal.ctx.engine.connect() as conn:
+        kind = conn.execute(
+            select(subjects.c.kind).where(subjects.c.id == person["subject_id"])
+        ).scalar()
+    page = portal.client.get(f"/register/organisations/{person['subject_id']}")
+    assert page.status_code == (404 if kind == "person" else 200)
+    assert portal.client.get("/register/organisations/abc").status_code == 422
+
+
+def test_defaulter_list_masks_identity_numbers(portal: Portal) -> None:
+    page = portal.client.get("/register/defaulters")
+    assert page.status_code == 200
+    assert MASKED.search(page.text)
+    assert "Fa Shi [2017] No. 7" in page.text  # the legal basis
+    assert "performance" in page.text  # how to exit
+    for ric in portal.resident_ids():
+        assert ric not in page.text
+
+
+def test_language_switch_sets_a_cookie_and_formats_dates(portal: Portal) -> None:
+    switched = portal.client.get("/lang/zh", params={"next": "/catalogue"}, follow_redirects=False)
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/catalogue"
+    page = portal.client.get("/register/defaulters")
+    assert 'lang="zh-Hans"' in page.text
+    assert "失信被执行人名单" in page.text
+    assert re.search(r"20[0-9]{2}年[0-9]{1,2}月[0-9]{1,2}日", page.text)
+    portal.client.get("/lang/en")
+    english = portal.client.get("/register/defaulters")
+    assert 'lang="en"' in english.text
+    assert re.search(r"[0-9]{1,2} [A-Z][a-z]{2} 20[0-9]{2}", english.text)
+
+
+def test_language_switch_never_redirects_off_site(portal: Portal) -> None:
+    for target in ("//evil.example/", "https://evil.example/", "javascript:alert(1)"):
+        response = portal.client.get("/lang/en", params={"next": target}, follow_redirects=False)
+        assert response.headers["location"] == "/"
+
+
+def test_sign_in_subject_sees_own_records_including_unpublished(portal: Portal) -> None:
+    bad = portal.client.post("/signin", data={"key": "not-a-key"}, follow_redirects=False)
+    assert bad.status_code == 401
+    assert "not valid" in bad.text
+    signed = portal.client.post(
+        "/signin", data={"key": portal.keys[Role.SUBJECT]}, follow_redirects=False
+    )
+    assert signed.status_code == 303
+    assert signed.headers["location"] == "/me"
+    cookie = signed.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    report = portal.client.get("/me")
+    assert report.status_code == 200
+    assert "Dishonest judgment defaulter determination" in report.text
+    assert portal.client.get("/console").status_code == 403
+
+
+def test_console_is_for_operators_with_svg_charts(portal: Portal) -> None:
+    anonymous = portal.client.get("/console", follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/signin")
+    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    console = portal.client.get("/console")
+    assert console.status_code == 200
+    assert console.text.count("<svg") >= 3
+    assert "Records by year of occurrence" in console.text
+    assert portal.client.get("/me", follow_redirects=False).status_code == 403
+    portal.client.post("/signout")
+    assert portal.client.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_catalogue_lists_every_record_type_with_its_legal_basis(portal: Portal) -> None:
+    page = portal.client.get("/catalogue")
+    for record_type in portal.ctx.catalogue.record_types.values():
+        assert escape(record_type.name.en) in page.text
+        assert escape(record_type.legal_basis.instrument) in page.text
+
+
+def test_static_files_are_local_and_whitelisted(portal: Portal) -> None:
+    css = portal.client.get("/static/portal.css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert portal.client.get("/static/..%2Fviews.py").status_code == 404
+    home = portal.client.get("/").text
+    assert "http://" not in home.replace("http://www.w3.org", "")
+    assert "https://" not in home
