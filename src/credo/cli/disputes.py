@@ -1,9 +1,77 @@
-"""CLI commands for disputes (placeholder: the owning package fills this in)."""
+"""Due-process commands: ``credo jobs run`` (deadlines, expiry, terms, notice delivery),
+``credo disputes list`` and ``credo notices send``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from credo.cli.common import console, context_from_env, fail, print_json
+from credo.context import AppContext
+from credo.disputes import jobs, repository
+from credo.disputes.report import jsonable
+from credo.notices.channels import Channel, FileChannel, SmtpChannel
+from credo.notices.service import DispatchReport, dispatch
+
+CHANNEL_HELP = "Deliver queued notices: 'file:DIR' or 'smtp:HOST:PORT' (none: keep them queued)"
+
+
+def parse_channel(spec: str) -> Channel:
+    kind, _, rest = spec.partition(":")
+    if kind == "file" and rest:
+        return FileChannel(Path(rest))
+    if kind == "smtp":
+        host, _, port = rest.rpartition(":")
+        if host and port.isdigit():
+            return SmtpChannel(host, int(port))
+    fail(f"{spec!r} is not 'file:DIR' or 'smtp:HOST:PORT'")
+
+
+def _deliver(ctx: AppContext, channel: Channel) -> DispatchReport:
+    with ctx.engine.begin() as conn:
+        return dispatch(conn, channel, ctx.clock.now())
+
+
+def _print_delivery(report: DispatchReport) -> None:
+    console.print(f"notices: {report.sent} sent, {report.failed} failed")
+    for error in report.errors[:20]:
+        console.print(f"  [yellow]{error}[/]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this domain's commands to the root app."""
+    jobs_app = typer.Typer(help="Scheduled jobs (run them from cron).", no_args_is_help=True)
+    disputes_app = typer.Typer(help="Disputes and identity claims.", no_args_is_help=True)
+    notices_app = typer.Typer(help="The notice outbox.", no_args_is_help=True)
+    app.add_typer(jobs_app, name="jobs")
+    app.add_typer(disputes_app, name="disputes")
+    app.add_typer(notices_app, name="notices")
+
+    @jobs_app.command("run")
+    def run(send: str | None = typer.Option(None, help=CHANNEL_HELP)) -> None:
+        """Overdue disputes -> unverified, overdue repairs flagged, ended records and list
+        terms re-derived; then deliver notices if a channel is given."""
+        ctx = context_from_env()
+        with ctx.engine.begin() as conn:
+            report = jobs.run_due(conn, ctx.write_context())
+        console.print(
+            f"disputes unverified: {report.disputes_unverified}; repairs flagged: "
+            f"{report.repairs_flagged}; records ended: {report.records_ended}; subjects "
+            f"re-evaluated: {report.subjects_refreshed}"
+        )
+        if send:
+            _print_delivery(_deliver(ctx, parse_channel(send)))
+
+    @disputes_app.command("list")
+    def list_disputes(
+        status: str = typer.Option("open", help="open, unverified, upheld ..."),
+    ) -> None:
+        """Disputes and claims by status, nearest deadline first (JSON)."""
+        ctx = context_from_env()
+        with ctx.engine.connect() as conn:
+            print_json([jsonable(dict(d)) for d in repository.disputes_by_status(conn, status)])
+
+    @notices_app.command("send")
+    def send(channel: str = typer.Argument(..., help=CHANNEL_HELP)) -> None:
+        """Deliver queued notices through a channel."""
+        _print_delivery(_deliver(context_from_env(), parse_channel(channel)))
