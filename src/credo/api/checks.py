@@ -44,8 +44,8 @@ async def check_service(app: FastAPI) -> CheckService:
         if service is None:
             ctx: AppContext = app.state.ctx
             service = CheckService(ctx.catalogue, ctx.engine, ctx.clock)
-            await service.start()
             app.state.checks = service
+        await service.start()  # idempotent
     return service
 
 
