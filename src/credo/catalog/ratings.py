@@ -127,11 +127,20 @@ class Score(Strict):
     tables: list[PointsTable] = Field(min_length=1)
 
 
+class Guard(Strict):
+    """A banding applies only while a category feature has this value."""
+
+    feature: Slug
+    equals: str
+
+
 class Banding(Strict):
     """Bins of a feature (or the total) to bands; with ``by``, one bin list per value of a
-    category feature, and ``otherwise`` for any other value."""
+    category feature, and ``otherwise`` for any other value; with ``when``, only while a
+    category feature has a given value."""
 
     over: Slug
+    when: Guard | None = None
     monotonic: Monotonic = Field(description="How the band moves as the value grows")
     bins: list[Bin] | None = None
     by: Slug | None = None
@@ -301,10 +310,12 @@ def _band_messages(rating: RatingDef) -> list[tuple[str, str]]:
 def _banding_lower_bound(
     rating: RatingDef, rule: Banding, messages: list[tuple[str, str]], key: str
 ) -> float | None:
-    if rule.by is not None:
-        by = next((f for f in rating.features if f.id == rule.by), None)
-        if by is None or by.kind != "category":
-            messages.append((key, f"'by' must name a category feature, not {rule.by!r}"))
+    for name in (rule.by, rule.when.feature if rule.when else None):
+        if name is None:
+            continue
+        category = next((f for f in rating.features if f.id == name), None)
+        if category is None or category.kind != "category":
+            messages.append((key, f"'by' and 'when' need a category feature, not {name!r}"))
     if rule.over == TOTAL:
         if rating.score is None:
             messages.append((key, "banding over the total needs a score"))

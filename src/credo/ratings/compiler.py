@@ -13,7 +13,7 @@ Output columns: subject_id, as_of, one column per feature (``f_<id>``), one per 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -333,7 +333,16 @@ def _banding_code(rating: RatingDef, rule: Banding) -> str:
         return str(_outcome_code(rating, item.band or NOT_RATED))
 
     if rule.bins is not None:
-        return _bins_case(column, rule.bins, code, missing=str(IGNORE_CODE))
+        banded = _bins_case(column, rule.bins, code, missing=str(IGNORE_CODE))
+    else:
+        banded = _cases_code(rating, rule, column, code)
+    if rule.when is None:
+        return banded
+    guard = f"f_{rule.when.feature} = {_string(rule.when.equals)}"
+    return f"CASE WHEN {guard} THEN {banded} ELSE {IGNORE_CODE} END"
+
+
+def _cases_code(rating: RatingDef, rule: Banding, column: str, code: Callable[[Bin], str]) -> str:
     cases = " ".join(
         f"WHEN f_{rule.by} = {_string(value)} THEN "
         f"{_bins_case(column, bins, code, missing=str(IGNORE_CODE))}"

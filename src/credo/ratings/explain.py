@@ -73,6 +73,8 @@ def _missing_code(rating: RatingDef, features: dict[str, Any]) -> int:
 def _rule_code(
     rating: RatingDef, rule: Banding, features: dict[str, Any], total: float | None
 ) -> int:
+    if rule.when is not None and features.get(rule.when.feature) != rule.when.equals:
+        return -1
     value = total if rule.over == TOTAL else features.get(rule.over)
     bins = rule.bins
     if rule.by is not None:
