@@ -22,8 +22,8 @@ from credo.portal.i18n import Translator
 from credo.subjects.identifiers import mask_identifier
 
 TEMPLATES = Path(__file__).parent / "templates"
-# A resident identity number anywhere in a text (17 digits and a digit or X).
-RESIDENT_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+# A run of digits (and X, the check character) long enough to hold a resident ID.
+LONG_NUMBER = re.compile(r"[0-9Xx]{18,}")
 # Record types whose public records form the judgment-defaulter list (until credo.lists
 # publishes list entries, the list is the court's public determinations in force).
 DEFAULTER_TYPES = ("judgment_defaulter",)
@@ -45,8 +45,16 @@ def environment(app: FastAPI) -> Environment:
 
 
 def mask_text(value: Any) -> str:
-    """Belt and braces for public pages: any resident ID inside free text is masked."""
-    return RESIDENT_ID.sub(lambda m: mask_identifier("cn_ric", m.group(0).upper()), str(value))
+    """Belt and braces for public pages: any run of digits that could hold a resident ID,
+    even glued to other digits, keeps only its first 6 and last 4 characters."""
+    return LONG_NUMBER.sub(_mask_run, str(value))
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if sum(c.isdigit() for c in run) < 17:
+        return run
+    return run[:6] + "*" * (len(run) - 10) + run[-4:]
 
 
 def public_record_types(catalogue: Catalogue) -> list[str]:
