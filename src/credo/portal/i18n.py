@@ -46,6 +46,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col.date": ("Date", "日期"),
     "col.until": ("Published until", "公示截止"),
     "col.details": ("Details", "详情"),
+    "col.amount": ("Amount", "金额"),
     "col.furnisher": ("Authority", "提供单位"),
     "col.basis": ("Legal basis", "法律依据"),
     "col.name": ("Name", "名称"),

@@ -1,0 +1,134 @@
+"""End-to-end journeys in a real chromium against a live server on each database:
+public search to an organisation's page, the defaulter list with masked numbers, the
+language switch, signing in. Screenshots of the main pages go to test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from credo.access.model import Role
+from credo.api.app import create_app
+from credo.context import AppContext
+from credo.demo.build import demo_key
+from tests.portal.conftest import demo_context
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+MASKED = re.compile(r"^[0-9]{6}\*{8}[0-9]{3}[0-9X]$")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def site(database_url: str, engine: Engine) -> Iterator[tuple[str, AppContext]]:
+    """The demo city served by uvicorn on a free port, for as long as the test runs."""
+    ctx = demo_context(database_url, engine)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", ctx
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _shot(page: Page, directory: Path, name: str) -> None:
+    page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
+
+
+def test_public_search_to_an_organisation_page(
+    site: tuple[str, AppContext], page: Page, screenshot_dir: Path
+) -> None:
+    base, _ = site
+    page.goto(base + "/")
+    _shot(page, screenshot_dir, "home")
+    page.get_by_label("Name or Unified Social Credit Code").fill("Noodle")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/register/search\?q=Noodle"))
+    _shot(page, screenshot_dir, "search")
+    first = page.locator("table a[href^='/register/organisations/']").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r"/register/organisations/[0-9]+$"))
+    assert page.locator("h1").inner_text() == name
+    assert page.get_by_role("heading", name="Licences").is_visible()
+    assert page.get_by_role("heading", name="Penalties and other public records").is_visible()
+    _shot(page, screenshot_dir, "organisation")
+
+
+def test_defaulter_list_shows_masked_numbers(
+    site: tuple[str, AppContext], page: Page, screenshot_dir: Path
+) -> None:
+    base, _ = site
+    page.goto(base + "/")
+    page.get_by_role("link", name="Judgment defaulters").first.click()
+    page.wait_for_url(re.compile(r"/register/defaulters"))
+    numbers = page.locator("td.code").all_inner_texts()
+    person_numbers = [n for n in numbers if "*" in n]
+    assert person_numbers
+    assert all(MASKED.match(n) for n in person_numbers)
+    assert "Fa Shi [2017] No. 7" in page.content()
+    _shot(page, screenshot_dir, "defaulters")
+
+
+def test_language_switch_on_every_page(
+    site: tuple[str, AppContext], page: Page, screenshot_dir: Path
+) -> None:
+    base, _ = site
+    page.goto(base + "/catalogue")
+    page.get_by_role("link", name="中文").click()
+    page.wait_for_url(re.compile(r"/catalogue$"))
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    assert page.locator("h1").inner_text() == "信用信息目录"
+    _shot(page, screenshot_dir, "catalogue-zh")
+    page.goto(base + "/register/defaulters")
+    assert page.locator("h1").inner_text() == "失信被执行人名单"
+    _shot(page, screenshot_dir, "defaulters-zh")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"/register/defaulters$"))
+    assert page.locator("h1").inner_text() == "Judgment defaulters"
+
+
+def test_keyboard_sign_in_as_operator_reaches_the_console(
+    site: tuple[str, AppContext], page: Page, screenshot_dir: Path
+) -> None:
+    base, _ = site
+    page.goto(base + "/signin")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.get_by_label("API key").fill(demo_key(Role.OPERATOR))
+    page.get_by_label("API key").press("Enter")
+    page.wait_for_url(re.compile(r"/console$"))
+    assert page.locator("svg.chart").count() >= 3
+    _shot(page, screenshot_dir, "console")
