@@ -1,7 +1,70 @@
-"""HTTP API for ratings (placeholder: the owning package fills this in)."""
+"""Ratings over HTTP: the published definitions (anyone), and a subject's rating on any date
+with reasons, records and a counterfactual, plus its history (operators, auditors, and the
+subject itself)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date, datetime
+from typing import Any
 
-router = APIRouter(tags=["ratings"])
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import Connection
+
+from credo.access.model import Principal, Role
+from credo.api.deps import get_conn, get_ctx, require
+from credo.context import AppContext
+from credo.errors import Forbidden
+from credo.ratings.service import definition_of, evaluate_subject, find_rating, history
+from credo.subjects.service import resolve_identifier
+
+router = APIRouter(prefix="/v1/ratings", tags=["ratings"])
+
+READERS = (Role.OPERATOR, Role.AUDITOR, Role.SUBJECT)
+
+
+@router.get("")
+def list_ratings(ctx: AppContext = Depends(get_ctx)) -> list[dict[str, Any]]:
+    """Every rating's rules are public: features, points, bands and reasons."""
+    return [definition_of(r) for r in ctx.catalogue.ratings.values()]
+
+
+def _subject_for(
+    conn: Connection, ctx: AppContext, principal: Principal, scheme: str, value: str
+) -> int:
+    subject_id = resolve_identifier(conn, ctx.catalogue, scheme, value)
+    if principal.role == Role.SUBJECT and principal.subject_id != subject_id:
+        raise Forbidden("a subject may see only its own ratings")
+    return subject_id
+
+
+@router.get("/{rating}/subjects/{scheme}/{value}")
+def rating_of_subject(
+    rating: str,
+    scheme: str,
+    value: str,
+    as_of: date | None = Query(None, description="The date rated (default: today)"),
+    known_at: datetime | None = Query(
+        None, description="Evaluate with only what was known at this moment"
+    ),
+    principal: Principal = Depends(require(*READERS)),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    definition = find_rating(ctx.catalogue, rating)
+    subject_id = _subject_for(conn, ctx, principal, scheme, value)
+    on = as_of or ctx.clock.today()
+    return evaluate_subject(conn, ctx.catalogue, definition, subject_id, on, known_at)
+
+
+@router.get("/{rating}/subjects/{scheme}/{value}/history")
+def rating_history(
+    rating: str,
+    scheme: str,
+    value: str,
+    principal: Principal = Depends(require(*READERS)),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    definition = find_rating(ctx.catalogue, rating)
+    subject_id = _subject_for(conn, ctx, principal, scheme, value)
+    return history(conn, ctx.catalogue, definition, subject_id)

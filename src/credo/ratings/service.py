@@ -330,3 +330,9 @@ def validate_snapshot(
         if any(r.total is not None and not low <= r.total <= high for r in results):
             problems.append("a total lies outside the score's clamp")
     return problems
+
+
+def definition_of(rating: RatingDef) -> dict[str, Any]:
+    """The published form of a rating: its rules, in full."""
+    body = rating.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {"key": rating.key, **body}
