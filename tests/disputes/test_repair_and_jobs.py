@@ -186,10 +186,25 @@ def test_g30_corrections_reach_every_relying_party_that_relied_on_the_record(
         relying_party_id="rail_c",
         measures=[{"records": [{"record_id": other.record_id}]}],
     )
+    # the inquiry log's own shape: measure ids; no_air_travel is triggered by the list that
+    # reads judgment_defaulter records, so that decision relied on one; a clean one did not
+    _inquiry(
+        engine,
+        record.subject_id,
+        id="d-air",
+        at=now,
+        relying_party_id="air_d",
+        measures=["no_air_travel"],
+    )
+    _inquiry(
+        engine, record.subject_id, id="d-clean", at=now, relying_party_id="hotel_e", measures=[]
+    )
     with engine.begin() as conn:
         dispute = service.open_dispute(conn, ctx, record.subject_id, str(record.record_id), "x")
         service.resolve(conn, ctx, dispute["id"], "deleted", "", "operator:ann")
         sent = notices_repo.of_recipient(conn, "relying_party", "bank_a")
+        assert len(notices_repo.of_recipient(conn, "relying_party", "air_d")) == 1
+        assert notices_repo.of_recipient(conn, "relying_party", "hotel_e") == []
         assert notices_repo.of_recipient(conn, "relying_party", "airline_b") == []
         assert notices_repo.of_recipient(conn, "relying_party", "rail_c") == []
     assert [n["kind"] for n in sent] == ["correction"]

@@ -55,9 +55,12 @@ def send_corrections(
     lookback = ctx.catalogue.profile.correction_lookback_days
     since = None if lookback is None else now - timedelta(days=lookback)
     record_ids = repository.record_ids_of_chains(conn, chain_ids)
+    types = repository.record_types_of_chains(conn, chain_ids)
     notices = []
     for chain_id, ids in record_ids.items():
-        for recipient in peers.recipients_of_records(conn, subject_id, ids, since):
+        for recipient in peers.recipients_of_records(
+            conn, ctx.catalogue, subject_id, types[chain_id], ids, since
+        ):
             notices.append(_correction(recipient, subject_id, chain_id, change))
     enqueue(conn, notices, now)
     return len(notices)

@@ -28,20 +28,43 @@ class Recipient:
 
 
 def recipients_of_records(
-    conn: Connection, subject_id: int, record_ids: Iterable[str], since: datetime | None
+    conn: Connection,
+    catalogue: Catalogue,
+    subject_id: int,
+    record_type: str,
+    record_ids: Iterable[str],
+    since: datetime | None,
 ) -> list[Recipient]:
     """Every relying party whose decision about this subject, since ``since`` (None: ever),
-    names one of ``record_ids`` (any revision of the record) in its provenance."""
+    relied on the record: the decision names one of ``record_ids`` (any revision), or it
+    applied a measure triggered by a list that reads records of this type. The inquiry log
+    keeps measure ids; decisions are derived from records deterministically (G-16), so a
+    measure whose lists read this record type was applied because of such records."""
     wanted = set(record_ids)
+    measures = _measures_reading(catalogue, record_type)
     found = []
     for inquiry in repository.inquiries_of_subject(conn, subject_id, since):
-        if wanted & set(_strings_in(inquiry.get("measures"))):
+        named = set(_strings_in(inquiry.get("measures")))
+        if named & wanted or named & measures:
             found.append(
                 Recipient(
                     inquiry["relying_party_id"], inquiry["id"], inquiry["purpose"], inquiry["at"]
                 )
             )
     return found
+
+
+def _measures_reading(catalogue: Catalogue, record_type: str) -> set[str]:
+    lists = {
+        list_id
+        for list_id, list_def in catalogue.lists.items()
+        if record_type in list_def.entry.record_types
+    }
+    return {
+        measure_id
+        for measure_id, measure in catalogue.measures.items()
+        if lists & set(measure.triggered_by)
+    }
 
 
 def _strings_in(value: Any) -> Iterable[str]:
@@ -57,7 +80,14 @@ def _strings_in(value: Any) -> Iterable[str]:
 
 
 def inquiries_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
-    """Who looked, when, for what purpose, with what outcome (G-24)."""
+    """Who looked, when, for what purpose, with what outcome (G-24). The checks package's
+    own query also finds inquiries asked under an identifier that resolved to no one."""
+    try:
+        from credo.checks.service import inquiries_of as checks_inquiries_of
+
+        rows = list(checks_inquiries_of(conn, subject_id))
+    except ImportError:
+        rows = repository.inquiries_of_subject(conn, subject_id)
     return [
         {
             "decision_id": row["id"],
@@ -66,7 +96,7 @@ def inquiries_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
             "purpose": row["purpose"],
             "outcome": row["outcome"],
         }
-        for row in repository.inquiries_of_subject(conn, subject_id)
+        for row in rows
     ]
 
 

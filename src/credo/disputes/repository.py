@@ -55,6 +55,18 @@ def record_ids_of_chains(conn: Connection, chain_ids: Iterable[str]) -> dict[str
     return found
 
 
+def record_types_of_chains(conn: Connection, chain_ids: Iterable[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for part in chunks(sorted(set(chain_ids)), 900):
+        for chain_id, record_type in conn.execute(
+            select(record_current.c.chain_id, record_current.c.record_type).where(
+                record_current.c.chain_id.in_(part)
+            )
+        ):
+            found[chain_id] = record_type
+    return found
+
+
 def statements_after(conn: Connection, chain_id: str, after: datetime) -> list[RowMapping]:
     return list(
         conn.execute(
