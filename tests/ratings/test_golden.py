@@ -14,7 +14,8 @@ from credo.ratings import repository
 from credo.ratings.compiler import Probe
 from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
 from credo.ratings.explain import band_of
-from credo.ratings.service import RatingResult, evaluate, source_for
+from credo.ratings.polars_engine import records_frame
+from credo.ratings.service import RatingResult, evaluate, evaluate_polars, source_for
 from tests.ratings.conftest import Writer
 from tests.ratings.golden import DATES, EXPECTED, load_golden, subject_numbers
 
@@ -70,6 +71,22 @@ def test_golden_on_duckdb_matches_the_database(
     on_duckdb = run_all(runner, catalogue, numbers)
     assert_expected(on_duckdb)
     assert on_duckdb == results
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_golden_on_polars_matches_the_database(
+    golden: tuple[Results, Any], catalogue: Catalogue
+) -> None:
+    results, (tables, numbers) = golden
+    records = records_frame(tables)
+    on_polars: Results = {}
+    for rating in catalogue.ratings.values():
+        for as_of in DATES:
+            probe = Probe(as_of=as_of)
+            for result in evaluate_polars(rating, records, probe, source_for(catalogue)):
+                on_polars[(rating.id, numbers[result.subject_id], as_of)] = result
+    assert_expected(on_polars)
+    assert on_polars == results
 
 
 @pytest.mark.spark

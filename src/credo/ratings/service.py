@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.ratings import NOT_RATED, PENDING, RatingDef
 from credo.errors import NotFound, ValidationFailed
-from credo.ratings import explain
+from credo.ratings import explain, polars_engine
 from credo.ratings import repository as repo
 from credo.ratings.compiler import (
     Probe,
@@ -23,7 +23,7 @@ from credo.ratings.compiler import (
 )
 from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
 
-ENGINES = ("sqlite", "postgres", "duckdb", "spark")
+ENGINES = ("sqlite", "postgres", "duckdb", "polars", "spark")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,14 @@ def evaluate(
     """Run the compiled rating on ``runner`` for the probe's (subject, date) pairs."""
     rows = runner.rows(compile_rating(rating, runner.dialect, probe, source))
     return sorted((to_result(rating, row) for row in rows), key=lambda r: r.subject_id)
+
+
+def evaluate_polars(
+    rating: RatingDef, records: Any, probe: Probe, source: Source = Source()
+) -> list[RatingResult]:
+    """The same rating on the embedded Polars engine (lowered from the same definition)."""
+    frame = polars_engine.evaluate_frame(rating, records, probe, source)
+    return sorted((to_result(rating, row) for row in frame.to_dicts()), key=lambda r: r.subject_id)
 
 
 def to_result(rating: RatingDef, row: dict[str, Any]) -> RatingResult:
@@ -263,6 +271,8 @@ def _batch_results(
                 )
             return evaluate(runner, rating, probe, source)
         tables = repo.extract_tables(conn, rating.inputs)
+    if engine_name == "polars":
+        return evaluate_polars(rating, polars_engine.records_frame(tables), probe, source)
     batch: DuckDBRunner | SparkRunner
     if engine_name == "duckdb":
         batch = DuckDBRunner()
