@@ -193,7 +193,7 @@ def _condition(condition: Condition) -> pl.Expr:
 
 
 def _bins(column: pl.Expr, bins: Sequence[Bin], values: Sequence[Any], missing: Any) -> pl.Expr:
-    expr = pl.when(column.is_null()).then(pl.lit(missing))
+    expr: Any = pl.when(column.is_null()).then(pl.lit(missing))
     for item, value in zip(bins[:-1], values[:-1], strict=True):
         expr = expr.when(column < item.to).then(pl.lit(value))
     return expr.otherwise(pl.lit(values[-1]))
@@ -254,7 +254,7 @@ def _rule_code(rating: RatingDef, rule: Banding) -> pl.Expr:
         banded = codes(rule.bins)
     else:
         by = pl.col(f"f_{rule.by}")
-        expr = pl.when(by.is_null()).then(pl.lit(IGNORE_CODE))
+        expr: Any = pl.when(by.is_null()).then(pl.lit(IGNORE_CODE))
         for value, bins in (rule.cases or {}).items():
             expr = expr.when(by == value).then(codes(bins))
         banded = expr.otherwise(pl.lit(_outcome_code(rating, rule.otherwise or NOT_RATED)))
