@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -15,8 +16,14 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _json_dumps(value: Any) -> str:
+    # orjson is several times faster than json.dumps on the bulk append path; same JSON values.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
+    kwargs.setdefault("json_serializer", _json_dumps)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs

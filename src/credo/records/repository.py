@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, exists, or_, select
 
-from credo.db.sql import chunks, insert_ignore, upsert
+from credo.db.bulk import bulk_insert, bulk_insert_ignore, bulk_upsert
+from credo.db.sql import chunks
 from credo.records.tables import change_feed, record_current, record_statements, record_suppressions
 
 CURRENT_UPDATE = [
@@ -54,16 +55,15 @@ def deleted_chains(conn: Connection, chain_ids: Iterable[str]) -> set[str]:
 
 
 def insert_statements(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    insert_ignore(conn, record_statements, rows)
+    bulk_insert_ignore(conn, record_statements, rows)
 
 
 def upsert_current(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    upsert(conn, record_current, rows, ["chain_id"], CURRENT_UPDATE)
+    bulk_upsert(conn, record_current, rows, ["chain_id"], CURRENT_UPDATE)
 
 
 def append_feed(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(change_feed.insert(), list(rows))
+    bulk_insert(conn, change_feed, rows)
 
 
 def statements_of_chain(conn: Connection, chain_id: str) -> list[RowMapping]:

@@ -1,0 +1,193 @@
+"""Bulk writes for the hot append path, with the same semantics as ``credo.db.sql``'s
+``insert_ignore`` / ``upsert`` / a plain insert, minus SQLAlchemy's per-row overhead.
+
+- SQLite: the statement SQLAlchemy would compile, run once with ``executemany`` over tuples
+  already converted by the columns' own bind processors (so stored values are identical).
+- PostgreSQL: ``COPY`` into a session temp table, then one ``INSERT ... SELECT`` with the
+  same ``ON CONFLICT`` clause (COPY alone cannot skip or update on conflict).
+
+Rows must all carry the same keys; anything else falls back to the generic helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Date, DateTime, Table
+
+from credo.db.sql import _insert_for, insert_ignore, upsert
+
+Conflict = tuple[str, Sequence[str], Sequence[str]]  # ("nothing" | "update", key, update)
+
+
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """A plain insert (no conflict handling), as ``conn.execute(table.insert(), rows)``."""
+    if rows:
+        _bulk(conn, table, rows, None)
+
+
+def bulk_insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """As ``insert_ignore``: rows colliding with a unique key are skipped."""
+    if rows:
+        _bulk(conn, table, rows, ("nothing", (), ()))
+
+
+def bulk_upsert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    key: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """As ``upsert``; ``rows`` must not repeat a key (PostgreSQL refuses to update one row
+    twice in one statement, so such batches take the generic path)."""
+    if rows:
+        _bulk(conn, table, rows, ("update", key, update))
+
+
+def _bulk(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], conflict: Conflict | None
+) -> None:
+    columns = list(rows[0])
+    if any(len(row) != len(columns) or row.keys() != rows[0].keys() for row in rows):
+        return _generic(conn, table, rows, conflict)
+    if conn.dialect.name == "postgresql":
+        if conflict and conflict[0] == "update" and _repeats_key(rows, conflict[1]):
+            return _generic(conn, table, rows, conflict)
+        return _copy_postgres(conn, table, columns, rows, conflict)
+    return _executemany(conn, table, columns, rows, conflict)
+
+
+def _generic(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], conflict: Conflict | None
+) -> None:
+    if conflict is None:
+        conn.execute(table.insert(), list(rows))
+    elif conflict[0] == "nothing":
+        insert_ignore(conn, table, rows)
+    else:
+        upsert(conn, table, rows, conflict[1], conflict[2])
+
+
+def _repeats_key(rows: Sequence[dict[str, Any]], key: Sequence[str]) -> bool:
+    return len({tuple(row[k] for k in key) for row in rows}) != len(rows)
+
+
+def _statement(conn: Connection, table: Table, conflict: Conflict | None) -> Any:
+    if conflict is None:
+        return table.insert()
+    statement = _insert_for(conn, table)
+    if conflict[0] == "nothing":
+        return statement.on_conflict_do_nothing()
+    return statement.on_conflict_do_update(
+        index_elements=list(conflict[1]),
+        set_={name: statement.excluded[name] for name in conflict[2]},
+    )
+
+
+def _converters(
+    conn: Connection, table: Table, columns: Sequence[str]
+) -> list[Callable[[list[Any]], list[Any]] | None]:
+    """Per column, a function converting a column of values with the type's own bind
+    processor; dates and timestamps repeat a lot in a batch, so their results are memoised."""
+    dialect = conn.dialect
+    converters: list[Callable[[list[Any]], list[Any]] | None] = []
+    for name in columns:
+        column_type = table.c[name].type
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            converters.append(None)
+        elif isinstance(column_type, Date | DateTime):
+            converters.append(_memoised(process))
+        else:
+            converters.append(_plain(process))
+    return converters
+
+
+def _plain(process: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    return lambda values: [None if v is None else process(v) for v in values]
+
+
+def _memoised(process: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    def convert(values: list[Any]) -> list[Any]:
+        done: dict[Any, Any] = {}
+        out: list[Any] = []
+        for v in values:
+            if v is None:
+                out.append(None)
+            elif v in done:
+                out.append(done[v])
+            else:
+                out.append(done.setdefault(v, process(v)))
+        return out
+
+    return convert
+
+
+def _converted(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """Rows as tuples in ``columns`` order, converted column by column."""
+    converted = []
+    for name, convert in zip(columns, _converters(conn, table, columns), strict=True):
+        values = [row[name] for row in rows]
+        converted.append(values if convert is None else convert(values))
+    return list(zip(*converted, strict=True))
+
+
+def _executemany(
+    conn: Connection,
+    table: Table,
+    columns: list[str],
+    rows: Sequence[dict[str, Any]],
+    conflict: Conflict | None,
+) -> None:
+    compiled = _statement(conn, table, conflict).compile(dialect=conn.dialect, column_keys=columns)
+    order = list(compiled.positiontup or ())  # the table's column order
+    if sorted(order) != sorted(columns):  # escaped or extra parameters: SQLAlchemy's path
+        return _generic(conn, table, rows, conflict)
+    values = _converted(conn, table, rows, order)
+    conn.exec_driver_sql(compiled.string, values)
+
+
+def _copy_postgres(
+    conn: Connection,
+    table: Table,
+    columns: list[str],
+    rows: Sequence[dict[str, Any]],
+    conflict: Conflict | None,
+) -> None:
+    values = _converted(conn, table, rows, columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if conflict is None:
+            _copy(cursor, table.name, names, values)
+            return
+        staging = f"_bulk_{table.name}"
+        cursor.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '
+            f'(LIKE "{table.name}") ON COMMIT DELETE ROWS'
+        )
+        cursor.execute(f'TRUNCATE "{staging}"')
+        _copy(cursor, staging, names, values)
+        cursor.execute(
+            f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}" '
+            + _on_conflict(conflict)
+        )
+    finally:
+        cursor.close()
+
+
+def _copy(cursor: Any, table: str, names: str, values: list[tuple[Any, ...]]) -> None:
+    with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        for value in values:
+            copy.write_row(value)
+
+
+def _on_conflict(conflict: Conflict) -> str:
+    if conflict[0] == "nothing":
+        return "ON CONFLICT DO NOTHING"
+    key = ", ".join(f'"{k}"' for k in conflict[1])
+    sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in conflict[2])
+    return f"ON CONFLICT ({key}) DO UPDATE SET {sets}"
