@@ -23,4 +23,5 @@ def create_app(ctx: AppContext) -> FastAPI:
     for module in (catalog, records, subjects, review, ratings, lists, checks, disputes, audit):
         app.include_router(module.router)
     app.include_router(portal_routes.router)
+    app.add_middleware(checks.CheckFastPath)  # POST /v1/checks, the hot path
     return app
