@@ -168,6 +168,10 @@ class CheckService:
                     checked = check_identifier(self.catalogue, scheme, value)
                 except IdentifierError as exc:
                     raise ValidationFailed(str(exc), code=exc.code) from exc
+                except KeyError as exc:  # stdnum's area table lacks some codes
+                    raise ValidationFailed(
+                        f"{value!r}: unknown area code", code="invalid_identifier"
+                    ) from exc
                 key = f"{checked.scheme}:{checked.value}"
             keys.append(key)
         return list(dict.fromkeys(keys))
@@ -253,7 +257,7 @@ def _inquiry_row(
 def _known_area(value: str) -> bool:
     try:
         ric.get_birth_place(value)
-    except StdnumError:
+    except (StdnumError, KeyError):  # stdnum raises KeyError for some codes
         return False
     return True
 
