@@ -252,3 +252,14 @@ def test_counts_always_add_up(
     again = run(engine, write_ctx, path, chunk_size=chunk_size + 1)
     assert again.counts["accepted"] == 0
     assert again.counts["duplicate"] == len(kinds) - bad
+
+
+def test_nul_characters_are_quarantined_not_a_crash(
+    engine: Engine, write_ctx: WriteContext, tmp_path: Path
+) -> None:
+    rows = [inspection_row(1, action="cited\x00"), inspection_row(2) | {"score": [1, "\x00"]}]
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows) + b'{"x": "\x00\n')
+    result = run(engine, write_ctx, path)
+    assert reasons_by_row(engine) == {1: "invalid_text", 2: "invalid_text", 3: "malformed_row"}
+    assert result.quarantined_rows[0]["raw"]["action"] == "cited\ufffd"

@@ -10,6 +10,7 @@ Rows must all carry the same keys; anything else falls back to the generic helpe
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -164,10 +165,11 @@ def _copy_postgres(
         if conflict is None:
             _copy(cursor, table.name, names, values)
             return
-        staging = f"_bulk_{table.name}"
+        # Only the written columns, no constraints: the target table checks them on insert.
+        staging = f"_bulk_{table.name}_{zlib.crc32(names.encode()):08x}"
         cursor.execute(
-            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '
-            f'(LIKE "{table.name}") ON COMMIT DELETE ROWS'
+            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" ON COMMIT DELETE ROWS '
+            f'AS SELECT {names} FROM "{table.name}" WITH NO DATA'
         )
         cursor.execute(f'TRUNCATE "{staging}"')
         _copy(cursor, staging, names, values)

@@ -20,7 +20,7 @@ from credo.errors import ValidationFailed
 from credo.ingest import repository
 from credo.ingest.mapping import Mapping, check_against_catalogue
 from credo.ingest.readers import BadRow, Chunk, Row, file_digest, read_chunks
-from credo.ingest.transform import RowMapper, quarantine_raw
+from credo.ingest.transform import RowMapper, quarantine_raw, without_nul
 from credo.records.model import Rejection, Statement
 from credo.records.service import WriteContext, append_statements
 from credo.records.validate import StatementValidator
@@ -177,7 +177,7 @@ class _ChunkIngester:
 
 def _raw_of(row: Row | BadRow) -> dict[str, Any]:
     if isinstance(row, BadRow):
-        return {"_line": row.text}
+        return {"_line": without_nul(row.text)}
     return quarantine_raw(row)
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+import orjson
+
 from credo.catalog.vocab import denied_field_reason
 from credo.ingest.mapping import FieldMap, Mapping
 from credo.ingest.readers import Row
@@ -50,6 +52,10 @@ class RowMapper:
         if missing:
             return Rejection(
                 "missing_column", f"the row has no column {', '.join(sorted(missing))}"
+            )
+        if _has_nul(row):
+            return Rejection(
+                "invalid_text", "a value holds a NUL character, which no database text can store"
             )
         for column, rule in self.mapping.required.items():
             if _blank(row[column]):
@@ -106,18 +112,34 @@ class RowMapper:
 
 
 def quarantine_raw(row: Row) -> dict[str, Any]:
-    """The row as stored in quarantine: JSON-safe, with special-category columns withheld."""
+    """The row as stored in quarantine: JSON-safe text without NUL characters, with
+    special-category columns withheld."""
     safe: dict[str, Any] = {}
     for column, value in row.items():
-        if denied_field_reason(str(column)):
-            safe[str(column)] = WITHHELD
+        name = without_nul(str(column))
+        if denied_field_reason(name):
+            safe[name] = WITHHELD
         elif isinstance(value, date | datetime):
-            safe[str(column)] = value.isoformat()
-        elif value is None or isinstance(value, str | int | float | bool):
-            safe[str(column)] = value
+            safe[name] = value.isoformat()
+        elif value is None or isinstance(value, int | float | bool):
+            safe[name] = value
         else:
-            safe[str(column)] = str(value)
+            safe[name] = without_nul(value if isinstance(value, str) else str(value))
     return safe
+
+
+def without_nul(text: str) -> str:
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def _has_nul(row: Row) -> bool:
+    for value in row.values():
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, list | dict) and b"\\u0000" in orjson.dumps(value):
+            return True
+    return False
 
 
 def _unknown_column(columns: list[str]) -> Rejection:
