@@ -28,8 +28,19 @@ def head(conn: Connection) -> tuple[int, str] | None:
     return (int(row[0]), str(row[1])) if row else None
 
 
+COLUMNS = ("seq", "at", "actor", "action", "subject_id", "payload", "prev_hash", "hash")
+_SQLITE_INSERT = (
+    f"INSERT INTO audit_log ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
+)
+
+
 def insert_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    conn.execute(audit_log.insert(), list(rows))
+    """On SQLite the driver's executemany is about twice as fast as Core's (this runs on every
+    record write); PostgreSQL keeps Core, whose multi-row VALUES beat psycopg's executemany."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(_SQLITE_INSERT, [tuple(r[c] for c in COLUMNS) for r in rows])
+    else:
+        conn.execute(audit_log.insert(), list(rows))
 
 
 def set_head(conn: Connection, seq: int, digest: str, existed: bool) -> None:
