@@ -87,8 +87,8 @@ def ctx(catalogue: Catalogue, clock: FixedClock, hooks: HookLog) -> WriteContext
 class Registry:
     """Writes records as a furnisher and reads what has effect, on the test's database."""
 
-    def __init__(self, engine: Engine, ctx: WriteContext) -> None:
-        self.engine, self.ctx = engine, ctx
+    def __init__(self, engine: Engine, ctx: WriteContext, run_hooks: bool = False) -> None:
+        self.engine, self.ctx, self.run_hooks = engine, ctx, run_hooks
 
     def write(self, furnisher: str, *rows: dict[str, Any]) -> list[RowOutcome]:
         validator = StatementValidator(self.ctx.catalogue, furnisher, self.ctx.clock.today())
@@ -100,7 +100,8 @@ class Registry:
                 outcomes[index] = RowOutcome(index, "quarantined", reason=checked)
             else:
                 valid.append((index, checked))
-        write_ctx = WriteContext(self.ctx.catalogue, self.ctx.clock)
+        hooks = self.ctx.hooks if self.run_hooks else ()
+        write_ctx = WriteContext(self.ctx.catalogue, self.ctx.clock, hooks)
         with self.engine.begin() as conn:
             for outcome in append_statements(conn, write_ctx, furnisher, valid):
                 outcomes[outcome.row] = outcome

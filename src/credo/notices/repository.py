@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select, tuple_
+from sqlalchemy import Connection, RowMapping, literal, select, tuple_
 
 from credo.db.sql import chunks, insert_ignore, upsert
 from credo.notices.tables import notice_contacts, notices
@@ -82,4 +83,26 @@ def contacts(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, st
             select(notice_contacts).where(pair.in_(part))
         ):
             found[(kind, recipient_id)] = email
+    return found
+
+
+def unnoticed_list_entries(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
+    """The lists package's live entries of these subjects that no notice was queued for yet
+    (one indexed NOT EXISTS per batch: this runs in the write transaction)."""
+    import importlib
+
+    list_entries = getattr(importlib.import_module("credo.lists.tables"), "list_entries", None)
+    if list_entries is None:
+        return []
+    key = literal("list_entry:") + list_entries.c.id
+    noticed = select(notices.c.id).where(notices.c.dedupe_key == key)
+    found: list[RowMapping] = []
+    for part in chunks(sorted(set(subject_ids)), 900):
+        found += conn.execute(
+            select(list_entries).where(
+                list_entries.c.subject_id.in_(part),
+                list_entries.c.status.in_(("notified", "effective")),
+                ~noticed.exists(),
+            )
+        ).mappings()
     return found
