@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+import orjson
+
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.lists import (
     ADVERSE_MEASURES,
@@ -153,7 +155,19 @@ def valid_until(catalogue: Catalogue, now: datetime) -> datetime:
     return now + timedelta(hours=catalogue.profile.decision_validity_hours)
 
 
-def decision_body(catalogue: Catalogue, plan: PurposePlan, decision: Decision) -> dict[str, Any]:
+def measures_json(
+    catalogue: Catalogue, plan: PurposePlan, measures: Sequence[AppliedMeasure]
+) -> orjson.Fragment:
+    """The applied measures with their provenance, serialised once (checks reuse it)."""
+    return orjson.Fragment(orjson.dumps([_measure_body(catalogue, plan, m) for m in measures]))
+
+
+def decision_body(
+    catalogue: Catalogue,
+    plan: PurposePlan,
+    decision: Decision,
+    measures: orjson.Fragment | None = None,
+) -> dict[str, Any]:
     """The decision as JSON: provenance for every measure (G-35), rights, validity (G-39)."""
     return {
         "id": decision.id,
@@ -161,7 +175,7 @@ def decision_body(catalogue: Catalogue, plan: PurposePlan, decision: Decision) -
         "subject": decision.subject_key,
         "purpose": {"id": plan.purpose.id, "legal_basis": basis(plan.purpose.legal_basis)},
         "relying_party": decision.relying_party,
-        "measures": [_measure_body(catalogue, plan, m) for m in decision.measures],
+        "measures": measures or measures_json(catalogue, plan, decision.measures),
         "reasons": list(decision.reasons),
         "counterfactual": _counterfactual(decision),
         "rights": decision.rights,

@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
@@ -24,13 +24,14 @@ from credo.access.service import authenticate, hash_key
 from credo.catalog.catalogue import Catalogue
 from credo.checks import repository
 from credo.checks.decide import (
+    AppliedMeasure,
     Decision,
     PurposePlan,
     applied_measures,
     decision_body,
+    measures_json,
     outcome_of,
     plan_purposes,
-    valid_until,
 )
 from credo.checks.index import CheckIndex, IndexedSubject
 from credo.checks.inquiries import InquiryWriter
@@ -41,6 +42,7 @@ from credo.subjects import repository as subjects_repo
 from credo.subjects.identifiers import IdentifierError, check_identifier, mask_identifier
 
 log = logging.getLogger(__name__)
+MEASURE_CACHE_SUBJECTS = 20_000  # bounded: cleared when more subjects than this are cached
 KEY_CACHE_S = 5.0  # a disabled API key stops working for checks within this time
 
 
@@ -78,6 +80,9 @@ class CheckService:
         self.delivery = WebhookDelivery(engine, clock, backoff_s=webhook_backoff_s)
         self._keys: dict[str, tuple[Principal, float]] = {}
         self._areas: dict[str, bool] = {}
+        self._measures: dict[int, dict[tuple[str, date], tuple[Any, orjson.Fragment]]] = {}
+        self._no_measures = orjson.Fragment(b"[]")
+        self.validity = timedelta(hours=catalogue.profile.decision_validity_hours)
         self._tasks: list[asyncio.Task[None]] = []
         self.started = False
 
@@ -108,6 +113,8 @@ class CheckService:
         """Apply the change feed now (also done every ``poll_interval`` seconds)."""
         changes = await asyncio.to_thread(self._read_changes)
         self.index.apply(changes)
+        for subject_id in changes.reloaded:
+            self._measures.pop(subject_id, None)
 
     def _read_changes(self) -> Any:
         with self.engine.connect() as conn:
@@ -142,9 +149,9 @@ class CheckService:
         keys = self._normalise(request.identifiers)
         resolved = await self._resolve(keys)
         now = self.clock.now()
-        decision = self._decide(principal, plan, resolved, now)
+        decision, measures = self._decide(principal, plan, resolved, now)
         await self.writer.record(_inquiry_row(principal, request, decision, resolved.key))
-        return orjson.dumps(decision_body(self.catalogue, plan, decision))
+        return orjson.dumps(decision_body(self.catalogue, plan, decision, measures))
 
     def _plan_for(self, principal: Principal, purpose: str) -> PurposePlan:
         if principal.role is not Role.RELYING_PARTY or principal.relying_party_id is None:
@@ -215,25 +222,43 @@ class CheckService:
 
     def _decide(
         self, principal: Principal, plan: PurposePlan, resolved: Resolved, now: Any
-    ) -> Decision:
-        subject = resolved.subject
-        measures = (
-            applied_measures(plan, subject.facts, subject.entries, now.date()) if subject else []
-        )
+    ) -> tuple[Decision, orjson.Fragment]:
+        measures, body = self._applied(plan, resolved.subject, now.date())
         reasons = resolved.reasons or ([] if measures else ["no_effective_list_entry"])
         scheme, value = resolved.key.split(":", 1)
-        return Decision(
+        decision = Decision(
             id=uuid.uuid4().hex,
             outcome=outcome_of(measures),
             purpose=plan.purpose.id,
             relying_party=principal.relying_party_id or "",
             subject_key=f"{scheme}:{mask_identifier(scheme, value)}",
             subject_id=resolved.subject_id,
-            measures=tuple(measures),
+            measures=measures,
             reasons=tuple(reasons),
             as_of=now,
-            valid_until=valid_until(self.catalogue, now),
+            valid_until=now + self.validity,
         )
+        return decision, body
+
+    def _applied(
+        self, plan: PurposePlan, subject: IndexedSubject | None, on: date
+    ) -> tuple[tuple[AppliedMeasure, ...], orjson.Fragment]:
+        """The measures for (subject, purpose, day) and their provenance JSON, computed once
+        and reused until the subject changes in the feed or the day changes."""
+        if subject is None:
+            return (), self._no_measures
+        cached = self._measures.setdefault(subject.facts.subject_id, {})
+        hit = cached.get((plan.purpose.id, on))
+        if hit is None:
+            if len(self._measures) > MEASURE_CACHE_SUBJECTS:
+                self._measures.clear()
+                cached = self._measures.setdefault(subject.facts.subject_id, {})
+            applied = tuple(applied_measures(plan, subject.facts, subject.entries, on))
+            hit = cached[(plan.purpose.id, on)] = (
+                applied,
+                measures_json(self.catalogue, plan, applied),
+            )
+        return hit
 
 
 def _inquiry_row(
