@@ -4,10 +4,10 @@ materialised list entries."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, or_, select
+from sqlalchemy import Connection, RowMapping, func, or_, select
 
 from credo.db.sql import chunks, upsert
 from credo.lists.engine import SubjectFacts, TriggerRecord
@@ -132,14 +132,22 @@ def end_entries(conn: Connection, entry_ids: Sequence[str], reason: str, at: dat
         )
 
 
-def entries_of_list(
-    conn: Connection, list_id: str, statuses: Sequence[str], limit: int, after: str = ""
+def effective_entries_of_list(
+    conn: Connection, list_id: str, on: date, limit: int, after: str = ""
 ) -> list[RowMapping]:
+    """Entries of the list in effect on ``on`` (by their stored dates), with one identifier
+    of each subject for the public register."""
+    first_identifier = (
+        select(func.min(subject_identifiers.c.scheme + ":" + subject_identifiers.c.value))
+        .where(subject_identifiers.c.subject_id == list_entries.c.subject_id)
+        .scalar_subquery()
+    )
     query = (
-        select(list_entries)
+        select(list_entries, first_identifier.label("identifier"))
         .where(
             list_entries.c.list_id == list_id,
-            list_entries.c.status.in_(list(statuses)),
+            list_entries.c.effective_on <= on,
+            list_entries.c.ends_on > on,
             list_entries.c.id > after,
         )
         .order_by(list_entries.c.id)

@@ -1,0 +1,65 @@
+"""The lists API (public register with masked identifiers, for any date) and the lists and
+checks CLI commands, on both databases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from credo.api.app import create_app
+from credo.cli.main import app as cli
+from tests.lists.builders import create_principals, defaulter, make_context, person_id, submit
+
+ADULT = person_id(date(1980, 5, 6))
+
+
+def test_public_register_shows_masked_entries_in_effect_on_a_date(
+    database_url: str, engine: Engine
+) -> None:
+    ctx = make_context(database_url, engine)
+    submit(ctx, "city_court", defaulter(ADULT))
+    with TestClient(create_app(ctx)) as client:
+        catalogue = client.get("/v1/lists").json()
+        assert "judgment_defaulters" in {li["id"] for li in catalogue["lists"]}
+        url = "/v1/lists/judgment_defaulters/entries"
+        [entry] = client.get(url, params={"on": "2026-03-01"}).json()["entries"]
+        assert entry["subject"] == "cn_ric:110105********0010"
+        assert entry["effective_on"] == "2026-01-25"
+        assert client.get(url, params={"on": "2026-01-20"}).json()["entries"] == []  # notice
+        assert client.get("/v1/lists/nope/entries").status_code == 404
+
+
+def test_cli_shows_entries_for_a_date_and_the_inquiry_log(
+    database_url: str, engine: Engine
+) -> None:
+    ctx = make_context(database_url, engine)
+    keys = create_principals(ctx)
+    submit(ctx, "city_court", defaulter(ADULT))
+    with TestClient(create_app(ctx)) as client:
+        client.post(
+            "/v1/checks",
+            json={
+                "identifiers": [{"scheme": "cn_ric", "value": ADULT}],
+                "purpose": "air_ticket_sale",
+                "transaction_ref": "PNR-1",
+            },
+            headers={"Authorization": f"Bearer {keys['airline']}"},
+        )
+    env = {"CREDO_DATABASE_URL": database_url, "COLUMNS": "200"}
+    runner = CliRunner()
+    notified = runner.invoke(
+        cli, ["lists", "entries", "cn_ric", ADULT, "--on", "2026-01-12"], env=env
+    )
+    assert notified.exit_code == 0, notified.output
+    assert "notified" in notified.output
+    effective = runner.invoke(
+        cli, ["lists", "entries", "cn_ric", ADULT, "--on", "2026-02-01"], env=env
+    )
+    assert "effective" in effective.output
+    log = runner.invoke(cli, ["checks", "inquiries", "cn_ric", ADULT], env=env)
+    assert log.exit_code == 0, log.output
+    assert "demo_airline" in log.output
+    assert "restricted" in log.output
