@@ -45,11 +45,10 @@ def evaluate_frame(
     if probe.as_of is None or probe.table is not None or source.known_at is not None:
         raise ValueError("the Polars engine rates today's knowledge on one date")
     recs = records.filter(pl.col("record_type").is_in(rating.inputs))
-    subjects = recs.select("subject_id").unique()
     if probe.subject_ids is not None:
-        subjects = subjects.filter(pl.col("subject_id").is_in(list(probe.subject_ids)))
-    eff = _effective(rating, recs, probe.as_of, source)
-    feat = _features(rating, subjects, eff)
+        recs = recs.filter(pl.col("subject_id").is_in(list(probe.subject_ids)))
+    rows = _with_effect(rating, recs, probe.as_of, source)
+    feat = _features(rating, rows)
     scored = _scored(rating, feat)
     coded = scored.with_columns(_band_code(rating).alias("band_code"))
     result = coded.with_columns(
@@ -58,24 +57,31 @@ def evaluate_frame(
     return result.select(output_columns(rating)).collect()
 
 
-def _effective(rating: RatingDef, recs: pl.LazyFrame, as_of: date, source: Source) -> pl.LazyFrame:
+def _with_effect(
+    rating: RatingDef, recs: pl.LazyFrame, as_of: date, source: Source
+) -> pl.LazyFrame:
+    """Every input record with ``live`` (the effect rules of effective_records), its age and
+    the payload fields the features read. Every subject keeps its rows, so grouping yields
+    exactly the probe (subjects with input records) without a join."""
     final = pl.col("finality") == "final"
     if source.pending_appeal_types:
         final = final | pl.col("record_type").is_in(list(source.pending_appeal_types))
-    fields = sorted({name for f in rating.features for name in _fields_of(f)})
-    values = [_payload(name, source).alias(f"v_{name}") for name in fields]
-    return recs.filter(
+    live = (
         (pl.col("state") == "active")
         & (pl.col("effective_from") <= as_of)
         & (pl.col("effect_until") > as_of)
         & (pl.col("expires_on") > as_of)
         & final
         & ~pl.col("suppressed")
-    ).select(
+    )
+    fields = sorted({name for f in rating.features for name in _fields_of(f)})
+    values = [_payload(name, source).alias(f"v_{name}") for name in fields]
+    return recs.select(
         "subject_id",
         "record_id",
         "record_type",
         "occurred_on",
+        live.alias("live"),
         (pl.lit(as_of) - pl.col("occurred_on")).dt.total_days().alias("age"),
         *values,
     )
@@ -94,22 +100,25 @@ def _payload(name: str, source: Source) -> pl.Expr:
 # -- features -------------------------------------------------------------------------------
 
 
-def _features(rating: RatingDef, subjects: pl.LazyFrame, eff: pl.LazyFrame) -> pl.LazyFrame:
+def _features(rating: RatingDef, rows: pl.LazyFrame) -> pl.LazyFrame:
     aggregates = [f for f in rating.features if f.op != FeatureOp.LATEST]
-    frame = subjects
-    if aggregates:
-        # Per-row values first, then plain aggregations (fast path for Polars).
-        rows = eff.select("subject_id", *[_row_value(f).alias(f.id) for f in aggregates])
-        grouped = rows.group_by("subject_id").agg(*[_reduce(f) for f in aggregates])
-        frame = frame.join(grouped, on="subject_id", how="left")
+    # Per-row values first, then only plain aggregations (Polars' fast path).
+    per_row = rows.select("subject_id", *[_row_value(f).alias(f.id) for f in aggregates])
+    reductions = [r for f in aggregates for r in _reduce(f)]
+    frame = (
+        per_row.group_by("subject_id")
+        .agg(*reductions)
+        .with_columns(*[_sql_empty_sum(f) for f in aggregates if f.op == FeatureOp.SUM])
+    )
     latest = [f for f in rating.features if f.op == FeatureOp.LATEST]
+    effective = rows.filter(pl.col("live"))
     for group in _latest_groups(latest):
-        frame = frame.join(_latest(group, eff), on="subject_id", how="left")
+        frame = frame.join(_latest(group, effective), on="subject_id", how="left")
     return frame.with_columns(*[_with_missing(f) for f in rating.features])
 
 
 def _row_value(feature: Feature) -> pl.Expr:
-    match = _match(feature)
+    match = pl.col("live") & _match(feature)
     weight = pl.lit(1.0)
     if feature.half_life is not None:
         weight = pl.lit(0.5).pow(pl.col("age").cast(pl.Float64) / feature.half_life.approx_days)
@@ -121,12 +130,19 @@ def _row_value(feature: Feature) -> pl.Expr:
     return pl.when(match).then(value).otherwise(None)
 
 
-def _reduce(feature: Feature) -> pl.Expr:
+def _reduce(feature: Feature) -> list[pl.Expr]:
     column = pl.col(feature.id)
-    if feature.op in (FeatureOp.COUNT, FeatureOp.SUM):
-        # SQL's SUM of no non-null values is NULL; Polars' is 0: keep SQL's meaning.
-        return pl.when(column.count() > 0).then(column.sum()).otherwise(None).alias(feature.id)
-    return (column.min() if feature.op == FeatureOp.MIN else column.max()).alias(feature.id)
+    if feature.op == FeatureOp.COUNT:  # every row has a value (0 or its weight)
+        return [column.sum()]
+    if feature.op == FeatureOp.SUM:
+        return [column.sum(), column.count().alias(f"{feature.id}__n")]
+    return [column.min() if feature.op == FeatureOp.MIN else column.max()]
+
+
+def _sql_empty_sum(feature: Feature) -> pl.Expr:
+    """SQL's SUM over no non-null values is NULL; Polars' is 0: keep SQL's meaning."""
+    count = pl.col(f"{feature.id}__n")
+    return pl.when(count > 0).then(pl.col(feature.id)).otherwise(None).alias(feature.id)
 
 
 def _latest_groups(latest: list[Feature]) -> list[list[Feature]]:
