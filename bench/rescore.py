@@ -338,7 +338,7 @@ def run_python(folder: Path, subjects: int | None) -> Any:
             or columns["finality"][i] != "final"
             or columns["chain_id"][i] in suppressed
             or not columns["effective_from"][i] <= AS_OF < columns["effect_until"][i]
-            or not AS_OF < columns["expires_on"][i]
+            or not columns["expires_on"][i] > AS_OF
         ):
             continue
         age = (AS_OF - columns["occurred_on"][i]).days
