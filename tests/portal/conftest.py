@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +14,9 @@ from credo.access.model import Role
 from credo.api.app import create_app
 from credo.clock import FixedClock
 from credo.context import AppContext, build_context
-from credo.demo.build import build_demo
+from credo.db.engine import make_engine
+from credo.db.migrate import upgrade
+from credo.demo.build import build_demo, demo_credentials
 from credo.demo.population import DemoSize
 from credo.settings import Settings
 from credo.subjects.tables import subject_identifiers
@@ -36,16 +38,34 @@ class Portal:
             return {row[0] for row in rows}
 
 
+NOW = datetime(2026, 6, 30, 12, 0)
+
+
+def migrate_and_build(url: str) -> None:
+    """Migrate, then build the demo city: run once per back end for the session's template
+    database, which each test then copies (building per test would dominate the run)."""
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        ctx = build_context(Settings(database_url=url), clock=FixedClock(NOW), engine=engine)
+        build_demo(ctx, SIZE, seed=17)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrate() -> Callable[[str], None]:
+    return migrate_and_build
+
+
 def demo_context(database_url: str, engine: Engine) -> AppContext:
-    clock = FixedClock(datetime(2026, 6, 30, 12, 0))
-    ctx = build_context(Settings(database_url=database_url), clock=clock, engine=engine)
-    build_demo(ctx, SIZE, seed=17)
-    return ctx
+    """The context over a copy of the built demo city, at the fixed time it was built."""
+    return build_context(Settings(database_url=database_url), clock=FixedClock(NOW), engine=engine)
 
 
 @pytest.fixture
 def portal(database_url: str, engine: Engine) -> Iterator[Portal]:
     ctx = demo_context(database_url, engine)
-    keys = {c.role: c.key for c in build_demo(ctx, SIZE, seed=17).credentials}
+    keys = {c.role: c.key for c in demo_credentials(ctx)}
     with TestClient(create_app(ctx)) as client:
         yield Portal(ctx, client, keys)

@@ -113,6 +113,10 @@ def _print_summary(summary: DemoSummary, ctx: AppContext) -> None:
             f"{len(population.organisations):,} organisations, "
             f"{len(population.public_bodies):,} public bodies; statements: {counts}"
         )
+        console.print(
+            f"Open disputes and claims: {summary.counts.disputes:,}; "
+            f"repair applications: {summary.counts.repairs:,}"
+        )
         for code, count in summary.counts.rejected.items():
             console.print(f"[red]rejected[/] {count:,} statements: {code}")
     table = Table(title="Demo credentials (demo only: these keys are public)")

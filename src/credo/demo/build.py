@@ -19,6 +19,7 @@ from credo.context import AppContext
 from credo.demo import repository as demo_repo
 from credo.demo.population import DemoSize, Population, generate_population
 from credo.demo.records import Raw, city_statements
+from credo.errors import CredoError
 from credo.records.model import Rejection, Statement
 from credo.records.service import WriteContext, append_statements
 from credo.records.validate import StatementValidator
@@ -50,6 +51,7 @@ class Credential:
     principal_id: str
     key: str
     acts_for: str
+    subject_id: int | None = None
 
 
 @dataclass
@@ -58,6 +60,8 @@ class LoadCounts:
 
     outcomes: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
+    disputes: int = 0
+    repairs: int = 0
 
     @property
     def statements(self) -> int:
@@ -97,7 +101,18 @@ def build_demo(
         batch_size=batch_size,
     )
     credentials = create_demo_principals(ctx, today)
+    subject_id = next((c.subject_id for c in credentials if c.subject_id is not None), None)
+    progress.stage("Opening disputes and repair applications", 2)
+    counts.disputes = open_demo_disputes(ctx, _share(size.persons, 300), subject_id)
+    progress.advance(1)
+    counts.repairs = apply_demo_repairs(ctx, _share(size.persons, 500), subject_id)
+    progress.advance(1)
     return DemoSummary(population, counts, credentials)
+
+
+def _share(persons: int, per: int) -> int:
+    """One per ``per`` persons: a few hundred in the full city, at least a couple."""
+    return max(2, persons // per)
 
 
 def _demo_exists(engine: Engine) -> bool:
@@ -206,10 +221,13 @@ def _flush(
 DEMO_PRINCIPALS: dict[Role, tuple[str, str]] = {
     Role.OPERATOR: ("demo-operator", "Demo credit information centre operator"),
     Role.FURNISHER: ("demo-court", "Demo City Intermediate People's Court (clerk)"),
-    Role.RELYING_PARTY: ("demo-bank", "Demo relying party"),
+    Role.RELYING_PARTY: ("demo-airline", "Demo City Airlines ticket desk"),
     Role.SUBJECT: ("demo-subject", "Demo subject"),
     Role.AUDITOR: ("demo-auditor", "Demo auditor"),
 }
+
+
+DEMO_RELYING_PARTY = "demo_airline"
 
 
 def demo_key(role: Role) -> str:
@@ -243,8 +261,8 @@ def _scopes(catalogue: Catalogue, subject_id: int | None) -> dict[Role, dict[str
         Role.FURNISHER: {"furnisher_id": "city_court"},
         Role.AUDITOR: {},
     }
-    if catalogue.relying_parties:
-        scopes[Role.RELYING_PARTY] = {"relying_party_id": next(iter(catalogue.relying_parties))}
+    if DEMO_RELYING_PARTY in catalogue.relying_parties:
+        scopes[Role.RELYING_PARTY] = {"relying_party_id": DEMO_RELYING_PARTY}
     if subject_id is not None:
         scopes[Role.SUBJECT] = {"subject_id": subject_id}
     return scopes
@@ -263,10 +281,81 @@ def demo_credentials(ctx: AppContext) -> list[Credential]:
                 or row["relying_party_id"]
                 or (f"subject {row['subject_id']}" if row["subject_id"] else "")
             )
-            found.append(Credential(role, principal_id, demo_key(role), acts_for or "-"))
+            found.append(
+                Credential(role, principal_id, demo_key(role), acts_for or "-", row["subject_id"])
+            )
     return found
 
 
 def statements_of(per_subject: Iterable[list[tuple[str, Raw]]]) -> Iterator[tuple[str, Raw]]:
     for statements in per_subject:
         yield from statements
+
+
+NEGATIVE_TYPES = ("judgment_defaulter", "administrative_penalty", "tax_arrears")
+GROUNDS = (
+    "The amount is wrong: it was paid in part before the decision.",
+    "The decision was annulled on review; the court has the ruling.",
+    "The dates are wrong; the penalty concerned the previous owner.",
+)
+
+
+def open_demo_disputes(ctx: AppContext, count: int, keep_subject: int | None) -> int:
+    """Open disputes and "not me" claims on records in effect, through the due-process
+    service (each stops the record's effect until resolved). Skipped when the due-process
+    package is not installed."""
+    try:
+        from credo.disputes.service import open_dispute
+    except ImportError:
+        return 0
+    write = ctx.write_context()
+    opened = 0
+    with ctx.engine.begin() as conn:
+        rows = demo_repo.records_in_effect(conn, NEGATIVE_TYPES, ctx.clock.today(), count * 2)
+        for index, row in enumerate(r for r in rows if r["subject_id"] != keep_subject):
+            if opened >= count:
+                break
+            kind = "identity_claim" if index % 7 == 0 else "dispute"
+            open_dispute(
+                conn,
+                write,
+                row["subject_id"],
+                row["record_id"],
+                GROUNDS[index % len(GROUNDS)],
+                kind=kind,
+            )
+            opened += 1
+    return opened
+
+
+def apply_demo_repairs(ctx: AppContext, count: int, keep_subject: int | None) -> int:
+    """Credit-repair applications for records that are eligible; ineligible ones are refused
+    by the service and simply skipped."""
+    try:
+        from credo.disputes.repair import apply
+    except ImportError:
+        return 0
+    write = ctx.write_context()
+    repairable = [t.id for t in ctx.catalogue.record_types.values() if t.repairable.allowed]
+    applied = 0
+    with ctx.engine.connect() as conn:
+        rows = demo_repo.records_in_effect(conn, repairable, ctx.clock.today(), count * 10)
+    for row in rows:
+        if applied >= count or row["subject_id"] == keep_subject:
+            continue
+        condition = ctx.catalogue.record_types[row["record_type"]].repairable.conditions[0]
+        try:
+            with ctx.engine.begin() as conn:
+                apply(
+                    conn,
+                    write,
+                    row["subject_id"],
+                    "record",
+                    row["record_id"],
+                    condition,
+                    {"document": f"PROOF-{row['record_id'][:8]}"},
+                )
+        except CredoError:
+            continue
+        applied += 1
+    return applied

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, RowMapping, func, select
 
 from credo.records.repository import open_suppression_clause
 from credo.records.tables import record_current
@@ -29,8 +30,34 @@ def person_with_effective_record(conn: Connection, record_type: str, on: date) -
             record_current.c.effect_until > on,
             ~open_suppression_clause(record_current.c.chain_id),
         )
-        .order_by(record_current.c.subject_id)
+        # The oldest determination still in force: its list entry is past its notice period.
+        .order_by(record_current.c.effective_from, record_current.c.subject_id)
         .limit(1)
     )
     found = conn.execute(query).scalar()
     return int(found) if found is not None else None
+
+
+def records_in_effect(
+    conn: Connection, record_types: Sequence[str], on: date, limit: int
+) -> list[RowMapping]:
+    """Records of ``record_types`` in effect on ``on``, in a stable order (dispute and repair
+    candidates for the demo)."""
+    query = (
+        select(
+            record_current.c.subject_id,
+            record_current.c.record_id,
+            record_current.c.record_type,
+            record_current.c.effective_from,
+        )
+        .where(
+            record_current.c.record_type.in_(list(record_types)),
+            record_current.c.state == "active",
+            record_current.c.effective_from <= on,
+            record_current.c.effect_until > on,
+            ~open_suppression_clause(record_current.c.chain_id),
+        )
+        .order_by(record_current.c.chain_id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())

@@ -113,6 +113,50 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.accepted": ("accepted", "接收"),
     "console.duplicate": ("duplicate", "重复"),
     "console.quarantined": ("quarantined", "隔离"),
+    "me.ratings": ("Ratings", "评价"),
+    "me.lists": ("List entries", "名单"),
+    "me.inquiries": ("Who looked", "查询记录"),
+    "me.disputes": ("Disputes and claims", "异议与申诉"),
+    "me.repairs": ("Credit repair applications", "信用修复申请"),
+    "me.notices": ("Notices", "通知"),
+    "me.rights": ("Your rights", "您的权利"),
+    "me.act": ("Act on this record", "处理此记录"),
+    "me.dispute": ("Dispute", "提出异议"),
+    "me.not_me": ("Not me", "非本人"),
+    "me.grounds": ("Grounds", "理由"),
+    "me.kind": ("What do you claim?", "您的主张"),
+    "me.kind.dispute": ("The record is wrong", "记录有误"),
+    "me.kind.identity_claim": ("This record is not about me", "此记录与我无关"),
+    "me.submit": ("Submit", "提交"),
+    "me.statement": ("Attach a statement", "附加说明"),
+    "me.statement_text": ("Your statement", "您的说明"),
+    "me.repair": ("Apply for credit repair", "申请信用修复"),
+    "me.repair_from": ("Repair possible from", "可申请修复日期"),
+    "me.condition": ("Condition met", "满足的条件"),
+    "me.proof": ("Proof (document number)", "证明（文书编号）"),
+    "me.status": ("Status", "状态"),
+    "me.deadline": ("Deadline", "截止日期"),
+    "me.outcome_reasons": ("Reasons", "理由"),
+    "me.none": ("None.", "无。"),
+    "me.band": ("Band", "等级"),
+    "me.purpose": ("Purpose", "用途"),
+    "me.relying_party": ("Relying party", "查询机构"),
+    "me.done": (
+        "Received. The record has no effect while the dispute is open.",
+        "已受理。异议处理期间该记录不产生影响。",
+    ),
+    "console.disputes": ("Dispute queue", "异议队列"),
+    "console.repairs": ("Repair applications", "信用修复申请"),
+    "console.backlog": ("Open disputes by time to deadline", "按剩余期限统计的未决异议"),
+    "console.resolve": ("Resolve", "处理"),
+    "console.outcome": ("Outcome", "结果"),
+    "console.approve": ("Approve", "批准"),
+    "console.reject": ("Reject", "驳回"),
+    "console.record": ("Record", "记录"),
+    "console.subject": ("Subject", "信息主体"),
+    "backlog.overdue": ("overdue", "已逾期"),
+    "backlog.week": ("due within 7 days", "7天内到期"),
+    "backlog.later": ("due later", "7天后到期"),
     "forbidden": ("This page is not for your role.", "您的角色无权访问此页面。"),
     "state.active": ("active", "有效"),
     "state.performed": ("performed", "已履行"),
@@ -136,9 +180,11 @@ class Translator:
         """A catalogue ``Text`` (``en``/``zh``) in this language."""
         return str(getattr(text, self.lang, None) or getattr(text, "en", text))
 
-    def date(self, value: date | datetime | None) -> str:
-        if value is None:
+    def date(self, value: date | datetime | str | None) -> str:
+        if value is None or value == "":
             return "—"
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
         if self.lang == "zh":
             return f"{value.year}年{value.month}月{value.day}日"
         return f"{value.day} {value:%b} {value.year}"

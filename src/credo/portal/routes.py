@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -20,63 +19,24 @@ from credo.access.service import authenticate
 from credo.api.deps import get_conn, get_ctx
 from credo.context import AppContext
 from credo.errors import NotAuthenticated, NotFound
+from credo.portal import due_process, views
 from credo.portal import repository as repo
-from credo.portal import views
-from credo.portal.i18n import LANGUAGES, Translator, choose_language
+from credo.portal.i18n import LANGUAGES
+from credo.portal.web import (
+    CONSOLE_ROLES,
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    gate,
+    render,
+    signed_in,
+    translator,
+)
 
 router = APIRouter(include_in_schema=False)
 
 STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {"portal.css": "text/css"}
-SESSION_COOKIE = "credo_session"
-LANG_COOKIE = "credo_lang"
 PAGE_SIZE = 50
-CONSOLE_ROLES = (Role.OPERATOR, Role.AUDITOR)
-
-
-def translator(request: Request) -> Translator:
-    lang = choose_language(
-        request.query_params.get("lang"),
-        request.cookies.get(LANG_COOKIE),
-        request.headers.get("accept-language"),
-    )
-    return Translator(lang)
-
-
-def signed_in(request: Request, ctx: AppContext = Depends(get_ctx)) -> Principal | None:
-    key = request.cookies.get(SESSION_COOKIE)
-    if not key:
-        return None
-    with ctx.engine.connect() as conn:
-        try:
-            return authenticate(conn, key)
-        except NotAuthenticated:
-            return None
-
-
-def render(
-    request: Request,
-    ctx: AppContext,
-    t: Translator,
-    principal: Principal | None,
-    template: str,
-    status_code: int = 200,
-    **values: Any,
-) -> HTMLResponse:
-    env = views.environment(request.app)
-    html = env.get_template(template).render(
-        t=t,
-        principal=principal,
-        registry_name=t.pick(ctx.catalogue.registry.name),
-        here=_here(request),
-        **values,
-    )
-    return HTMLResponse(html, status_code=status_code)
-
-
-def _here(request: Request) -> str:
-    query = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.items() if k != "lang")
-    return request.url.path + (f"?{query}" if query else "")
 
 
 @router.get("/static/{name}")
@@ -240,48 +200,6 @@ def signout() -> RedirectResponse:
     return response
 
 
-def _gate(
-    request: Request,
-    ctx: AppContext,
-    principal: Principal | None,
-    roles: tuple[Role, ...],
-) -> Response | None:
-    """A redirect to sign in, or a 403 page, unless the principal has one of ``roles``."""
-    if principal is None:
-        return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
-    if principal.role not in roles:
-        t = translator(request)
-        return render(request, ctx, t, principal, "forbidden.html", status_code=403)
-    return None
-
-
-@router.get("/me", response_model=None)
-def my_report(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-    principal: Principal | None = Depends(signed_in),
-) -> Response:
-    refused = _gate(request, ctx, principal, (Role.SUBJECT,))
-    if refused is not None or principal is None or principal.subject_id is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    t = translator(request)
-    today = ctx.clock.today()
-    records = [
-        views.own_record(ctx.catalogue, t, row, today)
-        for row in repo.subject_records(conn, principal.subject_id)
-    ]
-    return render(
-        request,
-        ctx,
-        t,
-        principal,
-        "me.html",
-        subject=repo.subject(conn, principal.subject_id),
-        records=records,
-    )
-
-
 @router.get("/console", response_model=None)
 def console(
     request: Request,
@@ -289,7 +207,7 @@ def console(
     conn: Connection = Depends(get_conn),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
-    refused = _gate(request, ctx, principal, CONSOLE_ROLES)
+    refused = gate(request, ctx, principal, CONSOLE_ROLES)
     if refused is not None:
         return refused
     t = translator(request)
@@ -303,3 +221,6 @@ def console(
         runs=repo.recent_ingest_runs(conn),
         review_items=repo.open_review_items(conn),
     )
+
+
+router.include_router(due_process.router)

@@ -186,3 +186,127 @@ def console_charts(
         (t("console.review_by_queue"), repo.open_review_counts(conn)),
     ]
     return [(title, bar_chart(title, items, t.number)) for title, items in series]
+
+
+def _text(value: Any, t: Translator) -> str:
+    """A catalogue text as the report carries it (``{"en": ..., "zh": ...}``)."""
+    if isinstance(value, Mapping):
+        return str(value.get(t.lang) or value.get("en") or "")
+    return str(value or "")
+
+
+def report_view(
+    catalogue: Catalogue, t: Translator, report: Mapping[str, Any], today: date
+) -> dict[str, Any]:
+    """The due-process report (``credo.disputes.report``) shaped for the page."""
+    return {
+        "subject": report["subject"],
+        "records": [_report_record(catalogue, t, r, today) for r in report["records"]],
+        "ratings": [_rating(catalogue, t, r) for r in report["ratings"]],
+        "list_entries": [
+            {
+                "name": _text(e.get("name"), t) or e["list"],
+                "status": e["status"],
+                "starts_on": t.date(e.get("effective_on") or e.get("starts_on")),
+                "ends_on": t.date(e.get("ends_on")),
+                "exit": e.get("exit"),
+            }
+            for e in report["list_entries"]
+        ],
+        "inquiries": [_inquiry(catalogue, t, q) for q in report["inquiries"]],
+        "disputes": [_dispute(t, d) for d in report["disputes"]],
+        "repairs": [
+            {
+                "id": a["id"],
+                "status": a["status"],
+                "condition": a["condition"],
+                "applied_at": t.date(a["applied_at"]),
+                "deadline": t.date(a["deadline_at"]),
+                "reasons": a.get("reasons") or "",
+            }
+            for a in report["repair_applications"]
+        ],
+        "notices": [
+            {"title": n["title"], "created_at": t.date(n["created_at"])} for n in report["notices"]
+        ],
+        "rights": list(report["rights"].values()),
+    }
+
+
+def _report_record(
+    catalogue: Catalogue, t: Translator, record: Mapping[str, Any], today: date
+) -> dict[str, Any]:
+    record_type = catalogue.record_types.get(record["record_type"])
+    open_dispute = any(d["status"] in ("open", "unverified") for d in record["disputes"])
+    eligible = record.get("repair_eligible_on")
+    can_repair = bool(
+        record_type
+        and record_type.repairable.allowed
+        and record["state"] == "active"
+        and eligible
+        and date.fromisoformat(eligible) <= today
+    )
+    return {
+        "record_id": record["record_id"],
+        "chain_id": record["chain_id"],
+        "type": _text(record["type_name"], t) or record["record_type"],
+        "date": t.date(record["effective_from"]),
+        "until": t.date(record["effect_until"]),
+        "state": t(f"state.{record['state']}"),
+        "effect": record["effect"],
+        "in_effect": record["effect"] == "in effect",
+        "furnisher": _text(record["source"]["furnisher"], t),
+        "details": _details(record["payload"], t),
+        "disputes": [_dispute(t, d) for d in record["disputes"]],
+        "statements": [s["text"] for s in record["subject_statements"]],
+        "can_dispute": not open_dispute and record["state"] == "active",
+        "can_repair": can_repair,
+        "repair_from": t.date(eligible) if eligible else "",
+        "conditions": record_type.repairable.conditions if record_type else [],
+    }
+
+
+def _rating(catalogue: Catalogue, t: Translator, rating: Mapping[str, Any]) -> dict[str, Any]:
+    definition = catalogue.ratings.get(rating["rating"])
+    explanation = rating.get("explanation") or {}
+    return {
+        "name": t.pick(definition.name) if definition else rating["rating"],
+        "band": rating["band"],
+        "as_of": t.date(rating.get("as_of")),
+        "explanation": _details(explanation, t) if isinstance(explanation, Mapping) else "",
+    }
+
+
+def _inquiry(catalogue: Catalogue, t: Translator, inquiry: Mapping[str, Any]) -> dict[str, Any]:
+    party = catalogue.relying_parties.get(inquiry["relying_party_id"])
+    purpose = catalogue.purposes.get(inquiry["purpose"])
+    return {
+        "at": t.date(inquiry["at"]),
+        "relying_party": t.pick(party.name) if party else inquiry["relying_party_id"],
+        "purpose": t.pick(purpose.name) if purpose else inquiry["purpose"],
+        "outcome": inquiry["outcome"],
+    }
+
+
+def _dispute(t: Translator, dispute: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": dispute["id"],
+        "kind": t(f"me.kind.{dispute['kind']}"),
+        "status": dispute["status"],
+        "opened_at": t.date(dispute["opened_at"]),
+        "deadline": t.date(dispute["deadline_at"]),
+        "grounds": dispute["grounds"],
+        "reasons": dispute.get("reasons") or "",
+    }
+
+
+def dispute_row(catalogue: Catalogue, t: Translator, dispute: Mapping[Any, Any]) -> dict[str, Any]:
+    """One line of the operator's dispute queue."""
+    furnisher = catalogue.furnishers.get(dispute["furnisher_id"])
+    return {
+        **_dispute(t, dispute),
+        "raw_kind": dispute["kind"],
+        "subject_id": dispute["subject_id"],
+        "record_id": dispute["record_id"],
+        "furnisher": t.pick(furnisher.name) if furnisher else dispute["furnisher_id"],
+    }

@@ -1,0 +1,208 @@
+"""Due process in the portal: the subject's full report with disputes, "not me" claims,
+statements and repair applications; the operator's dispute and repair queues. Thin: the
+work is done by ``credo.disputes``, the same services as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Connection
+
+from credo.access.model import Principal, Role
+from credo.api.deps import get_ctx
+from credo.context import AppContext
+from credo.disputes import repair, service
+from credo.disputes import repository as disputes_repo
+from credo.disputes.report import subject_report
+from credo.errors import CredoError
+from credo.portal import views
+from credo.portal.web import gate, render, signed_in, translator
+
+router = APIRouter(include_in_schema=False)
+OUTCOMES = service.OUTCOMES
+
+
+def _report_page(
+    request: Request,
+    ctx: AppContext,
+    principal: Principal,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    assert principal.subject_id is not None  # subject principals are bound to one subject
+    t = translator(request)
+    with ctx.engine.connect() as conn:
+        report = subject_report(conn, ctx.catalogue, principal.subject_id, ctx.clock.now())
+    return render(
+        request,
+        ctx,
+        t,
+        principal,
+        "me.html",
+        status_code=status_code,
+        report=views.report_view(ctx.catalogue, t, report, ctx.clock.today()),
+        error=error,
+    )
+
+
+@router.get("/me", response_model=None)
+def my_report(
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    refused = gate(request, ctx, principal, (Role.SUBJECT,))
+    if refused is not None or principal is None:
+        return refused or RedirectResponse("/signin", status_code=303)
+    return _report_page(request, ctx, principal)
+
+
+def _subject_action(
+    request: Request,
+    ctx: AppContext,
+    principal: Principal | None,
+    action: Any,
+) -> Response:
+    """Run ``action(conn, subject_id)`` in its own transaction, committed before the redirect
+    (so the next page sees it); a refused action shows the report with the reason."""
+    refused = gate(request, ctx, principal, (Role.SUBJECT,))
+    if refused is not None or principal is None or principal.subject_id is None:
+        return refused or RedirectResponse("/signin", status_code=303)
+    try:
+        with ctx.engine.begin() as conn:
+            action(conn, principal.subject_id)
+    except CredoError as exc:
+        return _report_page(request, ctx, principal, exc.detail, exc.status)
+    return RedirectResponse("/me#disputes", status_code=303)
+
+
+@router.post("/me/disputes", response_model=None)
+def lodge(
+    request: Request,
+    record_id: str = Form(..., max_length=64),
+    grounds: str = Form("", max_length=service.MAX_GROUNDS),
+    kind: str = Form("dispute", max_length=20),
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    kind = kind if kind in OUTCOMES else "dispute"
+
+    def act(conn: Connection, subject_id: int) -> None:
+        service.open_dispute(conn, ctx.write_context(), subject_id, record_id, grounds, kind=kind)
+
+    return _subject_action(request, ctx, principal, act)
+
+
+@router.post("/me/statements", response_model=None)
+def attach_statement(
+    request: Request,
+    record_id: str = Form(..., max_length=64),
+    text: str = Form("", max_length=service.MAX_STATEMENT),
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    def act(conn: Connection, subject_id: int) -> None:
+        service.attach_statement(conn, ctx.write_context(), subject_id, record_id, text)
+
+    return _subject_action(request, ctx, principal, act)
+
+
+@router.post("/me/repairs", response_model=None)
+def apply_for_repair(
+    request: Request,
+    record_id: str = Form(..., max_length=64),
+    condition: str = Form("", max_length=300),
+    proof: str = Form("", max_length=200),
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    def act(conn: Connection, subject_id: int) -> None:
+        evidence = {"document": proof.strip()} if proof.strip() else {}
+        repair.apply(
+            conn, ctx.write_context(), subject_id, "record", record_id, condition, evidence
+        )
+
+    return _subject_action(request, ctx, principal, act)
+
+
+def _queues_page(
+    request: Request,
+    ctx: AppContext,
+    principal: Principal,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    t = translator(request)
+    with ctx.engine.connect() as conn:
+        disputes = disputes_repo.disputes_by_status(conn, "open", 200)
+        repairs = disputes_repo.repairs_by_status(conn, "pending", 200)
+    return render(
+        request,
+        ctx,
+        t,
+        principal,
+        "queues.html",
+        status_code=status_code,
+        disputes=[views.dispute_row(ctx.catalogue, t, d) for d in disputes],
+        repairs=repairs,
+        outcomes=OUTCOMES,
+        error=error,
+    )
+
+
+@router.get("/console/queues", response_model=None)
+def queues(
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    refused = gate(request, ctx, principal, (Role.OPERATOR,))
+    if refused is not None or principal is None:
+        return refused or RedirectResponse("/signin", status_code=303)
+    return _queues_page(request, ctx, principal)
+
+
+def _operator_action(
+    request: Request, ctx: AppContext, principal: Principal | None, action: Any
+) -> Response:
+    refused = gate(request, ctx, principal, (Role.OPERATOR,))
+    if refused is not None or principal is None:
+        return refused or RedirectResponse("/signin", status_code=303)
+    try:
+        with ctx.engine.begin() as conn:
+            action(conn, f"operator:{principal.id}")
+    except CredoError as exc:
+        return _queues_page(request, ctx, principal, exc.detail, exc.status)
+    return RedirectResponse("/console/queues", status_code=303)
+
+
+@router.post("/console/disputes/{dispute_id}/resolve", response_model=None)
+def resolve(
+    dispute_id: int,
+    request: Request,
+    outcome: str = Form(..., max_length=20),
+    reasons: str = Form("", max_length=4000),
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    def act(conn: Connection, actor: str) -> None:
+        service.resolve(conn, ctx.write_context(), dispute_id, outcome, reasons, actor)
+
+    return _operator_action(request, ctx, principal, act)
+
+
+@router.post("/console/repairs/{application_id}/decide", response_model=None)
+def decide(
+    application_id: int,
+    request: Request,
+    approve: str = Form(..., max_length=5),
+    reasons: str = Form("", max_length=4000),
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    def act(conn: Connection, actor: str) -> None:
+        repair.decide(conn, ctx.write_context(), application_id, approve == "yes", reasons, actor)
+
+    return _operator_action(request, ctx, principal, act)
