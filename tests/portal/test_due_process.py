@@ -1,0 +1,135 @@
+"""The dispute journey through the portal on both databases: a subject disputes a record in
+effect, the record stops having effect at once, an operator resolves the dispute by deleting
+the record, the subject sees the outcome, and a relying party's check no longer applies the
+measure the record triggered."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from sqlalchemy import select
+
+from credo.access.model import Role
+from credo.demo.build import demo_credentials
+from credo.subjects.tables import subject_identifiers
+from tests.portal.conftest import Portal
+
+RECORD_ROW = re.compile(r'<tr data-record="([0-9a-f]+)">(.*?)</tr>', re.S)
+
+
+def _subject_ric(portal: Portal) -> str:
+    subject_id = next(c.subject_id for c in demo_credentials(portal.ctx) if c.subject_id)
+    query = select(subject_identifiers.c.value).where(
+        subject_identifiers.c.subject_id == subject_id, subject_identifiers.c.scheme == "cn_ric"
+    )
+    with portal.ctx.engine.connect() as conn:
+        return str(conn.execute(query).scalar_one())
+
+
+def _check(portal: Portal, ric: str) -> dict[str, Any]:
+    response = portal.client.post(
+        "/v1/checks",
+        json={
+            "identifiers": [{"scheme": "cn_ric", "value": ric}],
+            "purpose": "air_ticket_sale",
+            "transaction_ref": "PNR-DEMO-1",
+        },
+        headers={"Authorization": f"Bearer {portal.keys[Role.RELYING_PARTY]}"},
+    )
+    assert response.status_code == 200, response.text
+    decision: dict[str, Any] = response.json()
+    return decision
+
+
+def _measures(decision: dict[str, Any]) -> list[str]:
+    return [m["measure"] for m in decision["measures"]]
+
+
+def _eventually_no_measure(portal: Portal, ric: str) -> dict[str, Any]:
+    """The check index follows the change feed in the background: poll until it has."""
+    decision = _check(portal, ric)
+    for _ in range(100):
+        if not decision["measures"]:
+            break
+        time.sleep(0.05)
+        decision = _check(portal, ric)
+    return decision
+
+
+def _defaulter_record(page: str) -> str:
+    for record_id, row in RECORD_ROW.findall(page):
+        if "Dishonest judgment defaulter" in row and ">in effect<" in row:
+            return str(record_id)
+    raise AssertionError("the demo subject has no defaulter record in effect")
+
+
+def test_dispute_resolved_by_deletion_ends_the_measure(portal: Portal) -> None:
+    ric = _subject_ric(portal)
+    assert _measures(_check(portal, ric)) == ["no_air_travel"]
+
+    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
+    record_id = _defaulter_record(portal.client.get("/me").text)
+    lodged = portal.client.post(
+        "/me/disputes",
+        data={
+            "record_id": record_id,
+            "grounds": "The judgment was performed in full.",
+            "kind": "dispute",
+        },
+        follow_redirects=False,
+    )
+    assert lodged.status_code == 303
+    report = portal.client.get("/me").text
+    assert "no effect: dispute" in report
+    assert "<td data-status>open</td>" in report
+    assert _eventually_no_measure(portal, ric)["measures"] == []  # no effect while disputed
+
+    portal.client.post("/signout")
+    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    queue = portal.client.get("/console/queues").text
+    dispute_id = re.search(
+        r'<tr data-dispute="([0-9]+)">(?:(?!</tr>).)*performed in full', queue, re.S
+    )
+    assert dispute_id, "the operator sees the dispute in the queue"
+    resolved = portal.client.post(
+        f"/console/disputes/{dispute_id.group(1)}/resolve",
+        data={"outcome": "deleted", "reasons": "The court confirmed full performance."},
+        follow_redirects=False,
+    )
+    assert resolved.status_code == 303
+
+    portal.client.post("/signout")
+    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
+    report = portal.client.get("/me").text
+    assert "<td data-status>deleted</td>" in report
+    assert "The court confirmed full performance." in report
+    assert _eventually_no_measure(portal, ric)["measures"] == []
+
+
+def test_refused_actions_explain_why(portal: Portal) -> None:
+    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
+    empty = portal.client.post("/me/disputes", data={"record_id": "nope", "grounds": ""})
+    assert empty.status_code in (404, 422)
+    assert 'role="alert"' in empty.text
+    portal.client.post("/signout")
+    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    upheld = portal.client.post(
+        "/console/disputes/999999/resolve", data={"outcome": "upheld", "reasons": ""}
+    )
+    assert upheld.status_code in (404, 422)
+    assert 'role="alert"' in upheld.text
+    assert portal.client.post("/me/disputes", data={"record_id": "x"}).status_code == 403
+
+
+def test_a_subject_cannot_touch_another_subjects_record(portal: Portal) -> None:
+    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    other = re.search(r'<tr data-dispute="([0-9]+)">', portal.client.get("/console/queues").text)
+    assert other, "the demo opened disputes for other subjects"
+    portal.client.post("/signout")
+    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
+    forged = portal.client.post(
+        f"/console/disputes/{other.group(1)}/resolve", data={"outcome": "deleted"}
+    )
+    assert forged.status_code == 403
