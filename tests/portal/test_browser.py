@@ -1,6 +1,7 @@
 """End-to-end journeys in a real chromium against a live server on each database:
 public search to an organisation's page, the defaulter list with masked numbers, the
-language switch, signing in. Screenshots of the main pages go to test-artifacts/."""
+language switch, signing in, and a dispute from lodging to the check that no longer
+applies. Screenshots of the main pages go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -8,18 +9,20 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 import uvicorn
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from credo.access.model import Role
 from credo.api.app import create_app
 from credo.context import AppContext
-from credo.demo.build import demo_key
+from credo.demo.build import demo_credentials, demo_key
+from credo.subjects.tables import subject_identifiers
 from tests.portal.conftest import demo_context
 
 if TYPE_CHECKING:
@@ -132,3 +135,81 @@ def test_keyboard_sign_in_as_operator_reaches_the_console(
     page.wait_for_url(re.compile(r"/console$"))
     assert page.locator("svg.chart").count() >= 3
     _shot(page, screenshot_dir, "console")
+
+
+def test_subject_disputes_operator_resolves_subject_sees_outcome(
+    site: tuple[str, AppContext], page: Page, screenshot_dir: Path
+) -> None:
+    base, ctx = site
+    ric = _demo_subject_ric(ctx)
+    assert _air_measures(base, ric) == ["no_air_travel"]
+
+    _sign_in(page, base, Role.SUBJECT)
+    page.wait_for_url(re.compile(r"/me$"))
+    _shot(page, screenshot_dir, "subject-report")
+    row = page.locator("tr[data-record]", has_text="Dishonest judgment defaulter").filter(
+        has_text="in effect"
+    )
+    row.first.get_by_text("Dispute", exact=True).click()
+    row.first.get_by_label("Grounds").fill("The judgment was performed in full.")
+    row.first.get_by_role("button", name="Submit").first.click()
+    page.wait_for_url(re.compile(r"/me#disputes$"))
+    assert page.locator("td[data-status]").first.inner_text() == "open"
+    page.get_by_role("button", name="Sign out").click()
+
+    _sign_in(page, base, Role.OPERATOR)
+    page.goto(base + "/console/queues")
+    entry = page.locator("tr[data-dispute]", has_text="performed in full")
+    entry.get_by_label("Outcome").select_option("deleted")
+    entry.get_by_label("Reasons").fill("The court confirmed full performance.")
+    _shot(page, screenshot_dir, "dispute-queue")
+    entry.get_by_role("button", name="Resolve").click()
+    page.wait_for_url(re.compile(r"/console/queues$"))
+    assert page.locator("tr[data-dispute]", has_text="performed in full").count() == 0
+    page.get_by_role("button", name="Sign out").click()
+
+    _sign_in(page, base, Role.SUBJECT)
+    page.wait_for_url(re.compile(r"/me$"))
+    outcome = page.locator("#disputes + table tr", has_text="performed in full")
+    assert outcome.locator("td[data-status]").inner_text() == "deleted"
+    assert "The court confirmed full performance." in outcome.inner_text()
+    _shot(page, screenshot_dir, "subject-outcome")
+    assert _eventually(lambda: _air_measures(base, ric) == [])
+
+
+def _sign_in(page: Page, base: str, role: Role) -> None:
+    page.goto(base + "/signin")
+    page.get_by_label("API key").fill(demo_key(role))
+    page.get_by_role("button", name="Sign in").last.click()
+
+
+def _demo_subject_ric(ctx: AppContext) -> str:
+    subject_id = next(c.subject_id for c in demo_credentials(ctx) if c.subject_id)
+    query = select(subject_identifiers.c.value).where(
+        subject_identifiers.c.subject_id == subject_id, subject_identifiers.c.scheme == "cn_ric"
+    )
+    with ctx.engine.connect() as conn:
+        return str(conn.execute(query).scalar_one())
+
+
+def _air_measures(base: str, ric: str) -> list[str]:
+    response = httpx.post(
+        base + "/v1/checks",
+        json={
+            "identifiers": [{"scheme": "cn_ric", "value": ric}],
+            "purpose": "air_ticket_sale",
+            "transaction_ref": "PNR-BROWSER-1",
+        },
+        headers={"Authorization": f"Bearer {demo_key(Role.RELYING_PARTY)}"},
+    )
+    assert response.status_code == 200, response.text
+    return [m["measure"] for m in response.json()["measures"]]
+
+
+def _eventually(condition: Callable[[], bool]) -> bool:
+    """The check index follows the change feed in the background: poll, then give up."""
+    for _ in range(100):
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
