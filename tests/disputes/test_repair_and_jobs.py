@@ -73,8 +73,8 @@ def test_g42_approval_ends_the_effect_at_once(
     assert application["deadline_at"].replace(tzinfo=None) == ELIGIBLE.replace(
         tzinfo=None
     ) + timedelta(days=15)  # CN: 15 days
-    with pytest.raises(Conflict):
-        _apply(engine, ctx, record.subject_id, _chain(registry, record.subject_id))
+    with pytest.raises(Conflict):  # the same record named by its record id
+        _apply(engine, ctx, record.subject_id, str(record.record_id))
     with engine.begin() as conn:
         with pytest.raises(ValidationFailed):
             repair.decide(conn, ctx, application["id"], False, "", "operator:ann")

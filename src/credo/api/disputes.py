@@ -31,17 +31,17 @@ class DisputeIn(Strict):
     record_id: str = Field(min_length=1, max_length=64, description="Record id or chain id")
     grounds: str = Field(min_length=1, max_length=service.MAX_GROUNDS)
     category: Literal[service.CATEGORIES] = "accuracy"  # type: ignore[valid-type]
-    evidence: dict[str, Any] = Field(default_factory=dict)
+    evidence: dict[str, Any] = Field(default_factory=dict, max_length=20)
 
 
 class ClaimIn(Strict):
     record_id: str = Field(min_length=1, max_length=64)
     grounds: str = Field(min_length=1, max_length=service.MAX_GROUNDS)
-    evidence: dict[str, Any] = Field(default_factory=dict)
+    evidence: dict[str, Any] = Field(default_factory=dict, max_length=20)
 
 
 class InformationIn(Strict):
-    information: dict[str, Any] = Field(min_length=1)
+    information: dict[str, Any] = Field(min_length=1, max_length=20)
 
 
 class StatementIn(Strict):
@@ -53,7 +53,7 @@ class RepairIn(Strict):
     target_kind: Literal["record", "list_entry"] = "record"
     target_ref: str = Field(min_length=1, max_length=64)
     condition: str = Field(min_length=1, max_length=300)
-    proof: dict[str, Any] = Field(min_length=1)
+    proof: dict[str, Any] = Field(min_length=1, max_length=20)
 
 
 class ResolveIn(Strict):

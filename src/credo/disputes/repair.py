@@ -38,6 +38,8 @@ def apply(
         )
     chains = _target_chains(conn, subject_id, target_kind, target_ref)
     _check_eligible(ctx, chains, condition)
+    if target_kind == "record":  # one pending application per record, however it was named
+        target_ref = chains[0]["chain_id"]
     if repository.pending_repair_on(conn, target_kind, target_ref) is not None:
         raise Conflict("an application for this is already pending", code="already_applied")
     now = ctx.clock.now()
