@@ -192,3 +192,43 @@ def test_a_new_record_reaches_the_index_through_the_feed(api: Api) -> None:
 def _catch_up(client: TestClient) -> None:
     service = client.app.state.checks  # type: ignore[attr-defined]
     client.portal.call(service.catch_up)  # type: ignore[union-attr]
+
+
+def debarment(ident: str, on: str) -> dict[str, Any]:
+    return {
+        "record_type": "procurement_debarment",
+        "source_ref": f"DEB-{ident}",
+        "subject": {"kind": "organisation", "identifiers": [{"scheme": "cn_uscc", "value": ident}]},
+        "occurred_on": on,
+        "payload": {"decision_number": f"DEB-{ident}", "ground": "collusion", "period_months": 24},
+        "evidence": {
+            "kind": "debarment_decision",
+            "document_id": f"DEB-{ident}",
+            "issuer": "Demo City Public Procurement Office",
+            "issued_on": on,
+        },
+    }
+
+
+def test_rating_band_list_enters_after_notice_with_the_rating_as_provenance(api: Api) -> None:
+    client, _, ctx = api
+    supplier = org_id(42)
+    # a debarred supplier: a known subject is needed before the debarment can attach
+    submit(ctx, "city_tax_office", tax_grade(supplier, "B"))
+    submit(ctx, "procurement_office", debarment(supplier, "2026-05-01"))
+    _catch_up(client)
+    first = check(api, "buyer", supplier, "procurement_award", scheme="cn_uscc").json()
+    assert [m["measure"] for m in first["measures"]] == ["procurement_exclusion_debarment"]
+    ctx.clock.advance(days=16)  # type: ignore[attr-defined]  # past the objection window
+    later = check(api, "buyer", supplier, "procurement_award", scheme="cn_uscc").json()
+    by_id = {m["measure"]: m for m in later["measures"]}
+    assert set(by_id) == {"procurement_exclusion_debarment", "procurement_review_poor_performance"}
+    rating = by_id["procurement_review_poor_performance"]["rating"]
+    assert rating["band"] == "poor"
+    assert rating["rating"].startswith("contract_performance@")
+    assert by_id["procurement_review_poor_performance"]["records"] == []
+    # a later write re-evaluates the rating; the entry keeps its start (no new notice period)
+    submit(ctx, "city_tax_office", tax_grade(supplier, "B", on="2026-06-10", ref="TG-2026"))
+    _catch_up(client)
+    again = check(api, "buyer", supplier, "procurement_award", scheme="cn_uscc").json()
+    assert "procurement_review_poor_performance" in {m["measure"] for m in again["measures"]}

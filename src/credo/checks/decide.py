@@ -207,6 +207,18 @@ def _measure_body(
             "ends_because": entry.end_reason,
         },
         "records": [_record_body(catalogue, r) for r in entry.records],
+        "rating": _rating_body(entry),
+    }
+
+
+def _rating_body(entry: Entry) -> dict[str, Any] | None:
+    """For a rating-band list: the rating, the band and since when it has held."""
+    if entry.rating is None:
+        return None
+    return {
+        "rating": entry.rating.rating_key,
+        "band": entry.rating.band,
+        "since": entry.rating.since.isoformat(),
     }
 
 

@@ -12,7 +12,7 @@ module (the repository filters it, as ``effective_records`` does)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -49,6 +49,17 @@ class SubjectFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class RatingFact:
+    """A subject's current band of a rating (``credo.ratings`` keeps it current in the write
+    transaction), and since when it has held (the open list entry's start, if there is one)."""
+
+    rating_id: str
+    rating_key: str
+    band: str
+    since: date
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     id: str
     list_id: str
@@ -59,6 +70,7 @@ class Entry:
     effective_on: date
     ends_on: date
     end_reason: str
+    rating: RatingFact | None = None
 
     def status_on(self, on: date) -> Status | None:
         if on < self.starts_on:
@@ -78,13 +90,38 @@ def list_record_types(catalogue: Catalogue) -> set[str]:
     return {t for list_def in catalogue.lists.values() for t in list_def.entry.record_types}
 
 
+def list_ratings(catalogue: Catalogue) -> set[str]:
+    """Every rating some list's entry rule reads (by rating id)."""
+    return {
+        list_def.entry.rating_band.rating
+        for list_def in catalogue.lists.values()
+        if list_def.entry.rating_band is not None
+    }
+
+
+def rating_entry_id(list_id: str, rating_key: str, band: str) -> str:
+    return entry_id_of(list_id, [f"rating:{rating_key}:{band}"])
+
+
 def derive_entries(
-    catalogue: Catalogue, subject: SubjectFacts, records: Sequence[TriggerRecord]
+    catalogue: Catalogue,
+    subject: SubjectFacts,
+    records: Sequence[TriggerRecord],
+    ratings: Mapping[str, RatingFact] | None = None,
 ) -> list[Entry]:
-    """Every entry the subject's records produce, over all time."""
+    """Every entry the subject's records produce, over all time; with ``ratings``, also the
+    entry of each rating-band list whose band the subject holds now."""
+    ratings = ratings or {}
     entries: list[Entry] = []
     for list_def in catalogue.lists.values():
-        if subject.kind not in list_def.subject_kinds or not list_def.entry.record_types:
+        if subject.kind not in list_def.subject_kinds:
+            continue
+        band_rule = list_def.entry.rating_band
+        if band_rule is not None:
+            fact = ratings.get(band_rule.rating)
+            if fact is not None and fact.band in band_rule.bands:
+                entry = _rating_entry(catalogue, list_def, subject, fact)
+                entries += [entry] if entry is not None else []
             continue
         qualifying = sorted(
             (r for r in records if _qualifies(list_def, r)), key=lambda r: (r.starts_on, r.chain_id)
@@ -152,6 +189,29 @@ def _entry(
         effective_on=effective_on,
         ends_on=ends_on,
         end_reason=reason,
+    )
+
+
+def _rating_entry(
+    catalogue: Catalogue, list_def: ListDef, subject: SubjectFacts, fact: RatingFact
+) -> Entry | None:
+    """An entry that lasts while the band holds, from ``fact.since``, within the list's term."""
+    if _minor_protected(catalogue, list_def, subject, fact.since):
+        return None
+    notice = 0 if list_def.immediate_effect_article else catalogue.profile.objection_window_days
+    effective_on = fact.since + timedelta(days=notice)
+    assert list_def.max_term is not None
+    return Entry(
+        id=rating_entry_id(list_def.id, fact.rating_key, fact.band),
+        list_id=list_def.id,
+        list_version=list_def.version,
+        subject_id=subject.subject_id,
+        records=(),
+        starts_on=fact.since,
+        effective_on=effective_on,
+        ends_on=list_def.max_term.add_to(effective_on),
+        end_reason="term_end",
+        rating=fact,
     )
 
 

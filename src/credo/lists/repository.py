@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, func, or_, select
 
 from credo.db.sql import chunks, upsert
-from credo.lists.engine import SubjectFacts, TriggerRecord
+from credo.lists.engine import RatingFact, SubjectFacts, TriggerRecord, rating_entry_id
 from credo.lists.tables import list_entries
+from credo.ratings.tables import rating_state
 from credo.records.repository import open_suppression_clause
 from credo.records.tables import record_current
 from credo.subjects.tables import subject_identifiers, subjects
@@ -154,3 +155,42 @@ def effective_entries_of_list(
         .limit(limit)
     )
     return list(conn.execute(query).mappings())
+
+
+def rating_facts(
+    conn: Connection,
+    subject_ids: Sequence[int] | None,
+    lists_by_rating: dict[str, list[str]],
+    keys: dict[str, str],
+) -> dict[int, dict[str, RatingFact]]:
+    """subject id -> rating id -> current band (from ``rating_state``), with the start of the
+    open list entry that band already holds, so a re-evaluation never restarts the notice."""
+    if not keys:
+        return {}
+    by_key = {key: rating_id for rating_id, key in keys.items()}
+    query = select(
+        rating_state.c.subject_id, rating_state.c.rating_key, rating_state.c.band,
+        rating_state.c.as_of,
+    ).where(rating_state.c.rating_key.in_(list(by_key)))  # fmt: skip
+    parts = [query] if subject_ids is None else [
+        query.where(rating_state.c.subject_id.in_(part)) for part in chunks(subject_ids, 900)
+    ]  # fmt: skip
+    rows = [row for part in parts for row in conn.execute(part)]
+    starts = _open_entry_starts(conn, {row[0] for row in rows})
+    out: dict[int, dict[str, RatingFact]] = {}
+    for subject_id, key, band, as_of in rows:
+        rating_id = by_key[key]
+        ids = [rating_entry_id(list_id, key, band) for list_id in lists_by_rating[rating_id]]
+        since = min([starts[i] for i in ids if i in starts], default=as_of)
+        out.setdefault(subject_id, {})[rating_id] = RatingFact(rating_id, key, band, since)
+    return out
+
+
+def _open_entry_starts(conn: Connection, subject_ids: set[int]) -> dict[str, date]:
+    found: dict[str, date] = {}
+    for part in chunks(sorted(subject_ids), 900):
+        query = select(list_entries.c.id, list_entries.c.starts_on).where(
+            list_entries.c.subject_id.in_(part), list_entries.c.status != "ended"
+        )
+        found.update({entry_id: start for entry_id, start in conn.execute(query)})
+    return found

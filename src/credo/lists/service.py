@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from credo.catalog.catalogue import Catalogue
 from credo.lists import repository
-from credo.lists.engine import Entry, derive_entries, list_record_types
+from credo.lists.engine import Entry, derive_entries, list_ratings, list_record_types
 
 
 def pending_appeal_types(catalogue: Catalogue) -> list[str]:
@@ -20,17 +20,33 @@ def pending_appeal_types(catalogue: Catalogue) -> list[str]:
 def entries_for(
     conn: Connection, catalogue: Catalogue, subject_ids: Sequence[int] | None
 ) -> dict[int, list[Entry]]:
-    """subject id -> every entry its records produce (all dates); ``None``: every subject
-    with a record some list reads."""
+    """subject id -> every entry its records (and current rating bands) produce; ``None``:
+    every subject with a record or a rating some list reads."""
     records = repository.trigger_records(
         conn, subject_ids, sorted(list_record_types(catalogue)), pending_appeal_types(catalogue)
     )
-    facts = repository.subject_facts(conn, list(records))
+    ratings = repository.rating_facts(
+        conn, subject_ids, _lists_by_rating(catalogue), _rating_keys(catalogue)
+    )
+    facts = repository.subject_facts(conn, sorted(set(records) | set(ratings)))
     return {
-        subject_id: derive_entries(catalogue, facts[subject_id], subject_records)
-        for subject_id, subject_records in records.items()
-        if subject_id in facts
+        subject_id: derive_entries(
+            catalogue, subject, records.get(subject_id, []), ratings.get(subject_id)
+        )
+        for subject_id, subject in facts.items()
     }
+
+
+def _lists_by_rating(catalogue: Catalogue) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for list_def in catalogue.lists.values():
+        if list_def.entry.rating_band is not None:
+            found.setdefault(list_def.entry.rating_band.rating, []).append(list_def.id)
+    return found
+
+
+def _rating_keys(catalogue: Catalogue) -> dict[str, str]:
+    return {r: catalogue.ratings[r].key for r in list_ratings(catalogue) if r in catalogue.ratings}
 
 
 def entries_on(
@@ -68,7 +84,8 @@ def _row(entry: Entry, today: date, now: datetime) -> dict[str, Any]:
         "list_id": entry.list_id,
         "list_version": entry.list_version,
         "subject_id": entry.subject_id,
-        "record_ids": [r.record_id for r in entry.records],
+        "record_ids": [r.record_id for r in entry.records]
+        or ([f"rating:{entry.rating.rating_key}:{entry.rating.band}"] if entry.rating else []),
         "status": status,
         "starts_on": entry.starts_on,
         "effective_on": entry.effective_on,
