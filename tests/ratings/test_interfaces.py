@@ -154,7 +154,7 @@ def test_cli_rescore_and_eval(
     monkeypatch.setenv("CREDO_DATABASE_URL", database_url)
     runner = CliRunner()
     own_engine = "postgres" if database_url.startswith("postgres") else "sqlite"
-    for name in (own_engine, "duckdb"):
+    for name in (own_engine, "duckdb", "polars"):
         result = runner.invoke(cli_app, ["rescore", "--engine", name, "--as-of", "2026-03-01"])
         assert result.exit_code == 0, result.output
         assert "tax_credit_grade@1" in result.output and "before" in result.output

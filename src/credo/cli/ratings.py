@@ -34,7 +34,9 @@ def _date(text: str | None) -> Any:
 
 
 def rescore(
-    engine: str = typer.Option("duckdb", help="sqlite, postgres, duckdb or spark"),
+    engine: str = typer.Option(
+        "polars", help="polars (embedded), duckdb, spark, or the database: sqlite, postgres"
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Date rated (default: today)"),
 ) -> None:
     """Rate every subject, write new snapshots, validate them and switch atomically."""
