@@ -232,3 +232,18 @@ def test_rating_band_list_enters_after_notice_with_the_rating_as_provenance(api:
     _catch_up(client)
     again = check(api, "buyer", supplier, "procurement_award", scheme="cn_uscc").json()
     assert "procurement_review_poor_performance" in {m["measure"] for m in again["measures"]}
+
+
+def test_a_decision_can_be_verified_only_while_valid(api: Api) -> None:
+    client, keys, ctx = api
+    decision_id = check(api, "airline", ADULT, "air_ticket_sale").json()["id"]
+    url = f"/v1/checks/{decision_id}"
+    ok = client.get(url, headers={"Authorization": f"Bearer {keys['airline']}"})
+    assert ok.status_code == 200
+    assert ok.json()["outcome"] == "restricted"
+    other = client.get(url, headers={"Authorization": f"Bearer {keys['bank']}"})
+    assert other.status_code == 404
+    ctx.clock.advance(hours=25)  # type: ignore[attr-defined]
+    stale = client.get(url, headers={"Authorization": f"Bearer {keys['airline']}"})
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "decision_expired"

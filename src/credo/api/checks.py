@@ -19,7 +19,7 @@ from credo.access.model import Principal, Role
 from credo.api.deps import bearer, get_conn, get_ctx, require
 from credo.api.problems import PROBLEM
 from credo.checks import subscriptions
-from credo.checks.service import CheckRequest, CheckService, inquiries_of
+from credo.checks.service import CheckRequest, CheckService, inquiries_of, verify_decision
 from credo.context import AppContext
 from credo.errors import CredoError, Forbidden, ValidationFailed
 
@@ -109,6 +109,18 @@ async def create_check(
 
 def _jsonable(row: Any) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(row).items()}
+
+
+@router.get("/v1/checks/{decision_id}")
+def verify(
+    decision_id: str,
+    principal: Principal = Depends(require(Role.RELYING_PARTY)),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """Verify a decision you received; refused once it is past ``valid_until`` (G-39)."""
+    row = verify_decision(conn, decision_id, principal.relying_party_id or "", ctx.clock.now())
+    return _jsonable(row)
 
 
 class SubscriptionIn(BaseModel):

@@ -25,6 +25,10 @@ def inquiry_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
     return found
 
 
+def get_inquiry(conn: Connection, inquiry_id: str) -> RowMapping | None:
+    return conn.execute(select(inquiries).where(inquiries.c.id == inquiry_id)).mappings().first()
+
+
 def inquiries_of_subject(
     conn: Connection, subject_id: int, keys: Sequence[str], limit: int = 500
 ) -> list[RowMapping]:

@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import orjson
@@ -37,7 +37,7 @@ from credo.checks.index import CheckIndex, IndexedSubject
 from credo.checks.inquiries import InquiryWriter
 from credo.checks.subscriptions import WebhookDelivery
 from credo.clock import Clock
-from credo.errors import Forbidden, ValidationFailed
+from credo.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from credo.subjects import repository as subjects_repo
 from credo.subjects.identifiers import IdentifierError, check_identifier, mask_identifier
 
@@ -67,7 +67,7 @@ class CheckService:
         catalogue: Catalogue,
         engine: Engine,
         clock: Clock,
-        poll_interval: float = 0.02,
+        poll_interval: float = 0.01,
         webhook_backoff_s: float = 1.0,
     ) -> None:
         self.catalogue = catalogue
@@ -293,3 +293,19 @@ def inquiries_of(conn: Connection, subject_id: int) -> list[Any]:
         f"{row['scheme']}:{row['value']}" for row in subjects_repo.identifiers_of(conn, subject_id)
     ]
     return repository.inquiries_of_subject(conn, subject_id, keys)
+
+
+def verify_decision(conn: Connection, decision_id: str, relying_party_id: str, now: Any) -> Any:
+    """A decision the relying party received, while it is still valid (G-39)."""
+    row = repository.get_inquiry(conn, decision_id)
+    if row is None or row["relying_party_id"] != relying_party_id:
+        raise NotFound(f"no decision {decision_id!r} of yours")
+    until = row["valid_until"]
+    if until.tzinfo is None:  # SQLite returns naive UTC
+        until = until.replace(tzinfo=UTC)
+    if until <= now:
+        raise Conflict(
+            f"decision {decision_id!r} expired at {until.isoformat()}: check again",
+            code="decision_expired",
+        )
+    return row
