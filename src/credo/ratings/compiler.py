@@ -108,7 +108,7 @@ def _base_ctes(
     records = _records_query(source, dialect, inputs, fields)
     return [
         ("recs", records),
-        ("probe", _probe_query(probe, dialect)),
+        ("probe", _probe_query(probe)),
         ("eff", _effective_query(rating, source)),
     ]
 
@@ -145,7 +145,7 @@ def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[s
     )
 
 
-def _probe_query(probe: Probe, dialect: Dialect) -> str:
+def _probe_query(probe: Probe) -> str:
     if probe.table is not None:
         return f"SELECT subject_id, as_of FROM {probe.table}"
     if probe.as_of is None:
@@ -360,8 +360,9 @@ def _outcome_code(rating: RatingDef, outcome: str) -> int:
     return rating.band_rank(outcome)
 
 
-def _bins_case(column: str, bins: Sequence[Bin], render: object, missing: str = "NULL") -> str:
-    assert callable(render)
+def _bins_case(
+    column: str, bins: Sequence[Bin], render: Callable[[Bin], str], missing: str = "NULL"
+) -> str:
     arms = [f"WHEN {column} IS NULL THEN {missing}"]
     arms += [f"WHEN {column} < {_number(b.to)} THEN {render(b)}" for b in bins[:-1]]
     return f"CASE {' '.join(arms)} ELSE {render(bins[-1])} END"
