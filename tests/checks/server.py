@@ -18,11 +18,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    database_url: str, port: int, log: Path, workers: int = 1
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CREDO_DATABASE_URL": database_url}
     command = [
         sys.executable, "-m", "uvicorn", "credo.api.server:app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        "--workers", str(workers),
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
