@@ -49,7 +49,9 @@ def test_no_public_page_or_response_contains_a_full_resident_id(portal: Portal) 
     ids = portal.resident_ids()
     assert len(ids) > 100
     searches = [f"/register/search?q={q}" for q in ("Co", "有限", "Wang", "王", "Li", "Zhang")]
-    start = ["/", "/register/defaulters", "/catalogue", *searches, *_public_api_urls(portal)]
+    lists = [f"/v1/lists/{list_id}/entries" for list_id in portal.ctx.catalogue.lists]
+    start = ["/", "/register/defaulters", "/catalogue", *searches, *lists]
+    start += _public_api_urls(portal)
     pages = {}
     for lang in ("en", "zh"):
         portal.client.get(f"/lang/{lang}")

@@ -10,6 +10,8 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from credo.access.model import Role
+from credo.lists.tables import list_entries
+from credo.ratings.tables import rating_state
 from credo.records.tables import record_current, record_suppressions
 from credo.subjects.tables import subject_identifiers, subjects
 from tests.portal.conftest import Portal
@@ -216,3 +218,31 @@ def test_static_files_are_local_and_whitelisted(portal: Portal) -> None:
     home = portal.client.get("/").text
     assert "http://" not in home.replace("http://www.w3.org", "")
     assert "https://" not in home
+
+
+def test_organisation_page_shows_public_ratings_and_list_entries(portal: Portal) -> None:
+    today = portal.ctx.clock.today()
+    with portal.ctx.engine.connect() as conn:
+        listed = conn.execute(
+            select(list_entries.c.subject_id, list_entries.c.list_id)
+            .join(subjects, subjects.c.id == list_entries.c.subject_id)
+            .where(
+                subjects.c.kind == "organisation",
+                list_entries.c.status != "ended",
+                list_entries.c.effective_on <= today,
+                list_entries.c.ends_on > today,
+                list_entries.c.list_id.in_(["judgment_defaulters", "procurement_debarred"]),
+            )
+            .limit(1)
+        ).one()
+        rated = conn.execute(
+            select(rating_state.c.subject_id, rating_state.c.band)
+            .join(subjects, subjects.c.id == rating_state.c.subject_id)
+            .where(subjects.c.kind == "organisation", rating_state.c.rating_key.like("tax_credit%"))
+            .limit(1)
+        ).one()
+    page = portal.client.get(f"/register/organisations/{listed.subject_id}").text
+    assert escape(portal.ctx.catalogue.lists[listed.list_id].name.en) in page
+    page = portal.client.get(f"/register/organisations/{rated.subject_id}").text
+    assert "Tax credit grade" in page
+    assert f"<strong>{rated.band}</strong>" in page

@@ -12,7 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Select, and_, func, or_, select
 
+from credo.db.sql import chunks
 from credo.ingest.tables import ingest_runs, quarantine
+from credo.lists.tables import list_entries
+from credo.ratings.tables import rating_state
 from credo.records.repository import open_suppression_clause
 from credo.records.tables import record_current, record_statements
 from credo.subjects.tables import review_items, subject_identifiers, subjects
@@ -244,5 +247,81 @@ def open_review_items(conn: Connection, limit: int = 50) -> list[RowMapping]:
         .where(review_items.c.status == "open")
         .order_by(review_items.c.created_at, review_items.c.id)
         .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def _entries_in_effect(list_ids: Sequence[str], on: date) -> Any:
+    return and_(
+        list_entries.c.list_id.in_(list(list_ids)),
+        list_entries.c.status != "ended",
+        list_entries.c.effective_on <= on,
+        list_entries.c.ends_on > on,
+    )
+
+
+def list_entries_in_effect(
+    conn: Connection, list_id: str, on: date, offset: int, limit: int
+) -> list[RowMapping]:
+    """A public list's entries in effect on ``on``, with each subject's name and identifiers
+    (the caller masks resident IDs)."""
+    query = (
+        select(
+            list_entries.c.id,
+            list_entries.c.record_ids,
+            list_entries.c.effective_on,
+            list_entries.c.ends_on,
+            subjects.c.id.label("subject_id"),
+            subjects.c.kind,
+            subjects.c.display_name,
+            _ric_of(),
+            _uscc_of(),
+        )
+        .join(subjects, subjects.c.id == list_entries.c.subject_id)
+        .where(_entries_in_effect([list_id], on))
+        .order_by(list_entries.c.effective_on.desc(), list_entries.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def list_entry_count(conn: Connection, list_id: str, on: date) -> int:
+    query = select(func.count()).select_from(list_entries).where(_entries_in_effect([list_id], on))
+    return int(conn.execute(query).scalar_one())
+
+
+def subject_list_entries(
+    conn: Connection, subject_id: int, list_ids: Sequence[str], on: date
+) -> list[RowMapping]:
+    query = (
+        select(list_entries)
+        .where(list_entries.c.subject_id == subject_id, _entries_in_effect(list_ids, on))
+        .order_by(list_entries.c.effective_on.desc())
+    )
+    return list(conn.execute(query).mappings())
+
+
+def payloads_of_records(conn: Connection, record_ids: Sequence[str]) -> dict[str, Any]:
+    """record_id -> payload, for the records behind list entries."""
+    found: dict[str, Any] = {}
+    for part in chunks(list(set(record_ids)), 900):
+        query = select(record_statements.c.record_id, record_statements.c.payload).where(
+            record_statements.c.record_id.in_(part)
+        )
+        found.update({record_id: payload for record_id, payload in conn.execute(query)})
+    return found
+
+
+def rating_states(
+    conn: Connection, subject_id: int, rating_keys: Sequence[str]
+) -> list[RowMapping]:
+    query = (
+        select(rating_state)
+        .where(
+            rating_state.c.subject_id == subject_id,
+            rating_state.c.rating_key.in_(list(rating_keys)),
+        )
+        .order_by(rating_state.c.rating_key)
     )
     return list(conn.execute(query).mappings())

@@ -112,6 +112,10 @@ def organisation_page(
         conn, subject_id, views.public_record_types(ctx.catalogue), ctx.clock.today()
     )
     licences, others = views.split_licences(ctx.catalogue, records)
+    ratings = repo.rating_states(conn, subject_id, views.public_rating_keys(ctx.catalogue))
+    entries = repo.subject_list_entries(
+        conn, subject_id, views.public_list_ids(ctx.catalogue), ctx.clock.today()
+    )
     return render(
         request,
         ctx,
@@ -122,6 +126,8 @@ def organisation_page(
         identifiers=repo.organisation_identifiers(conn, subject_id),
         licences=[views.public_record(ctx.catalogue, t, r) for r in licences],
         others=[views.public_record(ctx.catalogue, t, r) for r in others],
+        ratings=views.org_ratings(ctx.catalogue, t, ratings),
+        list_entries=views.org_list_entries(ctx.catalogue, t, entries),
     )
 
 
@@ -133,22 +139,36 @@ def defaulters(
     conn: Connection = Depends(get_conn),
     principal: Principal | None = Depends(signed_in),
 ) -> HTMLResponse:
+    """The judgment-defaulter list: the list's entries in effect where the catalogue
+    publishes the list, otherwise the court's public determinations in force."""
     t = translator(request)
     today = ctx.clock.today()
-    types = views.list_record_types(ctx.catalogue)
-    total = repo.listed_count(conn, types, today)
-    rows = repo.listed_entries(conn, types, today, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    offset = (page - 1) * PAGE_SIZE
+    list_def = views.public_list(ctx.catalogue)
+    if list_def is not None:
+        total = repo.list_entry_count(conn, list_def.id, today)
+        rows = repo.list_entries_in_effect(conn, list_def.id, today, offset, PAGE_SIZE)
+        payloads = repo.payloads_of_records(conn, [r for row in rows for r in row["record_ids"]])
+        entries = [views.list_line(t, row, payloads) for row in rows]
+        facts: dict[str, Any] | None = views.list_facts(t, list_def)
+    else:
+        types = views.list_record_types(ctx.catalogue)
+        total = repo.listed_count(conn, types, today)
+        rows = repo.listed_entries(conn, types, today, offset, PAGE_SIZE)
+        entries = [views.listed_entry(ctx.catalogue, t, row) for row in rows]
+        record_type = ctx.catalogue.record_types.get(types[0]) if types else None
+        facts = views.record_type_facts(t, record_type) if record_type else None
     return render(
         request,
         ctx,
         t,
         principal,
         "defaulters.html",
-        entries=[views.listed_entry(ctx.catalogue, t, row) for row in rows],
+        entries=entries,
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
-        record_type=ctx.catalogue.record_types.get(types[0]) if types else None,
+        facts=facts,
     )
 
 

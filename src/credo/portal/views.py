@@ -15,6 +15,8 @@ from markupsafe import Markup
 from sqlalchemy import Connection
 
 from credo.catalog.catalogue import Catalogue
+from credo.catalog.lists import ListDef
+from credo.catalog.models import RecordType
 from credo.catalog.vocab import EvidenceKind
 from credo.portal import repository as repo
 from credo.portal.charts import bar_chart
@@ -126,23 +128,12 @@ def masked_person(row: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 def listed_entry(catalogue: Catalogue, t: Translator, row: Mapping[Any, Any]) -> dict[str, Any]:
-    """One line of the defaulter list: a person's number masked, an organisation's USCC
-    shown (organisation identifiers are public)."""
-    if row["kind"] == "person":
-        shown_id = mask_identifier("cn_ric", row["ric"]) if row["ric"] else "—"
-    else:
-        shown_id = row["uscc"] or "—"
+    """A line of the defaulter list from the court's public records (used until the
+    catalogue defines a public list)."""
     payload = row["payload"] or {}
-    return {
-        "name": row["display_name"],
-        "id": shown_id,
-        "kind": t(f"kind.{row['kind']}"),
-        "organisation_id": row["subject_id"] if row["kind"] != "person" else None,
-        "case": mask_text(payload.get("case_number", "—")),
-        "amount": t.money(payload.get("amount")),
-        "date": t.date(row["effective_from"]),
-        "until": t.date(row["effect_until"]),
-    }
+    return listed_entry_from(
+        t, row, payload, since=row["effective_from"], until=row["effect_until"]
+    )
 
 
 def own_record(
@@ -310,3 +301,120 @@ def dispute_row(catalogue: Catalogue, t: Translator, dispute: Mapping[Any, Any])
         "record_id": dispute["record_id"],
         "furnisher": t.pick(furnisher.name) if furnisher else dispute["furnisher_id"],
     }
+
+
+DEFAULTER_LIST = "judgment_defaulters"
+
+
+def public_list(catalogue: Catalogue, list_id: str = DEFAULTER_LIST) -> ListDef | None:
+    """The list, when the catalogue defines it and publishes it (masked)."""
+    list_def = catalogue.lists.get(list_id)
+    return list_def if list_def is not None and list_def.publicity == "public_masked" else None
+
+
+def list_line(t: Translator, row: Mapping[Any, Any], payloads: Mapping[str, Any]) -> dict[str, Any]:
+    """One public line of a list: a person's number masked, an organisation's USCC shown."""
+    payload: Mapping[str, Any] = {}
+    for record_id in row["record_ids"] or []:
+        if payloads.get(record_id):
+            payload = payloads[record_id]
+            break
+    return listed_entry_from(
+        t,
+        row,
+        payload,
+        since=row["effective_on"],
+        until=row["ends_on"],
+    )
+
+
+def listed_entry_from(
+    t: Translator, row: Mapping[Any, Any], payload: Mapping[str, Any], since: Any, until: Any
+) -> dict[str, Any]:
+    if row["kind"] == "person":
+        shown_id = mask_identifier("cn_ric", row["ric"]) if row["ric"] else "—"
+    else:
+        shown_id = row["uscc"] or "—"
+    return {
+        "name": row["display_name"],
+        "id": shown_id,
+        "kind": t(f"kind.{row['kind']}"),
+        "organisation_id": row["subject_id"] if row["kind"] != "person" else None,
+        "case": mask_text(payload.get("case_number", "—")),
+        "amount": t.money(payload.get("amount")),
+        "date": t.date(since),
+        "until": t.date(until),
+    }
+
+
+def list_facts(t: Translator, list_def: ListDef) -> dict[str, Any]:
+    basis = list_def.legal_basis
+    return {
+        "title": t.pick(list_def.name),
+        "basis": f"{basis.instrument}, {basis.article}: {basis.text}",
+        "term": str(list_def.max_term) if list_def.max_term else "—",
+        "exit": ", ".join(c.value for c in list_def.exit_conditions),
+    }
+
+
+def record_type_facts(t: Translator, record_type: RecordType) -> dict[str, Any]:
+    basis = record_type.legal_basis
+    repair = "; ".join(record_type.repairable.conditions) if record_type.repairable.allowed else ""
+    exits = ", ".join(c.value for c in record_type.exit_conditions)
+    return {
+        "title": t("defaulters.title"),
+        "basis": f"{basis.instrument}, {basis.article}: {basis.text}",
+        "term": str(record_type.max_effect),
+        "exit": f"{exits}; {repair}" if repair else exits,
+    }
+
+
+def org_ratings(
+    catalogue: Catalogue, t: Translator, rows: Sequence[Mapping[Any, Any]]
+) -> list[dict[str, Any]]:
+    """Public ratings with the reasons that explain the band (never 'score too low')."""
+    from credo.ratings.explain import reasons
+
+    by_key = {r.key: r for r in catalogue.ratings.values() if r.public}
+    shown = []
+    for row in rows:
+        rating = by_key.get(row["rating_key"])
+        if rating is None or rating.bands is None:
+            continue
+        explained = reasons(rating, dict(row["features"] or {}), row["band"])
+        shown.append(
+            {
+                "name": t.pick(rating.name),
+                "band": row["band"],
+                "as_of": t.date(row["as_of"]),
+                "reasons": [_text(r["text"], t) for r in explained],
+            }
+        )
+    return shown
+
+
+def public_rating_keys(catalogue: Catalogue) -> list[str]:
+    return [r.key for r in catalogue.ratings.values() if r.public]
+
+
+def public_list_ids(catalogue: Catalogue) -> list[str]:
+    return [x.id for x in catalogue.lists.values() if x.publicity == "public_masked"]
+
+
+def org_list_entries(
+    catalogue: Catalogue, t: Translator, rows: Sequence[Mapping[Any, Any]]
+) -> list[dict[str, Any]]:
+    shown = []
+    for row in rows:
+        list_def = catalogue.lists.get(row["list_id"])
+        if list_def is None:
+            continue
+        shown.append(
+            {
+                "name": t.pick(list_def.name),
+                "since": t.date(row["effective_on"]),
+                "until": t.date(row["ends_on"]),
+                **{k: v for k, v in list_facts(t, list_def).items() if k != "title"},
+            }
+        )
+    return shown
