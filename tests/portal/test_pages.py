@@ -198,6 +198,9 @@ def test_console_is_for_operators_with_svg_charts(portal: Portal) -> None:
     assert console.status_code == 200
     assert console.text.count("<svg") >= 3
     assert "Records by year of occurrence" in console.text
+    assert "Subjects per band: Tax credit grade" in console.text
+    assert "Open disputes by time to deadline" in console.text
+    assert "List entries in effect" in console.text
     assert portal.client.get("/me", follow_redirects=False).status_code == 403
     portal.client.post("/signout")
     assert portal.client.get("/console", follow_redirects=False).status_code == 303

@@ -4,7 +4,7 @@ chart carries a text alternative (role="img" with a title) for screen readers.""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from html import escape
+from html import escape as html_escape
 
 from markupsafe import Markup
 
@@ -46,6 +46,11 @@ def bar_chart(
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def escape(text: str) -> str:
+    """Escaped for SVG text; control characters (not allowed in XML) are dropped."""
+    return html_escape("".join(c for c in text if c.isprintable()))
 
 
 def _shorten(label: str, limit: int = 30) -> str:

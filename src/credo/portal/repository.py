@@ -7,12 +7,13 @@ open dispute or claim (the same window as ``records.repository.effective_records
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Select, and_, func, or_, select
 
 from credo.db.sql import chunks
+from credo.disputes.tables import disputes
 from credo.ingest.tables import ingest_runs, quarantine
 from credo.lists.tables import list_entries
 from credo.ratings.tables import rating_state
@@ -325,3 +326,49 @@ def rating_states(
         .order_by(rating_state.c.rating_key)
     )
     return list(conn.execute(query).mappings())
+
+
+def bands_by_rating(conn: Connection) -> list[tuple[str, str, int]]:
+    """(rating key, band, subjects) from the current rating state."""
+    query = (
+        select(rating_state.c.rating_key, rating_state.c.band, func.count())
+        .group_by(rating_state.c.rating_key, rating_state.c.band)
+        .order_by(rating_state.c.rating_key, rating_state.c.band)
+    )
+    return [(key, band, int(n)) for key, band, n in conn.execute(query)]
+
+
+def list_sizes(conn: Connection, on: date) -> list[tuple[str, int]]:
+    query = (
+        select(list_entries.c.list_id, func.count())
+        .where(
+            list_entries.c.status != "ended",
+            list_entries.c.effective_on <= on,
+            list_entries.c.ends_on > on,
+        )
+        .group_by(list_entries.c.list_id)
+        .order_by(list_entries.c.list_id)
+    )
+    return [(list_id, int(n)) for list_id, n in conn.execute(query)]
+
+
+def list_flows_by_year(conn: Connection) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Entries that took effect, and entries that ended, per year."""
+    start = func.extract("year", list_entries.c.effective_on)
+    end = func.extract("year", list_entries.c.ends_on)
+    inflow = select(start, func.count()).group_by(start).order_by(start)
+    outflow = (
+        select(end, func.count())
+        .where(list_entries.c.status == "ended")
+        .group_by(end)
+        .order_by(end)
+    )
+    return (
+        [(int(y), int(n)) for y, n in conn.execute(inflow)],
+        [(int(y), int(n)) for y, n in conn.execute(outflow)],
+    )
+
+
+def open_dispute_deadlines(conn: Connection) -> list[datetime]:
+    query = select(disputes.c.deadline_at).where(disputes.c.status == "open")
+    return [row[0] for row in conn.execute(query)]

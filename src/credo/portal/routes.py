@@ -237,7 +237,7 @@ def console(
         t,
         principal,
         "console.html",
-        charts=views.console_charts(conn, ctx.catalogue, t),
+        charts=views.console_charts(conn, ctx.catalogue, t, ctx.clock.now()),
         runs=repo.recent_ingest_runs(conn),
         review_items=repo.open_review_items(conn),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -157,14 +157,23 @@ def own_record(
 
 
 def console_charts(
-    conn: Connection, catalogue: Catalogue, t: Translator
+    conn: Connection, catalogue: Catalogue, t: Translator, now: datetime
 ) -> list[tuple[str, Markup]]:
     """The operator dashboard's charts (heading, SVG), from what exists in the database."""
+    inflow, outflow = repo.list_flows_by_year(conn)
     series: list[tuple[str, list[tuple[str, int]]]] = [
         (
             t("console.subjects"),
             [(t(f"kind.{kind}"), n) for kind, n in repo.subjects_by_kind(conn)],
         ),
+        *_rating_series(catalogue, t, repo.bands_by_rating(conn)),
+        (
+            t("console.list_sizes"),
+            [(_list_name(catalogue, t, x), n) for x, n in repo.list_sizes(conn, now.date())],
+        ),
+        (t("console.list_inflow"), [(str(year), n) for year, n in inflow]),
+        (t("console.list_outflow"), [(str(year), n) for year, n in outflow]),
+        (t("console.backlog"), dispute_backlog(t, repo.open_dispute_deadlines(conn), now)),
         (
             t("console.records_by_year"),
             [(str(year), n) for year, n in repo.statements_by_year(conn)],
@@ -177,6 +186,42 @@ def console_charts(
         (t("console.review_by_queue"), repo.open_review_counts(conn)),
     ]
     return [(title, bar_chart(title, items, t.number)) for title, items in series]
+
+
+def _rating_series(
+    catalogue: Catalogue, t: Translator, rows: Sequence[tuple[str, str, int]]
+) -> list[tuple[str, list[tuple[str, int]]]]:
+    """One chart per rating: subjects per band, best band first."""
+    by_key = {r.key: r for r in catalogue.ratings.values()}
+    grouped: dict[str, dict[str, int]] = {}
+    for key, band, count in rows:
+        grouped.setdefault(key, {})[band] = count
+    series = []
+    for key, bands in grouped.items():
+        rating = by_key.get(key)
+        labels = list(rating.bands.labels) if rating and rating.bands else []
+        order = labels + sorted(b for b in bands if b not in labels)
+        name = t.pick(rating.name) if rating else key
+        title = f"{t('console.bands')}: {name}"
+        series.append((title, [(band, bands[band]) for band in order if band in bands]))
+    return series
+
+
+def _list_name(catalogue: Catalogue, t: Translator, list_id: str) -> str:
+    list_def = catalogue.lists.get(list_id)
+    return t.pick(list_def.name) if list_def else list_id
+
+
+def dispute_backlog(
+    t: Translator, deadlines: Sequence[datetime], now: datetime
+) -> list[tuple[str, int]]:
+    """Open disputes: overdue, due within a week, due later."""
+    counts = {"overdue": 0, "week": 0, "later": 0}
+    for deadline in deadlines:
+        aware = deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC)
+        days = (aware - now).total_seconds() / 86400
+        counts["overdue" if days < 0 else "week" if days <= 7 else "later"] += 1
+    return [(t(f"backlog.{key}"), n) for key, n in counts.items()] if deadlines else []
 
 
 def _text(value: Any, t: Translator) -> str:
