@@ -7,6 +7,7 @@ is left to the validator, so there is one set of record rules."""
 from __future__ import annotations
 
 import hashlib
+import string
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from credo.ingest.readers import Row
 from credo.records.model import Rejection
 
 WITHHELD = "<withheld: special category>"
+_COLUMNS_OK = Rejection("ok", "the columns fit the mapping")
 Convert = Callable[[Any], Any]
 
 
@@ -41,18 +43,22 @@ class RowMapper:
             else None
         )
         self._provenance = mapping.provenance.model_dump(exclude_none=True)
+        self._render_ref = compile_template(mapping.source_ref.template)
+        self._render_document = compile_template(
+            mapping.evidence.document_id if mapping.evidence else ""
+        )
+        # Rows of one file nearly always share their columns: check each set once.
+        self._columns_checked: dict[frozenset[str], Rejection] = {}
         self._seen: set[bytes] = set()
         self._repeats: dict[bytes, int] = {}
 
     def map(self, row: Row) -> dict[str, Any] | Rejection:
-        columns = row.keys()
-        if not columns <= self.known:
-            return _unknown_column(sorted(columns - self.known))
-        missing = self.used - columns
-        if missing:
-            return Rejection(
-                "missing_column", f"the row has no column {', '.join(sorted(missing))}"
-            )
+        columns = frozenset(row)
+        verdict = self._columns_checked.get(columns)
+        if verdict is None:
+            verdict = self._columns_checked[columns] = self._check_columns(columns)
+        if verdict is not _COLUMNS_OK:
+            return verdict
         if _has_nul(row):
             return Rejection(
                 "invalid_text", "a value holds a NUL character, which no database text can store"
@@ -61,6 +67,16 @@ class RowMapper:
             if _blank(row[column]):
                 return Rejection(rule.reason, rule.detail)
         return self._raw(row)
+
+    def _check_columns(self, columns: frozenset[str]) -> Rejection:
+        if not columns <= self.known:
+            return _unknown_column(sorted(columns - self.known))
+        missing = self.used - columns
+        if missing:
+            return Rejection(
+                "missing_column", f"the row has no column {', '.join(sorted(missing))}"
+            )
+        return _COLUMNS_OK
 
     def _raw(self, row: Row) -> dict[str, Any] | Rejection:
         m = self.mapping
@@ -93,13 +109,13 @@ class RowMapper:
         if self._evidence is not None and m.evidence is not None:
             raw["evidence"] = {
                 **self._evidence,
-                "document_id": _render(m.evidence.document_id, row),
+                "document_id": self._render_document(row),
                 "issued_on": _clean(row[m.evidence.issued_on]),
             }
         return raw
 
     def _reference(self, row: Row) -> str:
-        ref = _render(self.mapping.source_ref.template, row)
+        ref = self._render_ref(row)
         if not self.mapping.source_ref.number_repeats:
             return ref
         key = hashlib.blake2b(ref.encode(), digest_size=12).digest()
@@ -202,21 +218,28 @@ def _integer(value: Any) -> int | None:
         return None
 
 
-def _render(template: str, row: Row) -> str:
-    return template.format_map(_Text(row))
+def compile_template(template: str) -> Callable[[Row], str]:
+    """A renderer for ``"{camis}:{inspection_date}"``: trimmed text, empty for null."""
+    literals: list[str] = []
+    columns: list[str] = []
+    for literal, column, _, _ in string.Formatter().parse(template):
+        literals.append(literal.replace("{", "{{").replace("}", "}}"))
+        if column is not None:
+            columns.append(column)
+            literals.append("{}")
+    pattern = "".join(literals)
+
+    def render(row: Row) -> str:
+        return pattern.format(*[_template_text(row.get(c)) for c in columns])
+
+    return render
 
 
-class _Text(dict[str, Any]):
-    """Template values: trimmed text, empty for null."""
-
-    def __init__(self, row: Row) -> None:
-        super().__init__()
-        self.row = row
-
-    def __missing__(self, key: str) -> str:
-        value = self.row.get(key)
-        if value is None:
-            return ""
-        if isinstance(value, date | datetime):
-            return value.isoformat()
-        return str(value).strip()
+def _template_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value).strip()
