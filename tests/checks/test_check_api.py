@@ -247,3 +247,24 @@ def test_a_decision_can_be_verified_only_while_valid(api: Api) -> None:
     stale = client.get(url, headers={"Authorization": f"Bearer {keys['airline']}"})
     assert stale.status_code == 409
     assert stale.json()["code"] == "decision_expired"
+
+
+def test_the_subject_sees_who_checked_it(api: Api) -> None:
+    from credo.access.model import Role
+    from credo.access.service import create_principal
+    from credo.subjects.repository import find_subject_ids
+
+    client, _, ctx = api
+    check(api, "airline", ADULT, "air_ticket_sale")
+    check(api, "bank", ADULT, "consumer_loan")
+    with ctx.engine.begin() as conn:
+        sid = find_subject_ids(conn, [("cn_ric", ADULT)])[("cn_ric", ADULT)]
+        key = create_principal(
+            conn, ctx.catalogue, principal_id="me", role=Role.SUBJECT, display_name="me",
+            now=ctx.clock.now(), subject_id=sid,
+        )  # fmt: skip
+    seen = client.get("/v1/inquiries/mine", headers={"Authorization": f"Bearer {key}"}).json()
+    assert {(i["relying_party_id"], i["purpose"]) for i in seen["inquiries"]} == {
+        ("demo_airline", "air_ticket_sale"),
+        ("demo_bank", "consumer_loan"),
+    }
