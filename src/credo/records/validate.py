@@ -57,6 +57,7 @@ class StatementValidator:
         self.known_furnisher = furnisher is not None
         self._payload_checks: dict[str, dict[str, FieldCheck]] = {}
         self._identifiers: dict[tuple[str, str], CheckedIdentifier | IdentifierError] = {}
+        self._provenance_ok: set[str] = set()
 
     def validate(self, raw: dict[str, Any]) -> Statement | Rejection:
         try:
@@ -182,6 +183,14 @@ class StatementValidator:
         if provenance is None:
             raise Invalid("missing_provenance", "every record carries its provenance (G-04)")
         kind = provenance.get("kind") if isinstance(provenance, dict) else None
+        if not isinstance(kind, str):
+            self._check_provenance_kind(kind)
+        elif kind not in self._provenance_ok:  # a file repeats one kind: check it once
+            self._check_provenance_kind(kind)
+            self._provenance_ok.add(kind)
+        return dict(provenance)
+
+    def _check_provenance_kind(self, kind: Any) -> None:
         if kind in BANNED_PROVENANCE or any(b in str(kind).lower() for b in BANNED_PROVENANCE):
             raise Invalid(
                 "prohibited_provenance",
@@ -193,7 +202,6 @@ class StatementValidator:
                 "invalid_provenance",
                 f"provenance kind {kind!r} is not one of {sorted(_PROVENANCE)}",
             )
-        return dict(provenance)
 
     def _evidence(
         self, record_type: RecordType, evidence: Any, action: str
