@@ -3,6 +3,8 @@ accepted, a second load changes nothing, and the demo principals can sign in."""
 
 from __future__ import annotations
 
+import gzip
+import itertools
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -95,3 +97,25 @@ def test_cli_refuses_an_unknown_size(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(cli_app, ["demo", "--no-serve", "--size", "huge"])
     assert result.exit_code != 0
     assert "--size must be one of" in result.output
+
+
+NYC = Path(__file__).resolve().parents[2].parent / "shared/data/nyc-restaurant-inspections"
+MAPPING = Path(__file__).resolve().parents[2] / "mappings/nyc_restaurant_inspections.yaml"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_cli_with_nyc_ingests_through_the_ingest_pipeline(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = NYC / "nyc_violations.csv.gz"
+    if not source.exists() or not MAPPING.exists():
+        pytest.skip("the NYC data or its mapping is not here")
+    sample = tmp_path / "sample.csv.gz"
+    with gzip.open(source, "rt") as full, gzip.open(sample, "wt") as part:
+        part.writelines(itertools.islice(full, 201))  # the header and 200 rows
+    monkeypatch.setenv("CREDO_DATABASE_URL", database_url)
+    args = ["demo", "--no-serve", "--size", "tiny", "--persons", "30", "--organisations", "10"]
+    args += ["--with-nyc", "--nyc-file", str(sample), "--nyc-mapping", str(MAPPING)]
+    result = CliRunner().invoke(cli_app, args)
+    assert result.exit_code == 0, result.output
+    assert "rows_read 200" in result.output

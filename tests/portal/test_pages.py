@@ -186,6 +186,7 @@ def test_sign_in_subject_sees_own_records_including_unpublished(portal: Portal) 
     report = portal.client.get("/me")
     assert report.status_code == 200
     assert "Dishonest judgment defaulter determination" in report.text
+    assert '<p class="lead"> ·' not in report.text  # the subject's name is shown
     assert portal.client.get("/console").status_code == 403
 
 

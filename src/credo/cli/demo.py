@@ -17,6 +17,7 @@ from credo.errors import CredoError
 
 NYC_FILE = Path("../shared/data/nyc-restaurant-inspections/nyc_violations.csv.gz")
 NYC_MAPPING = Path("mappings/nyc_restaurant_inspections.yaml")
+NYC_ROWS = 480_621
 
 
 def register(app: typer.Typer) -> None:
@@ -94,7 +95,7 @@ class RichProgress:
     ) -> None:
         self._bar.__exit__(kind, error, trace)
 
-    def stage(self, description: str, total: int) -> None:
+    def stage(self, description: str, total: int | None) -> None:
         self._task = self._bar.add_task(description, total=total)
 
     def advance(self, amount: int) -> None:
@@ -142,11 +143,12 @@ def _ingest_nyc(ctx: AppContext, file: Path, mapping: Path) -> None:
     parsed, content = load_mapping(mapping)
     request = IngestRequest(file, parsed, content, str(mapping), None, 5000)
     with RichProgress() as progress:
-        progress.stage(f"Ingesting {file.name}", 480_621)
+        progress.stage(f"Ingesting {file.name}", NYC_ROWS if file == NYC_FILE else None)
         result = ingest_file(
             ctx.engine, ctx.write_context(), request, on_chunk=lambda rows: progress.advance(rows)
         )
-    console.print(f"[green]NYC inspections[/]: {result}")
+    counts = ", ".join(f"{k} {v:,}" for k, v in sorted(result.counts.items()))
+    console.print(f"[green]NYC inspections[/] (ingest run {result.run_id}): {counts}")
 
 
 def _serve(ctx: AppContext, port: int) -> None:
