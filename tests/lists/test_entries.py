@@ -102,6 +102,14 @@ def test_hook_stores_the_lifecycle_as_of_today(ctx) -> None:  # type: ignore[no-
     assert row["status"] == "notified"  # the clock says 2026-06-01, inside the window
     assert row["effective_on"] == date(2026, 6, 9)
     assert row["notified_at"] is not None
+    ctx.clock.advance(days=10)
+    submit(ctx, "city_court", defaulter(ADULT, "(2026)京执2号", on="2026-06-05"))
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(select(list_entries).order_by(list_entries.c.starts_on)).mappings()
+        first, second = rows.all()
+    assert first["status"] == "effective"  # brought up to date by the later write
+    assert first["notified_at"] == row["notified_at"]  # notified once, never re-notified
+    assert second["status"] == "notified"
 
 
 def test_red_list_needs_its_payload_condition_and_takes_effect_at_once(ctx) -> None:  # type: ignore[no-untyped-def]

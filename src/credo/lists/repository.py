@@ -17,7 +17,9 @@ from credo.records.repository import open_suppression_clause
 from credo.records.tables import record_current
 from credo.subjects.tables import subject_identifiers, subjects
 
-ENTRY_UPDATE = [c.name for c in list_entries.columns if c.name not in ("id", "proposed_at")]
+ENTRY_UPDATE = [
+    c.name for c in list_entries.columns if c.name not in ("id", "proposed_at", "notified_at")
+]
 
 
 def _trigger_query(record_types: Sequence[str], pending_appeal_types: Sequence[str]) -> Any:
