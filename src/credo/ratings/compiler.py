@@ -105,12 +105,20 @@ def _base_ctes(
 ) -> list[tuple[str, str]]:
     inputs = _in_list(rating.inputs)
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
-    records = _records_query(source, dialect, inputs, fields)
+    records = _records_query(source, dialect, inputs, fields) + _subject_filter(probe)
     return [
         ("recs", records),
         ("probe", _probe_query(probe)),
-        ("eff", _effective_query(rating, source)),
+        ("eff", _effective_query(rating, source, probe)),
     ]
+
+
+def _subject_filter(probe: Probe) -> str:
+    if probe.subject_ids is None:
+        return ""
+    if not probe.subject_ids:
+        return " AND FALSE"
+    return f" AND r.subject_id IN ({', '.join(str(int(s)) for s in probe.subject_ids)})"
 
 
 def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[str]) -> str:
@@ -150,29 +158,28 @@ def _probe_query(probe: Probe) -> str:
         return f"SELECT subject_id, as_of FROM {probe.table}"
     if probe.as_of is None:
         raise ValueError("a probe needs an as_of date or a table")
-    as_of = _date(probe.as_of)
-    subjects = ""
-    if probe.subject_ids is not None:
-        subjects = f" WHERE subject_id IN ({', '.join(str(int(s)) for s in probe.subject_ids)})"
-        if not probe.subject_ids:
-            subjects = " WHERE FALSE"
-    return f"SELECT DISTINCT subject_id, {as_of} AS as_of FROM recs{subjects}"
+    return f"SELECT DISTINCT subject_id, {_date(probe.as_of)} AS as_of FROM recs"
 
 
-def _effective_query(rating: RatingDef, source: Source) -> str:
+def _effective_query(rating: RatingDef, source: Source, probe: Probe) -> str:
     """The same rules as records.repository.effective_records: active, in force, within
-    retention, final (or enforceable pending appeal, G-06), not suppressed."""
+    retention, final (or enforceable pending appeal, G-06), not suppressed. One date needs
+    no join with the probe (every subject in ``recs`` is in the probe)."""
     appeal = _in_list(source.pending_appeal_types) if source.pending_appeal_types else None
     finality = "r.finality = 'final'" + (f" OR r.record_type IN ({appeal})" if appeal else "")
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
     columns = ", ".join(f"{_payload_read(name, source.payload)} AS v_{name}" for name in fields)
+    if probe.table is None:
+        assert probe.as_of is not None
+        as_of, origin = _date(probe.as_of), "recs r"
+    else:
+        as_of, origin = "p.as_of", "probe p JOIN recs r ON r.subject_id = p.subject_id"
     return (
-        "SELECT p.subject_id, p.as_of, r.record_id, r.record_type, r.occurred_on, "
-        "date_diff('day', r.occurred_on, p.as_of) AS age"
-        f"{', ' + columns if columns else ''} "
-        "FROM probe p JOIN recs r ON r.subject_id = p.subject_id "
-        "WHERE r.state = 'active' AND r.effective_from <= p.as_of AND r.effect_until > p.as_of "
-        f"AND r.expires_on > p.as_of AND ({finality}) AND NOT r.suppressed"
+        f"SELECT r.subject_id, {as_of} AS as_of, r.record_id, r.record_type, r.occurred_on, "
+        f"date_diff('day', r.occurred_on, {as_of}) AS age"
+        f"{', ' + columns if columns else ''} FROM {origin} "
+        f"WHERE r.state = 'active' AND r.effective_from <= {as_of} AND r.effect_until > {as_of} "
+        f"AND r.expires_on > {as_of} AND ({finality}) AND NOT r.suppressed"
     )
 
 
