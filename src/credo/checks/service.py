@@ -34,7 +34,7 @@ from credo.checks.decide import (
     outcome_of,
     plan_purposes,
 )
-from credo.checks.index import CheckIndex, IndexedSubject
+from credo.checks.index import Changes, CheckIndex, IndexedSubject
 from credo.checks.inquiries import InquiryWriter
 from credo.checks.subscriptions import WebhookDelivery
 from credo.clock import Clock
@@ -120,7 +120,7 @@ class CheckService:
         for subject_id in changes.reloaded:
             self._measures.pop(subject_id, None)
 
-    def _read_changes(self) -> Any:
+    def _read_changes(self) -> Changes:
         with self.engine.connect() as conn:
             return self.index.read_changes(conn)
 
