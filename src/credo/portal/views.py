@@ -349,6 +349,7 @@ def dispute_row(catalogue: Catalogue, t: Translator, dispute: Mapping[Any, Any])
 
 
 DEFAULTER_LIST = "judgment_defaulters"
+NOT_RATED = "not_rated"  # no inputs for this rating: nothing to publish
 
 
 def public_list(catalogue: Catalogue, list_id: str = DEFAULTER_LIST) -> ListDef | None:
@@ -424,7 +425,7 @@ def org_ratings(
     shown = []
     for row in rows:
         rating = by_key.get(row["rating_key"])
-        if rating is None or rating.bands is None:
+        if rating is None or rating.bands is None or row["band"] == NOT_RATED:
             continue
         explained = reasons(rating, dict(row["features"] or {}), row["band"])
         shown.append(
