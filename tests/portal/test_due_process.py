@@ -133,3 +133,47 @@ def test_a_subject_cannot_touch_another_subjects_record(portal: Portal) -> None:
         f"/console/disputes/{other.group(1)}/resolve", data={"outcome": "deleted"}
     )
     assert forged.status_code == 403
+
+
+def test_statement_and_repair_application_through_the_portal(portal: Portal) -> None:
+    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
+    record_id = _defaulter_record(portal.client.get("/me").text)
+    said = portal.client.post(
+        "/me/statements",
+        data={"record_id": record_id, "text": "I am paying in instalments."},
+        follow_redirects=False,
+    )
+    assert said.status_code == 303
+    assert "“I am paying in instalments.”" in portal.client.get("/me").text
+    applied = portal.client.post(
+        "/me/repairs",
+        data={
+            "record_id": record_id,
+            "condition": "obligation performed in full",
+            "proof": "RCPT-1",
+        },
+        follow_redirects=False,
+    )
+    assert applied.status_code == 303, applied.text
+    assert "<td>pending</td>" in portal.client.get("/me").text
+
+    portal.client.post("/signout")
+    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    queue = portal.client.get("/console/queues").text
+    found = re.search(
+        r'<tr data-repair="([0-9]+)">(?:(?!</tr>).)*obligation performed', queue, re.S
+    )
+    assert found
+    decided = portal.client.post(
+        f"/console/repairs/{found.group(1)}/decide",
+        data={"approve": "yes", "reasons": "Receipt verified with the court."},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+
+    portal.client.post("/signout")
+    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
+    report = portal.client.get("/me").text
+    assert "<td>approved</td>" in report
+    row = next(r for rid, r in RECORD_ROW.findall(report) if rid == record_id)
+    assert ">in effect<" not in row
