@@ -17,7 +17,7 @@ from credo.errors import ValidationFailed
 from credo.ingest import repository
 from credo.ingest.mapping import load_mapping, parse_mapping
 from credo.ingest.service import IngestRequest, IngestResult, build_report, ingest_file
-from credo.ingest.tables import quarantine
+from credo.ingest.tables import ingest_runs, quarantine
 from credo.ingest.transform import WITHHELD
 from credo.records.service import WriteContext
 from credo.records.tables import record_current, record_statements
@@ -263,3 +263,31 @@ def test_nul_characters_are_quarantined_not_a_crash(
     result = run(engine, write_ctx, path)
     assert reasons_by_row(engine) == {1: "invalid_text", 2: "invalid_text", 3: "malformed_row"}
     assert result.quarantined_rows[0]["raw"]["action"] == "cited\ufffd"
+
+
+def test_bytes_that_are_not_utf8_are_quarantined_not_a_crash(
+    engine: Engine, write_ctx: WriteContext, tmp_path: Path
+) -> None:
+    good = write_csv(tmp_path / "good.csv", [inspection_row(1), inspection_row(2)])
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(good.read_bytes().replace(b"BRONX", b"BR\xd6NX", 1))
+    result = run(engine, write_ctx, path)
+    assert reasons_by_row(engine) == {1: "invalid_text"}
+    assert result.counts["accepted"] == 1
+    assert result.quarantined_rows[0]["raw"]["boro"] == "BR\ufffdNX"
+
+
+def test_a_truncated_gzip_is_a_clear_error_after_the_committed_chunks(
+    engine: Engine, write_ctx: WriteContext, tmp_path: Path
+) -> None:
+    import gzip
+
+    plain = write_csv(tmp_path / "f.csv", [inspection_row(i) for i in range(3000)])
+    packed = gzip.compress(plain.read_bytes())
+    path = tmp_path / "f.csv.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(ValidationFailed, match="cannot be read further"):
+        run(engine, write_ctx, path, chunk_size=100)
+    with engine.connect() as conn:
+        runs = conn.execute(select(ingest_runs.c.status, ingest_runs.c.rows_read)).all()
+    assert runs[0][0] == "failed" and runs[0][1] > 0

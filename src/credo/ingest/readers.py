@@ -52,15 +52,28 @@ def detect_format(path: Path) -> str:
 
 def read_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
     """The rows of ``path`` in chunks of at most ``chunk_size``."""
+    kind = check_readable(path)
+    try:
+        if kind == "parquet":
+            yield from _parquet_chunks(path, chunk_size)
+            return
+        with _open_text(path) as text:
+            rows = _csv_rows(text, path) if kind == "csv" else _jsonl_rows(text)
+            yield from _batched(rows, chunk_size)
+    except (OSError, EOFError, csv.Error, ValueError) as exc:
+        # A damaged file (truncated gzip, broken Parquet): the committed chunks stand, and a
+        # re-run of a repaired file continues idempotently.
+        raise ValidationFailed(
+            f"{path.name}: cannot be read further: {exc}", code="unreadable_file"
+        ) from exc
+
+
+def check_readable(path: Path) -> str:
+    """The file's format; a clear error for an unknown format or a missing file."""
     kind = detect_format(path)
     if not path.is_file():
         raise ValidationFailed(f"{path}: no such file", code="file_not_found")
-    if kind == "parquet":
-        yield from _parquet_chunks(path, chunk_size)
-        return
-    with _open_text(path) as text:
-        rows = _csv_rows(text, path) if kind == "csv" else _jsonl_rows(text)
-        yield from _batched(rows, chunk_size)
+    return kind
 
 
 def file_digest(path: Path, extra: bytes = b"") -> str:
@@ -75,8 +88,11 @@ def file_digest(path: Path, extra: bytes = b"") -> str:
 
 def _open_text(path: Path) -> IO[str]:
     if path.name.lower().endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return path.open(encoding="utf-8", newline="")
+        return io.TextIOWrapper(
+            gzip.open(path, "rb"), encoding="utf-8", errors="surrogateescape", newline=""
+        )
+    # Bytes that are not UTF-8 survive as surrogates; the row is quarantined (invalid_text).
+    return path.open(encoding="utf-8", errors="surrogateescape", newline="")
 
 
 def _batched(rows: Iterator[tuple[int, Row | BadRow]], size: int) -> Iterator[Chunk]:
@@ -120,7 +136,7 @@ def _jsonl_rows(text: IO[str]) -> Iterator[tuple[int, Row | BadRow]]:
             continue
         try:
             value = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
+        except ValueError as exc:  # not JSON, or bytes that are not UTF-8
             yield number, BadRow("malformed_row", f"not valid JSON: {exc}", line[:500])
             continue
         if isinstance(value, dict):

@@ -19,7 +19,14 @@ from sqlalchemy import Engine
 from credo.errors import ValidationFailed
 from credo.ingest import repository
 from credo.ingest.mapping import Mapping, check_against_catalogue
-from credo.ingest.readers import BadRow, Chunk, Row, file_digest, read_chunks
+from credo.ingest.readers import (
+    BadRow,
+    Chunk,
+    Row,
+    check_readable,
+    file_digest,
+    read_chunks,
+)
 from credo.ingest.transform import RowMapper, quarantine_raw, without_nul
 from credo.records.model import Rejection, Statement
 from credo.records.service import WriteContext, append_statements
@@ -80,6 +87,7 @@ def ingest_file(
     """Ingest ``request.path``; ``on_chunk(rows)`` is told after each committed chunk."""
     furnisher_id = resolve_furnisher(request.mapping, request.furnisher_id)
     check_against_catalogue(request.mapping, ctx.catalogue, furnisher_id)
+    check_readable(request.path)
     source_key = file_digest(request.path, request.mapping_bytes)
     with engine.begin() as conn:
         run_id = repository.start_run(
@@ -92,15 +100,23 @@ def ingest_file(
         )
     result = IngestResult(run_id, source_key, furnisher_id)
     chunker = _ChunkIngester(engine, ctx, request.mapping, result)
-    for chunk in read_chunks(request.path, max(1, request.chunk_size)):
-        chunker.ingest(chunk)
-        if on_chunk is not None:
-            on_chunk(len(chunk))
+    try:
+        for chunk in read_chunks(request.path, max(1, request.chunk_size)):
+            chunker.ingest(chunk)
+            if on_chunk is not None:
+                on_chunk(len(chunk))
+    except ValidationFailed:
+        _finish(engine, ctx, result, "failed")  # the committed chunks stand
+        raise
+    _finish(engine, ctx, result, "finished")
+    return result
+
+
+def _finish(engine: Engine, ctx: WriteContext, result: IngestResult, status: str) -> None:
     with engine.begin() as conn:
         repository.update_run(
-            conn, run_id, result.counts, status="finished", finished_at=ctx.clock.now()
+            conn, result.run_id, result.counts, status=status, finished_at=ctx.clock.now()
         )
-    return result
 
 
 class _ChunkIngester:

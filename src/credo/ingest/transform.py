@@ -59,9 +59,11 @@ class RowMapper:
             verdict = self._columns_checked[columns] = self._check_columns(columns)
         if verdict is not _COLUMNS_OK:
             return verdict
-        if _has_nul(row):
+        if _has_bad_text(row):
             return Rejection(
-                "invalid_text", "a value holds a NUL character, which no database text can store"
+                "invalid_text",
+                "a value holds a NUL character or bytes that are not UTF-8, "
+                "which no database text can store",
             )
         for column, rule in self.mapping.required.items():
             if _blank(row[column]):
@@ -145,17 +147,37 @@ def quarantine_raw(row: Row) -> dict[str, Any]:
 
 
 def without_nul(text: str) -> str:
-    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+    """Storable text: NUL and undecodable bytes (surrogates) become U+FFFD."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    if not text.isascii():
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
 
 
-def _has_nul(row: Row) -> bool:
+def _has_bad_text(row: Row) -> bool:
     for value in row.values():
         if isinstance(value, str):
-            if "\x00" in value:
+            if "\x00" in value or (not value.isascii() and not _encodable(value)):
                 return True
-        elif isinstance(value, list | dict) and b"\\u0000" in orjson.dumps(value):
+        elif isinstance(value, list | dict) and not _storable_json(value):
             return True
     return False
+
+
+def _storable_json(value: Any) -> bool:
+    try:
+        return b"\\u0000" not in orjson.dumps(value)
+    except TypeError:  # lone surrogates
+        return False
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _unknown_column(columns: list[str]) -> Rejection:
