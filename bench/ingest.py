@@ -144,9 +144,12 @@ def subjects_rows(rows: int) -> list[tuple[Any, ...]]:
 
 
 def plain_sqlite(path: Path, values: list[tuple[Any, ...]], subjects: list[Any]) -> float:
+    from credo.ingest.repository import BULK_CACHE_KIB
+
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")  # the same settings as our path
     with db:
         db.executemany("INSERT INTO subjects VALUES (?, ?, ?, ?, ?)", subjects)
     marks = ", ".join("?" * len(values[0]))

@@ -144,6 +144,7 @@ class _ChunkIngester:
                 items.append((number, checked))
                 rows[number] = row  # type: ignore[assignment]
         with self.engine.begin() as conn:
+            repository.prepare_bulk_session(conn)
             outcomes = append_statements(conn, self.ctx, self.result.furnisher_id, items)
             for outcome in outcomes:
                 if outcome.outcome == "quarantined" and outcome.reason is not None:
