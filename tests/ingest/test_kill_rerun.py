@@ -24,8 +24,8 @@ from credo.ingest.tables import ingest_runs
 
 from .conftest import NYC_MAPPING, inspection_row, write_csv
 
-ROWS = 6000
-CHUNK = 150
+ROWS = 3000
+CHUNK = 100
 CLI = "from credo.cli.main import app; app()"
 
 
