@@ -18,7 +18,7 @@ from credo.access.service import authenticate
 from credo.cli.main import app as cli_app
 from credo.clock import FixedClock
 from credo.context import AppContext, build_context
-from credo.demo.build import SilentProgress, build_demo, load_statements
+from credo.demo.build import Credential, SilentProgress, build_demo, load_statements
 from credo.demo.population import DemoSize, generate_population
 from credo.demo.records import city_statements
 from credo.records.tables import record_statements
@@ -66,18 +66,6 @@ def test_build_accepts_every_statement_and_is_idempotent(database_url: str, engi
     assert build_demo(ctx, SIZE, seed=SEED).already_built
 
 
-def test_demo_principals_authenticate_with_their_scope(database_url: str, engine: Engine) -> None:
-    ctx = _context(database_url, engine)
-    credentials = {c.role: c for c in build_demo(ctx, SIZE, seed=SEED).credentials}
-    assert {Role.OPERATOR, Role.FURNISHER, Role.SUBJECT, Role.AUDITOR} <= set(credentials)
-    with engine.connect() as conn:
-        for role, credential in credentials.items():
-            principal = authenticate(conn, credential.key)
-            assert principal.role is role
-        subject = authenticate(conn, credentials[Role.SUBJECT].key)
-    assert subject.subject_id is not None
-
-
 def test_cli_builds_without_serving(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: Engine
 ) -> None:
@@ -119,3 +107,18 @@ def test_cli_with_nyc_ingests_through_the_ingest_pipeline(
     result = CliRunner().invoke(cli_app, args)
     assert result.exit_code == 0, result.output
     assert "rows_read 200" in result.output
+
+
+def _assert_principals_authenticate(engine: Engine, credentials: list[Credential]) -> None:
+    by_role = {c.role: c for c in credentials}
+    assert set(by_role) == {
+        Role.OPERATOR,
+        Role.FURNISHER,
+        Role.RELYING_PARTY,
+        Role.SUBJECT,
+        Role.AUDITOR,
+    }
+    with engine.connect() as conn:
+        for role, credential in by_role.items():
+            assert authenticate(conn, credential.key).role is role
+        assert authenticate(conn, by_role[Role.SUBJECT].key).subject_id is not None
