@@ -12,6 +12,7 @@ DEFAULT_LANGUAGE = "en"
 
 TEXTS: dict[str, tuple[str, str]] = {
     "skip": ("Skip to content", "跳到正文"),
+    "nav.main": ("Main", "主导航"),
     "nav.home": ("Public register", "公示查询"),
     "nav.defaulters": ("Judgment defaulters", "失信被执行人"),
     "nav.catalogue": ("Catalogue", "目录"),
