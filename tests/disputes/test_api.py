@@ -154,7 +154,7 @@ def test_claim_statement_and_repair_over_http(api: Api, clock: FixedClock) -> No
 
 def test_audit_verification_and_the_second_approver(api: Api) -> None:
     verified = api.call("audra", "GET", "/v1/audit/verify").json()
-    assert verified["ok"] and verified["checked"] == 2  # the two records written
+    assert verified["ok"] and verified["checked"] == 8  # two records, six principals
     _problem(api.call("zhang", "GET", "/v1/audit/verify"), 403)
     change = {"title": "Add a record type", "change": {"add": "x"}, "impact_assessment_ref": "IA-9"}
     proposed = api.call("ann", "POST", "/v1/audit/catalogue-changes", json=change).json()

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from credo.access import repository
 from credo.access.model import Principal, Role
+from credo.audit import service as audit
 from credo.catalog.catalogue import Catalogue
 from credo.errors import Conflict, NotAuthenticated, ValidationFailed
 
@@ -50,6 +51,8 @@ def create_principal(
             "created_at": now,
         },
     )
+    logged = {"principal_id": principal_id, "role": role.value, "key_prefix": key[:12]}
+    audit.append(conn, "admin", "principal.create", subject_id, logged, now)  # G-47, G-50
     return key
 
 

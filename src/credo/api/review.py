@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_conn, get_ctx, require
+from credo.audit import service as audit
 from credo.context import AppContext
 from credo.errors import Conflict
 from credo.subjects import repository
@@ -45,4 +46,6 @@ def resolve(
         conn, item_id, principal.id, body.resolution, ctx.clock.now()
     ):
         raise Conflict(f"review item {item_id} is not open")
+    payload = {"item_id": item_id, "resolution": body.resolution}
+    audit.append(conn, f"operator:{principal.id}", "review.resolve", None, payload, ctx.clock.now())
     return {"id": item_id, "status": "resolved"}
