@@ -177,3 +177,24 @@ def test_statement_and_repair_application_through_the_portal(portal: Portal) -> 
     assert "<td>approved</td>" in report
     row = next(r for rid, r in RECORD_ROW.findall(report) if rid == record_id)
     assert ">in effect<" not in row
+
+
+def test_operator_decides_an_identity_review_item_with_reasons(portal: Portal) -> None:
+    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    queue = portal.client.get("/console/queues").text
+    item = re.search(
+        r'<tr data-review="([0-9]+)">(?:(?!</tr>).)*identifier_check_failed', queue, re.S
+    )
+    assert item, "the demo's pilot-era codes are queued for identity review"
+    url = f"/console/review/{item.group(1)}/resolve"
+    refused = portal.client.post(url, data={"resolution": "ok"})
+    assert refused.status_code == 422
+    decided = portal.client.post(
+        url,
+        data={"resolution": "Pilot-era code confirmed with the registry."},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    assert f'data-review="{item.group(1)}"' not in portal.client.get("/console/queues").text
+    again = portal.client.post(url, data={"resolution": "Pilot-era code confirmed again."})
+    assert again.status_code == 409

@@ -34,6 +34,8 @@ SOLE_TRADER_SHARE = 0.30
 FOOD_SHARE_OF_TRADERS = 0.35
 FOOD_SHARE_OF_ORGANISATIONS = 0.35
 OFFICIAL_SHARE = 0.03
+# One organisation in this many carries a pilot-era USCC whose check character fails.
+PILOT_ERA_EVERY = 50
 
 
 @dataclass(frozen=True)
@@ -113,15 +115,24 @@ def _organisations(rng: random.Random, count: int, today: date) -> list[Organisa
     organisations = []
     for index, serial in enumerate(_unique_serials(rng, count)):
         food = rng.random() < FOOD_SHARE_OF_ORGANISATIONS
+        code = social_credit_code(ENTERPRISE_PREFIX, rng.choice(AREA_CODES), serial)
+        if index % PILOT_ERA_EVERY == PILOT_ERA_EVERY - 1:
+            code = _wrong_check_character(code)
         organisations.append(
             Organisation(
-                uscc=social_credit_code(ENTERPRISE_PREFIX, rng.choice(AREA_CODES), serial),
+                uscc=code,
                 name=names.organisation_name(rng, food, index + 1),
                 food=food,
                 founded=today - timedelta(days=rng.randrange(30, 20 * 365)),
             )
         )
     return organisations
+
+
+def _wrong_check_character(code: str) -> str:
+    """A pilot-era code whose check character fails: accepted, with a review item (G-19)."""
+    wrong = "1" if code[-1] != "1" else "2"
+    return code[:-1] + wrong
 
 
 def _public_bodies(rng: random.Random, count: int) -> list[PublicBody]:

@@ -12,13 +12,15 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_ctx
+from credo.audit import service as audit
 from credo.context import AppContext
 from credo.disputes import repair, service
 from credo.disputes import repository as disputes_repo
 from credo.disputes.report import subject_report
-from credo.errors import CredoError
+from credo.errors import Conflict, CredoError, ValidationFailed
 from credo.portal import views
 from credo.portal.web import gate, render, signed_in, translator
+from credo.subjects import repository as subjects_repo
 
 router = APIRouter(include_in_schema=False)
 OUTCOMES = service.OUTCOMES
@@ -138,6 +140,7 @@ def _queues_page(
     with ctx.engine.connect() as conn:
         disputes = disputes_repo.disputes_by_status(conn, "open", 200)
         repairs = disputes_repo.repairs_by_status(conn, "pending", 200)
+        reviews = subjects_repo.open_review_items(conn, None, 200)
     return render(
         request,
         ctx,
@@ -147,6 +150,7 @@ def _queues_page(
         status_code=status_code,
         disputes=[views.dispute_row(ctx.catalogue, t, d) for d in disputes],
         repairs=repairs,
+        reviews=reviews,
         outcomes=OUTCOMES,
         error=error,
     )
@@ -204,5 +208,28 @@ def decide(
 ) -> Response:
     def act(conn: Connection, actor: str) -> None:
         repair.decide(conn, ctx.write_context(), application_id, approve == "yes", reasons, actor)
+
+    return _operator_action(request, ctx, principal, act)
+
+
+@router.post("/console/review/{item_id}/resolve", response_model=None)
+def resolve_review_item(
+    item_id: int,
+    request: Request,
+    resolution: str = Form("", max_length=2000),
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    """An identity review item decided with reasons, as the review API does."""
+
+    def act(conn: Connection, actor: str) -> None:
+        if len(resolution.strip()) < 5:
+            raise ValidationFailed("a decision needs its reasons (at least 5 characters)")
+        assert principal is not None
+        now = ctx.clock.now()
+        if not subjects_repo.resolve_review_item(conn, item_id, principal.id, resolution, now):
+            raise Conflict(f"review item {item_id} is not open")
+        payload = {"item_id": item_id, "resolution": resolution}
+        audit.append(conn, actor, "review.resolve", None, payload, now)
 
     return _operator_action(request, ctx, principal, act)

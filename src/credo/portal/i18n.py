@@ -116,6 +116,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.list_sizes": ("List entries in effect", "有效名单条目"),
     "console.list_inflow": ("List entries taking effect, by year", "按年份统计的新增名单条目"),
     "console.list_outflow": ("List entries ended, by year", "按年份统计的退出名单条目"),
+    "console.identity": ("Identity review queue", "身份核验队列"),
     "console.none": ("Nothing here yet.", "暂无数据。"),
     "console.rows": ("rows read", "读取行数"),
     "console.accepted": ("accepted", "接收"),
