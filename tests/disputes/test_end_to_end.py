@@ -18,7 +18,8 @@ from credo.access.model import Role
 from credo.access.service import create_principal
 from credo.api.app import create_app
 from credo.clock import FixedClock
-from credo.context import build_context
+from credo.context import AppContext, build_context
+from credo.disputes import jobs
 from credo.notices import repository as notices_repo
 from credo.settings import Settings
 from credo.subjects import repository as subjects_repo
@@ -30,6 +31,7 @@ class World:
     client: TestClient
     keys: dict[str, str]
     engine: Engine
+    ctx: AppContext
 
     def call(self, who: str, method: str, path: str, **kw: Any) -> Any:
         response = self.client.request(
@@ -70,7 +72,7 @@ def world(engine: Engine, database_url: str, clock: FixedClock) -> Iterator[Worl
                 **extra,
             )
     with TestClient(create_app(ctx)) as client:
-        world = World(client, keys, engine)
+        world = World(client, keys, engine, ctx)
         for identifiers, ref in ((ZHANG, "(2025)京0105执123号"), (LI, "(2025)京0105执777号")):
             world.call(
                 "court", "POST", "/v1/records", json=_api_record(defaulter(ref, identifiers))
@@ -98,7 +100,13 @@ def test_a_correction_reaches_the_relying_party_that_relied_on_the_record(world:
     }
     decision = world.call("airline", "POST", "/v1/checks", json=check)
     assert decision["measures"], decision  # the defaulter entry restricts air travel
+    with world.engine.begin() as conn:  # G-38: the adverse decision is noticed, once
+        assert jobs.run_due(conn, world.ctx.write_context()).adverse_notices == 1
+        assert jobs.run_due(conn, world.ctx.write_context()).adverse_notices == 0
     report = world.call("zhang", "GET", "/v1/me/report")
+    [adverse] = [n for n in report["notices"] if n["kind"] == "adverse_decision"]
+    assert "Demo City Airlines" in adverse["title"] and "No air tickets" in adverse["body"]
+    assert "free copy" in adverse["body"] and decision["id"] in adverse["body"]
     assert [q["relying_party_id"] for q in report["inquiries"]] == ["demo_airline"]
     assert [e["list"] for e in report["list_entries"]] == ["judgment_defaulters"]
     record_id = report["records"][0]["record_id"]

@@ -57,7 +57,8 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"disputes unverified: {report.disputes_unverified}; repairs flagged: "
             f"{report.repairs_flagged}; records ended: {report.records_ended}; subjects "
-            f"re-evaluated: {report.subjects_refreshed}"
+            f"re-evaluated: {report.subjects_refreshed}; adverse-decision notices: "
+            f"{report.adverse_notices}"
         )
         if send:
             _print_delivery(_deliver(ctx, parse_channel(send)))

@@ -7,7 +7,8 @@ enforced at query time, so a job that did not run extends no harm:
 - records past their effect period or retention are marked, and the subject hooks re-derive
   ratings and list entries (``effective_records`` already ignores them, G-41);
 - stored list entries past their maximum term are refreshed by the same hooks (decisions
-  derive entries from records and never read the stored ones, G-44)."""
+  derive entries from records and never read the stored ones, G-44);
+- adverse decisions in the inquiry log get their notice to the subject (G-38)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy import Connection
 from credo.audit.service import AuditEntry, append_many
 from credo.disputes import repair, repository, service
 from credo.disputes.effects import effect_changed
+from credo.notices.adverse_notices import queue_adverse_decision_notices
 from credo.records.service import WriteContext
 
 
@@ -28,6 +30,7 @@ class JobReport:
     repairs_flagged: int = 0
     records_ended: int = 0
     subjects_refreshed: int = 0
+    adverse_notices: int = 0
 
 
 def run_due(conn: Connection, ctx: WriteContext, batch: int = 5000) -> JobReport:
@@ -41,6 +44,7 @@ def run_due(conn: Connection, ctx: WriteContext, batch: int = 5000) -> JobReport
         effect_changed(conn, ctx, lapsed, "term_end", today.isoformat(), now)
     report.records_ended = ended.count
     report.subjects_refreshed = len(ended.subjects | lapsed)
+    report.adverse_notices = queue_adverse_decision_notices(conn, ctx.catalogue, now, batch)
     return report
 
 

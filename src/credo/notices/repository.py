@@ -106,3 +106,29 @@ def unnoticed_list_entries(conn: Connection, subject_ids: Sequence[int]) -> list
             )
         ).mappings()
     return found
+
+
+def unnoticed_adverse_inquiries(
+    conn: Connection, outcomes: Sequence[str], limit: int
+) -> list[RowMapping]:
+    """The checks package's inquiries with an adverse outcome about a known subject that no
+    notice was queued for yet, oldest first."""
+    import importlib
+
+    inquiries = getattr(importlib.import_module("credo.checks.tables"), "inquiries", None)
+    if inquiries is None:
+        return []
+    key = literal("adverse:") + inquiries.c.id
+    noticed = select(notices.c.id).where(notices.c.dedupe_key == key)
+    return list(
+        conn.execute(
+            select(inquiries)
+            .where(
+                inquiries.c.outcome.in_(list(outcomes)),
+                inquiries.c.subject_id.is_not(None),
+                ~noticed.exists(),
+            )
+            .order_by(inquiries.c.at)
+            .limit(limit)
+        ).mappings()
+    )
