@@ -92,7 +92,7 @@ def compile_contributions(
     matches = " OR ".join(f"({_match(rating, f)})" for f in rating.features) or "FALSE"
     final = (
         "SELECT subject_id, as_of, record_id, record_type, occurred_on FROM eff "
-        f"WHERE {matches} ORDER BY subject_id, as_of, occurred_on DESC, record_id"
+        f"WHERE live AND ({matches}) ORDER BY subject_id, as_of, occurred_on DESC, record_id"
     )
     return _render(ctes, final, dialect)
 
@@ -106,11 +106,10 @@ def _base_ctes(
     inputs = _in_list(rating.inputs)
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
     records = _records_query(source, dialect, inputs, fields) + _subject_filter(probe)
-    return [
-        ("recs", records),
-        ("probe", _probe_query(probe)),
-        ("eff", _effective_query(rating, source, probe)),
-    ]
+    ctes = [("recs", records)]
+    if probe.table is not None:
+        ctes.append(("probe", f"SELECT subject_id, as_of FROM {probe.table}"))
+    return [*ctes, ("eff", _effective_query(rating, source, probe))]
 
 
 def _subject_filter(probe: Probe) -> str:
@@ -153,33 +152,29 @@ def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[s
     )
 
 
-def _probe_query(probe: Probe) -> str:
-    if probe.table is not None:
-        return f"SELECT subject_id, as_of FROM {probe.table}"
-    if probe.as_of is None:
-        raise ValueError("a probe needs an as_of date or a table")
-    return f"SELECT DISTINCT subject_id, {_date(probe.as_of)} AS as_of FROM recs"
-
-
 def _effective_query(rating: RatingDef, source: Source, probe: Probe) -> str:
-    """The same rules as records.repository.effective_records: active, in force, within
-    retention, final (or enforceable pending appeal, G-06), not suppressed. One date needs
-    no join with the probe (every subject in ``recs`` is in the probe)."""
+    """Every input record of each probed subject with ``live``: the rules of
+    records.repository.effective_records (active, in force, within retention, final or
+    enforceable pending appeal (G-06), not suppressed). Keeping the other rows means grouping
+    ``eff`` yields every probed pair in one pass, with no join back to the probe."""
     appeal = _in_list(source.pending_appeal_types) if source.pending_appeal_types else None
     finality = "r.finality = 'final'" + (f" OR r.record_type IN ({appeal})" if appeal else "")
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
     columns = ", ".join(f"{_payload_read(name, source.payload)} AS v_{name}" for name in fields)
     if probe.table is None:
-        assert probe.as_of is not None
+        if probe.as_of is None:
+            raise ValueError("a probe needs an as_of date or a table")
         as_of, origin = _date(probe.as_of), "recs r"
     else:
         as_of, origin = "p.as_of", "probe p JOIN recs r ON r.subject_id = p.subject_id"
+    live = (
+        f"r.state = 'active' AND r.effective_from <= {as_of} AND r.effect_until > {as_of} "
+        f"AND r.expires_on > {as_of} AND ({finality}) AND NOT r.suppressed"
+    )
     return (
         f"SELECT r.subject_id, {as_of} AS as_of, r.record_id, r.record_type, r.occurred_on, "
-        f"date_diff('day', r.occurred_on, {as_of}) AS age"
-        f"{', ' + columns if columns else ''} FROM {origin} "
-        f"WHERE r.state = 'active' AND r.effective_from <= {as_of} AND r.effect_until > {as_of} "
-        f"AND r.expires_on > {as_of} AND ({finality}) AND NOT r.suppressed"
+        f"date_diff('day', r.occurred_on, {as_of}) AS age, {live} AS live"
+        f"{', ' + columns if columns else ''} FROM {origin}"
     )
 
 
@@ -197,23 +192,18 @@ def _payload_read(name: str, mode: PayloadMode) -> str:
 
 
 def _features_query(rating: RatingDef) -> str:
-    """One row per probe pair: aggregates in one pass, latest values by window functions."""
+    """One row per probed pair: aggregates in one pass, latest values by window functions."""
     aggregates = [f for f in rating.features if f.op != FeatureOp.LATEST]
-    groups = _latest_groups(rating)
+    cols = "".join(f", {_aggregate(rating, f)} AS a_{f.id}" for f in aggregates)
+    grouped = f"SELECT subject_id, as_of{cols} FROM eff GROUP BY subject_id, as_of"
     select = ["p.subject_id", "p.as_of"]
+    select += [_with_missing(f, f"p.a_{f.id}") for f in aggregates]
     joins: list[str] = []
-    if aggregates:
-        cols = ", ".join(f"{_aggregate(rating, f)} AS a_{f.id}" for f in aggregates)
-        joins.append(
-            f"LEFT JOIN (SELECT subject_id, as_of, {cols} FROM eff GROUP BY subject_id, as_of) "
-            "agg ON agg.subject_id = p.subject_id AND agg.as_of = p.as_of"
-        )
-        select += [_with_missing(f, f"agg.a_{f.id}") for f in aggregates]
-    for index, members in enumerate(groups):
+    for index, members in enumerate(_latest_groups(rating)):
         alias = f"l{index}"
         joins.append(_latest_join(rating, members, alias))
         select += [_with_missing(f, f"{alias}.v_{f.id}") for f in members]
-    return f"SELECT {', '.join(select)} FROM probe p {' '.join(joins)}"
+    return f"SELECT {', '.join(select)} FROM ({grouped}) p {' '.join(joins)}"
 
 
 def _latest_groups(rating: RatingDef) -> list[list[Feature]]:
@@ -230,7 +220,7 @@ def _latest_join(rating: RatingDef, members: list[Feature], alias: str) -> str:
     ranked = (
         f"SELECT subject_id, as_of, {values}, ROW_NUMBER() OVER (PARTITION BY subject_id, as_of "
         "ORDER BY occurred_on DESC, record_id) AS rn "
-        f"FROM eff WHERE {_match(rating, members[0])}"
+        f"FROM eff WHERE live AND {_match(rating, members[0])}"
     )
     return (
         f"LEFT JOIN ({ranked}) {alias} ON {alias}.subject_id = p.subject_id "
@@ -239,7 +229,7 @@ def _latest_join(rating: RatingDef, members: list[Feature], alias: str) -> str:
 
 
 def _aggregate(rating: RatingDef, feature: Feature) -> str:
-    match = _match(rating, feature)
+    match = f"live AND {_match(rating, feature)}"
     weight = "1.0"
     if feature.half_life is not None:
         weight = f"POWER(0.5, CAST(age AS DOUBLE) / {feature.half_life.approx_days})"
