@@ -120,3 +120,29 @@ def test_any_payload_round_trips_and_verifies(
         result = audit.verify(conn)
         assert result.ok, result.broken
         conn.rollback()
+
+
+def test_inquiries_are_logged_as_decisions(engine: Engine) -> None:
+    """The helper the check service's group commit calls, one batch per commit."""
+    rows = [
+        {
+            "id": f"d{i}",
+            "at": T0,
+            "relying_party_id": "demo_airline",
+            "principal_id": "airline",
+            "purpose": "air_ticket_sale",
+            "subject_id": i or None,
+            "subject_key": "cn_ric:x",
+            "outcome": "restricted",
+            "measures": ["no_air_travel"],
+        }
+        for i in range(3)
+    ]
+    with engine.begin() as conn:
+        audit.record_inquiries(conn, rows)
+    with engine.connect() as conn:
+        logged = conn.execute(audit_log.select().order_by(audit_log.c.seq)).mappings().all()
+        assert audit.verify(conn).ok
+    assert [r["actor"] for r in logged] == ["relying_party:demo_airline"] * 3
+    assert [r["subject_id"] for r in logged] == [None, 1, 2]
+    assert '"decision_id":"d2"' in logged[2]["payload"]

@@ -144,6 +144,31 @@ def record_statements(
     )
 
 
+def record_inquiries(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Log committed inquiries and their decisions (for the check service's group commit:
+    one call per batch, in the same transaction as the inquiry rows)."""
+    append_many(
+        conn,
+        [
+            AuditEntry(
+                f"relying_party:{row['relying_party_id']}",
+                "decision",
+                row["subject_id"],
+                {
+                    "decision_id": row["id"],
+                    "principal_id": row["principal_id"],
+                    "purpose": row["purpose"],
+                    "subject_key": row["subject_key"],
+                    "outcome": row["outcome"],
+                    "measures": row["measures"],
+                },
+                row["at"],
+            )
+            for row in rows
+        ],
+    )
+
+
 def verify(conn: Connection) -> Verification:
     """Recompute the chain from the first entry; stop at the first broken link."""
     expected_seq, prev, checked = 1, GENESIS, 0
