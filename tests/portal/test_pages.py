@@ -250,3 +250,36 @@ def test_organisation_page_shows_public_ratings_and_list_entries(portal: Portal)
     page = portal.client.get(f"/register/organisations/{rated.subject_id}").text
     assert "Tax credit grade" in page
     assert f"<strong>{rated.band}</strong>" in page
+
+
+def test_persons_are_findable_by_name_only_while_on_a_public_list(portal: Portal) -> None:
+    today = portal.ctx.clock.today()
+    in_effect = (
+        list_entries.c.status != "ended",
+        list_entries.c.effective_on <= today,
+        list_entries.c.ends_on > today,
+    )
+    with portal.ctx.engine.connect() as conn:
+        listed = conn.execute(
+            select(subjects.c.id, subjects.c.display_name)
+            .join(list_entries, list_entries.c.subject_id == subjects.c.id)
+            .where(subjects.c.kind == "person", *in_effect)
+            .limit(1)
+        ).one()
+        on_lists = select(list_entries.c.subject_id).where(*in_effect)
+        unlisted = conn.execute(
+            select(subjects.c.display_name)
+            .where(subjects.c.kind == "person", subjects.c.id.not_in(on_lists))
+            .order_by(subjects.c.id)
+        ).scalars()
+        names_on_lists = set(
+            conn.execute(
+                select(subjects.c.display_name).where(subjects.c.id.in_(on_lists))
+            ).scalars()
+        )
+        private = next(name for name in unlisted if name not in names_on_lists)
+    found = portal.client.get("/register/search", params={"q": listed.display_name}).text
+    assert f"<td>{escape(listed.display_name)}</td>" in found
+    assert MASKED.search(found)
+    hidden = portal.client.get("/register/search", params={"q": private}).text
+    assert f"<td>{escape(private)}</td>" not in hidden

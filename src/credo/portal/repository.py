@@ -372,3 +372,23 @@ def list_flows_by_year(conn: Connection) -> tuple[list[tuple[int, int]], list[tu
 def open_dispute_deadlines(conn: Connection) -> list[datetime]:
     query = select(disputes.c.deadline_at).where(disputes.c.status == "open")
     return [row[0] for row in conn.execute(query)]
+
+
+def search_persons_on_lists(
+    conn: Connection, text: str, list_ids: Sequence[str], on: date, limit: int = 50
+) -> list[RowMapping]:
+    """Persons by part of their name, only while they have an entry in effect on one of
+    ``list_ids`` (the public lists): nobody else is findable by name."""
+    pattern = f"%{_escape_like(text.lower())}%"
+    listed = select(list_entries.c.subject_id).where(_entries_in_effect(list_ids, on))
+    query = (
+        select(subjects.c.id, subjects.c.display_name, _ric_of())
+        .where(
+            subjects.c.kind == "person",
+            func.lower(subjects.c.display_name).like(pattern, escape="\\"),
+            subjects.c.id.in_(listed),
+        )
+        .order_by(subjects.c.display_name, subjects.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())

@@ -79,11 +79,16 @@ def search(
     persons: list[dict[str, Any]] = []
     if len(text) >= 2:
         organisations = repo.search_organisations(conn, text)
-        listed = views.list_record_types(ctx.catalogue)
-        persons = [
-            views.masked_person(row)
-            for row in repo.search_listed_persons(conn, text, listed, ctx.clock.today())
-        ]
+        today = ctx.clock.today()
+        public_lists = views.public_list_ids(ctx.catalogue)
+        rows = (
+            repo.search_persons_on_lists(conn, text, public_lists, today)
+            if public_lists
+            else repo.search_listed_persons(
+                conn, text, views.list_record_types(ctx.catalogue), today
+            )
+        )
+        persons = [views.masked_person(row) for row in rows]
     return render(
         request,
         ctx,
