@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select, text
 from credo.errors import ValidationFailed
 from credo.ingest import repository
 from credo.ingest.mapping import load_mapping, parse_mapping
-from credo.ingest.service import IngestRequest, IngestResult, build_report, ingest_file
+from credo.ingest.service import IngestRequest, IngestResult, ingest_file, write_report
 from credo.ingest.tables import ingest_runs, quarantine
 from credo.ingest.transform import WITHHELD
 from credo.records.service import WriteContext
@@ -82,7 +82,8 @@ def test_each_reason_is_quarantined_with_its_row_and_the_rest_accepted(
     assert reasons_by_row(engine) == expected
     assert result.counts["accepted"] == 20 - len(BAD)
     assert result.counts["quarantined"] == len(BAD)
-    report = orjson.loads(orjson.dumps(build_report(result, _request(tmp_path / "f.csv"))))
+    write_report(result, _request(tmp_path / "f.csv"), tmp_path / "report.json")
+    report = orjson.loads((tmp_path / "report.json").read_bytes())
     assert report["outcomes"] == {"accepted": 14, "duplicate": 0, "quarantined": 6}
     assert report["counts_add_up"] is True
     assert sum(report["reasons"].values()) == 6
@@ -291,3 +292,19 @@ def test_a_truncated_gzip_is_a_clear_error_after_the_committed_chunks(
     with engine.connect() as conn:
         runs = conn.execute(select(ingest_runs.c.status, ingest_runs.c.rows_read)).all()
     assert runs[0][0] == "failed" and runs[0][1] > 0
+
+
+def test_the_report_streams_every_quarantined_row_beyond_the_sample(
+    engine: Engine, write_ctx: WriteContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credo.ingest import service
+
+    monkeypatch.setattr(service, "SAMPLE", 2)
+    rows = [inspection_row(i, camis="bad") for i in range(5)] + [inspection_row(9)]
+    path = write_csv(tmp_path / "f.csv", rows)
+    result = run(engine, write_ctx, path)
+    assert len(result.quarantined_rows) == 2
+    write_report(result, _request(path), tmp_path / "report.json")
+    report = orjson.loads((tmp_path / "report.json").read_bytes())
+    assert [r["row"] for r in report["quarantined_rows"]] == [1, 2, 3, 4, 5]
+    assert report["outcomes"] == {"accepted": 1, "duplicate": 0, "quarantined": 5}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
 import typer
 from rich.progress import (
     BarColumn,
@@ -41,7 +40,7 @@ def ingest(
     """Ingest a file: every row ends accepted, duplicate or quarantined with a reason."""
     from credo.db.migrate import upgrade
     from credo.ingest.mapping import load_mapping
-    from credo.ingest.service import build_report, ingest_file
+    from credo.ingest.service import ingest_file, write_report
 
     ctx = context_from_env()
     try:
@@ -59,7 +58,7 @@ def ingest(
     except CredoError as exc:
         fail(exc.detail)
     target = report or Path(f"{file.name}.report.json")
-    target.write_bytes(orjson.dumps(build_report(result, request), option=orjson.OPT_INDENT_2))
+    write_report(result, request, target)
     _summary(result, target)
 
 

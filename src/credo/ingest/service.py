@@ -8,12 +8,14 @@ quarantined with a machine-readable reason."""
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import orjson
 from sqlalchemy import Engine
 
 from credo.errors import ValidationFailed
@@ -33,6 +35,7 @@ from credo.records.service import WriteContext, append_statements
 from credo.records.validate import StatementValidator
 
 DEFAULT_CHUNK_SIZE = 5000
+SAMPLE = 1000
 OUTCOMES = ("accepted", "duplicate", "quarantined")
 
 
@@ -53,7 +56,15 @@ class IngestResult:
     furnisher_id: str
     counts: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
+    # The first SAMPLE quarantined rows, for display; all of them go to the spool file.
     quarantined_rows: list[dict[str, Any]] = field(default_factory=list)
+    spool: IO[bytes] = field(default_factory=tempfile.TemporaryFile)
+
+    def spooled_rows(self) -> Iterator[bytes]:
+        """Every quarantined row of this run as JSON, in order (memory stays flat)."""
+        self.spool.flush()
+        self.spool.seek(0)
+        yield from (line.rstrip(b"\n") for line in self.spool)
 
     @property
     def rows_read(self) -> int:
@@ -170,9 +181,10 @@ class _ChunkIngester:
         for number, reason, raw in sorted(rejected, key=lambda r: r[0]):
             self.result.counts["quarantined"] += 1
             self.result.reasons[reason.code] += 1
-            self.result.quarantined_rows.append(
-                {"row": number, "reason": reason.code, "detail": reason.detail, "raw": raw}
-            )
+            entry = {"row": number, "reason": reason.code, "detail": reason.detail, "raw": raw}
+            self.result.spool.write(orjson.dumps(entry) + b"\n")
+            if len(self.result.quarantined_rows) < SAMPLE:
+                self.result.quarantined_rows.append(entry)
 
     def _quarantine_rows(
         self, rejected: list[tuple[int, Rejection, dict[str, Any]]]
@@ -198,9 +210,10 @@ def _raw_of(row: Row | BadRow) -> dict[str, Any]:
     return quarantine_raw(row)
 
 
-def build_report(result: IngestResult, request: IngestRequest) -> dict[str, Any]:
-    """The run's report: counts by outcome and by reason, and every quarantined row."""
-    return {
+def write_report(result: IngestResult, request: IngestRequest, target: Path) -> None:
+    """The run's JSON report: counts by outcome and by reason, and every quarantined row
+    (streamed from the spool, so a file with millions of bad rows needs no memory)."""
+    head = {
         "run_id": result.run_id,
         "source": str(request.path),
         "source_key": result.source_key,
@@ -210,5 +223,11 @@ def build_report(result: IngestResult, request: IngestRequest) -> dict[str, Any]
         "outcomes": {o: result.counts[o] for o in OUTCOMES},
         "counts_add_up": result.add_up(),
         "reasons": dict(sorted(result.reasons.items())),
-        "quarantined_rows": result.quarantined_rows,
     }
+    with target.open("wb") as out:
+        out.write(orjson.dumps(head, option=orjson.OPT_INDENT_2)[:-2])  # reopen the object
+        out.write(b',\n  "quarantined_rows": [')
+        for index, line in enumerate(result.spooled_rows()):
+            out.write(b"\n    " if index == 0 else b",\n    ")
+            out.write(line)
+        out.write(b"\n  ]\n}\n")
