@@ -15,10 +15,16 @@ AUDIT_LOCK_KEY = 0x0C4ED0A0D1
 
 
 def lock_chain(conn: Connection) -> None:
-    """Serialise appenders until the transaction ends, so the chain never forks. SQLite
-    already allows one writer at a time; the primary key on ``seq`` backs both up."""
+    """Serialise appenders until the transaction ends, so the chain never forks and never
+    reads a stale head. PostgreSQL: a transaction-scoped advisory lock. SQLite: a no-op write
+    first, so the transaction holds the single write lock (waiting for it under the busy
+    timeout) before it reads the head. The primary key on ``seq`` backs both up."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    else:
+        conn.execute(
+            audit_head.update().where(audit_head.c.id == HEAD_ROW).values(seq=audit_head.c.seq)
+        )
 
 
 def head(conn: Connection) -> tuple[int, str] | None:
