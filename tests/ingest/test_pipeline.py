@@ -3,6 +3,7 @@ report, idempotent re-runs and counts that always add up."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -308,3 +309,27 @@ def test_the_report_streams_every_quarantined_row_beyond_the_sample(
     report = orjson.loads((tmp_path / "report.json").read_bytes())
     assert [r["row"] for r in report["quarantined_rows"]] == [1, 2, 3, 4, 5]
     assert report["outcomes"] == {"accepted": 1, "duplicate": 0, "quarantined": 5}
+
+
+def test_typed_parquet_rows_make_the_same_statements_as_csv(
+    engine: Engine, write_ctx: WriteContext, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [inspection_row(i) for i in range(30)]
+    run(engine, write_ctx, write_csv(tmp_path / "f.csv", rows))
+    typed = [
+        r
+        | {
+            "inspection_date": date.fromisoformat(r["inspection_date"]),
+            "grade_date": date.fromisoformat(r["grade_date"]) if r["grade_date"] else None,
+            "score": int(r["score"]),
+            "grade": r["grade"] or None,
+        }
+        for r in rows
+    ]
+    path = tmp_path / "f.parquet"
+    pq.write_table(pa.Table.from_pylist(typed), path)
+    again = run(engine, write_ctx, path)
+    assert again.counts["duplicate"] == 30, dict(again.reasons)  # same ids, same content
