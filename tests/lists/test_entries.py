@@ -123,3 +123,12 @@ def test_red_list_needs_its_payload_condition_and_takes_effect_at_once(ctx) -> N
         ("a_grade_taxpayers", "effective")
     ]
     assert statuses(ctx, ids[("cn_uscc", b_grade)], date(2026, 4, 1)) == []
+
+
+def test_a_future_dated_record_makes_a_proposed_entry(ctx) -> None:  # type: ignore[no-untyped-def]
+    record = {**defaulter(ADULT, on="2026-05-20"), "effective_from": "2026-07-01"}
+    submit(ctx, "city_court", record)
+    with ctx.engine.connect() as conn:
+        [row] = conn.execute(select(list_entries)).mappings().all()
+    assert row["status"] == "proposed"
+    assert row["starts_on"] == date(2026, 7, 1)

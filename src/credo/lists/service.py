@@ -64,12 +64,7 @@ def refresh_entries(
     records no longer support it (revoked, disputed, deleted) ends with that reason."""
     today = now.date()
     derived = entries_for(conn, catalogue, subject_ids)
-    rows = [
-        _row(entry, today, now)
-        for entries in derived.values()
-        for entry in entries
-        if entry.starts_on <= today
-    ]
+    rows = [_row(entry, today, now) for entries in derived.values() for entry in entries]
     live = {row["id"] for row in rows}
     stored = repository.stored_entries(conn, subject_ids)
     withdrawn = [r["id"] for r in stored if r["id"] not in live and r["status"] != "ended"]
@@ -78,7 +73,7 @@ def refresh_entries(
 
 
 def _row(entry: Entry, today: date, now: datetime) -> dict[str, Any]:
-    status = entry.status_on(today) or "proposed"
+    status = entry.status_on(today) or "proposed"  # its records take effect later
     return {
         "id": entry.id,
         "list_id": entry.list_id,
