@@ -138,3 +138,23 @@ def test_bulk_insert_keeps_the_given_order_and_defaults(engine: Engine) -> None:
     )
     assert [r[1] for r in sorted(got)] == [0, 1, 2, 3, 4]
     assert {r[2].replace(tzinfo=UTC) if r[2].tzinfo is None else r[2] for r in got} == {T0}
+
+
+@FUZZ
+@given(
+    keys=st.lists(st.integers(1, 8), max_size=10), wanted=st.lists(st.integers(0, 9), max_size=6)
+)
+def test_in_values_selects_what_in_selects(
+    engine: Engine, keys: list[int], wanted: list[int]
+) -> None:
+    from credo.db.bulk import in_values
+
+    rows = [{"source_key": "k", "row_number": k, "furnisher_id": "f", "reason_code": "r",
+             "detail": "", "raw": None, "created_at": T0} for k in set(keys)]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(quarantine.delete())
+        insert_ignore(conn, quarantine, rows)
+        column = quarantine.c.row_number
+        fast = sorted(conn.execute(select(column).where(in_values(conn, column, wanted))).scalars())
+        plain = sorted(conn.execute(select(column).where(column.in_(wanted))).scalars())
+    assert fast == plain == sorted(set(keys) & set(wanted))

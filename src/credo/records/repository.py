@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, exists, or_, select
 
-from credo.db.bulk import bulk_insert, bulk_insert_ignore, bulk_upsert
+from credo.db.bulk import bulk_insert, bulk_insert_ignore, bulk_upsert, in_values
 from credo.db.sql import chunks
 from credo.records.tables import change_feed, record_current, record_statements, record_suppressions
 
@@ -23,7 +23,7 @@ def existing_statements(conn: Connection, record_ids: Iterable[str]) -> dict[str
     for part in chunks(list(set(record_ids)), 900):
         for record_id, content_hash in conn.execute(
             select(record_statements.c.record_id, record_statements.c.content_hash).where(
-                record_statements.c.record_id.in_(part)
+                in_values(conn, record_statements.c.record_id, part)
             )
         ):
             found[record_id] = content_hash
@@ -34,7 +34,7 @@ def current_rows(conn: Connection, chain_ids: Iterable[str]) -> dict[str, dict[s
     found: dict[str, dict[str, Any]] = {}
     for part in chunks(list(set(chain_ids)), 900):
         for row in conn.execute(
-            select(record_current).where(record_current.c.chain_id.in_(part))
+            select(record_current).where(in_values(conn, record_current.c.chain_id, part))
         ).mappings():
             found[row["chain_id"]] = dict(row)
     return found
@@ -46,7 +46,7 @@ def deleted_chains(conn: Connection, chain_ids: Iterable[str]) -> set[str]:
     for part in chunks(list(set(chain_ids)), 900):
         rows = conn.execute(
             select(record_suppressions.c.chain_id).where(
-                record_suppressions.c.chain_id.in_(part),
+                in_values(conn, record_suppressions.c.chain_id, part),
                 record_suppressions.c.reason == "deleted",
             )
         )
