@@ -36,6 +36,7 @@ from credo.records.validate import StatementValidator
 
 DEFAULT_CHUNK_SIZE = 5000
 SAMPLE = 1000
+Rejected = tuple[int, Rejection, dict[str, Any]]  # row number, reason, raw values
 OUTCOMES = ("accepted", "duplicate", "quarantined")
 
 
@@ -144,30 +145,36 @@ class _ChunkIngester:
         self.validator = StatementValidator(ctx.catalogue, result.furnisher_id, ctx.clock.today())
 
     def ingest(self, chunk: Chunk) -> None:
-        items: list[tuple[int, Statement]] = []
-        rows: dict[int, Row] = {}
-        rejected: list[tuple[int, Rejection, dict[str, Any]]] = []
-        for number, row in chunk:
-            checked = self._check(row)
-            if isinstance(checked, Rejection):
-                rejected.append((number, checked, _raw_of(row)))
-            else:
-                items.append((number, checked))
-                rows[number] = row  # type: ignore[assignment]
+        """One chunk, one transaction: its records, its quarantine rows, the run's progress."""
+        items, rows, rejected = self._prepare(chunk)
         with self.engine.begin() as conn:
             repository.prepare_bulk_session(conn)
             outcomes = append_statements(conn, self.ctx, self.result.furnisher_id, items)
             for outcome in outcomes:
                 if outcome.outcome == "quarantined" and outcome.reason is not None:
-                    rejected.append(
-                        (outcome.row, outcome.reason, quarantine_raw(rows[outcome.row]))
-                    )
+                    rejected.append((outcome.row, outcome.reason, _raw_of(rows[outcome.row])))
                 else:
                     self.result.counts[outcome.outcome] += 1
             self._quarantine(rejected)
             self.result.counts["rows_read"] += len(chunk)
             repository.update_run(conn, self.result.run_id, self.result.counts)
             repository.add_quarantine(conn, self._quarantine_rows(rejected))
+
+    def _prepare(
+        self, chunk: Chunk
+    ) -> tuple[list[tuple[int, Statement]], dict[int, Row | BadRow], list[Rejected]]:
+        """Map and validate (no database): statements to append, and rejections."""
+        items: list[tuple[int, Statement]] = []
+        rows: dict[int, Row | BadRow] = {}
+        rejected: list[Rejected] = []
+        for number, row in chunk:
+            checked = self._check(row)
+            if isinstance(checked, Rejection):
+                rejected.append((number, checked, _raw_of(row)))
+            else:
+                items.append((number, checked))
+                rows[number] = row
+        return items, rows, rejected
 
     def _check(self, row: Row | BadRow) -> Statement | Rejection:
         if isinstance(row, BadRow):
@@ -177,7 +184,7 @@ class _ChunkIngester:
             return raw
         return self.validator.validate(raw)
 
-    def _quarantine(self, rejected: list[tuple[int, Rejection, dict[str, Any]]]) -> None:
+    def _quarantine(self, rejected: list[Rejected]) -> None:
         for number, reason, raw in sorted(rejected, key=lambda r: r[0]):
             self.result.counts["quarantined"] += 1
             self.result.reasons[reason.code] += 1
@@ -186,9 +193,7 @@ class _ChunkIngester:
             if len(self.result.quarantined_rows) < SAMPLE:
                 self.result.quarantined_rows.append(entry)
 
-    def _quarantine_rows(
-        self, rejected: list[tuple[int, Rejection, dict[str, Any]]]
-    ) -> list[dict[str, Any]]:
+    def _quarantine_rows(self, rejected: list[Rejected]) -> list[dict[str, Any]]:
         now = self.ctx.clock.now()
         return [
             {
