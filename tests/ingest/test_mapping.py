@@ -44,6 +44,7 @@ def test_the_shipped_nyc_mapping_is_valid(catalogue: Catalogue) -> None:
         (lambda d: d["source_ref"].update(template="{0}"), "source_ref.template"),
         (lambda d: d["payload"].update(religion={"column": "r"}), "payload.religion"),
         (lambda d: d["required"]["inspection_type"].update(reason="Bad Reason"), "reason"),
+        (lambda d: d.update(finality="pending_appeal"), "finality"),
     ],
 )
 def test_an_invalid_mapping_names_the_key(change: Any, key: str) -> None:

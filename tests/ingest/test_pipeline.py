@@ -333,3 +333,12 @@ def test_typed_parquet_rows_make_the_same_statements_as_csv(
     pq.write_table(pa.Table.from_pylist(typed), path)
     again = run(engine, write_ctx, path)
     assert again.counts["duplicate"] == 30, dict(again.reasons)  # same ids, same content
+
+
+def test_the_declared_finality_is_stored(
+    engine: Engine, write_ctx: WriteContext, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "f.csv", [inspection_row(1)])
+    run(engine, write_ctx, path, mapping_variant(tmp_path, finality="appealed"))
+    with engine.connect() as conn:
+        assert conn.execute(select(record_current.c.finality)).scalar_one() == "appealed"

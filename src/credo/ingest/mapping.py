@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from credo.catalog.catalogue import Catalogue
-from credo.catalog.vocab import SubjectKind, denied_field_reason
+from credo.catalog.vocab import Finality, SubjectKind, denied_field_reason
 from credo.errors import ValidationFailed
 
 Scalar = str | int | float | bool | None
@@ -99,7 +99,7 @@ class Mapping(_Strict):
     effective_from: str | None = Field(default=None, description="column")
     revision_column: str | None = None
     action_column: str | None = None
-    finality: Literal["final", "pending_appeal"] = "final"
+    finality: Finality = Finality.FINAL
     payload: dict[str, FieldMap] = Field(default_factory=dict)
     evidence: EvidenceMap | None = None
     provenance: ProvenanceMap

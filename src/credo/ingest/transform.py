@@ -104,7 +104,7 @@ class RowMapper:
             "subject_name": _clean(row[m.subject.name_column]) if m.subject.name_column else None,
             "occurred_on": _clean(row[m.occurred_on]),
             "effective_from": _clean(row[m.effective_from]) if m.effective_from else None,
-            "finality": m.finality,
+            "finality": m.finality.value,
             "payload": {name: convert(row[column]) for name, column, convert in self._payload},
             "provenance": self._provenance,
         }
