@@ -29,7 +29,8 @@ def demo(
     port: int = typer.Option(8000, help="Port to serve on (127.0.0.1)"),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve after building"),
     size: str = typer.Option(
-        "small", help="tiny (tests), small (about 12,000 subjects, ~15 s) or full (120,000)"
+        "small",
+        help="tiny (tests), small (12,000 subjects, about a minute) or full (120,000, slow)",
     ),
     persons: int | None = typer.Option(None, min=1, help="Override the number of persons"),
     organisations: int | None = typer.Option(None, min=1, help="Override the organisations"),
