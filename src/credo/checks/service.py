@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import random
@@ -45,6 +46,7 @@ from credo.subjects.identifiers import IdentifierError, check_identifier, mask_i
 log = logging.getLogger(__name__)
 MEASURE_CACHE_SUBJECTS = 20_000  # bounded: cleared when more subjects than this are cached
 KEY_CACHE_S = 5.0  # a disabled API key stops working for checks within this time
+FREEZE_GC_FROM = 10_000  # listed subjects
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,11 @@ class CheckService:
             return
         self.started = True
         await asyncio.to_thread(self._build)
+        if len(self.index.subjects) >= FREEZE_GC_FROM:
+            # A large index is millions of long-lived objects: keep the cyclic collector from
+            # walking them on every full collection (pauses that show up as tail latency).
+            gc.collect()
+            gc.freeze()
         self.writer.start()
         self.delivery.start()
         self._tasks.append(asyncio.get_running_loop().create_task(self._follow_feed()))
