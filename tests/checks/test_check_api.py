@@ -123,7 +123,7 @@ def test_only_relying_parties_check_and_bad_input_is_422(api: Api) -> None:
         headers={"Authorization": f"Bearer {keys['airline']}"},
     )
     assert missing_ref.status_code == 422
-    assert client.post("/v1/checks", json={}).status_code in (401, 422)
+    assert client.post("/v1/checks", json={}).status_code == 401
 
 
 def test_ambiguous_identity_gives_no_adverse_finding(api: Api) -> None:
@@ -268,3 +268,15 @@ def test_the_subject_sees_who_checked_it(api: Api) -> None:
         ("demo_airline", "air_ticket_sale"),
         ("demo_bank", "consumer_loan"),
     }
+
+
+def test_malformed_bodies_are_problems_not_errors(api: Api) -> None:
+    client, keys, _ = api
+    auth = {"Authorization": f"Bearer {keys['airline']}", "content-type": "application/json"}
+    for body in (b"{not json", b"[]", b'{"identifiers": "x", "purpose": 1}', b""):
+        response = client.post("/v1/checks", content=body, headers=auth)
+        assert response.status_code == 422, (body, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"] == "validation_failed"
+    unauthenticated = client.post("/v1/checks", content=b"{}", headers={"Authorization": "x"})
+    assert unauthenticated.status_code == 401  # the key is checked before the body

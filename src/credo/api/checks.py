@@ -4,6 +4,7 @@ subscriptions and webhook replay. Thin: the work is in credo.checks."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,6 +35,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await service.stop()
 
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["checks (relying parties)"], lifespan=lifespan)
 
 
@@ -185,17 +187,23 @@ class CheckFastPath:
         except CredoError as exc:
             await _send(send, exc.status, _problem_bytes(exc), PROBLEM)
             return
+        except Exception:
+            log.exception("check failed")
+            failure = CredoError("the check failed; no decision was given", code="check_failed")
+            failure.status, failure.title = 500, "Internal error"
+            await _send(send, 500, _problem_bytes(failure), PROBLEM)
+            return
         await _send(send, 200, content, "application/json")
 
     async def _check(self, scope: Scope, body: bytes) -> bytes:
-        try:
-            parsed = CheckIn.model_validate_json(body)
-        except ValidationError as exc:
-            raise _invalid(exc) from None
         service = await check_service(scope["app"])
         principal = await service.principal(_api_key(scope))
         if principal.role is not Role.RELYING_PARTY:
             raise Forbidden(f"checks are for relying parties; you are a {principal.role.value}")
+        try:
+            parsed = CheckIn.model_validate_json(body)
+        except ValidationError as exc:
+            raise _invalid(exc) from None
         request = CheckRequest(
             [(i.scheme, i.value) for i in parsed.identifiers],
             parsed.purpose,
