@@ -120,13 +120,25 @@ class RowMapper:
         ref = self._render_ref(row)
         if not self.mapping.source_ref.number_repeats:
             return ref
-        key = hashlib.blake2b(ref.encode(), digest_size=12).digest()
+        key = _digest(ref)
         if key not in self._seen:
             self._seen.add(key)
             return ref
-        count = self._repeats.get(key, 1) + 1
+        # "#n" may itself occur in the data ("X#2" as a reference): skip numbers in use.
+        count = self._repeats.get(key, 1)
+        while True:
+            count += 1
+            numbered = f"{ref}#{count}"
+            numbered_key = _digest(numbered)
+            if numbered_key not in self._seen:
+                break
         self._repeats[key] = count
-        return f"{ref}#{count}"
+        self._seen.add(numbered_key)
+        return numbered
+
+
+def _digest(reference: str) -> bytes:
+    return hashlib.blake2b(reference.encode(), digest_size=12).digest()
 
 
 def quarantine_raw(row: Row) -> dict[str, Any]:
