@@ -27,7 +27,7 @@ CREATE TABLE rows AS
 SELECT row_number() OVER () AS n, *,
        split_part(inspection_type, ' / ', 1) AS programme,
        split_part(inspection_type, ' / ', 2) AS inspection_kind
-FROM read_csv('{DATA}', all_varchar = true) WHERE inspection_type IS NOT NULL;
+FROM read_csv('{{data}}', all_varchar = true) WHERE inspection_type IS NOT NULL;
 CREATE TABLE record_current AS
 SELECT CAST(camis AS BIGINT) AS subject_id,
        md5(camis || ':' || inspection_date || ':' || inspection_type || ':'
@@ -57,7 +57,7 @@ def test_nyc_letter_grades_match_the_official_grades(catalogue: Catalogue) -> No
     if not DATA.exists():
         pytest.skip(f"{DATA} is not on this machine")
     runner = DuckDBRunner()
-    runner.con.execute(RECORDS)
+    runner.con.execute(RECORDS.format(data=DATA))
     rating = catalogue.ratings["nyc_restaurant_grade"]
     results = evaluate(runner, rating, Probe(table="probe"), source_for(catalogue))
     band = {(r.subject_id, r.as_of): r.band for r in results}
