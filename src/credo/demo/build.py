@@ -298,6 +298,7 @@ GROUNDS = (
     "The decision was annulled on review; the court has the ruling.",
     "The dates are wrong; the penalty concerned the previous owner.",
 )
+NOT_ME = "I never dealt with this authority: the identity number on the decision was mistyped."
 
 
 def open_demo_disputes(ctx: AppContext, count: int, keep_subject: int | None) -> int:
@@ -316,14 +317,8 @@ def open_demo_disputes(ctx: AppContext, count: int, keep_subject: int | None) ->
             if opened >= count:
                 break
             kind = "identity_claim" if index % 7 == 0 else "dispute"
-            open_dispute(
-                conn,
-                write,
-                row["subject_id"],
-                row["record_id"],
-                GROUNDS[index % len(GROUNDS)],
-                kind=kind,
-            )
+            grounds = NOT_ME if kind == "identity_claim" else GROUNDS[index % len(GROUNDS)]
+            open_dispute(conn, write, row["subject_id"], row["record_id"], grounds, kind=kind)
             opened += 1
     return opened
 
