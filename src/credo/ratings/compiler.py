@@ -143,12 +143,15 @@ def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[s
     payload = "r.payload"
     if source.payload == "columns":
         payload = ", ".join(f"r.payload_{name}" for name in fields) or "NULL AS payload"
+    # A join with the distinct open suppressions: a hash join on every engine (a correlated
+    # EXISTS in the select list is planned as a nested loop by some).
+    suppressions = f"SELECT DISTINCT s.chain_id FROM record_suppressions s WHERE {open_now}"
     return (
         f"SELECT r.subject_id, r.record_id, r.chain_id, r.record_type, {state} AS state, "
         "r.occurred_on, r.effective_from, r.effect_until, r.expires_on, r.finality, "
-        f"{payload}, EXISTS (SELECT 1 FROM record_suppressions s WHERE s.chain_id = r.chain_id "
-        f"AND {open_now}) AS suppressed FROM {table} WHERE r.record_type IN ({inputs}) "
-        f"AND {known}"
+        f"{payload}, sup.chain_id IS NOT NULL AS suppressed FROM {table} "
+        f"LEFT JOIN ({suppressions}) sup ON sup.chain_id = r.chain_id "
+        f"WHERE r.record_type IN ({inputs}) AND {known}"
     )
 
 
