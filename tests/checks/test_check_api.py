@@ -4,6 +4,7 @@ purpose limitation (G-34), fail-safe identity (G-40), disputes (G-26), inquiries
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -154,6 +155,14 @@ def test_every_decision_has_a_committed_inquiry(api: Api) -> None:
     assert rows[ids[0]]["outcome"] == "restricted"
     assert rows[ids[0]]["relying_party_id"] == "demo_airline"
     assert rows[ids[1]]["subject_key"] == f"cn_ric:{STRANGER}"
+    from credo.audit import service as audit
+    from credo.audit.tables import audit_log
+
+    with ctx.engine.connect() as conn:
+        logged = conn.execute(select(audit_log.c.payload).where(audit_log.c.action == "decision"))
+        decisions = {json.loads(payload)["decision_id"] for (payload,) in logged}
+        assert audit.verify(conn).ok
+    assert set(ids) <= decisions  # every decision is in the tamper-evident log (G-47)
 
 
 def test_a_dispute_lifts_the_measure_as_soon_as_the_feed_says_so(api: Api) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from credo.audit import service as audit
 from credo.checks import repository
 from credo.errors import CredoError
 
@@ -69,3 +70,4 @@ class InquiryWriter:
     def _commit(self, rows: list[dict[str, Any]]) -> None:
         with self._engine.begin() as conn:
             repository.insert_inquiries(conn, rows)
+            audit.record_inquiries(conn, rows)  # the tamper-evident log (G-47), same commit
