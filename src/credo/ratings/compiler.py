@@ -261,11 +261,13 @@ def _value(feature: Feature) -> str:
 
 
 def _match(rating: RatingDef, feature: Feature) -> str:
-    parts = [f"record_type IN ({_in_list(feature.record_types)})"]
+    parts = []
+    if not set(feature.record_types) >= set(rating.inputs):  # else every row of recs matches
+        parts.append(f"record_type IN ({_in_list(feature.record_types)})")
     parts += [_condition(c) for c in feature.where]
     if feature.window is not None:
         parts.append(f"age < {feature.window.approx_days}")
-    return " AND ".join(parts)
+    return " AND ".join(parts) or "TRUE"
 
 
 def _condition(condition: Condition) -> str:

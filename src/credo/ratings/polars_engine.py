@@ -103,7 +103,7 @@ def _payload(name: str, source: Source) -> pl.Expr:
 def _features(rating: RatingDef, rows: pl.LazyFrame) -> pl.LazyFrame:
     aggregates = [f for f in rating.features if f.op != FeatureOp.LATEST]
     # Per-row values first, then only plain aggregations (Polars' fast path).
-    per_row = rows.select("subject_id", *[_row_value(f).alias(f.id) for f in aggregates])
+    per_row = rows.select("subject_id", *[_row_value(rating, f).alias(f.id) for f in aggregates])
     reductions = [r for f in aggregates for r in _reduce(f)]
     frame = (
         per_row.group_by("subject_id")
@@ -113,12 +113,12 @@ def _features(rating: RatingDef, rows: pl.LazyFrame) -> pl.LazyFrame:
     latest = [f for f in rating.features if f.op == FeatureOp.LATEST]
     effective = rows.filter(pl.col("live"))
     for group in _latest_groups(latest):
-        frame = frame.join(_latest(group, effective), on="subject_id", how="left")
+        frame = frame.join(_latest(rating, group, effective), on="subject_id", how="left")
     return frame.with_columns(*[_with_missing(f) for f in rating.features])
 
 
-def _row_value(feature: Feature) -> pl.Expr:
-    match = pl.col("live") & _match(feature)
+def _row_value(rating: RatingDef, feature: Feature) -> pl.Expr:
+    match = pl.col("live") & _match(rating, feature)
     weight = pl.lit(1.0)
     if feature.half_life is not None:
         weight = pl.lit(0.5).pow(pl.col("age").cast(pl.Float64) / feature.half_life.approx_days)
@@ -153,9 +153,9 @@ def _latest_groups(latest: list[Feature]) -> list[list[Feature]]:
     return list(groups.values())
 
 
-def _latest(group: list[Feature], eff: pl.LazyFrame) -> pl.LazyFrame:
+def _latest(rating: RatingDef, group: list[Feature], eff: pl.LazyFrame) -> pl.LazyFrame:
     return (
-        eff.filter(_match(group[0]))
+        eff.filter(_match(rating, group[0]))
         .sort(["subject_id", "occurred_on", "record_id"], descending=[False, True, False])
         .group_by("subject_id", maintain_order=True)
         .first()
@@ -179,8 +179,10 @@ def _value(feature: Feature) -> pl.Expr:
     return column.cast(pl.String) if feature.kind == "category" else column.cast(pl.Float64)
 
 
-def _match(feature: Feature) -> pl.Expr:
-    match = pl.col("record_type").is_in(feature.record_types)
+def _match(rating: RatingDef, feature: Feature) -> pl.Expr:
+    match = pl.lit(True)
+    if not set(feature.record_types) >= set(rating.inputs):  # else every input row matches
+        match = pl.col("record_type").is_in(feature.record_types)
     for condition in feature.where:
         match = match & _condition(condition)
     if feature.window is not None:
