@@ -19,7 +19,6 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as StdnumError
 
 from credo.access.model import Principal, Role
 from credo.access.service import authenticate, hash_key
@@ -82,7 +81,6 @@ class CheckService:
         self.writer = InquiryWriter(engine)
         self.delivery = WebhookDelivery(engine, clock, backoff_s=webhook_backoff_s)
         self._keys: dict[str, tuple[Principal, float]] = {}
-        self._areas: dict[str, bool] = {}
         self._measures: dict[int, dict[tuple[str, date], tuple[Any, orjson.Fragment]]] = {}
         self._no_measures = orjson.Fragment(b"[]")
         # decision ids need to be unique, not secret (a decision is only shown to its own
@@ -186,18 +184,14 @@ class CheckService:
                     checked = check_identifier(self.catalogue, scheme, value)
                 except IdentifierError as exc:
                     raise ValidationFailed(str(exc), code=exc.code) from exc
-                except KeyError as exc:  # stdnum's area table lacks some codes
-                    raise ValidationFailed(
-                        f"{value!r}: unknown area code", code="invalid_identifier"
-                    ) from exc
                 key = f"{checked.scheme}:{checked.value}"
             keys.append(key)
         return list(dict.fromkeys(keys))
 
     def _ric_key(self, raw: str) -> str | None:
         """The same checks as ``check_identifier`` for a resident ID (length, digits, ISO 7064
-        check digit, birth date, birth place), with the birth-place table lookup cached per
-        area code: it is most of the cost of a check. None: let the full check explain."""
+        check digit, birth date), inline because this is the hot path. None: let the full
+        check explain what is wrong."""
         value = raw.strip().upper()
         if len(value) != 18 or not value[:17].isdigit() or value[17] != ric.calc_check_digit(value):
             return None
@@ -205,11 +199,7 @@ class CheckService:
             date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
         except ValueError:
             return None
-        area = value[:6]
-        known = self._areas.get(area)
-        if known is None:
-            known = self._areas[area] = _known_area(value)
-        return f"cn_ric:{value}" if known else None
+        return f"cn_ric:{value}"
 
     async def _resolve(self, keys: list[str]) -> Resolved:
         """One subject by identifier, or none; several subjects is ambiguous, which gives no
@@ -288,14 +278,6 @@ def _inquiry_row(
         "measures": [m.measure.id for m in decision.measures],
         "valid_until": decision.valid_until,
     }
-
-
-def _known_area(value: str) -> bool:
-    try:
-        ric.get_birth_place(value)
-    except (StdnumError, KeyError):  # stdnum raises KeyError for some codes
-        return False
-    return True
 
 
 def inquiries_of(conn: Connection, subject_id: int) -> list[Any]:
