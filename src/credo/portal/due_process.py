@@ -4,7 +4,7 @@ work is done by ``credo.disputes``, the same services as the API."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -65,7 +65,7 @@ def _subject_action(
     request: Request,
     ctx: AppContext,
     principal: Principal | None,
-    action: Any,
+    action: Callable[[Connection, int], None],
 ) -> Response:
     """Run ``action(conn, subject_id)`` in its own transaction, committed before the redirect
     (so the next page sees it); a refused action shows the report with the reason."""
@@ -169,8 +169,13 @@ def queues(
 
 
 def _operator_action(
-    request: Request, ctx: AppContext, principal: Principal | None, action: Any
+    request: Request,
+    ctx: AppContext,
+    principal: Principal | None,
+    action: Callable[[Connection, str], None],
 ) -> Response:
+    """Run ``action(conn, actor)`` for an operator in its own transaction, committed before
+    the redirect; a refused action shows the queues with the reason."""
     refused = gate(request, ctx, principal, (Role.OPERATOR,))
     if refused is not None or principal is None:
         return refused or RedirectResponse("/signin", status_code=303)
