@@ -71,7 +71,8 @@ def ensure_chromium() -> None:
     if os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         if run(["apt-get", "update", "-q"], env) == 0:
-            run(["apt-get", "install", "-y", "-q", "chromium"], env)
+            # A CJK font, so that the Simplified Chinese pages render in screenshots.
+            run(["apt-get", "install", "-y", "-q", "chromium", "fonts-wqy-microhei"], env)
     if not CHROMIUM.exists():
         print(
             f"WARNING: {CHROMIUM} is missing and could not be installed "
