@@ -199,7 +199,7 @@ def test_console_is_for_operators_with_svg_charts(portal: Portal) -> None:
     assert console.status_code == 200
     assert console.text.count("<svg") >= 3
     assert "Records by year of occurrence" in console.text
-    assert "Subjects per band: Tax credit grade" in console.text
+    assert "Subjects per band: Tax credit index grade" in console.text
     assert "Open disputes by time to deadline" in console.text
     assert "List entries in effect" in console.text
     assert portal.client.get("/me", follow_redirects=False).status_code == 403
@@ -248,7 +248,7 @@ def test_organisation_page_shows_public_ratings_and_list_entries(portal: Portal)
     page = portal.client.get(f"/register/organisations/{listed.subject_id}").text
     assert escape(portal.ctx.catalogue.lists[listed.list_id].name.en) in page
     page = portal.client.get(f"/register/organisations/{rated.subject_id}").text
-    assert "Tax credit grade" in page
+    assert "Tax credit index grade" in page
     assert f"<strong>{rated.band}</strong>" in page
 
 
