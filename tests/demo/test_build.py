@@ -24,6 +24,7 @@ from credo.demo.records import city_statements
 from credo.records.tables import record_statements
 from credo.settings import Settings
 from credo.subjects.tables import subjects
+from harness.data import NYC_DIR
 
 SIZE = DemoSize(persons=200, organisations=40, public_bodies=3)
 SEED = 11
@@ -87,7 +88,7 @@ def test_cli_refuses_an_unknown_size(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "--size must be one of" in result.output
 
 
-NYC = Path(__file__).resolve().parents[2].parent / "shared/data/nyc-restaurant-inspections"
+NYC = NYC_DIR
 MAPPING = Path(__file__).resolve().parents[2] / "mappings/nyc_restaurant_inspections.yaml"
 
 

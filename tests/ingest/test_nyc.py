@@ -16,10 +16,11 @@ from credo.ingest.service import IngestRequest, ingest_file
 from credo.records.service import WriteContext
 from credo.records.tables import record_current
 from credo.subjects.tables import subjects
+from harness.data import NYC_FILE
 
-from .conftest import NOW, NYC_MAPPING, REPO
+from .conftest import NOW, NYC_MAPPING
 
-NYC = REPO / ".." / "shared" / "data" / "nyc-restaurant-inspections" / "nyc_violations.csv.gz"
+NYC = NYC_FILE
 ROWS = 480_621
 
 

@@ -10,16 +10,15 @@ type), and the compiled rating runs on DuckDB over that extract.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from credo.catalog.catalogue import Catalogue
 from credo.ratings.compiler import Probe
 from credo.ratings.engines import DuckDBRunner
 from credo.ratings.service import evaluate, source_for
+from harness.data import NYC_FILE
 
-DATA = Path("/work/shared/data/nyc-restaurant-inspections/nyc_violations.csv.gz")
+DATA = NYC_FILE
 GRADED = "('Cycle Inspection', 'Pre-permit (Operational)')"
 
 RECORDS = f"""
