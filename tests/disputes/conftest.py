@@ -17,6 +17,7 @@ from credo.records.model import Rejection, RowOutcome, Statement
 from credo.records.service import WriteContext, append_statements
 from credo.records.validate import StatementValidator
 from credo.settings import DEMO_CATALOG
+from tests.records.conftest import defaulter as records_defaulter
 
 ZHANG = ("cn_ric", "11010519491231002X")
 LI = ("cn_ric", "110105198001010016")
@@ -38,30 +39,8 @@ def defaulter(
     identifiers: tuple[str, str] = ZHANG,
     **overrides: Any,
 ) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "record_type": "judgment_defaulter",
-        "source_ref": source_ref,
-        "subject_kind": "person",
-        "identifiers": [identifiers],
-        "subject_name": "Zhang San",
-        "occurred_on": "2025-09-01",
-        "payload": {
-            "case_number": source_ref,
-            "court": "Chaoyang District Court",
-            "obligation": "pay_money",
-            "amount": 120000,
-            "circumstance": "refusing_with_ability",
-        },
-        "evidence": {
-            "kind": "defaulter_determination",
-            "document_id": source_ref,
-            "issuer": "Chaoyang District Court",
-            "issued_on": "2025-09-01",
-        },
-        "provenance": {"kind": "official_decision"},
-    }
-    row.update(overrides)
-    return row
+    """A judgment-defaulter determination (the records tests' builder) about ``identifiers``."""
+    return records_defaulter(source_ref, identifiers=[identifiers], **overrides)
 
 
 class HookLog:
