@@ -5,6 +5,7 @@ a repair of a list entry ends it at once (G-42)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -144,3 +145,26 @@ def test_approved_repair_of_a_list_entry_ends_it_at_once(world: World, clock: Fi
             select(list_entries.c.status).where(list_entries.c.id == entry["entry_id"])
         ).scalar_one()
     assert status == "ended"
+
+
+def test_the_subjects_statement_travels_with_the_record_into_decisions(world: World) -> None:
+    """G-32: a statement the subject attaches appears beside the record in every decision
+    that relies on it, on every worker (the check index learns it from the change feed)."""
+    check = {
+        "identifiers": [{"scheme": ZHANG[0], "value": ZHANG[1]}],
+        "purpose": "air_ticket_sale",
+        "transaction_ref": "PNR-7",
+    }
+    before = world.call("airline", "POST", "/v1/checks", json=check)
+    [record] = before["measures"][0]["records"]
+    assert record["subject_statements"] == []
+    text = "Paid in full on 2026-02-20; the court has the receipt."
+    world.call(
+        "zhang", "POST", "/v1/me/statements", json={"record_id": record["record_id"], "text": text}
+    )
+    for _ in range(200):  # the index follows the change feed every few milliseconds
+        after = world.call("airline", "POST", "/v1/checks", json=check)
+        if after["measures"][0]["records"][0]["subject_statements"]:
+            break
+        time.sleep(0.02)
+    assert after["measures"][0]["records"][0]["subject_statements"] == [text]

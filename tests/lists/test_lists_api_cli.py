@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
+from rich.console import Console
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+import credo.cli.checks
+import credo.cli.lists
 from credo.api.app import create_app
 from credo.cli.main import app as cli
 from tests.lists.builders import create_principals, defaulter, make_context, person_id, submit
@@ -33,8 +37,13 @@ def test_public_register_shows_masked_entries_in_effect_on_a_date(
 
 
 def test_cli_shows_entries_for_a_date_and_the_inquiry_log(
-    database_url: str, engine: Engine
+    database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The CLI's console is made at import, possibly before COLUMNS was set (xdist): give
+    # these commands a wide one so that identifiers are not wrapped across table lines.
+    wide = Console(width=200)
+    monkeypatch.setattr(credo.cli.checks, "console", wide)
+    monkeypatch.setattr(credo.cli.lists, "console", wide)
     ctx = make_context(database_url, engine)
     keys = create_principals(ctx)
     submit(ctx, "city_court", defaulter(ADULT))

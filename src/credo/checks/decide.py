@@ -8,7 +8,7 @@ only the records behind them (G-34)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -156,10 +156,17 @@ def valid_until(catalogue: Catalogue, now: datetime) -> datetime:
 
 
 def measures_json(
-    catalogue: Catalogue, plan: PurposePlan, measures: Sequence[AppliedMeasure]
+    catalogue: Catalogue,
+    plan: PurposePlan,
+    measures: Sequence[AppliedMeasure],
+    statements: Mapping[str, Sequence[str]] | None = None,
 ) -> orjson.Fragment:
-    """The applied measures with their provenance, serialised once (checks reuse it)."""
-    return orjson.Fragment(orjson.dumps([_measure_body(catalogue, plan, m) for m in measures]))
+    """The applied measures with their provenance and the subject's statements on the
+    records (G-32), serialised once (checks reuse it)."""
+    said = statements or {}
+    return orjson.Fragment(
+        orjson.dumps([_measure_body(catalogue, plan, m, said) for m in measures])
+    )
 
 
 def decision_body(
@@ -186,7 +193,10 @@ def decision_body(
 
 
 def _measure_body(
-    catalogue: Catalogue, plan: PurposePlan, applied: AppliedMeasure
+    catalogue: Catalogue,
+    plan: PurposePlan,
+    applied: AppliedMeasure,
+    statements: Mapping[str, Sequence[str]],
 ) -> dict[str, Any]:
     entry = applied.entry
     list_def = catalogue.lists[entry.list_id]
@@ -206,7 +216,7 @@ def _measure_body(
             "ends_on": entry.ends_on.isoformat(),
             "ends_because": entry.end_reason,
         },
-        "records": [_record_body(catalogue, r) for r in entry.records],
+        "records": [_record_body(catalogue, r, statements) for r in entry.records],
         "rating": _rating_body(entry),
     }
 
@@ -222,7 +232,9 @@ def _rating_body(entry: Entry) -> dict[str, Any] | None:
     }
 
 
-def _record_body(catalogue: Catalogue, record: TriggerRecord) -> dict[str, Any]:
+def _record_body(
+    catalogue: Catalogue, record: TriggerRecord, statements: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
     record_type = catalogue.record_types[record.record_type]
     repair = record_type.repairable
     repair_from = None
@@ -237,6 +249,7 @@ def _record_body(catalogue: Catalogue, record: TriggerRecord) -> dict[str, Any]:
         "decided_on": record.occurred_on.isoformat(),
         "in_effect_until": record.ends_on.isoformat(),
         "repair_possible_from": repair_from,
+        "subject_statements": list(statements.get(record.chain_id, ())),
     }
 
 

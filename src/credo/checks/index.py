@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from credo.catalog.catalogue import Catalogue
 from credo.checks import repository
+from credo.disputes import repository as disputes_repo
 from credo.lists import repository as lists_repo
 from credo.lists.engine import Entry, SubjectFacts
 from credo.lists.service import entries_for
@@ -29,6 +30,8 @@ class IndexedSubject:
     facts: SubjectFacts
     entries: tuple[Entry, ...]
     keys: tuple[str, ...]
+    # The subject's own statements on the records behind its entries (G-32), by chain id.
+    statements: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +103,19 @@ class CheckIndex:
         keys: dict[int, list[str]] = {}
         for subject_id, scheme, value in lists_repo.identifiers_of_subjects(conn, listed):
             keys.setdefault(subject_id, []).append(f"{scheme}:{value}")
+        chains = [r.chain_id for s in listed for e in derived[s] for r in e.records]
+        said = disputes_repo.statements_of_chains(conn, chains) if chains else {}
         return [
             IndexedSubject(
                 facts[s],
                 tuple(_without_payloads(e) for e in derived[s]),
                 tuple(keys.get(s, ())),
+                {
+                    r.chain_id: tuple(row["text"] for row in said[r.chain_id])
+                    for e in derived[s]
+                    for r in e.records
+                    if r.chain_id in said
+                },
             )
             for s in listed
         ]

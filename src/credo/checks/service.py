@@ -257,7 +257,7 @@ class CheckService:
             applied = tuple(applied_measures(plan, subject.facts, subject.entries, on))
             hit = cached[(plan.purpose.id, on)] = (
                 applied,
-                measures_json(self.catalogue, plan, applied),
+                measures_json(self.catalogue, plan, applied, subject.statements),
             )
         return hit
 

@@ -17,6 +17,7 @@ from credo.disputes import repository
 from credo.disputes.effects import effect_changed, log, send_corrections
 from credo.errors import Conflict, NotFound, ValidationFailed
 from credo.notices.service import Notice, add_business_days, enqueue
+from credo.records import repository as records_repo
 from credo.records.service import WriteContext
 
 KINDS = ("dispute", "identity_claim")
@@ -361,6 +362,18 @@ def attach_statement(
     )
     payload = {"statement_id": statement_id, "chain_id": chain["chain_id"]}
     log(conn, f"subject:{subject_id}", "statement.attach", subject_id, payload, now)
+    # Decisions carry the statement from now on: tell every worker's check index.
+    records_repo.append_feed(
+        conn,
+        [
+            {
+                "subject_id": subject_id,
+                "kind": "statement",
+                "ref": str(statement_id),
+                "created_at": now,
+            }
+        ],
+    )
     return statement_id
 
 
