@@ -93,19 +93,8 @@ def search_listed_persons(
 ) -> list[RowMapping]:
     """Persons by part of their name, only while they have a public record of ``list_types``
     in its publicity period (nobody else is findable by name)."""
-    pattern = f"%{_escape_like(text.lower())}%"
     listed = select(record_current.c.subject_id).where(_in_publicity(list_types, on))
-    query = (
-        select(subjects.c.id, subjects.c.display_name, _ric_of())
-        .where(
-            subjects.c.kind == "person",
-            func.lower(subjects.c.display_name).like(pattern, escape="\\"),
-            subjects.c.id.in_(listed),
-        )
-        .order_by(subjects.c.display_name, subjects.c.id)
-        .limit(limit)
-    )
-    return list(conn.execute(query).mappings())
+    return _persons_named(conn, text, listed, limit)
 
 
 def organisation(conn: Connection, subject_id: int) -> RowMapping | None:
@@ -184,16 +173,6 @@ def subject(conn: Connection, subject_id: int) -> RowMapping | None:
         subjects.c.id == subject_id
     )
     return conn.execute(query).mappings().first()
-
-
-def subject_records(conn: Connection, subject_id: int) -> list[RowMapping]:
-    """Every current record of the subject, published or not (their own report)."""
-    query = (
-        select(record_current, open_suppression_clause(record_current.c.chain_id).label("held"))
-        .where(record_current.c.subject_id == subject_id)
-        .order_by(record_current.c.occurred_on.desc(), record_current.c.chain_id)
-    )
-    return list(conn.execute(query).mappings())
 
 
 def subjects_by_kind(conn: Connection) -> list[tuple[str, int]]:
@@ -379,14 +358,19 @@ def search_persons_on_lists(
 ) -> list[RowMapping]:
     """Persons by part of their name, only while they have an entry in effect on one of
     ``list_ids`` (the public lists): nobody else is findable by name."""
-    pattern = f"%{_escape_like(text.lower())}%"
     listed = select(list_entries.c.subject_id).where(_entries_in_effect(list_ids, on))
+    return _persons_named(conn, text, listed, limit)
+
+
+def _persons_named(conn: Connection, text: str, among: Any, limit: int) -> list[RowMapping]:
+    """Persons whose name contains ``text``, only among the subjects of ``among``."""
+    pattern = f"%{_escape_like(text.lower())}%"
     query = (
         select(subjects.c.id, subjects.c.display_name, _ric_of())
         .where(
             subjects.c.kind == "person",
             func.lower(subjects.c.display_name).like(pattern, escape="\\"),
-            subjects.c.id.in_(listed),
+            subjects.c.id.in_(among),
         )
         .order_by(subjects.c.display_name, subjects.c.id)
         .limit(limit)
