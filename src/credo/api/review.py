@@ -10,10 +10,9 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_conn, get_ctx, require
-from credo.audit import service as audit
 from credo.context import AppContext
-from credo.errors import Conflict
 from credo.subjects import repository
+from credo.subjects.service import resolve_review_item
 
 router = APIRouter(prefix="/v1/review", tags=["review queue (operators)"])
 
@@ -42,10 +41,5 @@ def resolve(
     ctx: AppContext = Depends(get_ctx),
     conn: Connection = Depends(get_conn),
 ) -> dict[str, Any]:
-    if not repository.resolve_review_item(
-        conn, item_id, principal.id, body.resolution, ctx.clock.now()
-    ):
-        raise Conflict(f"review item {item_id} is not open")
-    payload = {"item_id": item_id, "resolution": body.resolution}
-    audit.append(conn, f"operator:{principal.id}", "review.resolve", None, payload, ctx.clock.now())
+    resolve_review_item(conn, item_id, principal.id, body.resolution, ctx.clock.now())
     return {"id": item_id, "status": "resolved"}

@@ -12,15 +12,15 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_ctx
-from credo.audit import service as audit
 from credo.context import AppContext
 from credo.disputes import repair, service
 from credo.disputes import repository as disputes_repo
 from credo.disputes.report import subject_report
-from credo.errors import Conflict, CredoError, ValidationFailed
+from credo.errors import CredoError
 from credo.portal import views
 from credo.portal.web import gate, render, signed_in, translator
 from credo.subjects import repository as subjects_repo
+from credo.subjects import service as subjects_service
 
 router = APIRouter(include_in_schema=False)
 OUTCOMES = service.OUTCOMES
@@ -228,13 +228,9 @@ def resolve_review_item(
     """An identity review item decided with reasons, as the review API does."""
 
     def act(conn: Connection, actor: str) -> None:
-        if len(resolution.strip()) < 5:
-            raise ValidationFailed("a decision needs its reasons (at least 5 characters)")
         assert principal is not None
-        now = ctx.clock.now()
-        if not subjects_repo.resolve_review_item(conn, item_id, principal.id, resolution, now):
-            raise Conflict(f"review item {item_id} is not open")
-        payload = {"item_id": item_id, "resolution": resolution}
-        audit.append(conn, actor, "review.resolve", None, payload, now)
+        subjects_service.resolve_review_item(
+            conn, item_id, principal.id, resolution, ctx.clock.now()
+        )
 
     return _operator_action(request, ctx, principal, act)

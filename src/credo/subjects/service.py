@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
+from credo.audit import service as audit
 from credo.catalog.catalogue import Catalogue
-from credo.errors import NotFound, ValidationFailed
+from credo.errors import Conflict, NotFound, ValidationFailed
 from credo.subjects import repository
 from credo.subjects.identifiers import IdentifierError, check_identifier
 
@@ -47,3 +49,15 @@ def parse_subject_ref(ref: str) -> tuple[str, str]:
     if not sep or not scheme or not value:
         raise ValidationFailed(f"{ref!r} is not SCHEME:VALUE (for example cn_uscc:9111...)")
     return scheme, value
+
+
+def resolve_review_item(
+    conn: Connection, item_id: int, operator_id: str, resolution: str, now: datetime
+) -> None:
+    """An operator decides an identity review item, with reasons, and the log says who."""
+    if len(resolution.strip()) < 5:
+        raise ValidationFailed("a decision needs its reasons (at least 5 characters)")
+    if not repository.resolve_review_item(conn, item_id, operator_id, resolution, now):
+        raise Conflict(f"review item {item_id} is not open")
+    payload = {"item_id": item_id, "resolution": resolution}
+    audit.append(conn, f"operator:{operator_id}", "review.resolve", None, payload, now)
