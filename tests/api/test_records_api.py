@@ -212,3 +212,49 @@ def test_serve_refuses_an_invalid_catalogue(
     result = CliRunner().invoke(cli_app, ["serve", "--port", "1"])
     assert result.exit_code == 1
     assert "catalogue is invalid" in result.output
+
+
+def test_operator_resolves_a_review_item_with_reasons(
+    api: tuple[TestClient, Keys], engine: Any
+) -> None:
+    from sqlalchemy import select
+
+    from credo.audit.tables import audit_log
+
+    client, keys = api
+    pilot = [("cn_uscc", "91350100M0001TGQXM")]  # wrong check character: accepted into review
+    client.post(
+        "/v1/records", json=api_record(licence(identifiers=pilot)), headers=auth(keys["regulator"])
+    )
+    [item] = client.get("/v1/review", headers=auth(keys["operator"])).json()
+    assert item["reason_code"] == "identifier_check_failed"
+    path = f"/v1/review/{item['id']}/resolve"
+    short = client.post(path, json={"resolution": "ok"}, headers=auth(keys["operator"]))
+    assert short.status_code == 422
+    assert (
+        client.post(
+            path,
+            json={"resolution": "pilot-era code, confirmed by registry"},
+            headers=auth(keys["regulator"]),
+        ).status_code
+        == 403
+    )
+    done = client.post(
+        path,
+        json={"resolution": "pilot-era code, confirmed by registry"},
+        headers=auth(keys["operator"]),
+    )
+    assert done.status_code == 200
+    again = client.post(
+        path,
+        json={"resolution": "pilot-era code, confirmed by registry"},
+        headers=auth(keys["operator"]),
+    )
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
+    assert client.get("/v1/review", headers=auth(keys["operator"])).json() == []
+    with engine.connect() as conn:
+        actors = [
+            r.actor
+            for r in conn.execute(select(audit_log).where(audit_log.c.action == "review.resolve"))
+        ]
+    assert actors == ["operator:operator"]
