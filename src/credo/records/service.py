@@ -90,9 +90,11 @@ def append_statements(
     now = ctx.clock.now()
     _resolve_subjects(conn, ctx, pending, outcomes, now)
     pending = [p for p in pending if p.row not in outcomes]
-    pending = _refuse_deleted_and_mismatched(conn, pending, outcomes)
+    chains = [p.chain_id for p in pending]
+    current = records_repo.current_rows(conn, chains)  # read once: refusals and the fold
+    pending = _refuse_deleted_and_mismatched(conn, pending, outcomes, current)
     if pending:
-        _write(conn, ctx, furnisher_id, pending, now)
+        _write(conn, ctx, furnisher_id, pending, current, now)
     for p in pending:
         outcomes[p.row] = RowOutcome(
             p.row, "accepted", p.record_id, p.subject_id, warnings=p.warnings
@@ -324,11 +326,12 @@ def _checksum_reviews(pending: list[_Pending], now: datetime) -> list[dict[str, 
 
 
 def _refuse_deleted_and_mismatched(
-    conn: Connection, pending: list[_Pending], outcomes: dict[int, RowOutcome]
+    conn: Connection,
+    pending: list[_Pending],
+    outcomes: dict[int, RowOutcome],
+    current: dict[str, dict[str, Any]],
 ) -> list[_Pending]:
-    chains = [p.chain_id for p in pending]
-    deleted = records_repo.deleted_chains(conn, chains)
-    current = records_repo.current_rows(conn, chains)
+    deleted = records_repo.deleted_chains(conn, [p.chain_id for p in pending])
     kept = []
     for p in pending:
         existing = current.get(p.chain_id)
@@ -374,6 +377,7 @@ def _write(
     ctx: WriteContext,
     furnisher_id: str,
     pending: list[_Pending],
+    current: dict[str, dict[str, Any]],
     now: datetime,
 ) -> None:
     statement_rows = []
@@ -403,7 +407,7 @@ def _write(
             }
         )
     records_repo.insert_statements(conn, statement_rows)
-    records_repo.upsert_current(conn, _current_rows(conn, statement_rows, now))
+    records_repo.upsert_current(conn, _current_rows(conn, statement_rows, current, now))
     records_repo.append_feed(
         conn,
         [
@@ -420,10 +424,13 @@ def _write(
 
 
 def _current_rows(
-    conn: Connection, statement_rows: list[dict[str, Any]], now: datetime
+    conn: Connection,
+    statement_rows: list[dict[str, Any]],
+    current: dict[str, dict[str, Any]],
+    now: datetime,
 ) -> list[dict[str, Any]]:
-    """Fold the new statements, in revision order, over each chain's current row."""
-    current = records_repo.current_rows(conn, [r["chain_id"] for r in statement_rows])
+    """Fold the new statements, in revision order, over each chain's current row (as read
+    before this batch's statements were inserted: inserting them does not touch the view)."""
     changed: dict[str, dict[str, Any]] = {}
     late: set[str] = set()
     for row in sorted(statement_rows, key=lambda r: (r["chain_id"], r["revision"])):
