@@ -73,12 +73,12 @@ class StageTimer:
         return time.perf_counter() - self.started
 
 
-def ours(folder: Path, size: DemoSize, seed: int) -> tuple[float, float, int]:
+def ours(folder: Path, size: DemoSize, seed: int, workers: int) -> tuple[float, float, int]:
     url = f"sqlite:///{folder / 'demo.db'}"
     upgrade(url)
     ctx = build_context(Settings(database_url=url), clock=FixedClock(NOW))
     timer = StageTimer()
-    summary = build_demo(ctx, size, seed=seed, progress=timer)
+    summary = build_demo(ctx, size, seed=seed, progress=timer, workers=workers)
     build_s = timer.finish()
     assert not summary.counts.rejected, summary.counts.rejected
     started = time.perf_counter()
@@ -137,12 +137,16 @@ def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--quick", action="store_true", help="2,000 persons (< 1 minute)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--workers", type=int, default=2, help="loading processes (as credo demo)")
     args = parser.parse_args()
     size = QUICK if args.quick else SIZES[args.size]
-    print(f"demo city: {size.persons:,} persons, {size.organisations:,} organisations")
+    print(
+        f"demo city: {size.persons:,} persons, {size.organisations:,} organisations; "
+        f"{args.workers} loading process(es)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        build_s, portal_s, records = ours(folder, size, args.seed)
+        build_s, portal_s, records = ours(folder, size, args.seed, args.workers)
         rows = plain_rows(size, args.seed)
         plain_s = plain(folder, rows)
     ours_rate = records / build_s

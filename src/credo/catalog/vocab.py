@@ -96,6 +96,7 @@ class EvidenceKind(StrEnum):
     ADMINISTRATIVE_LICENCE = "administrative_licence"
     TAX_ASSESSMENT = "tax_assessment"
     TAX_GRADE_NOTICE = "tax_grade_notice"
+    TAX_RETURN_RECEIPT = "tax_return_receipt"
     INSPECTION_REPORT = "inspection_report"
     DEBARMENT_DECISION = "debarment_decision"
     DISCIPLINARY_DECISION = "disciplinary_decision"
@@ -147,8 +148,23 @@ BANNED_PROVENANCE: frozenset[str] = frozenset(
 
 # Tokens that mark biometric or surveillance identification; no identifier scheme may carry them.
 SURVEILLANCE_TOKENS: tuple[str, ...] = (
-    "face", "facial", "fingerprint", "iris", "voice", "gait", "biometric", "dna", "retina",
-    "palm", "camera", "cctv", "gps", "location", "tracker", "tracking", "health_code",
+    "face",
+    "facial",
+    "fingerprint",
+    "iris",
+    "voice",
+    "gait",
+    "biometric",
+    "dna",
+    "retina",
+    "palm",
+    "camera",
+    "cctv",
+    "gps",
+    "location",
+    "tracker",
+    "tracking",
+    "health_code",
 )
 
 

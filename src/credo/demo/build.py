@@ -3,30 +3,40 @@ through the one write path (validation, identity resolution, idempotent append, 
 
 from __future__ import annotations
 
+import multiprocessing
+import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from credo.access.model import Role
 from credo.access.repository import get as get_principal
 from credo.access.service import create_principal
 from credo.catalog.catalogue import Catalogue
 from credo.context import AppContext
+from credo.db.engine import bulk_load_pragmas, checkpoint, is_sqlite
 from credo.demo import repository as demo_repo
 from credo.demo.population import DemoSize, Population, generate_population
-from credo.demo.records import Raw, city_statements
+from credo.demo.records import Raw, city_statements, subject_count, subject_statements
 from credo.errors import CredoError
-from credo.records.model import Rejection, Statement
-from credo.records.service import WriteContext, append_statements
+from credo.records.model import Rejection, RowOutcome, Statement
+from credo.records.service import (
+    WriteContext,
+    append_prepared,
+    append_statements,
+    prepare_statements,
+    run_hooks,
+)
 from credo.records.validate import StatementValidator
 from credo.subjects import repository as subjects_repo
 from credo.subjects.identifiers import check_identifier
 
 BATCH_SIZE = 5000
+HOOK_CHUNK = 10_000
 
 
 class Progress(Protocol):
@@ -82,24 +92,33 @@ def build_demo(
     seed: int = 2026,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int = 1,
 ) -> DemoSummary:
     """Build the demo city in ``ctx``'s (migrated) database. A database that already holds
-    the demo is left as it is: the build is not repeated."""
+    the demo is left as it is: the build is not repeated. ``workers`` > 1 generates and
+    validates in that many forked processes, which take turns to append (see
+    ``load_in_workers``)."""
     progress = progress or SilentProgress()
     today = ctx.clock.today()
     population = generate_population(size, seed, today)
     if _demo_exists(ctx.engine):
         return DemoSummary(population, LoadCounts(), demo_credentials(ctx), already_built=True)
     register_subjects(ctx.engine, ctx.catalogue, population, ctx, progress)
-    counts = load_statements(
-        ctx.engine,
-        ctx.write_context(),
-        today,
-        city_statements(population, today, seed),
-        progress,
-        total_subjects=len(population.persons) + len(population.organisations),
-        batch_size=batch_size,
-    )
+    write = ctx.write_context().deferring()
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        job = LoadJob(ctx.engine, write, population, today, seed, batch_size)
+        counts = load_in_workers(job, workers, progress)
+    else:
+        counts = load_statements(
+            ctx.engine,
+            write,
+            today,
+            city_statements(population, today, seed),
+            progress,
+            total_subjects=subject_count(population),
+            batch_size=batch_size,
+        )
+    derive_state(ctx.engine, write, progress)
     credentials = create_demo_principals(ctx, today)
     subject_id = next((c.subject_id for c in credentials if c.subject_id is not None), None)
     progress.stage("Opening disputes and repair applications", 2)
@@ -187,6 +206,144 @@ def load_statements(
     return counts
 
 
+@dataclass
+class LoadJob:
+    """What each loading process needs; forked processes inherit it (nothing is pickled)."""
+
+    engine: Engine
+    write: WriteContext
+    population: Population
+    today: date
+    seed: int
+    batch_size: int
+
+
+def load_in_workers(job: LoadJob, workers: int, progress: Progress) -> LoadCounts:
+    """Load the city's statements in ``workers`` forked processes. Each generates and
+    validates its share of subjects in parallel and appends through the same write path;
+    a shared lock lets one append at a time, so SQLite's single writer never waits on a
+    busy lock and the audit chain is appended in one order. Subjects' records do not depend
+    on which process or in what order they are loaded (seeded per subject, content ids)."""
+    total = subject_count(job.population)
+    progress.stage("Loading records through the write path", total)
+    context = multiprocessing.get_context("fork")
+    tasks: multiprocessing.Queue[tuple[int, int] | None] = context.Queue()
+    results: multiprocessing.Queue[_PartResult | str | None] = context.Queue()
+    for start in range(0, total, WORKER_TASK):
+        tasks.put((start, min(total, start + WORKER_TASK)))
+    for _ in range(workers):
+        tasks.put(None)
+    lock = context.Lock()
+    processes = [
+        context.Process(target=_load_parts, args=(job, tasks, results, lock), daemon=True)
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    counts = _collect(results, workers, job.write, progress)
+    for process in processes:
+        process.join()
+    checkpoint(job.engine)
+    return counts
+
+
+WORKER_TASK = 2000  # subjects per task (some 35,000 statements): one transaction each
+
+
+@dataclass
+class _PartResult:
+    subjects: int
+    outcomes: Counter[str]
+    rejected: Counter[str]
+    changed: set[int]
+
+
+def _collect(
+    results: multiprocessing.Queue[_PartResult | str | None],
+    workers: int,
+    write: WriteContext,
+    progress: Progress,
+) -> LoadCounts:
+    counts = LoadCounts()
+    finished = 0
+    while finished < workers:
+        result = results.get()
+        if result is None:
+            finished += 1
+        elif isinstance(result, str):  # a worker failed: its traceback
+            raise RuntimeError(f"a demo loading process failed:\n{result}")
+        else:
+            counts.outcomes.update(result.outcomes)
+            counts.rejected.update(result.rejected)
+            if write.deferred is not None:
+                write.deferred |= result.changed
+            progress.advance(result.subjects)
+    return counts
+
+
+def _load_parts(
+    job: LoadJob,
+    tasks: multiprocessing.Queue[tuple[int, int] | None],
+    results: multiprocessing.Queue[_PartResult | str | None],
+    lock: Any,
+) -> None:
+    """A loading process: its own connections (never the parent's), its own validators."""
+    job.engine.dispose(close=False)
+    if is_sqlite(job.engine):
+        event.listen(job.engine, "connect", bulk_load_pragmas)
+    try:
+        validators: dict[str, StatementValidator] = {}
+        while (task := tasks.get()) is not None:
+            results.put(_load_part(job, task, validators, lock))
+    except BaseException:  # reported to the parent, which raises it
+        results.put(traceback.format_exc())
+    finally:
+        results.put(None)
+
+
+def _load_part(
+    job: LoadJob,
+    task: tuple[int, int],
+    validators: dict[str, StatementValidator],
+    lock: Any,
+) -> _PartResult:
+    write = WriteContext(job.write.catalogue, job.write.clock, job.write.hooks, set())
+    counts = LoadCounts()
+    buffers: dict[str, list[Raw]] = {}
+    start, stop = task
+    for statements in subject_statements(job.population, job.today, job.seed, start, stop):
+        for furnisher_id, raw in statements:
+            buffers.setdefault(furnisher_id, []).append(raw)
+    batches = [
+        prepare_statements(
+            write.catalogue,
+            furnisher_id,
+            _validated(write, job.today, furnisher_id, buffer, validators, counts),
+        )
+        for furnisher_id, buffer in buffers.items()
+    ]
+    with lock, job.engine.begin() as conn:  # one transaction per task: fewer, larger commits
+        for batch in batches:
+            _count(append_prepared(conn, write, batch), counts)
+    return _PartResult(stop - start, counts.outcomes, counts.rejected, write.deferred or set())
+
+
+def derive_state(
+    engine: Engine, write: WriteContext, progress: Progress, chunk: int = HOOK_CHUNK
+) -> None:
+    """Run the subject hooks the load deferred (ratings, list entries, prior notices), in
+    large set-based passes: the same code the real-time path runs, for many subjects at once."""
+    subject_ids = sorted(write.deferred or ())
+    progress.stage("Computing ratings, list entries and notices", len(subject_ids))
+    for start in range(0, len(subject_ids), chunk):
+        part = set(subject_ids[start : start + chunk])
+        with engine.begin() as conn:
+            run_hooks(conn, write, part)
+        progress.advance(len(part))
+    if write.deferred is not None:
+        write.deferred.clear()
+
+
 def _flush(
     engine: Engine,
     write: WriteContext,
@@ -196,8 +353,20 @@ def _flush(
     validators: dict[str, StatementValidator],
     counts: LoadCounts,
 ) -> None:
-    if not buffer:
-        return
+    if buffer:
+        items = _validated(write, today, furnisher_id, buffer, validators, counts)
+        _append(engine, write, furnisher_id, items, counts)
+        buffer.clear()
+
+
+def _validated(
+    write: WriteContext,
+    today: date,
+    furnisher_id: str,
+    buffer: list[Raw],
+    validators: dict[str, StatementValidator],
+    counts: LoadCounts,
+) -> list[tuple[int, Statement]]:
     validator = validators.get(furnisher_id) or StatementValidator(
         write.catalogue, furnisher_id, today
     )
@@ -209,11 +378,24 @@ def _flush(
             counts.rejected[result.code] += 1
         else:
             items.append((row, result))
+    return items
+
+
+def _append(
+    engine: Engine,
+    write: WriteContext,
+    furnisher_id: str,
+    items: list[tuple[int, Statement]],
+    counts: LoadCounts,
+) -> None:
     with engine.begin() as conn:
-        for outcome in append_statements(conn, write, furnisher_id, items):
-            key = outcome.outcome if outcome.reason is None else outcome.reason.code
-            counts.outcomes[key] += 1
-    buffer.clear()
+        _count(append_statements(conn, write, furnisher_id, items), counts)
+
+
+def _count(outcomes: list[RowOutcome], counts: LoadCounts) -> None:
+    for outcome in outcomes:
+        key = outcome.outcome if outcome.reason is None else outcome.reason.code
+        counts.outcomes[key] += 1
 
 
 # principal id, display name, and the key printed for the demo. Demo keys are fixed so that

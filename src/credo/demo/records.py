@@ -34,6 +34,8 @@ class Rates:
     person_arrears: float = 0.01
     sanction: float = 0.05
     inspections_per_year: int = 3
+    general_vat_share: float = 0.5  # file VAT monthly; small-scale taxpayers quarterly
+    late_filing: float = 0.03
 
 
 RATES = Rates()
@@ -74,17 +76,34 @@ def city_statements(
     population: Population, today: date, seed: int
 ) -> Iterator[list[tuple[str, Raw]]]:
     """The (furnisher_id, raw statement) pairs of the city, one list per subject."""
-    start = _years_before(today, YEARS)
-    for org in population.organisations:
-        subject = _Subject(
-            "organisation", "cn_uscc", org.uscc, org.name, _rng(seed, org.uscc), start, today
-        )
-        yield list(_organisation_records(subject, org))
-    for person in population.persons:
-        subject = _Subject(
-            "person", "cn_ric", person.ric, person.name, _rng(seed, person.ric), start, today
-        )
-        yield list(_person_records(subject, person))
+    return subject_statements(population, today, seed, 0, subject_count(population))
+
+
+def subject_count(population: Population) -> int:
+    """How many subjects carry records (organisations, then persons, in that order)."""
+    return len(population.organisations) + len(population.persons)
+
+
+def subject_statements(
+    population: Population, today: date, seed: int, start: int, stop: int
+) -> Iterator[list[tuple[str, Raw]]]:
+    """The statements of subjects ``start`` to ``stop`` (organisations first, then persons):
+    each subject's own generator, so any slice gives the same records as the whole."""
+    first = _years_before(today, YEARS)
+    organisations = len(population.organisations)
+    for index in range(start, stop):
+        if index < organisations:
+            org = population.organisations[index]
+            subject = _Subject(
+                "organisation", "cn_uscc", org.uscc, org.name, _rng(seed, org.uscc), first, today
+            )
+            yield list(_organisation_records(subject, org))
+        else:
+            person = population.persons[index - organisations]
+            subject = _Subject(
+                "person", "cn_ric", person.ric, person.name, _rng(seed, person.ric), first, today
+            )
+            yield list(_person_records(subject, person))
 
 
 def _rng(seed: int, key: str) -> random.Random:
@@ -102,6 +121,8 @@ def _organisation_records(s: _Subject, org: Organisation) -> Iterator[tuple[str,
         yield from _licences(s, first, "food_business")
         yield from _inspections(s, first, RATES.inspections_per_year)
     yield from _tax_grades(s, org.founded)
+    monthly = s.rng.random() < RATES.general_vat_share
+    yield from _tax_filings(s, first, 1 if monthly else 3, "vat")
     yield from _yearly(s, first, RATES.penalty, _penalty)
     yield from _yearly(s, first, RATES.arrears, _arrears)
     yield from _yearly(s, first, RATES.abnormal, _abnormal)
@@ -114,6 +135,7 @@ def _person_records(s: _Subject, person: Person) -> Iterator[tuple[str, Raw]]:
     if person.sole_trader:
         yield from _licences(s, s.start, "business_licence")
         yield from _tax_grades(s, s.start)
+        yield from _tax_filings(s, s.start, 3, "vat")
         yield from _yearly(s, max(s.start, adult), RATES.penalty * 0.6, _penalty)
     if person.food:
         yield from _licences(s, s.start, "food_business")
@@ -207,6 +229,37 @@ def _tax_grades(s: _Subject, founded: date) -> Iterator[tuple[str, Raw]]:
             "city_tax_office",
             _raw(s, "tax_credit_grade", ref, published, payload, "tax_grade_notice", "Tax Bureau"),
         )
+
+
+def _tax_filings(s: _Subject, first: date, months: int, tax_kind: str) -> Iterator[tuple[str, Raw]]:
+    """One return per period (monthly, or quarterly from the quarter's first month), due on
+    the 15th of the month after the period; a few are filed late."""
+    year, month = first.year, (first.month - 1) // months * months + 1
+    while True:
+        next_year, next_month = _months_after(year, month, months)
+        due = date(next_year, next_month, 15)
+        late = s.rng.random() < RATES.late_filing
+        filed = due + timedelta(days=s.rng.randrange(1, 40) if late else -s.rng.randrange(15))
+        if filed > s.today:
+            return
+        period = f"{year}-{month:02d}" if months == 1 else f"{year}-Q{(month - 1) // 3 + 1}"
+        ref = f"TAXF-{s.ref_key}-{period}"
+        payload = {
+            "period": period,
+            "tax_kind": tax_kind,
+            "due_on": due,
+            "days_late": max(0, (filed - due).days),
+        }
+        yield (
+            "city_tax_office",
+            _raw(s, "tax_filing", ref, filed, payload, "tax_return_receipt", "Tax Bureau"),
+        )
+        year, month = next_year, next_month
+
+
+def _months_after(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + months
+    return index // 12, index % 12 + 1
 
 
 def _weighted(rng: random.Random, table: tuple[tuple[str, float], ...]) -> str:

@@ -14,7 +14,7 @@ from credo.audit import service as audit
 from credo.disputes import peers, repository
 from credo.notices.service import Notice, enqueue
 from credo.records import repository as records_repo
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, run_hooks
 
 
 def effect_changed(
@@ -27,8 +27,7 @@ def effect_changed(
             for s in sorted(subject_ids)
         ],
     )
-    for hook in ctx.hooks:
-        hook(conn, subject_ids)
+    run_hooks(conn, ctx, subject_ids)
 
 
 def log(

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from credo.audit import service as audit
 from credo.catalog.catalogue import Catalogue
+from credo.catalog.models import RecordType
 from credo.clock import Clock
 from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
@@ -64,8 +65,69 @@ class _Pending:
     record_id: str
     chain_id: str
     content_hash: str
+    stored: dict[str, Any]  # the record_statements row, less subject_id and received_at
     subject_id: int | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PreparedBatch:
+    """Statements with their ids, content hashes and rows computed: the part of an append
+    that needs no database, so bulk loaders can do it outside the write lock."""
+
+    furnisher_id: str
+    items: list[tuple[int, Statement]]
+    pending: list[_Pending]
+
+
+def prepare_statements(
+    catalogue: Catalogue, furnisher_id: str, items: Sequence[tuple[int, Statement]]
+) -> PreparedBatch:
+    pending = []
+    for row, statement in items:
+        chain_id = chain_id_of(furnisher_id, statement.source_ref)
+        record_id = record_id_of(furnisher_id, statement.source_ref, statement.revision)
+        content_hash = content_hash_of(statement)
+        record_type = catalogue.record_types[statement.record_type]
+        stored = _statement_row(statement, record_type, furnisher_id, record_id, chain_id)
+        stored["content_hash"] = content_hash
+        pending.append(
+            _Pending(
+                row,
+                statement,
+                record_id,
+                chain_id,
+                content_hash,
+                stored,
+                warnings=list(statement.warnings),
+            )
+        )
+    return PreparedBatch(furnisher_id, list(items), pending)
+
+
+def _statement_row(
+    s: Statement, record_type: RecordType, furnisher_id: str, record_id: str, chain_id: str
+) -> dict[str, Any]:
+    return {
+        "record_id": record_id,
+        "chain_id": chain_id,
+        "revision": s.revision,
+        "action": s.action,
+        "furnisher_id": furnisher_id,
+        "source_ref": s.source_ref,
+        "record_type": s.record_type,
+        "subject_id": None,
+        "occurred_on": s.occurred_on,
+        "effective_from": s.effective_from,
+        "effect_until": record_type.max_effect.add_to(s.effective_from),
+        "expires_on": record_type.retention_max.add_to(s.occurred_on),
+        "finality": s.finality,
+        "payload": s.payload,
+        "evidence": s.evidence,
+        "provenance": s.provenance,
+        "content_hash": "",
+        "received_at": None,
+    }
 
 
 @dataclass
@@ -75,6 +137,22 @@ class WriteContext:
     catalogue: Catalogue
     clock: Clock
     hooks: Sequence[SubjectHook] = ()
+    # When set, a bulk load collects the changed subjects here instead of running the hooks
+    # per batch, and runs them once afterwards (``run_hooks``) in large set-based passes.
+    # Derived state lags until then: only loaders that finish that pass before serving use it.
+    deferred: set[int] | None = None
+
+    def deferring(self) -> WriteContext:
+        """A copy that defers the hooks into a fresh set of changed subjects."""
+        return WriteContext(self.catalogue, self.clock, self.hooks, set())
+
+
+def run_hooks(conn: Connection, ctx: WriteContext, subject_ids: set[int]) -> None:
+    """Re-derive ratings, list entries and notices for ``subject_ids`` in ``conn``'s
+    transaction (every hook, in order)."""
+    if subject_ids:
+        for hook in ctx.hooks:
+            hook(conn, subject_ids)
 
 
 def append_statements(
@@ -84,9 +162,15 @@ def append_statements(
     items: Sequence[tuple[int, Statement]],
 ) -> list[RowOutcome]:
     """Append validated statements in the caller's transaction; one outcome per item."""
+    return append_prepared(conn, ctx, prepare_statements(ctx.catalogue, furnisher_id, items))
+
+
+def append_prepared(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -> list[RowOutcome]:
+    """The database part of ``append_statements`` for a batch prepared beforehand."""
+    furnisher_id, items = batch.furnisher_id, batch.items
     outcomes: dict[int, RowOutcome] = {}
     repeats: dict[int, int] = {}
-    pending = _dedupe(conn, furnisher_id, items, outcomes, repeats)
+    pending = _dedupe(conn, batch.pending, outcomes, repeats)
     now = ctx.clock.now()
     _resolve_subjects(conn, ctx, pending, outcomes, now)
     pending = [p for p in pending if p.row not in outcomes]
@@ -94,7 +178,7 @@ def append_statements(
     current = records_repo.current_rows(conn, chains)  # read once: refusals and the fold
     pending = _refuse_deleted_and_mismatched(conn, pending, outcomes, current)
     if pending:
-        _write(conn, ctx, furnisher_id, pending, current, now)
+        _write(conn, furnisher_id, pending, current, now)
     for p in pending:
         outcomes[p.row] = RowOutcome(
             p.row, "accepted", p.record_id, p.subject_id, warnings=p.warnings
@@ -102,34 +186,22 @@ def append_statements(
     for row, first in repeats.items():
         _follow_first(outcomes, row, first)
     changed = {p.subject_id for p in pending if p.subject_id is not None}
-    if changed:
-        for hook in ctx.hooks:
-            hook(conn, changed)
+    if ctx.deferred is not None:
+        ctx.deferred |= changed
+    else:
+        run_hooks(conn, ctx, changed)
     return [outcomes[row] for row, _ in items]
 
 
 def _dedupe(
     conn: Connection,
-    furnisher_id: str,
-    items: Sequence[tuple[int, Statement]],
+    pending: list[_Pending],
     outcomes: dict[int, RowOutcome],
     repeats: dict[int, int],
 ) -> list[_Pending]:
     """Drop statements already stored (or repeated in this batch): resending is harmless,
     but the same id with different content is a conflict, never an overwrite."""
-    pending: list[_Pending] = []
     seen: dict[str, tuple[int, str]] = {}
-    for row, statement in items:
-        record_id = record_id_of(furnisher_id, statement.source_ref, statement.revision)
-        p = _Pending(
-            row,
-            statement,
-            record_id,
-            chain_id_of(furnisher_id, statement.source_ref),
-            content_hash_of(statement),
-            warnings=list(statement.warnings),
-        )
-        pending.append(p)
     stored = records_repo.existing_statements(conn, [p.record_id for p in pending])
     kept: list[_Pending] = []
     for p in pending:
@@ -332,6 +404,7 @@ def _refuse_deleted_and_mismatched(
     current: dict[str, dict[str, Any]],
 ) -> list[_Pending]:
     deleted = records_repo.deleted_chains(conn, [p.chain_id for p in pending])
+    asserted = {p.chain_id for p in pending if p.statement.action == "assert"}
     kept = []
     for p in pending:
         existing = current.get(p.chain_id)
@@ -354,13 +427,7 @@ def _refuse_deleted_and_mismatched(
                 f"{p.statement.source_ref!r} concerns "
                 "another subject; revoke it and send a new record instead",
             )
-        elif (
-            existing is None
-            and p.statement.action != "assert"
-            and not any(
-                q.chain_id == p.chain_id and q.statement.action == "assert" for q in pending
-            )
-        ):
+        elif existing is None and p.statement.action != "assert" and p.chain_id not in asserted:
             reason = Rejection(
                 "unknown_record",
                 f"{p.statement.action!r} of {p.statement.source_ref!r}, which was never asserted",
@@ -374,7 +441,6 @@ def _refuse_deleted_and_mismatched(
 
 def _write(
     conn: Connection,
-    ctx: WriteContext,
     furnisher_id: str,
     pending: list[_Pending],
     current: dict[str, dict[str, Any]],
@@ -382,30 +448,9 @@ def _write(
 ) -> None:
     statement_rows = []
     for p in pending:
-        s = p.statement
-        record_type = ctx.catalogue.record_types[s.record_type]
-        statement_rows.append(
-            {
-                "record_id": p.record_id,
-                "chain_id": p.chain_id,
-                "revision": s.revision,
-                "action": s.action,
-                "furnisher_id": furnisher_id,
-                "source_ref": s.source_ref,
-                "record_type": s.record_type,
-                "subject_id": p.subject_id,
-                "occurred_on": s.occurred_on,
-                "effective_from": s.effective_from,
-                "effect_until": record_type.max_effect.add_to(s.effective_from),
-                "expires_on": record_type.retention_max.add_to(s.occurred_on),
-                "finality": s.finality,
-                "payload": s.payload,
-                "evidence": s.evidence,
-                "provenance": s.provenance,
-                "content_hash": p.content_hash,
-                "received_at": now,
-            }
-        )
+        p.stored["subject_id"] = p.subject_id
+        p.stored["received_at"] = now
+        statement_rows.append(p.stored)
     records_repo.insert_statements(conn, statement_rows)
     records_repo.upsert_current(conn, _current_rows(conn, statement_rows, current, now))
     records_repo.append_feed(

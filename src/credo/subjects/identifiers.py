@@ -72,8 +72,10 @@ def _check_ric(value: str) -> CheckedIdentifier:
             raise InvalidChecksum()
         born = ric.get_birth_date(compact)
     except ValidationError as exc:
-        raise IdentifierError("invalid_identifier", f"{value!r} is not a valid CN resident "
-                              f"identity number (GB 11643): {exc}") from exc
+        raise IdentifierError(
+            "invalid_identifier",
+            f"{value!r} is not a valid CN resident identity number (GB 11643): {exc}",
+        ) from exc
     return CheckedIdentifier("cn_ric", compact, birth_date=born)
 
 
