@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,7 +18,7 @@ from credo.demo.identifiers import (
     social_credit_code,
 )
 from credo.demo.population import DemoSize, generate_population
-from credo.demo.records import city_statements
+from credo.demo.records import city_statements, subject_count, subject_statements
 
 TODAY = date(2026, 6, 30)
 SMALL = DemoSize(persons=300, organisations=60, public_bodies=4)
@@ -89,3 +91,42 @@ def test_no_negative_record_about_a_minor_and_no_resident_id_in_a_reference() ->
                 birth = births[value]
                 age = raw["occurred_on"].year - birth.year
                 assert age >= 18, (raw["record_type"], raw["occurred_on"], birth)
+
+
+def test_any_slice_of_subjects_gives_the_same_statements_as_the_whole_city() -> None:
+    city = generate_population(SMALL, 7, TODAY)
+    whole = list(city_statements(city, TODAY, 7))
+    total = subject_count(city)
+    assert total == len(whole)
+    cuts = [0, 1, SMALL.organisations - 1, SMALL.organisations + 5, total]
+    parts = [
+        subject
+        for start, stop in itertools.pairwise(cuts)
+        for subject in subject_statements(city, TODAY, 7, start, stop)
+    ]
+    assert parts == whole
+
+
+def test_tax_returns_cover_consecutive_periods_each_due_after_it_ends() -> None:
+    city = generate_population(SMALL, 9, TODAY)
+    filings: dict[str, list[dict[str, Any]]] = {}
+    for subject in city_statements(city, TODAY, 9):
+        for _, raw in subject:
+            if raw["record_type"] == "tax_filing":
+                filings.setdefault(raw["identifiers"][0][1], []).append(raw)
+    assert len(filings) > SMALL.organisations // 2
+    for returns in filings.values():
+        periods = [r["payload"]["period"] for r in returns]
+        assert len(set(periods)) == len(periods)
+        step = 3 if "Q" in periods[0] else 1
+        for earlier, later in itertools.pairwise(returns):
+            assert _months_between(earlier["payload"]["due_on"], later["payload"]["due_on"]) == step
+        for r in returns:
+            due, filed = r["payload"]["due_on"], r["occurred_on"]
+            assert due.day == 15
+            assert r["payload"]["days_late"] == max(0, (filed - due).days)
+            assert filed <= TODAY
+
+
+def _months_between(first: date, second: date) -> int:
+    return (second.year - first.year) * 12 + second.month - first.month

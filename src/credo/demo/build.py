@@ -3,6 +3,7 @@ through the one write path (validation, identity resolution, idempotent append, 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from collections import Counter
@@ -118,14 +119,16 @@ def build_demo(
             total_subjects=subject_count(population),
             batch_size=batch_size,
         )
-    derive_state(ctx.engine, write, progress)
-    credentials = create_demo_principals(ctx, today)
-    subject_id = next((c.subject_id for c in credentials if c.subject_id is not None), None)
+    with ctx.engine.connect() as conn:  # the demo subject: a judgment defaulter
+        subject_id = demo_repo.person_with_effective_record(conn, "judgment_defaulter", today)
     progress.stage("Opening disputes and repair applications", 2)
-    counts.disputes = open_demo_disputes(ctx, _share(size.persons, 300), subject_id)
+    counts.disputes = open_demo_disputes(ctx, write, _share(size.persons, 300), subject_id)
     progress.advance(1)
-    counts.repairs = apply_demo_repairs(ctx, _share(size.persons, 500), subject_id)
+    counts.repairs = apply_demo_repairs(ctx, write, _share(size.persons, 500), subject_id)
     progress.advance(1)
+    derive_state(ctx.engine, write, progress)
+    # Last: the demo counts as built once its operator exists (a re-run reuses it).
+    credentials = create_demo_principals(ctx, subject_id)
     return DemoSummary(population, counts, credentials)
 
 
@@ -240,14 +243,20 @@ def load_in_workers(job: LoadJob, workers: int, progress: Progress) -> LoadCount
     ]
     for process in processes:
         process.start()
-    counts = _collect(results, workers, job.write, progress)
-    for process in processes:
-        process.join()
+    try:
+        counts = _collect(results, workers, job.write, progress)
+    except BaseException:
+        for process in processes:
+            process.terminate()
+        raise
+    finally:
+        for process in processes:
+            process.join()
     checkpoint(job.engine)
     return counts
 
 
-WORKER_TASK = 2000  # subjects per task (some 35,000 statements): one transaction each
+WORKER_TASK = 4000  # subjects per task (some 70,000 statements): one transaction each
 
 
 @dataclass
@@ -289,6 +298,8 @@ def _load_parts(
 ) -> None:
     """A loading process: its own connections (never the parent's), its own validators."""
     job.engine.dispose(close=False)
+    gc.freeze()  # the inherited city is never garbage: do not scan it on every collection
+    gc.set_threshold(50_000, 20, 100)
     if is_sqlite(job.engine):
         event.listen(job.engine, "connect", bulk_load_pragmas)
     try:
@@ -416,11 +427,11 @@ def demo_key(role: Role) -> str:
     return f"credo-demo-{role.value.replace('_', '-')}-key"
 
 
-def create_demo_principals(ctx: AppContext, today: date) -> list[Credential]:
-    """One principal per role. Roles whose scope the catalogue lacks (no relying party yet)
-    are skipped rather than created without a scope."""
+def create_demo_principals(ctx: AppContext, subject_id: int | None) -> list[Credential]:
+    """One principal per role; the subject principal acts for ``subject_id``. Roles whose
+    scope the catalogue lacks (no relying party yet) are skipped rather than created without
+    a scope."""
     with ctx.engine.begin() as conn:
-        subject_id = demo_repo.person_with_effective_record(conn, "judgment_defaulter", today)
         scopes = _scopes(ctx.catalogue, subject_id)
         for role, scope in scopes.items():
             principal_id, name = DEMO_PRINCIPALS[role]
@@ -483,7 +494,9 @@ GROUNDS = (
 NOT_ME = "I never dealt with this authority: the identity number on the decision was mistyped."
 
 
-def open_demo_disputes(ctx: AppContext, count: int, keep_subject: int | None) -> int:
+def open_demo_disputes(
+    ctx: AppContext, write: WriteContext, count: int, keep_subject: int | None
+) -> int:
     """Open disputes and "not me" claims on records in effect, through the due-process
     service (each stops the record's effect until resolved). Skipped when the due-process
     package is not installed."""
@@ -491,7 +504,6 @@ def open_demo_disputes(ctx: AppContext, count: int, keep_subject: int | None) ->
         from credo.disputes.service import open_dispute
     except ImportError:
         return 0
-    write = ctx.write_context()
     opened = 0
     with ctx.engine.begin() as conn:
         rows = demo_repo.records_in_effect(conn, NEGATIVE_TYPES, ctx.clock.today(), count * 2)
@@ -505,14 +517,15 @@ def open_demo_disputes(ctx: AppContext, count: int, keep_subject: int | None) ->
     return opened
 
 
-def apply_demo_repairs(ctx: AppContext, count: int, keep_subject: int | None) -> int:
+def apply_demo_repairs(
+    ctx: AppContext, write: WriteContext, count: int, keep_subject: int | None
+) -> int:
     """Credit-repair applications for records that are eligible; ineligible ones are refused
     by the service and simply skipped."""
     try:
         from credo.disputes.repair import apply
     except ImportError:
         return 0
-    write = ctx.write_context()
     repairable = [t.id for t in ctx.catalogue.record_types.values() if t.repairable.allowed]
     applied = 0
     with ctx.engine.connect() as conn:

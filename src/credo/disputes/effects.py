@@ -14,7 +14,7 @@ from credo.audit import service as audit
 from credo.disputes import peers, repository
 from credo.notices.service import Notice, enqueue
 from credo.records import repository as records_repo
-from credo.records.service import WriteContext, run_hooks
+from credo.records.service import WriteContext, subjects_changed
 
 
 def effect_changed(
@@ -27,7 +27,7 @@ def effect_changed(
             for s in sorted(subject_ids)
         ],
     )
-    run_hooks(conn, ctx, subject_ids)
+    subjects_changed(conn, ctx, subject_ids)
 
 
 def log(

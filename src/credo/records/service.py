@@ -155,6 +155,14 @@ def run_hooks(conn: Connection, ctx: WriteContext, subject_ids: set[int]) -> Non
             hook(conn, subject_ids)
 
 
+def subjects_changed(conn: Connection, ctx: WriteContext, subject_ids: set[int]) -> None:
+    """Run the hooks now, or note the subjects when ``ctx`` defers them (a bulk load)."""
+    if ctx.deferred is not None:
+        ctx.deferred |= subject_ids
+    else:
+        run_hooks(conn, ctx, subject_ids)
+
+
 def append_statements(
     conn: Connection,
     ctx: WriteContext,
@@ -185,11 +193,7 @@ def append_prepared(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -
         )
     for row, first in repeats.items():
         _follow_first(outcomes, row, first)
-    changed = {p.subject_id for p in pending if p.subject_id is not None}
-    if ctx.deferred is not None:
-        ctx.deferred |= changed
-    else:
-        run_hooks(conn, ctx, changed)
+    subjects_changed(conn, ctx, {p.subject_id for p in pending if p.subject_id is not None})
     return [outcomes[row] for row, _ in items]
 
 
