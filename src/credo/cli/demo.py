@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import TracebackType
 
@@ -29,13 +30,17 @@ def demo(
     port: int = typer.Option(8000, help="Port to serve on (127.0.0.1)"),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve after building"),
     size: str = typer.Option(
-        "small",
-        help="tiny (tests), small (12,000 subjects, about a minute) or full (120,000, slow)",
+        "full",
+        help="full (100,000 persons, 20,000 organisations, 300 public bodies, about 2 M "
+        "records: a few minutes), small (12,000 subjects, 200,000 records) or tiny (tests)",
     ),
     persons: int | None = typer.Option(None, min=1, help="Override the number of persons"),
     organisations: int | None = typer.Option(None, min=1, help="Override the organisations"),
     public_bodies: int | None = typer.Option(None, min=0, help="Override the public bodies"),
     seed: int = typer.Option(2026, help="Seed: the same seed and day give the same city"),
+    workers: int = typer.Option(
+        min(2, os.cpu_count() or 1), min=1, help="Loading processes (1: load in this process)"
+    ),
     with_nyc: bool = typer.Option(False, help="Also ingest the real NYC inspections"),
     nyc_file: Path = typer.Option(NYC_FILE, help="The NYC inspections file"),
     nyc_mapping: Path = typer.Option(NYC_MAPPING, help="The NYC mapping"),
@@ -48,7 +53,7 @@ def demo(
     upgrade(ctx.settings.database_url)
     try:
         with RichProgress() as progress:
-            summary = build_demo(ctx, chosen, seed=seed, progress=progress)
+            summary = build_demo(ctx, chosen, seed=seed, progress=progress, workers=workers)
     except CredoError as exc:
         fail(exc.detail)
     _print_summary(summary, ctx)
