@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, DateTime, Table, any_, bindparam
+from sqlalchemy import ColumnElement, Connection, Date, DateTime, Dialect, Table, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from credo.db.sql import _insert_for, insert_ignore, upsert
@@ -88,11 +89,10 @@ def _statement(conn: Connection, table: Table, conflict: Conflict | None) -> Any
 
 
 def _converters(
-    conn: Connection, table: Table, columns: Sequence[str]
+    dialect: Dialect, table: Table, columns: Sequence[str]
 ) -> list[Callable[[list[Any]], list[Any]] | None]:
     """Per column, a function converting a column of values with the type's own bind
     processor; dates and timestamps repeat a lot in a batch, so their results are memoised."""
-    dialect = conn.dialect
     converters: list[Callable[[list[Any]], list[Any]] | None] = []
     for name in columns:
         column_type = table.c[name].type
@@ -127,11 +127,11 @@ def _memoised(process: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]
 
 
 def _converted(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]
+    dialect: Dialect, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]
 ) -> list[tuple[Any, ...]]:
     """Rows as tuples in ``columns`` order, converted column by column."""
     converted = []
-    for name, convert in zip(columns, _converters(conn, table, columns), strict=True):
+    for name, convert in zip(columns, _converters(dialect, table, columns), strict=True):
         values = [row[name] for row in rows]
         converted.append(values if convert is None else convert(values))
     return list(zip(*converted, strict=True))
@@ -148,7 +148,7 @@ def _executemany(
     order = list(compiled.positiontup or ())  # the table's column order
     if sorted(order) != sorted(columns):  # escaped or extra parameters: SQLAlchemy's path
         return _generic(conn, table, rows, conflict)
-    values = _converted(conn, table, rows, order)
+    values = _converted(conn.dialect, table, rows, order)
     conn.exec_driver_sql(compiled.string, values)
 
 
@@ -159,7 +159,16 @@ def _copy_postgres(
     rows: Sequence[dict[str, Any]],
     conflict: Conflict | None,
 ) -> None:
-    values = _converted(conn, table, rows, columns)
+    _copy_values(conn, table, columns, _converted(conn.dialect, table, rows, columns), conflict)
+
+
+def _copy_values(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    values: Sequence[Sequence[Any]],
+    conflict: Conflict | None,
+) -> None:
     names = ", ".join(f'"{c}"' for c in columns)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -182,7 +191,7 @@ def _copy_postgres(
         cursor.close()
 
 
-def _copy(cursor: Any, table: str, names: str, values: list[tuple[Any, ...]]) -> None:
+def _copy(cursor: Any, table: str, names: str, values: Sequence[Sequence[Any]]) -> None:
     with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
         for value in values:
             copy.write_row(value)
@@ -194,6 +203,47 @@ def _on_conflict(conflict: Conflict) -> str:
     key = ", ".join(f'"{k}"' for k in conflict[1])
     sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in conflict[2])
     return f"ON CONFLICT ({key}) DO UPDATE SET {sets}"
+
+
+@dataclass
+class BoundRows:
+    """Rows already converted by their columns' bind processors, in the table's column
+    order (``bind_rows``): a bulk loader converts them outside its write lock and inserts
+    them inside it. Values are lists, so columns known only at write time can be filled in."""
+
+    dialect: str
+    columns: list[str]
+    values: list[list[Any]]
+
+
+def bind_rows(dialect: Dialect, table: Table, rows: Sequence[dict[str, Any]]) -> BoundRows:
+    """``rows`` (all with the same keys) converted as ``bulk_insert`` would convert them."""
+    columns = [c.name for c in table.columns if rows and c.name in rows[0]]
+    values = [list(row) for row in _converted(dialect, table, rows, columns)]
+    return BoundRows(dialect.name, columns, values)
+
+
+def bind_value(dialect: Dialect, column: ColumnElement[Any], value: Any) -> Any:
+    """One value converted by ``column``'s bind processor."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return value if process is None or value is None else process(value)
+
+
+def bulk_insert_ignore_bound(conn: Connection, table: Table, bound: BoundRows) -> None:
+    """As ``bulk_insert_ignore`` for rows bound beforehand for this connection's dialect."""
+    if bound.dialect != conn.dialect.name:
+        raise ValueError(f"rows bound for {bound.dialect}, written to {conn.dialect.name}")
+    if not bound.values:
+        return
+    conflict: Conflict = ("nothing", (), ())
+    if conn.dialect.name == "postgresql":
+        return _copy_values(conn, table, bound.columns, bound.values, conflict)
+    compiled = _statement(conn, table, conflict).compile(
+        dialect=conn.dialect, column_keys=bound.columns
+    )
+    if list(compiled.positiontup or ()) != bound.columns:  # bind_rows keeps the table's order
+        raise ValueError(f"unexpected parameter order for {table.name}")
+    conn.exec_driver_sql(compiled.string, [tuple(v) for v in bound.values])
 
 
 def in_values(conn: Connection, column: ColumnElement[Any], values: Sequence[Any]) -> Any:

@@ -330,6 +330,7 @@ def _load_part(
             write.catalogue,
             furnisher_id,
             _validated(write, job.today, furnisher_id, buffer, validators, counts),
+            job.engine.dialect,  # rows converted here, outside the lock
         )
         for furnisher_id, buffer in buffers.items()
     ]

@@ -6,9 +6,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, exists, or_, select
+from sqlalchemy import Connection, Dialect, RowMapping, and_, exists, or_, select
 
-from credo.db.bulk import bulk_insert, bulk_insert_ignore, bulk_upsert, in_values
+from credo.db.bulk import (
+    BoundRows,
+    bind_rows,
+    bind_value,
+    bulk_insert,
+    bulk_insert_ignore,
+    bulk_insert_ignore_bound,
+    bulk_upsert,
+    in_values,
+)
 from credo.db.sql import chunks
 from credo.records.tables import change_feed, record_current, record_statements, record_suppressions
 
@@ -56,6 +65,19 @@ def deleted_chains(conn: Connection, chain_ids: Iterable[str]) -> set[str]:
 
 def insert_statements(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     bulk_insert_ignore(conn, record_statements, rows)
+
+
+def bind_statements(dialect: Dialect, rows: Sequence[dict[str, Any]]) -> BoundRows:
+    """Statement rows converted for ``dialect`` ahead of ``insert_bound_statements``."""
+    return bind_rows(dialect, record_statements, rows)
+
+
+def bind_received_at(dialect: Dialect, value: Any) -> Any:
+    return bind_value(dialect, record_statements.c.received_at, value)
+
+
+def insert_bound_statements(conn: Connection, bound: BoundRows) -> None:
+    bulk_insert_ignore_bound(conn, record_statements, bound)
 
 
 def upsert_current(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:

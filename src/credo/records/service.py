@@ -13,12 +13,13 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Dialect
 
 from credo.audit import service as audit
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.models import RecordType
 from credo.clock import Clock
+from credo.db.bulk import BoundRows
 from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
 from credo.subjects import repository as subjects_repo
@@ -68,6 +69,7 @@ class _Pending:
     stored: dict[str, Any]  # the record_statements row, less subject_id and received_at
     subject_id: int | None = None
     warnings: list[str] = field(default_factory=list)
+    bound: list[Any] | None = None  # ``stored`` converted for the database, when prepared so
 
 
 @dataclass
@@ -78,11 +80,16 @@ class PreparedBatch:
     furnisher_id: str
     items: list[tuple[int, Statement]]
     pending: list[_Pending]
+    bound: BoundRows | None = None  # the columns and dialect of each ``_Pending.bound``
 
 
 def prepare_statements(
-    catalogue: Catalogue, furnisher_id: str, items: Sequence[tuple[int, Statement]]
+    catalogue: Catalogue,
+    furnisher_id: str,
+    items: Sequence[tuple[int, Statement]],
+    dialect: Dialect | None = None,
 ) -> PreparedBatch:
+    """With ``dialect``, the statement rows are also converted for that database."""
     pending = []
     for row, statement in items:
         chain_id = chain_id_of(furnisher_id, statement.source_ref)
@@ -102,7 +109,12 @@ def prepare_statements(
                 warnings=list(statement.warnings),
             )
         )
-    return PreparedBatch(furnisher_id, list(items), pending)
+    batch = PreparedBatch(furnisher_id, list(items), pending)
+    if dialect is not None and pending:
+        batch.bound = records_repo.bind_statements(dialect, [p.stored for p in pending])
+        for p, values in zip(pending, batch.bound.values, strict=True):
+            p.bound = values
+    return batch
 
 
 def _statement_row(
@@ -186,7 +198,7 @@ def append_prepared(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -
     current = records_repo.current_rows(conn, chains)  # read once: refusals and the fold
     pending = _refuse_deleted_and_mismatched(conn, pending, outcomes, current)
     if pending:
-        _write(conn, furnisher_id, pending, current, now)
+        _write(conn, furnisher_id, pending, current, now, batch.bound)
     for p in pending:
         outcomes[p.row] = RowOutcome(
             p.row, "accepted", p.record_id, p.subject_id, warnings=p.warnings
@@ -449,13 +461,17 @@ def _write(
     pending: list[_Pending],
     current: dict[str, dict[str, Any]],
     now: datetime,
+    bound: BoundRows | None = None,
 ) -> None:
     statement_rows = []
     for p in pending:
         p.stored["subject_id"] = p.subject_id
         p.stored["received_at"] = now
         statement_rows.append(p.stored)
-    records_repo.insert_statements(conn, statement_rows)
+    if bound is not None and bound.dialect == conn.dialect.name:
+        _insert_bound(conn, bound, pending, now)
+    else:
+        records_repo.insert_statements(conn, statement_rows)
     records_repo.upsert_current(conn, _current_rows(conn, statement_rows, current, now))
     records_repo.append_feed(
         conn,
@@ -470,6 +486,23 @@ def _write(
         ],
     )
     audit.record_statements(conn, furnisher_id, statement_rows, now)  # G-47, one batch
+
+
+def _insert_bound(
+    conn: Connection, bound: BoundRows, pending: list[_Pending], now: datetime
+) -> None:
+    """Insert the rows converted when the batch was prepared, with the two values known only
+    now: the subject and the time of receipt."""
+    subject_at = bound.columns.index("subject_id")
+    received_at = bound.columns.index("received_at")
+    received = records_repo.bind_received_at(conn.dialect, now)
+    values = []
+    for p in pending:
+        assert p.bound is not None
+        p.bound[subject_at] = p.subject_id
+        p.bound[received_at] = received
+        values.append(p.bound)
+    records_repo.insert_bound_statements(conn, BoundRows(bound.dialect, bound.columns, values))
 
 
 def _current_rows(

@@ -63,7 +63,7 @@ record_current = Table(
     Column("payload", JsonType, nullable=False),
     Column("first_received_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("ix_record_current_subject", "subject_id"),
+    Index("ix_record_current_subject_type", "subject_id", "record_type"),
     Index("ix_record_current_type", "record_type"),
 )
 
