@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import sys
 import traceback
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -106,7 +108,7 @@ def build_demo(
         return DemoSummary(population, LoadCounts(), demo_credentials(ctx), already_built=True)
     register_subjects(ctx.engine, ctx.catalogue, population, ctx, progress)
     write = ctx.write_context().deferring()
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if workers > 1 and can_fork():
         job = LoadJob(ctx.engine, write, population, today, seed, batch_size)
         counts = load_in_workers(job, workers, progress)
     else:
@@ -209,6 +211,11 @@ def load_statements(
     return counts
 
 
+def can_fork() -> bool:
+    """Forked loaders on Linux only (macOS forks are unsafe with some system libraries)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
 @dataclass
 class LoadJob:
     """What each loading process needs; forked processes inherit it (nothing is pickled)."""
@@ -241,8 +248,12 @@ def load_in_workers(job: LoadJob, workers: int, progress: Progress) -> LoadCount
         context.Process(target=_load_parts, args=(job, tasks, results, lock), daemon=True)
         for _ in range(workers)
     ]
-    for process in processes:
-        process.start()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns when forking a process with threads (the progress bar's). The
+        # loaders only use their own connections and queues, never a lock those threads hold.
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        for process in processes:
+            process.start()
     try:
         counts = _collect(results, workers, job.write, progress)
     except BaseException:
