@@ -79,17 +79,17 @@ def _content(engine: Engine) -> dict[str, Any]:
         }
 
 
+@pytest.fixture
+def second_sqlite(database_templates: Any, migrate: Any, tmp_path: Path) -> str:
+    """Another fresh, migrated SQLite database beside the test's own."""
+    return sqlite_harness.clone(database_templates.sqlite(migrate), tmp_path / "second.db")
+
+
 def test_forked_loaders_build_the_same_registry_as_one_process(
-    database_url: str,
-    engine: Engine,
-    database_templates: Any,
-    migrate: Any,
-    tmp_path: Path,
+    database_url: str, engine: Engine, second_sqlite: str
 ) -> None:
     _build(database_url, engine, workers=2)
-    reference_url = sqlite_harness.clone(
-        database_templates.sqlite(migrate), tmp_path / "one-process.db"
-    )
+    reference_url = second_sqlite
     reference = make_engine(reference_url)
     try:
         _build(reference_url, reference, workers=1)
@@ -123,14 +123,10 @@ def test_a_failing_loader_fails_the_build(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_deferred_hooks_derive_the_same_state_as_hooks_run_per_batch(
-    database_url: str,
-    engine: Engine,
-    database_templates: Any,
-    migrate: Any,
-    tmp_path: Path,
+    database_url: str, engine: Engine, second_sqlite: str
 ) -> None:
     """A bulk load that defers the hooks to one pass ends where per-batch hooks end."""
-    deferred_url = sqlite_harness.clone(database_templates.sqlite(migrate), tmp_path / "d.db")
+    deferred_url = second_sqlite
     deferred_engine = make_engine(deferred_url)
     try:
         states = []
