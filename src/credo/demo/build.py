@@ -100,7 +100,7 @@ def build_demo(
     """Build the demo city in ``ctx``'s (migrated) database. A database that already holds
     the demo is left as it is: the build is not repeated. ``workers`` > 1 generates and
     validates in that many forked processes, which take turns to append (see
-    ``load_in_workers``)."""
+    ``load_in_workers``; ``batch_size`` is the one-process load's batch)."""
     progress = progress or SilentProgress()
     today = ctx.clock.today()
     population = generate_population(size, seed, today)
@@ -109,7 +109,7 @@ def build_demo(
     register_subjects(ctx.engine, ctx.catalogue, population, ctx, progress)
     write = ctx.write_context().deferring()
     if workers > 1 and can_fork():
-        job = LoadJob(ctx.engine, write, population, today, seed, batch_size)
+        job = LoadJob(ctx.engine, write, population, today, seed)
         counts = load_in_workers(job, workers, progress)
     else:
         counts = load_statements(
@@ -225,7 +225,6 @@ class LoadJob:
     population: Population
     today: date
     seed: int
-    batch_size: int
 
 
 def load_in_workers(job: LoadJob, workers: int, progress: Progress) -> LoadCounts:
