@@ -11,14 +11,24 @@ Rows must all carry the same keys; anything else falls back to the generic helpe
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, DateTime, Dialect, Table, any_, bindparam
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    DateTime,
+    Dialect,
+    Table,
+    and_,
+    any_,
+    bindparam,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from credo.db.sql import _insert_for, insert_ignore, upsert
+from credo.db.sql import _insert_for, chunks, insert_ignore, upsert
 
 Conflict = tuple[str, Sequence[str], Sequence[str]]  # ("nothing" | "update", key, update)
 
@@ -244,6 +254,24 @@ def bulk_insert_ignore_bound(conn: Connection, table: Table, bound: BoundRows) -
     if list(compiled.positiontup or ()) != bound.columns:  # bind_rows keeps the table's order
         raise ValueError(f"unexpected parameter order for {table.name}")
     conn.exec_driver_sql(compiled.string, [tuple(v) for v in bound.values])
+
+
+def pair_clauses(
+    conn: Connection,
+    first: ColumnElement[Any],
+    second: ColumnElement[Any],
+    pairs: Iterable[tuple[Any, Any]],
+    size: int = 900,
+) -> Iterator[Any]:
+    """Clauses that together match ``(first, second) IN pairs``, one per value of ``first``
+    and chunk of ``second``: each can use an index on (first, second), where SQLite scans
+    the whole table for a row-value IN list."""
+    by_first: dict[Any, set[Any]] = {}
+    for a, b in pairs:
+        by_first.setdefault(a, set()).add(b)
+    for a, seconds in sorted(by_first.items()):
+        for part in chunks(sorted(seconds), size):
+            yield and_(first == a, in_values(conn, second, part))
 
 
 def in_values(conn: Connection, column: ColumnElement[Any], values: Sequence[Any]) -> Any:

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, literal, select, tuple_
+from sqlalchemy import Connection, RowMapping, literal, select
 
+from credo.db.bulk import pair_clauses
 from credo.db.sql import chunks, insert_ignore, upsert
 from credo.notices.tables import notice_contacts, notices
 
@@ -77,11 +78,9 @@ def set_contact(conn: Connection, recipient_kind: str, recipient_id: str, email:
 
 def contacts(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     found: dict[tuple[str, str], str] = {}
-    pair = tuple_(notice_contacts.c.recipient_kind, notice_contacts.c.recipient_id)
-    for part in chunks(sorted(keys), 400):
-        for kind, recipient_id, email in conn.execute(
-            select(notice_contacts).where(pair.in_(part))
-        ):
+    pair = (notice_contacts.c.recipient_kind, notice_contacts.c.recipient_id)
+    for clause in pair_clauses(conn, *pair, keys):
+        for kind, recipient_id, email in conn.execute(select(notice_contacts).where(clause)):
             found[(kind, recipient_id)] = email
     return found
 

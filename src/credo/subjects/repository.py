@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select, tuple_
+from sqlalchemy import Connection, RowMapping, select
 
+from credo.db.bulk import pair_clauses
 from credo.db.sql import chunks, insert_ignore
 from credo.subjects.tables import review_items, subject_identifiers, subjects
 
@@ -17,15 +18,9 @@ def find_subject_ids(
 ) -> dict[tuple[str, str], int]:
     """Map (scheme, value) to subject id for every key that is known."""
     found: dict[tuple[str, str], int] = {}
-    pairs = list(set(keys))
-    for part in chunks(pairs, 400):
-        rows = conn.execute(
-            select(
-                subject_identifiers.c.scheme,
-                subject_identifiers.c.value,
-                subject_identifiers.c.subject_id,
-            ).where(tuple_(subject_identifiers.c.scheme, subject_identifiers.c.value).in_(part))
-        )
+    columns = (subject_identifiers.c.scheme, subject_identifiers.c.value)
+    for clause in pair_clauses(conn, *columns, keys):
+        rows = conn.execute(select(*columns, subject_identifiers.c.subject_id).where(clause))
         for scheme, value, subject_id in rows:
             found[(scheme, value)] = subject_id
     return found
