@@ -121,11 +121,11 @@ def test_a_failing_loader_fails_the_build(
         build_demo(ctx, SIZE, seed=SEED, workers=2)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_deferred_hooks_derive_the_same_state_as_hooks_run_per_batch(
     database_url: str, engine: Engine, second_sqlite: str
 ) -> None:
-    """A bulk load that defers the hooks to one pass ends where per-batch hooks end."""
+    """A bulk load that defers the hooks to one pass (on SQLite) ends where per-batch hooks
+    end (on the parametrized database)."""
     deferred_url = second_sqlite
     deferred_engine = make_engine(deferred_url)
     try:

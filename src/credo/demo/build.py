@@ -328,7 +328,7 @@ def _load_part(
     validators: dict[str, StatementValidator],
     lock: Any,
 ) -> _PartResult:
-    write = WriteContext(job.write.catalogue, job.write.clock, job.write.hooks, set())
+    write = job.write.deferring()  # this task's changed subjects, sent to the parent
     counts = LoadCounts()
     buffers: dict[str, list[Raw]] = {}
     start, stop = task

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -63,13 +63,22 @@ def content_hash_of(statement: Statement) -> str:
 class _Pending:
     row: int
     statement: Statement
-    record_id: str
-    chain_id: str
-    content_hash: str
     stored: dict[str, Any]  # the record_statements row, less subject_id and received_at
     subject_id: int | None = None
     warnings: list[str] = field(default_factory=list)
     bound: list[Any] | None = None  # ``stored`` converted for the database, when prepared so
+
+    @property
+    def record_id(self) -> str:
+        return str(self.stored["record_id"])
+
+    @property
+    def chain_id(self) -> str:
+        return str(self.stored["chain_id"])
+
+    @property
+    def content_hash(self) -> str:
+        return str(self.stored["content_hash"])
 
 
 @dataclass
@@ -92,23 +101,9 @@ def prepare_statements(
     """With ``dialect``, the statement rows are also converted for that database."""
     pending = []
     for row, statement in items:
-        chain_id = chain_id_of(furnisher_id, statement.source_ref)
-        record_id = record_id_of(furnisher_id, statement.source_ref, statement.revision)
-        content_hash = content_hash_of(statement)
         record_type = catalogue.record_types[statement.record_type]
-        stored = _statement_row(statement, record_type, furnisher_id, record_id, chain_id)
-        stored["content_hash"] = content_hash
-        pending.append(
-            _Pending(
-                row,
-                statement,
-                record_id,
-                chain_id,
-                content_hash,
-                stored,
-                warnings=list(statement.warnings),
-            )
-        )
+        stored = _statement_row(statement, record_type, furnisher_id)
+        pending.append(_Pending(row, statement, stored, warnings=list(statement.warnings)))
     batch = PreparedBatch(furnisher_id, list(items), pending)
     if dialect is not None and pending:
         batch.bound = records_repo.bind_statements(dialect, [p.stored for p in pending])
@@ -117,12 +112,10 @@ def prepare_statements(
     return batch
 
 
-def _statement_row(
-    s: Statement, record_type: RecordType, furnisher_id: str, record_id: str, chain_id: str
-) -> dict[str, Any]:
+def _statement_row(s: Statement, record_type: RecordType, furnisher_id: str) -> dict[str, Any]:
     return {
-        "record_id": record_id,
-        "chain_id": chain_id,
+        "record_id": record_id_of(furnisher_id, s.source_ref, s.revision),
+        "chain_id": chain_id_of(furnisher_id, s.source_ref),
         "revision": s.revision,
         "action": s.action,
         "furnisher_id": furnisher_id,
@@ -137,7 +130,7 @@ def _statement_row(
         "payload": s.payload,
         "evidence": s.evidence,
         "provenance": s.provenance,
-        "content_hash": "",
+        "content_hash": content_hash_of(s),
         "received_at": None,
     }
 
@@ -156,7 +149,7 @@ class WriteContext:
 
     def deferring(self) -> WriteContext:
         """A copy that defers the hooks into a fresh set of changed subjects."""
-        return WriteContext(self.catalogue, self.clock, self.hooks, set())
+        return replace(self, deferred=set())
 
 
 def run_hooks(conn: Connection, ctx: WriteContext, subject_ids: set[int]) -> None:
