@@ -62,30 +62,26 @@ def search_organisations(conn: Connection, text: str, limit: int = 50) -> list[R
     return list(conn.execute(query).mappings())
 
 
-def _uscc_of() -> Any:
+def _identifier_of(scheme: str, label: str) -> Any:
+    """The subject's identifier of ``scheme``, as a column labelled ``label``."""
     return (
         select(subject_identifiers.c.value)
         .where(
             subject_identifiers.c.subject_id == subjects.c.id,
-            subject_identifiers.c.scheme == "cn_uscc",
+            subject_identifiers.c.scheme == scheme,
         )
         .limit(1)
         .scalar_subquery()
-        .label("uscc")
+        .label(label)
     )
+
+
+def _uscc_of() -> Any:
+    return _identifier_of("cn_uscc", "uscc")
 
 
 def _ric_of() -> Any:
-    return (
-        select(subject_identifiers.c.value)
-        .where(
-            subject_identifiers.c.subject_id == subjects.c.id,
-            subject_identifiers.c.scheme == "cn_ric",
-        )
-        .limit(1)
-        .scalar_subquery()
-        .label("ric")
-    )
+    return _identifier_of("cn_ric", "ric")
 
 
 def search_listed_persons(
