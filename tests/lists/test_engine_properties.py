@@ -39,7 +39,8 @@ def records(draw: st.DrawFn) -> TriggerRecord:
         occurred_on=start,
         starts_on=start,
         ends_on=start + timedelta(days=length),
-        performed=draw(st.booleans()),
+        end_reason=draw(st.sampled_from(["period_ended", "performed", "delisted"])),
+        confirmed_on=None,
         payload={"grade": draw(st.sampled_from(["A", "B", "D"]))},
     )
 

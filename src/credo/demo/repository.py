@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import Connection, RowMapping, func, select
 
-from credo.records.repository import open_suppression_clause
+from credo.records.effect import EffectRule
+from credo.records.repository import in_effect
 from credo.records.tables import record_current
 from credo.subjects.tables import subjects
 
@@ -25,10 +26,7 @@ def person_with_effective_record(conn: Connection, record_type: str, on: date) -
         .where(
             subjects.c.kind == "person",
             record_current.c.record_type == record_type,
-            record_current.c.state == "active",
-            record_current.c.effective_from <= on,
-            record_current.c.effect_until > on,
-            ~open_suppression_clause(record_current.c.chain_id),
+            in_effect(EffectRule(), on),
         )
         # The oldest determination still in force: its list entry is past its notice period.
         .order_by(record_current.c.effective_from, record_current.c.subject_id)
@@ -52,10 +50,7 @@ def records_in_effect(
         )
         .where(
             record_current.c.record_type.in_(list(record_types)),
-            record_current.c.state == "active",
-            record_current.c.effective_from <= on,
-            record_current.c.effect_until > on,
-            ~open_suppression_clause(record_current.c.chain_id),
+            in_effect(EffectRule(), on),
         )
         .order_by(record_current.c.chain_id)
         .limit(limit)

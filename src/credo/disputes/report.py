@@ -21,7 +21,9 @@ from credo.disputes import peers, repository
 from credo.disputes.repair import eligible_from
 from credo.disputes.service import status_now
 from credo.notices import repository as notices_repo
+from credo.records import effect
 from credo.records import repository as records_repo
+from credo.records.effect import EffectRule
 from credo.subjects.service import subject_summary
 
 RIGHTS = {
@@ -116,6 +118,15 @@ def _record(
         "effect_until": row["effect_until"],
         "expires_on": row["expires_on"],
         "performed_on": row["performed_on"],
+        "term": {
+            "ends_on": row["term_ends_on"],
+            "until": row["term_until"],
+            "review_on": row["review_on"],
+        },
+        "confirmed_on": row["confirmed_on"],
+        "ended_on": row["ended_on"],
+        "end_reason": row["end_reason"],
+        "effect_reason": effect_reason(row, open_reasons, today, catalogue),
         "repair_eligible_on": _repair_date(record_type, row),
         "payload": row["payload"],
         "effect": effect_status(row, open_reasons, today, catalogue),
@@ -132,26 +143,40 @@ def _repair_date(record_type: Any, row: RowMapping) -> date | None:
 def effect_status(
     row: RowMapping | Mapping[str, Any], open_reasons: list[str], today: date, catalogue: Catalogue
 ) -> str:
-    """Why the record does or does not have effect today, in the order the filter applies."""
-    record_type = catalogue.record_types.get(row["record_type"])
-    pending_ok = bool(record_type and record_type.enforceable_pending_appeal)
-    if row["state"] != "active":
-        return f"no effect: {row['state']}"
-    if open_reasons:
+    """Whether the record has effect today and, if not, why (credo.records.effect)."""
+    reason = effect_reason(row, open_reasons, today, catalogue)
+    if reason is None:
+        return "in effect"
+    if reason == effect.SUSPENDED:
         return f"no effect: {', '.join(open_reasons)}"
-    if today >= row["expires_on"]:
-        return "no effect: retention ended"
-    if today >= row["effect_until"]:
-        return "no effect: effect period ended"
-    if today < row["effective_from"]:
+    if reason == effect.NOT_YET:
         return "no effect yet"
-    if row["finality"] != "final" and not pending_ok:
-        return "no effect: not final"
-    return "in effect"
+    return f"no effect: {reason.replace('_', ' ')}"
+
+
+def effect_reason(
+    row: RowMapping | Mapping[str, Any], open_reasons: list[str], today: date, catalogue: Catalogue
+) -> str | None:
+    suppressed: bool | str = bool(open_reasons)
+    if "repaired" in open_reasons or "deleted" in open_reasons:
+        suppressed = "repaired" if "repaired" in open_reasons else "deleted"
+    return EffectRule.of(catalogue).why_not({**row, "suppressed": suppressed}, today)
 
 
 def _statement(row: RowMapping) -> dict[str, Any]:
-    keys = ("record_id", "revision", "action", "occurred_on", "effective_from", "finality")
+    keys = (
+        "record_id",
+        "revision",
+        "action",
+        "occurred_on",
+        "effective_from",
+        "finality",
+        "term_ends_on",
+        "term_until",
+        "review_on",
+        "effect_until",
+        "end_reason",
+    )
     return {
         **{k: row[k] for k in keys},
         "payload": row["payload"],

@@ -27,8 +27,9 @@ Status = Literal["notified", "effective", "ended"]
 
 @dataclass(frozen=True, slots=True)
 class TriggerRecord:
-    """A record that may put its subject on a list: in force from ``starts_on`` until
-    ``ends_on`` (the earliest of effect end, retention end and performance)."""
+    """A record that may put its subject on a list: in effect from ``starts_on`` until
+    ``ends_on`` (credo.records.effect), which ends for ``end_reason``; ``confirmed_on``: the
+    furnisher's latest confirmation (it restarts the list's term as it does the ceiling)."""
 
     record_id: str
     chain_id: str
@@ -37,7 +38,8 @@ class TriggerRecord:
     occurred_on: date
     starts_on: date
     ends_on: date
-    performed: bool
+    end_reason: str
+    confirmed_on: date | None
     payload: dict[str, Any]
 
 
@@ -170,15 +172,14 @@ def _entry(
     notice = 0 if list_def.immediate_effect_article else profile.objection_window_days
     effective_on = starts_on + timedelta(days=notice)
     assert list_def.max_term is not None  # the loader refuses lists without one (G-44)
-    term_end = list_def.max_term.add_to(effective_on)
+    # The list's own term (G-44) runs from entry, or from the furnishers' latest confirmation
+    # of every record behind it: a confirmed decision stays listed, an unconfirmed one lapses.
+    confirmed = [r.confirmed_on for r in group if r.confirmed_on is not None]
+    anchor = max([effective_on, *confirmed]) if len(confirmed) == len(group) else effective_on
+    term_end = list_def.max_term.add_to(anchor)
     first_end = min(group, key=lambda r: r.ends_on)
     ends_on = min(first_end.ends_on, term_end)
-    if ends_on == term_end and first_end.ends_on >= term_end:
-        reason = "term_end"
-    elif first_end.performed:
-        reason = "performance"
-    else:
-        reason = "record_expired"
+    reason = "term_end" if first_end.ends_on >= term_end else first_end.end_reason
     return Entry(
         id=entry_id_of(list_def.id, (r.chain_id for r in group)),
         list_id=list_def.id,

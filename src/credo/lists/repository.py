@@ -7,13 +7,15 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, or_, select
+from sqlalchemy import Connection, RowMapping, func, select
 
 from credo.db.sql import chunks, upsert
 from credo.lists.engine import RatingFact, SubjectFacts, TriggerRecord, rating_entry_id
 from credo.lists.tables import list_entries
 from credo.ratings.tables import rating_state
-from credo.records.repository import open_suppression_clause
+from credo.records import effect
+from credo.records.effect import EffectRule
+from credo.records.repository import in_effect
 from credo.records.tables import record_current
 from credo.subjects.tables import subject_identifiers, subjects
 
@@ -22,10 +24,9 @@ ENTRY_UPDATE = [
 ]
 
 
-def _trigger_query(record_types: Sequence[str], pending_appeal_types: Sequence[str]) -> Any:
-    """The date-independent half of ``records.repository.effective_records``: active or
-    performed (performance ends the effect on its date), final or enforceable pending appeal
-    (G-06), and not suppressed (G-20, G-26, G-31). Revoked records never had effect."""
+def _trigger_query(record_types: Sequence[str], rule: EffectRule) -> Any:
+    """Records of ``record_types`` meeting the effect rule's date-free clauses; the dates on
+    which each has effect are ``effect.interval`` of its row."""
     rc = record_current.c
     return select(
         rc.subject_id,
@@ -37,31 +38,26 @@ def _trigger_query(record_types: Sequence[str], pending_appeal_types: Sequence[s
         rc.effective_from,
         rc.effect_until,
         rc.expires_on,
-        rc.performed_on,
-        rc.state,
+        rc.end_reason,
+        rc.confirmed_on,
         rc.payload,
-    ).where(
-        rc.record_type.in_(list(record_types)),
-        rc.state.in_(["active", "performed"]),
-        or_(rc.finality == "final", rc.record_type.in_(list(pending_appeal_types))),
-        ~open_suppression_clause(rc.chain_id),
-    )
+    ).where(rc.record_type.in_(list(record_types)), in_effect(rule, None))
 
 
 def _trigger(row: RowMapping) -> TriggerRecord:
-    ends = min(row["effect_until"], row["expires_on"])
-    performed = row["state"] == "performed" and row["performed_on"] is not None
-    if performed:
-        ends = min(ends, row["performed_on"])
+    starts_on, ends_on = effect.interval(row)
     return TriggerRecord(
         record_id=row["record_id"],
         chain_id=row["chain_id"],
         record_type=row["record_type"],
         furnisher_id=row["furnisher_id"],
         occurred_on=row["occurred_on"],
-        starts_on=row["effective_from"],
-        ends_on=ends,
-        performed=performed,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        end_reason=effect.end_reason_of(row)
+        if ends_on == row["effect_until"]
+        else "retention_ended",
+        confirmed_on=row["confirmed_on"],
         payload=row["payload"] or {},
     )
 
@@ -70,13 +66,13 @@ def trigger_records(
     conn: Connection,
     subject_ids: Sequence[int] | None,
     record_types: Sequence[str],
-    pending_appeal_types: Sequence[str] = (),
+    rule: EffectRule,
 ) -> dict[int, list[TriggerRecord]]:
     """subject id -> its records that may put it on a list; ``None`` reads every subject."""
     out: dict[int, list[TriggerRecord]] = {}
     if not record_types:
         return out
-    base = _trigger_query(record_types, pending_appeal_types)
+    base = _trigger_query(record_types, rule)
     parts: list[Any] = (
         [base]
         if subject_ids is None
@@ -196,3 +192,15 @@ def _open_entry_starts(conn: Connection, subject_ids: set[int]) -> dict[str, dat
         )
         found.update({entry_id: start for entry_id, start in conn.execute(query)})
     return found
+
+
+def entries_of_subject_on(conn: Connection, subject_id: int, on: date) -> list[RowMapping]:
+    """The subject's stored entries in effect on ``on`` (by their stored dates, as
+    ``effective_entries_of_list``), whatever their status today: a check about a past date
+    (``credo.checks.past``) reads which entries the register held that day."""
+    query = select(list_entries).where(
+        list_entries.c.subject_id == subject_id,
+        list_entries.c.effective_on <= on,
+        list_entries.c.ends_on > on,
+    )
+    return list(conn.execute(query.order_by(list_entries.c.id)).mappings())

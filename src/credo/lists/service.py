@@ -11,10 +11,7 @@ from sqlalchemy import Connection
 from credo.catalog.catalogue import Catalogue
 from credo.lists import repository
 from credo.lists.engine import Entry, derive_entries, list_ratings, list_record_types
-
-
-def pending_appeal_types(catalogue: Catalogue) -> list[str]:
-    return [t.id for t in catalogue.record_types.values() if t.enforceable_pending_appeal]
+from credo.records.effect import EffectRule
 
 
 def entries_for(
@@ -23,7 +20,7 @@ def entries_for(
     """subject id -> every entry its records (and current rating bands) produce; ``None``:
     every subject with a record or a rating some list reads."""
     records = repository.trigger_records(
-        conn, subject_ids, sorted(list_record_types(catalogue)), pending_appeal_types(catalogue)
+        conn, subject_ids, sorted(list_record_types(catalogue)), EffectRule.of(catalogue)
     )
     ratings = repository.rating_facts(
         conn, subject_ids, _lists_by_rating(catalogue), _rating_keys(catalogue)

@@ -1,8 +1,7 @@
 """All SQL of the portal: the public register, a subject's own report, the console figures.
 
-Public queries return only records of public types within their publicity period: active,
-effective_from <= today < effect_until, within retention, final, and not suppressed by an
-open dispute or claim (the same window as ``records.repository.effective_records``)."""
+Public queries return only records of public types in effect today by credo.records.effect,
+and only final decisions."""
 
 from __future__ import annotations
 
@@ -17,7 +16,8 @@ from credo.disputes.tables import disputes
 from credo.ingest.tables import ingest_runs, quarantine
 from credo.lists.tables import list_entries
 from credo.ratings.tables import rating_state
-from credo.records.repository import open_suppression_clause
+from credo.records.effect import EffectRule
+from credo.records.repository import in_effect
 from credo.records.tables import record_current, record_statements
 from credo.subjects.tables import review_items, subject_identifiers, subjects
 
@@ -25,15 +25,9 @@ ORGANISATION_KINDS = ("organisation", "public_body")
 
 
 def _in_publicity(types: Sequence[str], on: date) -> Any:
-    return and_(
-        record_current.c.record_type.in_(list(types)),
-        record_current.c.state == "active",
-        record_current.c.effective_from <= on,
-        record_current.c.effect_until > on,
-        record_current.c.expires_on > on,
-        record_current.c.finality == "final",
-        ~open_suppression_clause(record_current.c.chain_id),
-    )
+    """Public types in effect on ``on``; only final decisions are published (EffectRule()
+    with no type enforceable pending appeal)."""
+    return and_(record_current.c.record_type.in_(list(types)), in_effect(EffectRule(), on))
 
 
 def _escape_like(text: str) -> str:

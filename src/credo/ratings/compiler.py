@@ -32,6 +32,7 @@ from credo.catalog.ratings import (
     FeatureOp,
     RatingDef,
 )
+from credo.records.effect import EffectRule
 
 Dialect = Literal["sqlite", "postgres", "duckdb", "spark"]
 DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgres", "duckdb", "spark")
@@ -130,10 +131,7 @@ def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[s
         open_now = "s.closed_at IS NULL"
     else:
         at = _timestamp(source.known_at, dialect)
-        state = (
-            "CASE r.action WHEN 'revoke' THEN 'revoked' WHEN 'perform' THEN 'performed' "
-            "ELSE 'active' END"
-        )
+        state = "CASE r.action WHEN 'revoke' THEN 'revoked' ELSE 'active' END"
         table = "record_statements r"
         known = (
             f"r.received_at <= {at} AND r.revision = (SELECT MAX(x.revision) FROM "
@@ -156,12 +154,9 @@ def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[s
 
 
 def _effective_query(rating: RatingDef, source: Source, probe: Probe) -> str:
-    """Every input record of each probed subject with ``live``: the rules of
-    records.repository.effective_records (active, in force, within retention, final or
-    enforceable pending appeal (G-06), not suppressed). Keeping the other rows means grouping
+    """Every input record of each probed subject with ``live``: credo.records.effect's rule
+    on the probed date. Keeping the other rows means grouping
     ``eff`` yields every probed pair in one pass, with no join back to the probe."""
-    appeal = _in_list(source.pending_appeal_types) if source.pending_appeal_types else None
-    finality = "r.finality = 'final'" + (f" OR r.record_type IN ({appeal})" if appeal else "")
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
     columns = ", ".join(f"{_payload_read(name, source.payload)} AS v_{name}" for name in fields)
     if probe.table is None:
@@ -170,10 +165,7 @@ def _effective_query(rating: RatingDef, source: Source, probe: Probe) -> str:
         as_of, origin = _date(probe.as_of), "recs r"
     else:
         as_of, origin = "p.as_of", "probe p JOIN recs r ON r.subject_id = p.subject_id"
-    live = (
-        f"r.state = 'active' AND r.effective_from <= {as_of} AND r.effect_until > {as_of} "
-        f"AND r.expires_on > {as_of} AND ({finality}) AND NOT r.suppressed"
-    )
+    live = EffectRule(source.pending_appeal_types).sql("r", as_of)
     return (
         f"SELECT r.subject_id, {as_of} AS as_of, r.record_id, r.record_type, r.occurred_on, "
         f"date_diff('day', r.occurred_on, {as_of}) AS age, {live} AS live"

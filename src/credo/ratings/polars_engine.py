@@ -36,6 +36,7 @@ from credo.ratings.compiler import (
     Source,
     output_columns,
 )
+from credo.records.effect import EffectRule
 
 
 def evaluate_frame(
@@ -60,20 +61,10 @@ def evaluate_frame(
 def _with_effect(
     rating: RatingDef, recs: pl.LazyFrame, as_of: date, source: Source
 ) -> pl.LazyFrame:
-    """Every input record with ``live`` (the effect rules of effective_records), its age and
+    """Every input record with ``live`` (credo.records.effect's rule), its age and
     the payload fields the features read. Every subject keeps its rows, so grouping yields
     exactly the probe (subjects with input records) without a join."""
-    final = pl.col("finality") == "final"
-    if source.pending_appeal_types:
-        final = final | pl.col("record_type").is_in(list(source.pending_appeal_types))
-    live = (
-        (pl.col("state") == "active")
-        & (pl.col("effective_from") <= as_of)
-        & (pl.col("effect_until") > as_of)
-        & (pl.col("expires_on") > as_of)
-        & final
-        & ~pl.col("suppressed")
-    )
+    live = EffectRule(source.pending_appeal_types).polars(as_of)
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
     values = [_payload(name, source).alias(f"v_{name}") for name in fields]
     return recs.select(

@@ -22,6 +22,7 @@ from credo.ratings.compiler import (
     compile_rating,
 )
 from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
+from credo.records.effect import pending_appeal_types
 
 ENGINES = ("sqlite", "postgres", "duckdb", "polars", "spark")
 
@@ -46,8 +47,7 @@ def find_rating(catalogue: Catalogue, ref: str) -> RatingDef:
 
 
 def source_for(catalogue: Catalogue, known_at: datetime | None = None) -> Source:
-    appeal = tuple(t.id for t in catalogue.record_types.values() if t.enforceable_pending_appeal)
-    return Source(known_at=known_at, pending_appeal_types=appeal)
+    return Source(known_at=known_at, pending_appeal_types=pending_appeal_types(catalogue))
 
 
 def evaluate(

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from credo.catalog.vocab import Finality, SubjectKind
 from credo.subjects.identifiers import CheckedIdentifier
 
-Action = Literal["assert", "correct", "revoke", "perform"]
+Action = Literal["assert", "correct", "revoke", "perform", "confirm", "delist"]
 
 
 class IdentifierIn(BaseModel):
@@ -43,6 +43,17 @@ class ProvenanceIn(BaseModel):
     channel: str | None = Field(default=None, max_length=80)
 
 
+class TermIn(BaseModel):
+    """The term the decision set (credo.records.effect): ``ends_on``, the first day without
+    effect, or open-ended ``until`` an event, with an optional ``review_on``. The record
+    type's maximum effect bounds it; beyond that only a confirmation keeps it in effect."""
+
+    model_config = ConfigDict(extra="forbid")
+    ends_on: date | None = None
+    until: Literal["performance", "conditional_release", "revocation"] | None = None
+    review_on: date | None = None
+
+
 class RecordInput(BaseModel):
     """One statement from a furnisher. ``source_ref`` + ``revision`` identify it: sending it
     again is a harmless duplicate."""
@@ -56,6 +67,7 @@ class RecordInput(BaseModel):
     occurred_on: date
     effective_from: date | None = None
     finality: Finality = Finality.FINAL
+    term: TermIn | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
     evidence: EvidenceIn | None = None
     provenance: ProvenanceIn = Field(default_factory=lambda: ProvenanceIn(kind="official_decision"))
@@ -79,6 +91,13 @@ class Statement:
     evidence: dict[str, Any] | None
     provenance: dict[str, Any] | None
     warnings: list[str] = field(default_factory=list)
+    term_ends_on: date | None = None
+    term_until: str | None = None
+    review_on: date | None = None
+
+    @property
+    def has_term(self) -> bool:
+        return self.term_ends_on is not None or self.term_until is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, RowMapping, and_, exists, or_, select
+from sqlalchemy import Connection, Dialect, RowMapping, and_, exists, select
 
 from credo.db.bulk import (
     BoundRows,
@@ -19,6 +19,7 @@ from credo.db.bulk import (
     in_values,
 )
 from credo.db.sql import chunks
+from credo.records.effect import EffectRule
 from credo.records.tables import change_feed, record_current, record_statements, record_suppressions
 
 CURRENT_UPDATE = [
@@ -72,8 +73,8 @@ def bind_statements(dialect: Dialect, rows: Sequence[dict[str, Any]]) -> BoundRo
     return bind_rows(dialect, record_statements, rows)
 
 
-def bind_received_at(dialect: Dialect, value: Any) -> Any:
-    return bind_value(dialect, record_statements.c.received_at, value)
+def bind_statement_value(dialect: Dialect, column: str, value: Any) -> Any:
+    return bind_value(dialect, record_statements.c[column], value)
 
 
 def insert_bound_statements(conn: Connection, bound: BoundRows) -> None:
@@ -133,29 +134,24 @@ def open_suppression_clause(as_of_chain: Any) -> Any:
     )
 
 
+def in_effect(rule: EffectRule, on: date | None) -> Any:
+    """The effect rule over the current view on ``on`` (``None``: its date-free clauses)."""
+    c = record_current.c
+    return rule.sqlalchemy(c, on, open_suppression_clause(c.chain_id))
+
+
 def effective_records(
     conn: Connection,
     subject_ids: Sequence[int],
     on: date,
     record_types: Sequence[str] | None = None,
-    pending_appeal_types: Sequence[str] = (),
+    rule: EffectRule = EffectRule(),
 ) -> list[RowMapping]:
-    """The records that may have an effect on ``on``: active, in force (effective_from <= on <
-    effect_until), within retention, final (or of a type enforceable pending appeal, G-06),
-    and not suppressed by an open dispute, "not me" claim or deletion (G-20, G-26, G-31).
-    This filter is the query-time half of expiry (G-41): a missed job extends no harm."""
-    finality_ok = or_(
-        record_current.c.finality == "final",
-        record_current.c.record_type.in_(list(pending_appeal_types)),
-    )
+    """The records in effect on ``on`` by credo.records.effect (final or enforceable pending
+    appeal, G-06; within term and retention; not suppressed, G-20, G-26, G-31). The filter is
+    the query-time half of expiry (G-41): a missed job extends no harm."""
     query = select(record_current).where(
-        record_current.c.subject_id.in_(list(subject_ids)),
-        record_current.c.state == "active",
-        record_current.c.effective_from <= on,
-        record_current.c.effect_until > on,
-        record_current.c.expires_on > on,
-        finality_ok,
-        ~open_suppression_clause(record_current.c.chain_id),
+        record_current.c.subject_id.in_(list(subject_ids)), in_effect(rule, on)
     )
     if record_types is not None:
         query = query.where(record_current.c.record_type.in_(list(record_types)))

@@ -20,6 +20,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.catalog.models import RecordType
 from credo.clock import Clock
 from credo.db.bulk import BoundRows
+from credo.records import effect
 from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
 from credo.subjects import repository as subjects_repo
@@ -43,7 +44,7 @@ def record_id_of(furnisher_id: str, source_ref: str, revision: int) -> str:
 
 
 def content_hash_of(statement: Statement) -> str:
-    body = (
+    body: tuple[Any, ...] = (
         statement.record_type,
         statement.action,
         statement.subject_kind.value,
@@ -54,6 +55,8 @@ def content_hash_of(statement: Statement) -> str:
         statement.payload,
         statement.evidence,
     )
+    if statement.has_term or statement.review_on is not None:  # older hashes stay as they were
+        body += (str(statement.term_ends_on), statement.term_until, str(statement.review_on))
     return hashlib.blake2b(
         orjson.dumps(body, option=orjson.OPT_SORT_KEYS), digest_size=16
     ).hexdigest()
@@ -113,6 +116,16 @@ def prepare_statements(
 
 
 def _statement_row(s: Statement, record_type: RecordType, furnisher_id: str) -> dict[str, Any]:
+    """The stored statement. ``effect_until``/``end_reason`` are what this statement alone
+    implies; ``_write`` replaces them with the chain's folded effect before inserting."""
+    ceiling = (
+        effect.ceiling_end(record_type.max_effect, s.effective_from)
+        if s.action in ("assert", "correct", "confirm")
+        else None
+    )
+    until, reason = effect.term_end(
+        effect.Term(s.term_ends_on, s.term_until), ceiling or s.effective_from
+    )
     return {
         "record_id": record_id_of(furnisher_id, s.source_ref, s.revision),
         "chain_id": chain_id_of(furnisher_id, s.source_ref),
@@ -124,9 +137,14 @@ def _statement_row(s: Statement, record_type: RecordType, furnisher_id: str) -> 
         "subject_id": None,
         "occurred_on": s.occurred_on,
         "effective_from": s.effective_from,
-        "effect_until": record_type.max_effect.add_to(s.effective_from),
+        "effect_until": until,
         "expires_on": record_type.retention_max.add_to(s.occurred_on),
         "finality": s.finality,
+        "term_ends_on": s.term_ends_on,
+        "term_until": s.term_until,
+        "review_on": s.review_on,
+        "ceiling_until": ceiling,
+        "end_reason": reason,
         "payload": s.payload,
         "evidence": s.evidence,
         "provenance": s.provenance,
@@ -441,6 +459,17 @@ def _refuse_deleted_and_mismatched(
                 "unknown_record",
                 f"{p.statement.action!r} of {p.statement.source_ref!r}, which was never asserted",
             )
+        elif (
+            existing
+            and p.statement.action in ("confirm", "delist")
+            and existing["state"] != "active"
+        ):
+            reason = Rejection(
+                "record_ended",
+                f"{p.statement.source_ref!r} has already ended ({existing['end_reason']}); "
+                f"a {p.statement.action!r} needs a record in effect; send a correction to "
+                "reinstate it",
+            )
         else:
             kept.append(p)
             continue
@@ -461,11 +490,13 @@ def _write(
         p.stored["subject_id"] = p.subject_id
         p.stored["received_at"] = now
         statement_rows.append(p.stored)
+    # Fold first: each statement row is stored with the chain's effect after it.
+    current_rows = _current_rows(conn, statement_rows, current, now)
     if bound is not None and bound.dialect == conn.dialect.name:
         _insert_bound(conn, bound, pending, now)
     else:
         records_repo.insert_statements(conn, statement_rows)
-    records_repo.upsert_current(conn, _current_rows(conn, statement_rows, current, now))
+    records_repo.upsert_current(conn, current_rows)
     records_repo.append_feed(
         conn,
         [
@@ -488,12 +519,18 @@ def _insert_bound(
     now: the subject and the time of receipt."""
     subject_at = bound.columns.index("subject_id")
     received_at = bound.columns.index("received_at")
-    received = records_repo.bind_received_at(conn.dialect, now)
+    until_at = bound.columns.index("effect_until")
+    reason_at = bound.columns.index("end_reason")
+    received = records_repo.bind_statement_value(conn.dialect, "received_at", now)
     values = []
     for p in pending:
         assert p.bound is not None
         p.bound[subject_at] = p.subject_id
         p.bound[received_at] = received
+        p.bound[until_at] = records_repo.bind_statement_value(
+            conn.dialect, "effect_until", p.stored["effect_until"]
+        )
+        p.bound[reason_at] = p.stored["end_reason"]
         values.append(p.bound)
     records_repo.insert_bound_statements(conn, BoundRows(bound.dialect, bound.columns, values))
 
@@ -513,54 +550,70 @@ def _current_rows(
         if before is not None and before["revision"] > row["revision"]:
             late.add(row["chain_id"])
             continue
-        changed[row["chain_id"]] = fold_statement(before, row, now)
+        folded = fold_statement(before, row, now)
+        changed[row["chain_id"]] = folded
+        row["effect_until"], row["end_reason"] = folded["effect_until"], folded["end_reason"]
     for chain_id in late:
         # An older revision arrived after a newer one (rare): refold the chain's whole history
         # in revision order, so the view never depends on arrival order.
-        folded: dict[str, Any] | None = None
-        for statement in records_repo.statements_of_chain(conn, chain_id):
-            folded = fold_statement(folded, dict(statement), now)
-        if folded is not None:
-            folded["first_received_at"] = current[chain_id]["first_received_at"]
-            changed[chain_id] = folded
+        # The batch's rows are not inserted yet: fold them in with the stored ones.
+        refolded: dict[str, Any] | None = None
+        batch = [r for r in statement_rows if r["chain_id"] == chain_id]
+        stored = [dict(s) for s in records_repo.statements_of_chain(conn, chain_id)]
+        for statement in sorted(stored + batch, key=lambda r: r["revision"]):
+            refolded = fold_statement(refolded, statement, now)
+            statement["effect_until"] = refolded["effect_until"]
+            statement["end_reason"] = refolded["end_reason"]
+        if refolded is not None:
+            refolded["first_received_at"] = current[chain_id]["first_received_at"]
+            changed[chain_id] = refolded
     return list(changed.values())
+
+
+_DECISION_COLUMNS = (
+    "record_type",
+    "subject_id",
+    "furnisher_id",
+    "source_ref",
+    "occurred_on",
+    "effective_from",
+    "expires_on",
+    "finality",
+    "payload",
+    "term_ends_on",
+    "term_until",
+    "review_on",
+    "ceiling_until",
+)
+_TERM_COLUMNS = ("term_ends_on", "term_until", "review_on")
 
 
 def fold_statement(
     before: dict[str, Any] | None, row: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
-    """The current view of a chain after one more statement (pure; used by rebuilds too)."""
+    """The current view of a chain after one more statement (pure; used by rebuilds too).
+    The effect's end and its reason come from credo.records.effect."""
     action = row["action"]
-    base = (
-        dict(before) if before else {"first_received_at": row["received_at"], "performed_on": None}
-    )
+    base = dict(before) if before else {"first_received_at": row["received_at"]}
     if action in ("assert", "correct") or before is None:
-        base.update(
-            {
-                k: row[k]
-                for k in (
-                    "record_type",
-                    "subject_id",
-                    "furnisher_id",
-                    "source_ref",
-                    "occurred_on",
-                    "effective_from",
-                    "effect_until",
-                    "expires_on",
-                    "finality",
-                    "payload",
-                )
-            }
-        )
-        base["state"] = "active"
-        base["performed_on"] = None
+        base.update({k: row.get(k) for k in _DECISION_COLUMNS})
+        if base["ceiling_until"] is None:  # a chain that starts with an ending statement
+            base["ceiling_until"] = row["effect_until"]
+        base.update(state="active", performed_on=None, ended_on=None, confirmed_on=None)
     else:
         base["payload"] = {**(before["payload"] or {}), **(row["payload"] or {})}
-        if action == "revoke":
-            base["state"] = "revoked"
-        else:  # perform
-            base["state"] = "performed"
-            base["performed_on"] = _performed_on(row)
+        if action == "confirm":
+            base["confirmed_on"] = row["effective_from"]
+            base["ceiling_until"] = max(base["ceiling_until"], row["ceiling_until"])
+            base["expires_on"] = max(base["expires_on"], row["expires_on"])
+            if row.get("term_ends_on") is not None or row.get("term_until") is not None:
+                base.update({k: row.get(k) for k in _TERM_COLUMNS})
+        elif action == "perform":
+            base["performed_on"] = base["ended_on"] = _performed_on(row)
+        elif action == "delist":
+            base["ended_on"] = row["effective_from"]
+        base["state"] = effect.STATE_OF_ACTION[action] if action != "confirm" else base["state"]
+    base["effect_until"], base["end_reason"] = _folded_end(base)
     base.update(
         {
             "chain_id": row["chain_id"],
@@ -570,6 +623,15 @@ def fold_statement(
         }
     )
     return base
+
+
+def _folded_end(view: dict[str, Any]) -> tuple[date, str]:
+    term = effect.Term(view.get("term_ends_on"), view.get("term_until"))
+    end, reason = effect.term_end(term, view["ceiling_until"])
+    if view["state"] == "revoked":
+        return end, effect.ANNULLED
+    event = effect.PERFORMED if view["state"] == "performed" else effect.DELISTED
+    return effect.cut_short(end, reason, view.get("ended_on"), event)
 
 
 def _performed_on(row: dict[str, Any]) -> date:

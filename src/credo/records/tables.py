@@ -33,6 +33,15 @@ record_statements = Table(
     Column("effect_until", Date, nullable=False),
     Column("expires_on", Date, nullable=False),
     Column("finality", String(16), nullable=False),
+    # The decision's term (credo.records.effect): an end date, or open-ended until an event.
+    Column("term_ends_on", Date),
+    Column("term_until", String(32)),
+    Column("review_on", Date),
+    # The ceiling's end from this statement's start or confirmation (assert, correct, confirm).
+    Column("ceiling_until", Date),
+    # effect_until and end_reason: the chain's effect as folded after this statement, so the
+    # statements received by a moment say what was known then.
+    Column("end_reason", String(32)),
     Column("payload", JsonType, nullable=False),
     Column("evidence", JsonType),
     Column("provenance", JsonType),
@@ -49,7 +58,7 @@ record_current = Table(
     Column("chain_id", String(32), primary_key=True),
     Column("record_id", String(32), nullable=False),
     Column("revision", Integer, nullable=False),
-    Column("state", String(16), nullable=False),  # active | revoked | performed
+    Column("state", String(16), nullable=False),  # active | revoked | performed | delisted
     Column("furnisher_id", String(64), nullable=False),
     Column("source_ref", String(200), nullable=False),
     Column("record_type", String(64), nullable=False),
@@ -60,6 +69,13 @@ record_current = Table(
     Column("expires_on", Date, nullable=False),
     Column("performed_on", Date),
     Column("finality", String(16), nullable=False),
+    Column("term_ends_on", Date),
+    Column("term_until", String(32)),
+    Column("review_on", Date),
+    Column("ceiling_until", Date),
+    Column("confirmed_on", Date),
+    Column("ended_on", Date),  # performed or delisted on
+    Column("end_reason", String(32)),  # why the effect ends at effect_until (effect.END_REASONS)
     Column("payload", JsonType, nullable=False),
     Column("first_received_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

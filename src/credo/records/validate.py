@@ -21,6 +21,7 @@ from credo.catalog.vocab import (
     SubjectKind,
     denied_field_reason,
 )
+from credo.records import effect
 from credo.records.model import Rejection, Statement
 from credo.subjects.identifiers import (
     CheckedIdentifier,
@@ -29,7 +30,8 @@ from credo.subjects.identifiers import (
     scheme_allows_kind,
 )
 
-ACTIONS = frozenset({"assert", "correct", "revoke", "perform"})
+ACTIONS = frozenset(effect.ACTIONS)
+_ENDING_ACTIONS = frozenset({"revoke", "perform", "delist"})
 _FINALITY = frozenset(f.value for f in Finality)
 _EVIDENCE = frozenset(e.value for e in EvidenceKind)
 _PROVENANCE = frozenset(p.value for p in ProvenanceKind)
@@ -87,6 +89,7 @@ class StatementValidator:
         assert occurred_on is not None
         effective_from = _date(raw.get("effective_from"), "effective_from") or occurred_on
         self._check_dates(occurred_on, effective_from)
+        term = self._term(raw, action, effective_from)
         finality = raw.get("finality") or "final"
         if finality not in _FINALITY:
             raise Invalid(
@@ -118,7 +121,39 @@ class StatementValidator:
             evidence=evidence,
             provenance=provenance,
             warnings=[i.warning for i in identifiers if i.warning],
+            term_ends_on=term.ends_on,
+            term_until=term.until,
+            review_on=term.review_on,
         )
+
+    def _term(self, raw: dict[str, Any], action: str, effective_from: date) -> effect.Term:
+        """The decision's term: an end date after the start, or open-ended until a named
+        event; only statements that state the decision (assert, correct, confirm) carry one."""
+        ends_on = _date(raw.get("term_ends_on"), "term.ends_on")
+        until = raw.get("term_until") or None
+        review_on = _date(raw.get("review_on"), "term.review_on")
+        if ends_on is None and until is None and review_on is None:
+            return effect.Term()
+        if action in _ENDING_ACTIONS:
+            raise Invalid("term_not_allowed", f"a {action!r} statement carries no term")
+        if ends_on is not None and until is not None:
+            raise Invalid(
+                "invalid_term",
+                f"term: give ends_on ({ends_on}) or until ({until!r}), not both",
+            )
+        if until is not None and until not in effect.UNTIL_EVENTS:
+            raise Invalid(
+                "invalid_term",
+                f"term.until {until!r} is not one of {sorted(effect.UNTIL_EVENTS)}",
+            )
+        if ends_on is not None and ends_on <= effective_from:
+            raise Invalid(
+                "invalid_term",
+                f"term.ends_on {ends_on} is not after effective_from {effective_from}",
+            )
+        if review_on is not None and until is None:
+            raise Invalid("invalid_term", "term.review_on needs an open-ended term (until)")
+        return effect.Term(ends_on, until, review_on)
 
     def _subject_kind(self, raw: dict[str, Any], record_type: RecordType) -> SubjectKind:
         kind = _KINDS.get(str(raw.get("subject_kind") or ""))
@@ -365,4 +400,8 @@ def record_input_to_raw(item: Any) -> dict[str, Any]:
     data["finality"] = str(
         data["finality"].value if hasattr(data["finality"], "value") else data["finality"]
     )
+    term = data.pop("term", None) or {}
+    data["term_ends_on"] = term.get("ends_on")
+    data["term_until"] = term.get("until")
+    data["review_on"] = term.get("review_on")
     return data
