@@ -1,11 +1,17 @@
-"""Static guardrails checked when the catalogue loads (GUARDRAILS.md G-01..G-08, G-13, G-45).
+"""Static guardrails checked when the catalogue loads (GUARDRAILS.md G-01..G-08, G-13, G-19,
+G-45). The built-in profiles and the only-tighten rule are in ``credo.catalog.profiles``.
 
 Each check returns problems rather than raising, so one run reports everything wrong."""
 
 from __future__ import annotations
 
+import re
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
+from credo.catalog.models import IdentifierScheme
 from credo.catalog.problems import Problem
 from credo.catalog.vocab import (
     BANNED_DOMAIN_CONCEPTS,
@@ -49,6 +55,7 @@ def pre_validation_problems(
                     )
                 )
     if section == "schemes":
+        problems.extend(_scheme_kind_problems(item, file, key))
         text = f"{item.get('id', '')} {item.get('name', '')}".lower()
         for banned in SURVEILLANCE_TOKENS:
             if banned in text:
@@ -62,6 +69,215 @@ def pre_validation_problems(
                 )
                 break
     return problems
+
+
+def post_validation_problems(section: str, entry: BaseModel, file: str, key: str) -> list[Problem]:
+    """Checks of one entry that need its typed form."""
+    if section == "schemes" and isinstance(entry, IdentifierScheme):
+        return scheme_pattern_problems(entry.pattern, entry.example, file, key)
+    return []
+
+
+# --- identifier schemes (G-19) --------------------------------------------------------------
+
+BUILTIN_SCHEME_IDS = ("cn_ric", "cn_uscc", "lei")  # python-stdnum; catalogue.BUILTIN_SCHEMES
+SCHEME_KINDS = ("issuer_reference",)
+MAX_IDENTIFIER_LENGTH = 40
+# Names and free text no identifier scheme may accept. The structural rules below already
+# refuse every one of them (none contains a digit, or they hold a name next to a digit); the
+# probes make the refusal concrete in the message.
+NAME_PROBES: tuple[str, ...] = (
+    "Acme Trading Co., Ltd.",
+    "ACME TRADING",
+    "Zhang Wei",
+    "北京某某有限公司",
+    "John Smith & Sons",
+    "ACME",
+    "Smith",
+    "ZHANGWEI",
+    "zhangwei",
+    "张伟",
+    "Müller GmbH",
+    "O'Brien",
+    "Jean-Luc",
+    "ZHANGWEI1",
+    "1ZHANGWEI",
+    "Acme2024",
+    "ACMETRADING01",
+    "zhangwei88",
+)
+_PARSER: Any = import_module("re._parser")
+_SPACES = " \t\n\r\x0b\x0c\xa0\u2002\u3000"
+_NON_DIGITS = "AZaz_-./:# \u00e9\u4e2d\u3000\xa0"
+
+
+def _scheme_kind_problems(item: dict[str, Any], file: str, key: str) -> list[Problem]:
+    problems: list[Problem] = []
+    kind = item.get("kind")
+    if kind is not None and kind not in SCHEME_KINDS:
+        problems.append(
+            Problem(
+                file,
+                f"{key}.kind",
+                f"unknown scheme kind {kind!r}: the kinds are closed (G-19): cn_ric, cn_uscc and "
+                "lei are built in and validated by python-stdnum; a catalogue registers only "
+                "issuer_reference schemes, an issuer's reference number with a declared structure",
+            )
+        )
+    if item.get("id") in BUILTIN_SCHEME_IDS:
+        problems.append(
+            Problem(
+                file,
+                f"{key}.id",
+                f"{item['id']!r} is built in and validated by python-stdnum; a catalogue cannot "
+                "redefine it (G-19)",
+            )
+        )
+    return problems
+
+
+def scheme_pattern_problems(pattern: str, example: str, file: str, key: str) -> list[Problem]:
+    """Why an issuer_reference pattern could take a name or free text for an identifier (G-19).
+
+    The rule, decided on the parsed pattern rather than by trying inputs: the pattern is
+    anchored (``^...$``); no value it accepts is longer than 40 characters; every value it
+    accepts contains a digit (names have none); no value contains whitespace; and it accepts
+    none of :data:`NAME_PROBES`. It must also accept its own ``example``."""
+    problems: list[Problem] = []
+    tree = _PARSER.parse(pattern)
+    items = list(tree)
+    reasons: list[str] = []
+    if not _anchored(items):
+        reasons.append("it is not anchored as ^...$ (wrap alternatives: ^(?:A|B)$)")
+    longest = tree.getwidth()[1]
+    if longest > MAX_IDENTIFIER_LENGTH:
+        reasons.append(
+            f"values may be {longest} characters long"
+            if longest < 10_000
+            else "values have no maximum length"
+        )
+        reasons[-1] += f" (at most {MAX_IDENTIFIER_LENGTH})"
+    accepted = [probe for probe in NAME_PROBES if re.fullmatch(pattern, probe)]
+    if accepted:
+        reasons.append("it accepts " + ", ".join(repr(p) for p in accepted[:3]))
+    if _may_lack_digit(items):
+        reasons.append("it accepts values without a digit (declare where the digits are)")
+    if _may_contain(items, _SPACES):
+        reasons.append("it accepts whitespace")
+    if reasons:
+        problems.append(
+            Problem(
+                file,
+                f"{key}.pattern",
+                f"{pattern!r} admits names or free text: {'; '.join(reasons)} (G-19: identity "
+                "is matched on identifiers, never on a name; an issuer_reference is anchored, "
+                f"at most {MAX_IDENTIFIER_LENGTH} characters, always has a digit and never "
+                "whitespace)",
+            )
+        )
+    if not re.fullmatch(pattern, example):
+        problems.append(
+            Problem(file, f"{key}.example", f"{example!r} does not match the pattern {pattern!r}")
+        )
+    return problems
+
+
+def _anchored(items: list[Any]) -> bool:
+    if len(items) < 2 or str(items[0][0]) != "AT" or str(items[-1][0]) != "AT":
+        return False
+    starts = str(items[0][1]) in ("AT_BEGINNING", "AT_BEGINNING_STRING")
+    return starts and str(items[-1][1]) in ("AT_END", "AT_END_STRING")
+
+
+def _may_lack_digit(items: list[Any]) -> bool:
+    """Whether the sequence can match some string with no decimal digit."""
+    return all(_node_may_lack_digit(str(op), av) for op, av in items)
+
+
+def _node_may_lack_digit(op: str, av: Any) -> bool:
+    if op == "LITERAL":
+        return not chr(av).isdecimal()
+    if op == "IN":
+        if str(av[0][0]) == "NEGATE":
+            return any(_class_accepts(av, ch) for ch in _NON_DIGITS)
+        return any(_class_item_has_non_digit(str(kind), value) for kind, value in av)
+    if op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, _high, sub = av
+        return bool(low == 0 or _may_lack_digit(list(sub)))
+    if op == "SUBPATTERN":
+        return _may_lack_digit(list(av[-1]))
+    if op == "ATOMIC_GROUP":
+        return _may_lack_digit(list(av))
+    if op == "BRANCH":
+        return any(_may_lack_digit(list(alt)) for alt in av[1])
+    return True  # AT and lookarounds match nothing; ANY, NOT_LITERAL, GROUPREF: assume so
+
+
+def _class_item_has_non_digit(kind: str, value: Any) -> bool:
+    if kind == "LITERAL":
+        return not chr(value).isdecimal()
+    if kind == "RANGE":
+        low, high = value
+        return any(not chr(c).isdecimal() for c in range(low, min(high, low + 64) + 1))
+    if kind == "CATEGORY":
+        return str(value) != "CATEGORY_DIGIT"
+    return True
+
+
+def _may_contain(items: list[Any], chars: str) -> bool:
+    """Whether any part of the sequence can match one of ``chars`` (reachability ignored)."""
+    for op_, av in items:
+        op = str(op_)
+        if op == "LITERAL":
+            hit = chr(av) in chars
+        elif op == "IN":
+            hit = any(_class_accepts(av, ch) for ch in chars)
+        elif op in ("ANY", "NOT_LITERAL"):
+            hit = True
+        elif op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            hit = av[1] > 0 and _may_contain(list(av[2]), chars)
+        elif op == "SUBPATTERN":
+            hit = _may_contain(list(av[-1]), chars)
+        elif op == "ATOMIC_GROUP":
+            hit = _may_contain(list(av), chars)
+        elif op == "BRANCH":
+            hit = any(_may_contain(list(alt), chars) for alt in av[1])
+        else:
+            hit = False  # AT, lookarounds and back-references consume nothing new
+        if hit:
+            return True
+    return False
+
+
+def _class_accepts(items: Any, ch: str) -> bool:
+    negate = False
+    hit = False
+    for kind_, value in items:
+        kind = str(kind_)
+        if kind == "NEGATE":
+            negate = True
+        elif kind == "LITERAL":
+            hit = hit or ch == chr(value)
+        elif kind == "RANGE":
+            hit = hit or value[0] <= ord(ch) <= value[1]
+        elif kind == "CATEGORY":
+            hit = hit or _in_category(str(value), ch)
+        else:
+            hit = True
+    return hit != negate
+
+
+def _in_category(category: str, ch: str) -> bool:
+    tests = {
+        "CATEGORY_DIGIT": ch.isdecimal(),
+        "CATEGORY_SPACE": ch.isspace(),
+        "CATEGORY_WORD": ch.isalnum() or ch == "_",
+    }
+    if category in tests:
+        return tests[category]
+    if category.replace("_NOT_", "_") in tests:
+        return not tests[category.replace("_NOT_", "_")]
+    return True
 
 
 def _domain_message(domain: str) -> str:
@@ -108,11 +324,12 @@ def _profile_problems(catalogue: Catalogue) -> list[Problem]:
     if wanted in catalogue.profiles:
         return []
     known = ", ".join(sorted(catalogue.profiles)) or "none"
+    chosen_here = wanted == catalogue.registry.profile
     return [
         Problem(
-            catalogue.origin_of("registry", "registry"),
-            "registry.profile",
-            f"profile {wanted!r} is not defined (defined: {known})",
+            catalogue.origin_of("registry", "registry") if chosen_here else "<command line>",
+            "registry.profile" if chosen_here else "--profile",
+            f"{wanted!r} is not a built-in profile (built in: {known})",
         )
     ]
 

@@ -9,17 +9,23 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from credo.catalog.catalogue import Catalogue
-from credo.catalog.guardrails import catalogue_problems, pre_validation_problems
+from credo.catalog.guardrails import (
+    catalogue_problems,
+    post_validation_problems,
+    pre_validation_problems,
+)
 from credo.catalog.lists import ListDef, MeasureDef, Purpose, RelyingParty
 from credo.catalog.models import Furnisher, IdentifierScheme, Profile, RecordType, Registry
 from credo.catalog.problems import Problem
+from credo.catalog.profiles import builtin_problems, builtin_profiles, tighten
 from credo.catalog.ratings import RatingDef
 from credo.errors import CatalogueError
 
 M = TypeVar("M", bound=BaseModel)
 
+# ``profiles`` is not here: the profiles are built in, and a catalogue's ``profiles`` section
+# only tightens the one it selects (credo.catalog.profiles, docs/catalogue.md).
 SECTIONS: dict[str, type[BaseModel]] = {
-    "profiles": Profile,
     "schemes": IdentifierScheme,
     "record_types": RecordType,
     "furnishers": Furnisher,
@@ -32,20 +38,30 @@ SECTIONS: dict[str, type[BaseModel]] = {
 
 
 def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
-    """Load and validate the catalogue at ``path``; raise CatalogueError listing every problem."""
-    problems: list[Problem] = []
+    """Load and validate the catalogue at ``path``; raise CatalogueError listing every problem.
+
+    ``profile`` checks against another built-in profile than ``registry.profile``."""
+    problems: list[Problem] = builtin_problems()
     raw = _read_files(path, problems)
     entries: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
     origins: dict[tuple[str, str], str] = {}
+    overrides: list[tuple[str, Any, int]] = []
     registry: Registry | None = None
     for file_name, document in raw:
         for section, body in document.items():
             if section == "registry":
                 registry = _validate_one(Registry, body, file_name, "registry", problems)
+                origins[("registry", "registry")] = file_name
+                continue
+            if section == "profiles":
+                if not isinstance(body, list):
+                    problems.append(Problem(file_name, section, "must be a list of entries"))
+                    continue
+                overrides += [(file_name, item, index) for index, item in enumerate(body)]
                 continue
             model = SECTIONS.get(section)
             if model is None:
-                known = ", ".join(["registry", *SECTIONS])
+                known = ", ".join(["registry", "profiles", *SECTIONS])
                 problems.append(Problem(file_name, section, f"unknown section (known: {known})"))
                 continue
             if not isinstance(body, list):
@@ -54,18 +70,79 @@ def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
             _load_section(section, model, body, file_name, entries, origins, problems)
     if registry is None:
         problems.append(Problem(str(path), "registry", "no 'registry' section in any file"))
-    if problems or registry is None:
+        raise CatalogueError(problems)
+    profiles = _profiles(registry, overrides, origins, problems)
+    if problems:
         raise CatalogueError(problems)
     catalogue = Catalogue(
         registry=registry,
         origins=origins,
         active_profile_id=profile or registry.profile,
+        profiles=profiles,
         **entries,
     )
     problems.extend(catalogue_problems(catalogue))
     if problems:
         raise CatalogueError(problems)
     return catalogue
+
+
+def _profiles(
+    registry: Registry,
+    overrides: list[tuple[str, Any, int]],
+    origins: dict[tuple[str, str], str],
+    problems: list[Problem],
+) -> dict[str, Profile]:
+    """The built-in profiles, the catalogue's own (``registry.profile``) with its tightenings."""
+    profiles = builtin_profiles()
+    selected = registry.profile
+    if selected not in profiles:
+        problems.append(
+            Problem(
+                origins[("registry", "registry")],
+                "registry.profile",
+                f"{selected!r} is not a built-in profile (built in: {', '.join(sorted(profiles))})",
+            )
+        )
+        return profiles
+    seen: set[str] = set()
+    for file_name, item, index in overrides:
+        entry_id = str(item.get("id") or "") if isinstance(item, dict) else ""
+        key = f"profiles[{entry_id or index}]"
+        if not isinstance(item, dict):
+            problems.append(Problem(file_name, key, "entry must be a mapping"))
+        elif not entry_id:
+            problems.append(Problem(file_name, f"{key}.id", "required field is missing"))
+        elif entry_id not in profiles:
+            problems.append(
+                Problem(
+                    file_name,
+                    f"{key}.id",
+                    f"{entry_id!r} is not a built-in profile (built in: "
+                    f"{', '.join(sorted(profiles))}); a catalogue cannot define profiles, only "
+                    "tighten the one it selects (G-01)",
+                )
+            )
+        elif entry_id != selected:
+            problems.append(
+                Problem(
+                    file_name,
+                    f"{key}.id",
+                    f"the catalogue selects {selected} (registry.profile); it may tighten that "
+                    "profile only",
+                )
+            )
+        elif entry_id in seen:
+            first = origins[("profiles", entry_id)]
+            problems.append(Problem(file_name, key, f"duplicate id (first defined in {first})"))
+        else:
+            seen.add(entry_id)
+            origins[("profiles", entry_id)] = file_name
+            tightened, found = tighten(profiles[entry_id], item, file_name, key)
+            problems += found
+            if tightened is not None:
+                profiles = {**profiles, entry_id: tightened}
+    return profiles
 
 
 def _read_files(path: Path, problems: list[Problem]) -> list[tuple[str, dict[str, Any]]]:
@@ -111,6 +188,10 @@ def _load_section(
             continue
         entry = _validate_one(model, item, file_name, key, problems)
         if entry is None:
+            continue
+        late = post_validation_problems(section, entry, file_name, key)
+        if late:
+            problems.extend(late)
             continue
         if entry_id in entries[section]:
             first = origins[(section, entry_id)]

@@ -153,12 +153,17 @@ class Furnisher(Strict):
 
 
 class IdentifierScheme(Strict):
-    """A registered identifier scheme besides the built-in cn_ric, cn_uscc and lei."""
+    """A registered identifier scheme besides the built-in cn_ric, cn_uscc and lei (validated by
+    python-stdnum). The kinds are closed: a catalogue registers only an issuer's reference
+    number (``issuer_reference``) with a declared structure that no name or free text can
+    pass (G-19; the rule is ``guardrails.scheme_pattern_problems``, docs/catalogue.md)."""
 
     id: Slug
+    kind: Literal["issuer_reference"]
     name: Text
     subject_kinds: list[SubjectKind] = Field(min_length=1)
     pattern: str = Field(min_length=2, description="Regular expression for the whole value")
+    example: str = Field(min_length=1, description="A real-shaped value the pattern accepts")
     issuer: str
 
     @field_validator("pattern")
@@ -175,12 +180,25 @@ class EffectCeiling(Strict):
     min: Duration | None = None
     max: Duration
 
+    @model_validator(mode="after")
+    def _min_within_max(self) -> EffectCeiling:
+        if self.min is not None and self.min.approx_days > self.max.approx_days:
+            raise ValueError(f"min {self.min} is longer than max {self.max}")
+        return self
+
+
+# Keys of a profile that are not values: a catalogue cannot change them, and they need no source.
+PROFILE_META_KEYS = ("id", "name", "version", "sources")
+
 
 class Profile(Strict):
-    """Jurisdiction parameters (GUARDRAILS.md part 4)."""
+    """Jurisdiction parameters (GUARDRAILS.md part 4). The profiles are built in
+    (``credo/catalog/profiles/*.yaml``), versioned, and cite a source for every value; a
+    catalogue selects one and may only tighten it (``credo.catalog.profiles``)."""
 
     id: str = Field(pattern=r"^[A-Z][A-Z0-9-]*$")
     name: str
+    version: int = Field(ge=1)
     dispute_deadline_days: int = Field(ge=1, le=45)
     dispute_extension_days: int = Field(default=0, ge=0, le=15)
     furnisher_notice_business_days: int = Field(ge=1)
@@ -197,7 +215,22 @@ class Profile(Strict):
     consumer_credit_max: Duration
     minors_on_negative_lists: bool = False
     repair_decision_days: int = Field(ge=1)
-    free_reports_per_year: int | None = None
+    free_reports_per_year: int | None = Field(default=None, description="None: no limit")
+    assessment_validity: Duration = Field(
+        description="The longest an assessment (an inspection grade, an annual tax grade) "
+        "holds when no newer assessment of the same kind follows"
+    )
+    sources: dict[str, Annotated[str, Field(min_length=5)]] = Field(
+        description="Citation for every value: key (effect_ceiling.<tier> per tier) -> source"
+    )
+
+    @classmethod
+    def value_keys(cls) -> list[str]:
+        """The keys that carry a value and need a source, effect ceilings per tier."""
+        keys = [k for k in cls.model_fields if k not in PROFILE_META_KEYS]
+        at = keys.index("effect_ceiling")
+        keys[at : at + 1] = [f"effect_ceiling.{tier.value}" for tier in SeverityTier]
+        return keys
 
     @model_validator(mode="after")
     def _all_tiers(self) -> Profile:
@@ -206,8 +239,21 @@ class Profile(Strict):
             raise ValueError(f"effect_ceiling lacks tiers: {', '.join(missing)}")
         return self
 
+    @model_validator(mode="after")
+    def _every_value_has_a_source(self) -> Profile:
+        wanted = self.value_keys()
+        missing = [k for k in wanted if k not in self.sources]
+        unknown = sorted(set(self.sources) - set(wanted))
+        if missing:
+            raise ValueError(f"sources lacks a citation for: {', '.join(missing)}")
+        if unknown:
+            raise ValueError(
+                f"sources names keys that are not profile values: {', '.join(unknown)}"
+            )
+        return self
+
 
 class Registry(Strict):
     name: Text
     jurisdiction: str
-    profile: str
+    profile: str = Field(description="The built-in profile the catalogue selects (CN, EU, US-FCRA)")

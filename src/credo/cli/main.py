@@ -12,7 +12,7 @@ from credo.catalog.loader import load_catalogue
 from credo.cli import audit, checks, demo, disputes, ingest, lists, ratings
 from credo.cli.common import console, context_from_env, errors, fail
 from credo.errors import CatalogueError, CredoError
-from credo.settings import DEMO_CATALOG, Settings
+from credo.settings import Settings
 
 app = typer.Typer(
     help="Credo: a credit-information registry with its safeguards built in.",
@@ -29,21 +29,35 @@ app.add_typer(principal_app, name="principal")
 
 @catalog_app.command("check")
 def catalog_check(
-    path: Path = typer.Argument(DEMO_CATALOG, help="The catalogue folder"),
-    profile: str | None = typer.Option(None, help="Check against this profile instead"),
+    path: Path | None = typer.Argument(
+        None, help="The catalogue folder (default: CREDO_CATALOG_PATH, else the demo catalogue)"
+    ),
+    profile: str | None = typer.Option(
+        None, help="Check against this built-in profile instead (default: CREDO_PROFILE)"
+    ),
 ) -> None:
     """Validate a catalogue; print every problem with its file and key."""
+    settings = Settings()
+    folder = (path or settings.catalog_path).resolve()
+    chosen = profile or settings.profile
+    console.print(f"checking {folder}", highlight=False, markup=False)
     try:
-        catalogue = load_catalogue(path, profile)
+        catalogue = load_catalogue(folder, chosen)
     except CatalogueError as exc:
         for problem in exc.problems:
-            errors.print(str(problem), highlight=False, markup=False)
-        fail(f"{len(exc.problems)} problem(s) in {path}")
+            errors.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+        fail(f"{len(exc.problems)} problem(s) in {folder}")
     console.print(
         f"[green]valid[/]: {len(catalogue.record_types)} record types, "
         f"{len(catalogue.furnishers)} furnishers, {len(catalogue.ratings)} ratings, "
-        f"{len(catalogue.lists)} lists, {len(catalogue.measures)} measures; "
-        f"profile {catalogue.profile.id}"
+        f"{len(catalogue.lists)} lists, {len(catalogue.measures)} measures"
+    )
+    active = catalogue.profile
+    tightened = ("profiles", active.id) in catalogue.origins
+    console.print(
+        f"profile {active.id}: built-in version {active.version}"
+        + (f", tightened by {catalogue.origin_of('profiles', active.id)}" if tightened else ""),
+        highlight=False,
     )
 
 
