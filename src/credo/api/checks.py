@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Connection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -36,6 +38,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 log = logging.getLogger(__name__)
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 router = APIRouter(tags=["checks (relying parties)"], lifespan=lifespan)
 
 
@@ -84,6 +87,23 @@ class CheckIn(BaseModel):
     transaction_ref: str = Field(
         min_length=1, max_length=120, description="The subject's transaction or account (G-34)"
     )
+    as_of: date | None = Field(
+        default=None,
+        description="Check the subject as it stood on this past day (YYYY-MM-DD, from "
+        "1990-01-01 to today) instead of now, e.g. whether a supplier was debarred on the day a "
+        "contract was awarded. Only for purposes whose catalogue entry has `past_dates`; the "
+        "decision's `as_of` is then this day and `checked_at` the moment it was made.",
+        examples=["2026-02-15"],
+    )
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _iso_day(cls, value: Any) -> Any:
+        """A calendar day as YYYY-MM-DD, not a timestamp or a date-time."""
+        day = type(value) is date or (isinstance(value, str) and ISO_DAY.fullmatch(value))
+        if value is not None and not day:
+            raise ValueError("as_of must be a date written YYYY-MM-DD")
+        return value
 
 
 @router.post(
@@ -91,7 +111,11 @@ class CheckIn(BaseModel):
     status_code=200,
     responses={
         200: {"description": "The decision, with measures, provenance, rights and validity"},
-        403: {"description": "Not a relying party, or not registered for the purpose"},
+        403: {
+            "description": "Not a relying party, not registered for the purpose, or `as_of` "
+            "for a purpose that does not allow past dates"
+        },
+        422: {"description": "Invalid input, e.g. an `as_of` in the future or before 1990"},
         503: {"description": "The inquiry could not be recorded: no decision is given"},
     },
 )
@@ -100,10 +124,14 @@ async def create_check(
     principal: Principal = Depends(relying_party),
     service: CheckService = Depends(get_service),
 ) -> Response:
-    """Check a subject for a purpose you are registered for. The inquiry is committed before
-    this returns; the subject can see it."""
+    """Check a subject for a purpose you are registered for, now or (``as_of``, where the
+    purpose allows it) on a past day. The inquiry is committed before this returns; the subject
+    can see it."""
     request = CheckRequest(
-        [(i.scheme, i.value) for i in body.identifiers], body.purpose, body.transaction_ref
+        [(i.scheme, i.value) for i in body.identifiers],
+        body.purpose,
+        body.transaction_ref,
+        body.as_of,
     )
     content = await service.check(principal, request)
     return Response(content, media_type="application/json")
@@ -208,6 +236,7 @@ class CheckFastPath:
             [(i.scheme, i.value) for i in parsed.identifiers],
             parsed.purpose,
             parsed.transaction_ref,
+            parsed.as_of,
         )
         return await service.check(principal, request)
 

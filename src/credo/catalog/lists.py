@@ -171,6 +171,12 @@ class Purpose(Strict):
     domains: list[Domain] = Field(min_length=1)
     legal_basis: LegalBasis
     ground: Literal["subject_transaction", "legal_obligation", "court_order", "written_instruction"]
+    past_dates: bool = Field(
+        default=False,
+        description="A check for this purpose may ask about a past date (``as_of``), e.g. "
+        "whether a supplier was debarred on the day a contract was awarded. Never for a "
+        "subject's transaction, which is decided on today's facts.",
+    )
 
 
 class RelyingParty(Strict):
@@ -187,6 +193,10 @@ def list_problems(catalogue: Catalogue) -> list[Problem]:
         problems += _list_def_problems(catalogue, list_def)
     for measure in catalogue.measures.values():
         problems += _measure_problems(catalogue, measure)
+    for purpose in catalogue.purposes.values():
+        if purpose.past_dates and purpose.ground == "subject_transaction":
+            text = "a transaction is decided on today's facts: no checks about past dates (G-34)"
+            problems.append(_problem(catalogue, "purposes", purpose.id, "past_dates", text))
     for party in catalogue.relying_parties.values():
         problems += _party_problems(catalogue, party)
     return problems

@@ -116,9 +116,10 @@ class Decision:
     subject_id: int | None
     measures: tuple[AppliedMeasure, ...]
     reasons: tuple[str, ...]
-    as_of: datetime
+    as_of: datetime  # when the decision was made
     valid_until: datetime
     rights: dict[str, str] = field(default_factory=lambda: RIGHTS)
+    about: date | None = None  # the past date a check asked about (``as_of`` in the request)
 
 
 def applied_measures(
@@ -175,8 +176,10 @@ def decision_body(
     decision: Decision,
     measures: orjson.Fragment | None = None,
 ) -> dict[str, Any]:
-    """The decision as JSON: provenance for every measure (G-35), rights, validity (G-39)."""
-    return {
+    """The decision as JSON: provenance for every measure (G-35), rights, validity (G-39).
+    ``as_of`` is what the decision is about: the moment it was made, or the past date asked
+    about (then ``checked_at`` is the moment it was made)."""
+    body = {
         "id": decision.id,
         "outcome": decision.outcome,
         "subject": decision.subject_key,
@@ -190,6 +193,10 @@ def decision_body(
         "valid_until": decision.valid_until.isoformat(),
         "catalogue": {"registry": catalogue.registry.jurisdiction, "profile": catalogue.profile.id},
     }
+    if decision.about is not None:
+        body["as_of"] = decision.about.isoformat()
+        body["checked_at"] = decision.as_of.isoformat()
+    return body
 
 
 def _measure_body(
@@ -258,6 +265,12 @@ def _counterfactual(decision: Decision) -> str | None:
     if not decision.measures:
         return None
     first = min(decision.measures, key=lambda m: m.applies_until)
+    if decision.about is not None:
+        return (
+            f"Without an effective entry on {first.entry.list_id!r} on "
+            f"{decision.about.isoformat()} the measure {first.measure.id!r} would not have "
+            f"applied that day; it applied until {first.applies_until.isoformat()} at the latest."
+        )
     return (
         f"Without an effective entry on {first.entry.list_id!r} the measure "
         f"{first.measure.id!r} would not apply; it lapses by itself on "

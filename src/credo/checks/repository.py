@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, or_, select
 
 from credo.checks.tables import check_events, inquiries, subscriptions
 from credo.db.sql import chunks
-from credo.records.tables import change_feed
+from credo.records.tables import change_feed, record_current
 
 
 def insert_inquiries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -40,6 +40,18 @@ def inquiries_of_subject(
         .limit(limit)
     )
     return list(conn.execute(query).mappings())
+
+
+def retention_ends(conn: Connection, record_ids: Sequence[str]) -> dict[str, date]:
+    """record id -> the day its retention ends (``expires_on``), for the records that are
+    current revisions of their chains."""
+    found: dict[str, date] = {}
+    for part in chunks(sorted(set(record_ids)), 900):
+        query = select(record_current.c.record_id, record_current.c.expires_on).where(
+            record_current.c.record_id.in_(part)
+        )
+        found.update({record_id: expires for record_id, expires in conn.execute(query)})
+    return found
 
 
 def feed_after(conn: Connection, after_seq: int, limit: int) -> list[tuple[int, int]]:

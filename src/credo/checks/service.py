@@ -1,6 +1,10 @@
 """The real-time check of one worker: resolve the subject in the in-memory index, derive the
 measures for the asked purpose, record the inquiry (committed first, G-24), return the
-decision. Background tasks keep the index current from the change feed and deliver webhooks."""
+decision. Background tasks keep the index current from the change feed and deliver webhooks.
+
+A check about a past date (``as_of``, for purposes that allow it) reads the database instead
+of the index (``credo.checks.past``); the purpose check, the measure derivation, the decision
+and the inquiry are the same."""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from stdnum.cn import ric
 from credo.access.model import Principal, Role
 from credo.access.service import authenticate, hash_key
 from credo.catalog.catalogue import Catalogue
-from credo.checks import repository
+from credo.checks import past, repository
 from credo.checks.decide import (
     AppliedMeasure,
     Decision,
@@ -53,6 +57,7 @@ class CheckRequest:
     identifiers: Sequence[tuple[str, str]]
     purpose: str
     transaction_ref: str
+    as_of: date | None = None  # a past date to check instead of today (``Purpose.past_dates``)
 
 
 @dataclass(slots=True)
@@ -78,6 +83,14 @@ class CheckService:
         self.poll_interval = poll_interval
         self.index = CheckIndex(catalogue)
         self.plans: dict[str, PurposePlan] = plan_purposes(catalogue)
+        # purposes with a measure a rating-band list triggers (not used for past dates)
+        self._banded = {
+            plan.purpose.id
+            for plan in self.plans.values()
+            for m in plan.measures
+            for list_id in m.triggered_by
+            if catalogue.lists[list_id].entry.rating_band is not None
+        }
         self.writer = InquiryWriter(engine)
         self.delivery = WebhookDelivery(engine, clock, backoff_s=webhook_backoff_s)
         self._keys: dict[str, tuple[Principal, float]] = {}
@@ -156,11 +169,18 @@ class CheckService:
         """The decision as JSON bytes, returned only after its inquiry is committed."""
         plan = self._plan_for(principal, request.purpose)
         keys = self._normalise(request.identifiers)
-        resolved = await self._resolve(keys)
         now = self.clock.now()
-        decision, measures = self._decide(principal, plan, resolved, now)
+        if request.as_of is None:
+            resolved = await self._resolve(keys)
+            measures, body = self._applied(plan, resolved.subject, now.date())
+        else:
+            _allow_past(plan, request.as_of, now.date())
+            resolved, measures, body = await asyncio.to_thread(
+                self._applied_in_past, plan, keys, request.as_of, now.date()
+            )
+        decision = self._decide(principal, plan, resolved, measures, now, request.as_of)
         await self.writer.record(_inquiry_row(principal, request, decision, resolved.key))
-        return orjson.dumps(decision_body(self.catalogue, plan, decision, measures))
+        return orjson.dumps(decision_body(self.catalogue, plan, decision, body))
 
     def _plan_for(self, principal: Principal, purpose: str) -> PurposePlan:
         if principal.role is not Role.RELYING_PARTY or principal.relying_party_id is None:
@@ -222,12 +242,19 @@ class CheckService:
             return set(subjects_repo.find_subject_ids(conn, pairs).values())
 
     def _decide(
-        self, principal: Principal, plan: PurposePlan, resolved: Resolved, now: Any
-    ) -> tuple[Decision, orjson.Fragment]:
-        measures, body = self._applied(plan, resolved.subject, now.date())
+        self,
+        principal: Principal,
+        plan: PurposePlan,
+        resolved: Resolved,
+        measures: tuple[AppliedMeasure, ...],
+        now: Any,
+        about: date | None = None,
+    ) -> Decision:
         reasons = resolved.reasons or ([] if measures else ["no_effective_list_entry"])
+        if about is not None and resolved.subject_id and plan.purpose.id in self._banded:
+            reasons = [*reasons, past.RATING_BANDS_NOT_USED]
         scheme, value = resolved.key.split(":", 1)
-        decision = Decision(
+        return Decision(
             id=f"{self._ids.getrandbits(128):032x}",
             outcome=outcome_of(measures),
             purpose=plan.purpose.id,
@@ -238,8 +265,8 @@ class CheckService:
             reasons=tuple(reasons),
             as_of=now,
             valid_until=now + self.validity,
+            about=about,
         )
-        return decision, body
 
     def _applied(
         self, plan: PurposePlan, subject: IndexedSubject | None, on: date
@@ -261,6 +288,45 @@ class CheckService:
             )
         return hit
 
+    def _applied_in_past(
+        self, plan: PurposePlan, keys: list[str], on: date, today: date
+    ) -> tuple[Resolved, tuple[AppliedMeasure, ...], orjson.Fragment]:
+        """The subject resolved in the database (the index knows who is listed now) and the
+        measures for (subject, purpose, a past day); not cached."""
+        with self.engine.connect() as conn:
+            pairs = [(k.split(":", 1)[0], k.split(":", 1)[1]) for k in keys]
+            ids = set(subjects_repo.find_subject_ids(conn, pairs).values())
+            if len(ids) > 1:
+                return Resolved(None, None, keys[0], ["identity_ambiguous"]), (), self._no_measures
+            if not ids:
+                return Resolved(None, None, keys[0], ["no_records"]), (), self._no_measures
+            subject_id = ids.pop()
+            subject = past.subject_on(conn, self.catalogue, subject_id, on, today)
+        resolved = Resolved(subject, subject_id, keys[0])
+        if subject is None:
+            return resolved, (), self._no_measures
+        applied = tuple(applied_measures(plan, subject.facts, subject.entries, on))
+        body = measures_json(self.catalogue, plan, applied, subject.statements)
+        return resolved, applied, body
+
+
+def _allow_past(plan: PurposePlan, on: date, today: date) -> None:
+    """A past date within range, for a purpose that may ask about one."""
+    if on > today or on < past.EARLIEST:
+        problem = (
+            f"as_of {on.isoformat()} is in the future: a check is about today or a past day"
+            if on > today
+            else f"as_of {on.isoformat()} is before {past.EARLIEST.isoformat()}, the earliest "
+            "date a check may ask about"
+        )
+        raise ValidationFailed(problem, errors=[{"where": "as_of", "problem": problem}])
+    if not plan.purpose.past_dates:
+        raise Forbidden(
+            f"the purpose {plan.purpose.id!r} does not allow checks about a past date (as_of):"
+            " its catalogue entry has no past_dates permission (G-34)",
+            code="as_of_not_permitted",
+        )
+
 
 def _inquiry_row(
     principal: Principal, request: CheckRequest, decision: Decision, asked_key: str
@@ -277,6 +343,7 @@ def _inquiry_row(
         "outcome": decision.outcome,
         "measures": [m.measure.id for m in decision.measures],
         "valid_until": decision.valid_until,
+        "as_of": decision.about,
     }
 
 

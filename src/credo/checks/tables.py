@@ -3,7 +3,7 @@ their webhook outbox."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Table, UniqueConstraint
 
 from credo.db.metadata import JsonType, metadata
 
@@ -21,6 +21,7 @@ inquiries = Table(
     Column("outcome", String(16), nullable=False),
     Column("measures", JsonType, nullable=False),
     Column("valid_until", DateTime(timezone=True), nullable=False),
+    Column("as_of", Date),  # the past date a check asked about; null: the day it was made
     Index("ix_inquiries_subject", "subject_id"),
     Index("ix_inquiries_subject_key", "subject_key"),
 )

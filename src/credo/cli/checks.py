@@ -28,10 +28,13 @@ def register(app: typer.Typer) -> None:
             if subject_id is None:
                 fail("no subject has this identifier")
             rows = inquiries_of(conn, subject_id)
-        table = Table("when", "relying party", "purpose", "outcome", "measures", "decision id")
+        table = Table(
+            "when", "relying party", "purpose", "about", "outcome", "measures", "decision id"
+        )
         for row in rows:
+            about = str(row["as_of"]) if row["as_of"] is not None else "that day"
             table.add_row(
-                str(row["at"]), row["relying_party_id"], row["purpose"], row["outcome"],
+                str(row["at"]), row["relying_party_id"], row["purpose"], about, row["outcome"],
                 ", ".join(row["measures"]), row["id"],
             )  # fmt: skip
         console.print(table)
