@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # make `harness` importable
 
@@ -41,6 +42,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+# No per-example deadline: CI machines are shared and noisy, and speed is measured in bench/.
+settings.register_profile("credo", deadline=None)
+settings.load_profile("credo")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -18,6 +18,7 @@ from credo.lists import repository as lists_repo
 from credo.lists.engine import list_record_types
 from credo.ratings.compiler import bind_probe, compile_template
 from credo.ratings.service import source_for
+from credo.records.effect import EffectRule
 from credo.settings import Settings
 from credo.subjects import repository as subjects_repo
 
@@ -73,7 +74,9 @@ def test_list_trigger_records_use_the_subject_and_type_index(
 ) -> None:
     types = sorted(list_record_types(catalogue))
     with engine.connect() as conn:
-        found = plans(conn, lambda c: lists_repo.trigger_records(c, list(range(1, 50)), types))
+        found = plans(
+            conn, lambda c: lists_repo.trigger_records(c, list(range(1, 50)), types, EffectRule())
+        )
     current = [p for p in found if "record_current" in p]
     assert any("ix_record_current_subject_type" in p for p in current), current
     assert not any("ix_record_current_type " in p for p in current), current

@@ -125,28 +125,36 @@ def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[s
     """The record rows (current view, or as known at ``known_at``) with an open-suppression
     flag, restricted to the rating's input types."""
     if source.known_at is None:
-        state = "r.state"
+        state, decision = "r.state", "r"
         table = "record_current r"
         known = "TRUE"
         open_now = "s.closed_at IS NULL"
     else:
+        # As known then: the latest statement received by then gives the state and the folded
+        # end of effect; the latest decision (assert or correct) gives what was decided.
         at = _timestamp(source.known_at, dialect)
-        state = "CASE r.action WHEN 'revoke' THEN 'revoked' ELSE 'active' END"
-        table = "record_statements r"
+        state, decision = "CASE r.action WHEN 'revoke' THEN 'revoked' ELSE 'active' END", "d"
+        table = (
+            "record_statements r JOIN record_statements d ON d.chain_id = r.chain_id AND "
+            "d.revision = (SELECT MAX(y.revision) FROM record_statements y WHERE y.chain_id = "
+            f"r.chain_id AND y.received_at <= {at} AND y.action IN ('assert', 'correct'))"
+        )
         known = (
             f"r.received_at <= {at} AND r.revision = (SELECT MAX(x.revision) FROM "
             f"record_statements x WHERE x.chain_id = r.chain_id AND x.received_at <= {at})"
         )
         open_now = f"s.opened_at <= {at} AND (s.closed_at IS NULL OR s.closed_at > {at})"
-    payload = "r.payload"
+    payload = f"{decision}.payload"
     if source.payload == "columns":
-        payload = ", ".join(f"r.payload_{name}" for name in fields) or "NULL AS payload"
+        names = [f"{decision}.payload_{name}" for name in fields]
+        payload = ", ".join(names) or "NULL AS payload"
     # A join with the distinct open suppressions: a hash join on every engine (a correlated
     # EXISTS in the select list is planned as a nested loop by some).
     suppressions = f"SELECT DISTINCT s.chain_id FROM record_suppressions s WHERE {open_now}"
+    d = decision
     return (
         f"SELECT r.subject_id, r.record_id, r.chain_id, r.record_type, {state} AS state, "
-        "r.occurred_on, r.effective_from, r.effect_until, r.expires_on, r.finality, "
+        f"{d}.occurred_on, {d}.effective_from, r.effect_until, r.expires_on, {d}.finality, "
         f"{payload}, sup.chain_id IS NOT NULL AS suppressed FROM {table} "
         f"LEFT JOIN ({suppressions}) sup ON sup.chain_id = r.chain_id "
         f"WHERE r.record_type IN ({inputs}) AND {known}"

@@ -459,11 +459,7 @@ def _refuse_deleted_and_mismatched(
                 "unknown_record",
                 f"{p.statement.action!r} of {p.statement.source_ref!r}, which was never asserted",
             )
-        elif (
-            existing
-            and p.statement.action in ("confirm", "delist")
-            and existing["state"] != "active"
-        ):
+        elif existing and _ended_for(p.statement.action, existing["state"]):
             reason = Rejection(
                 "record_ended",
                 f"{p.statement.source_ref!r} has already ended ({existing['end_reason']}); "
@@ -475,6 +471,13 @@ def _refuse_deleted_and_mismatched(
             continue
         outcomes[p.row] = RowOutcome(p.row, "quarantined", p.record_id, reason=reason)
     return kept
+
+
+def _ended_for(action: str, state: str) -> bool:
+    """An annulled record can only be corrected; an ended one can't be confirmed or delisted."""
+    if state == "revoked":
+        return action != "correct"
+    return state != "active" and action in ("confirm", "delist")
 
 
 def _write(
@@ -521,6 +524,7 @@ def _insert_bound(
     received_at = bound.columns.index("received_at")
     until_at = bound.columns.index("effect_until")
     reason_at = bound.columns.index("end_reason")
+    expires_at = bound.columns.index("expires_on")
     received = records_repo.bind_statement_value(conn.dialect, "received_at", now)
     values = []
     for p in pending:
@@ -531,6 +535,9 @@ def _insert_bound(
             conn.dialect, "effect_until", p.stored["effect_until"]
         )
         p.bound[reason_at] = p.stored["end_reason"]
+        p.bound[expires_at] = records_repo.bind_statement_value(
+            conn.dialect, "expires_on", p.stored["expires_on"]
+        )
         values.append(p.bound)
     records_repo.insert_bound_statements(conn, BoundRows(bound.dialect, bound.columns, values))
 
@@ -550,9 +557,7 @@ def _current_rows(
         if before is not None and before["revision"] > row["revision"]:
             late.add(row["chain_id"])
             continue
-        folded = fold_statement(before, row, now)
-        changed[row["chain_id"]] = folded
-        row["effect_until"], row["end_reason"] = folded["effect_until"], folded["end_reason"]
+        changed[row["chain_id"]] = fold_and_stamp(before, row, now)
     for chain_id in late:
         # An older revision arrived after a newer one (rare): refold the chain's whole history
         # in revision order, so the view never depends on arrival order.
@@ -561,9 +566,7 @@ def _current_rows(
         batch = [r for r in statement_rows if r["chain_id"] == chain_id]
         stored = [dict(s) for s in records_repo.statements_of_chain(conn, chain_id)]
         for statement in sorted(stored + batch, key=lambda r: r["revision"]):
-            refolded = fold_statement(refolded, statement, now)
-            statement["effect_until"] = refolded["effect_until"]
-            statement["end_reason"] = refolded["end_reason"]
+            refolded = fold_and_stamp(refolded, statement, now)
         if refolded is not None:
             refolded["first_received_at"] = current[chain_id]["first_received_at"]
             changed[chain_id] = refolded
@@ -588,6 +591,19 @@ _DECISION_COLUMNS = (
 _TERM_COLUMNS = ("term_ends_on", "term_until", "review_on")
 
 
+_STAMPED = ("effect_until", "end_reason", "expires_on")
+
+
+def fold_and_stamp(
+    before: dict[str, Any] | None, row: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """Fold ``row`` and stamp it with the chain's effect after it (end, reason, retention),
+    so the statements received by a moment say what was known then."""
+    folded = fold_statement(before, row, now)
+    row.update({k: folded[k] for k in _STAMPED})
+    return folded
+
+
 def fold_statement(
     before: dict[str, Any] | None, row: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
@@ -608,11 +624,15 @@ def fold_statement(
             base["expires_on"] = max(base["expires_on"], row["expires_on"])
             if row.get("term_ends_on") is not None or row.get("term_until") is not None:
                 base.update({k: row.get(k) for k in _TERM_COLUMNS})
-        elif action == "perform":
-            base["performed_on"] = base["ended_on"] = _performed_on(row)
-        elif action == "delist":
-            base["ended_on"] = row["effective_from"]
-        base["state"] = effect.STATE_OF_ACTION[action] if action != "confirm" else base["state"]
+        elif action in ("perform", "delist"):
+            on = _performed_on(row) if action == "perform" else row["effective_from"]
+            if action == "perform":
+                base["performed_on"] = on
+            # The first end stands: a later event does not reopen or extend the effect.
+            if base.get("ended_on") is None or on < base["ended_on"]:
+                base["ended_on"], base["state"] = on, effect.STATE_OF_ACTION[action]
+        else:  # revoke
+            base["state"] = "revoked"
     base["effect_until"], base["end_reason"] = _folded_end(base)
     base.update(
         {
