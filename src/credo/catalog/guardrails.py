@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from credo.catalog.models import IdentifierScheme
 from credo.catalog.problems import Problem
+from credo.catalog.profiles import at_most
 from credo.catalog.vocab import (
     BANNED_DOMAIN_CONCEPTS,
     BANNED_EVIDENCE_KINDS,
@@ -106,9 +107,17 @@ NAME_PROBES: tuple[str, ...] = (
     "ACMETRADING01",
     "zhangwei88",
 )
+# A name with digits around it ("ZHANGWEI1", "1ZHANGWEI1", "ACME07"): a digit must not carry a
+# name into an identifier.
+DIGIT_NAME_PROBES: tuple[str, ...] = tuple(
+    form.format(name=name, d=d)
+    for name in ("ZHANGWEI", "ACME", "Smith", "zhangwei", "张伟")
+    for d in "0123456789"
+    for form in ("{name}{d}", "{d}{name}", "{d}{name}{d}", "{name}0{d}")
+)
 _PARSER: Any = import_module("re._parser")
-_SPACES = " \t\n\r\x0b\x0c\xa0\u2002\u3000"
-_NON_DIGITS = "AZaz_-./:# \u00e9\u4e2d\u3000\xa0"
+# Every whitespace character there is (the last one is U+3000, the ideographic space).
+_SPACES = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 
 
 def _scheme_kind_problems(item: dict[str, Any], file: str, key: str) -> list[Problem]:
@@ -146,7 +155,14 @@ def scheme_pattern_problems(pattern: str, example: str, file: str, key: str) -> 
     problems: list[Problem] = []
     tree = _PARSER.parse(pattern)
     items = list(tree)
+    icase = bool(tree.state.flags & re.IGNORECASE)
     reasons: list[str] = []
+    unsupported = sorted(_unsupported(items))
+    if unsupported:
+        reasons.append(
+            f"it uses {', '.join(unsupported)} (lookarounds, back-references and boundaries "
+            "are not allowed: declare the structure)"
+        )
     if not _anchored(items):
         reasons.append("it is not anchored as ^...$ (wrap alternatives: ^(?:A|B)$)")
     longest = tree.getwidth()[1]
@@ -157,7 +173,12 @@ def scheme_pattern_problems(pattern: str, example: str, file: str, key: str) -> 
             else "values have no maximum length"
         )
         reasons[-1] += f" (at most {MAX_IDENTIFIER_LENGTH})"
-    accepted = [probe for probe in NAME_PROBES if re.fullmatch(pattern, probe)]
+    # Matched by a position-set simulation, not by re: no catastrophic backtracking here.
+    accepted = (
+        []
+        if unsupported
+        else [p for p in (*NAME_PROBES, *DIGIT_NAME_PROBES) if _accepts(items, p, icase)]
+    )
     if accepted:
         reasons.append("it accepts " + ", ".join(repr(p) for p in accepted[:3]))
     if _may_lack_digit(items):
@@ -175,11 +196,105 @@ def scheme_pattern_problems(pattern: str, example: str, file: str, key: str) -> 
                 "whitespace)",
             )
         )
-    if not re.fullmatch(pattern, example):
+    if not unsupported and not _accepts(items, example, icase):
         problems.append(
             Problem(file, f"{key}.example", f"{example!r} does not match the pattern {pattern!r}")
         )
     return problems
+
+
+_SUPPORTED = {
+    "LITERAL", "NOT_LITERAL", "ANY", "IN", "MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT",
+    "SUBPATTERN", "ATOMIC_GROUP", "BRANCH",
+}  # fmt: skip
+_SUPPORTED_AT = {"AT_BEGINNING", "AT_BEGINNING_STRING", "AT_END", "AT_END_STRING"}
+
+
+def _unsupported(items: list[Any]) -> set[str]:
+    found: set[str] = set()
+    for op_, av in items:
+        op = str(op_)
+        if op == "AT":
+            if str(av) not in _SUPPORTED_AT:
+                found.add(str(av))
+        elif op not in _SUPPORTED:
+            found.add(op)
+        elif op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            found |= _unsupported(list(av[2]))
+        elif op == "SUBPATTERN":
+            found |= _unsupported(list(av[-1]))
+        elif op == "ATOMIC_GROUP":
+            found |= _unsupported(list(av))
+        elif op == "BRANCH":
+            for alt in av[1]:
+                found |= _unsupported(list(alt))
+    return found
+
+
+def _accepts(items: list[Any], text: str, icase: bool) -> bool:
+    """Whether the parsed pattern matches the whole of ``text`` (supported subset only)."""
+    return len(text) in _positions(items, text, frozenset({0}), icase)
+
+
+def _positions(items: list[Any], text: str, starts: frozenset[int], icase: bool) -> frozenset[int]:
+    """The end positions the sequence can reach from ``starts`` (a Thompson-style simulation:
+    polynomial, whatever the pattern)."""
+    current = starts
+    for op_, av in items:
+        if not current:
+            break
+        op = str(op_)
+        if op in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
+            current = frozenset(
+                p + 1 for p in current if p < len(text) and _char_ok(op, av, text[p], icase)
+            )
+        elif op == "AT":
+            at_start = str(av).startswith("AT_BEGINNING")
+            current = frozenset(p for p in current if p == (0 if at_start else len(text)))
+        elif op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            current = _repeat(av, text, current, icase)
+        elif op == "SUBPATTERN":
+            flags = av[1] or 0
+            current = _positions(list(av[-1]), text, current, icase or bool(flags & re.IGNORECASE))
+        elif op == "ATOMIC_GROUP":
+            current = _positions(list(av), text, current, icase)
+        elif op == "BRANCH":
+            current = frozenset().union(
+                *(_positions(list(alt), text, current, icase) for alt in av[1])
+            )
+    return current
+
+
+def _repeat(av: Any, text: str, starts: frozenset[int], icase: bool) -> frozenset[int]:
+    low, high, sub = av
+    body = list(sub)
+    reached = starts if low == 0 else frozenset()
+    current = starts
+    count = 0
+    while count < high and current:
+        following = _positions(body, text, current, icase)
+        count += 1
+        if following == current:  # only empty matches from here on: nothing new
+            if count < low:
+                count = low
+            if count >= low:
+                reached |= following
+            break
+        current = following
+        if count >= low:
+            reached |= current
+    return reached
+
+
+def _char_ok(op: str, av: Any, ch: str, icase: bool) -> bool:
+    variants = {ch, ch.lower(), ch.upper()} if icase else {ch}
+    if op == "ANY":
+        return ch != "\n"
+    if op == "LITERAL":
+        return any(v == chr(av) for v in variants)
+    if op == "NOT_LITERAL":
+        return all(v != chr(av) for v in variants)
+    return any(_class_accepts(av, v) for v in variants)
 
 
 def _anchored(items: list[Any]) -> bool:
@@ -198,8 +313,8 @@ def _node_may_lack_digit(op: str, av: Any) -> bool:
     if op == "LITERAL":
         return not chr(av).isdecimal()
     if op == "IN":
-        if str(av[0][0]) == "NEGATE":
-            return any(_class_accepts(av, ch) for ch in _NON_DIGITS)
+        if str(av[0][0]) == "NEGATE":  # [^...] takes some non-digit unless it is [^\D]
+            return not any(str(value) == "CATEGORY_NOT_DIGIT" for _kind, value in av)
         return any(_class_item_has_non_digit(str(kind), value) for kind, value in av)
     if op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, _high, sub = av
@@ -341,7 +456,7 @@ def _record_type_problems(catalogue: Catalogue) -> list[Problem]:
         file = catalogue.origin_of("record_types", rt.id)
         key = f"record_types[{rt.id}]"
         ceiling = profile.effect_ceiling[rt.severity_tier]
-        if rt.max_effect.approx_days > ceiling.max.approx_days:
+        if not at_most(rt.max_effect, ceiling.max):
             problems.append(
                 Problem(
                     file,

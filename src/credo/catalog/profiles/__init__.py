@@ -222,16 +222,16 @@ def _looser(rule: Rule, new: Any, old: Any) -> bool:
             return False
         if old is None:
             return True
-        return not _at_most(new, old)
+        return not at_most(new, old)
     # higher is stricter; null is "no limit", the strictest
     if new is None:
         return False
     if old is None:
         return True
-    return not _at_most(old, new)
+    return not at_most(old, new)
 
 
-def _at_most(a: int | Duration, b: int | Duration) -> bool:
+def at_most(a: int | Duration, b: int | Duration) -> bool:
     """``a <= b`` for numbers; for periods, ``a`` is no longer than ``b`` whatever the start
     date (``12m`` = ``1y``, ``365d`` <= ``1y``, but ``30d`` is not <= ``1m``: February)."""
     if isinstance(a, Duration) and isinstance(b, Duration):
