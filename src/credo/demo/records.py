@@ -46,6 +46,7 @@ CIRCUMSTANCES = (
     "evading_enforcement",
     "violating_consumption_restriction",
 )
+AGGRAVATING = frozenset({"evading_enforcement", "violating_consumption_restriction"})
 
 
 @dataclass
@@ -257,6 +258,11 @@ def _tax_filings(s: _Subject, first: date, months: int, tax_kind: str) -> Iterat
         year, month = next_year, next_month
 
 
+def _months_later(day: date, months: int) -> date:
+    year, month = _months_after(day.year, day.month, months)
+    return date(year, month, min(day.day, 28))
+
+
 def _months_after(year: int, month: int, months: int) -> tuple[int, int]:
     index = year * 12 + month - 1 + months
     return index // 12, index % 12 + 1
@@ -352,11 +358,20 @@ def _abnormal(s: _Subject, day: date, index: int) -> Iterator[tuple[str, Raw]]:
         s.rng, (("no_annual_report", 0.7), ("unreachable_address", 0.25), ("no_disclosure", 0.05))
     )
     payload = {"reason": reason, "decision_number": ref}
-    yield (
-        "market_regulator",
-        _raw(s, "abnormal_operations", ref, day, payload, "registry_decision", "SAMR"),
-    )
-    yield from _perform(s, "market_regulator", "abnormal_operations", ref, day, {})
+    listing = _raw(s, "abnormal_operations", ref, day, payload, "registry_decision", "SAMR")
+    listing["term_until"] = "performance"  # open-ended: until the firm rectifies
+    yield "market_regulator", listing
+    ended = list(_perform(s, "market_regulator", "abnormal_operations", ref, day, {}))
+    # Beyond the one-year ceiling the regulator re-confirms each year while it stands.
+    last = ended[0][1]["occurred_on"] if ended else s.today
+    revision = 0
+    while (confirmed := _years_after(day, revision + 1)) < last:
+        revision += 1
+        confirm = _raw(s, "abnormal_operations", ref, confirmed, {}, None, "", action="confirm")
+        confirm["revision"] = revision
+        yield "market_regulator", confirm
+    for furnisher, performance in ended:
+        yield furnisher, {**performance, "revision": revision + 1}
 
 
 def _debarment(s: _Subject, day: date, index: int) -> Iterator[tuple[str, Raw]]:
@@ -366,18 +381,11 @@ def _debarment(s: _Subject, day: date, index: int) -> Iterator[tuple[str, Raw]]:
         "ground": s.rng.choice(("false_materials", "collusion", "non_performance")),
         "period_months": s.rng.choice((12, 24, 36)),
     }
-    yield (
-        "procurement_office",
-        _raw(
-            s,
-            "procurement_debarment",
-            ref,
-            day,
-            payload,
-            "debarment_decision",
-            "Procurement Office",
-        ),
+    debarment = _raw(
+        s, "procurement_debarment", ref, day, payload, "debarment_decision", "Procurement Office"
     )
+    debarment["term_ends_on"] = _months_later(day, int(payload["period_months"]))
+    yield "procurement_office", debarment
 
 
 def _defaulter(s: _Subject, day: date, index: int) -> Iterator[tuple[str, Raw]]:
@@ -391,10 +399,15 @@ def _defaulter(s: _Subject, day: date, index: int) -> Iterator[tuple[str, Raw]]:
         "amount": amount,
         "circumstance": s.rng.choice(CIRCUMSTANCES),
     }
-    yield (
-        "city_court",
-        _raw(s, "judgment_defaulter", ref, day, payload, "defaulter_determination", "City Court"),
+    determination = _raw(
+        s, "judgment_defaulter", ref, day, payload, "defaulter_determination", "City Court"
     )
+    # The decided term: two years, three where the debtor aggravated the default (SPC
+    # Provisions on Publishing the List of Dishonest Judgment Debtors, art. 2); performance
+    # ends it early.
+    years = 3 if payload["circumstance"] in AGGRAVATING else 2
+    determination["term_ends_on"] = _years_after(day, years)
+    yield "city_court", determination
     if s.rng.random() < 0.4 and day < s.today:
         paid = s.day(day)
         yield (
