@@ -170,6 +170,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "state.active": ("active", "有效"),
     "state.performed": ("performed", "已履行"),
     "state.revoked": ("revoked", "已撤销"),
+    "state.delisted": ("delisted", "已移出名单"),
 }
 
 

@@ -136,26 +136,6 @@ def listed_entry(catalogue: Catalogue, t: Translator, row: Mapping[Any, Any]) ->
     )
 
 
-def own_record(
-    catalogue: Catalogue, t: Translator, row: Mapping[Any, Any], today: date
-) -> dict[str, Any]:
-    in_effect = (
-        row["state"] == "active"
-        and row["effective_from"] <= today < row["effect_until"]
-        and not row["held"]
-    )
-    shown = public_record(catalogue, t, row)
-    shown.update(
-        {
-            "chain_id": row["chain_id"],
-            "state": t(f"state.{row['state']}"),
-            "in_effect": in_effect,
-            "held": bool(row["held"]),
-        }
-    )
-    return shown
-
-
 def console_charts(
     conn: Connection, catalogue: Catalogue, t: Translator, now: datetime
 ) -> list[tuple[str, Markup]]:
