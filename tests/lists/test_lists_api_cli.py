@@ -3,6 +3,7 @@ checks CLI commands, on both databases."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -68,6 +69,13 @@ def test_cli_shows_entries_for_a_date_and_the_inquiry_log(
         cli, ["lists", "entries", "cn_ric", ADULT, "--on", "2026-02-01"], env=env
     )
     assert "effective" in effective.output
+    as_json = runner.invoke(
+        cli, ["lists", "entries", "cn_ric", ADULT, "--on", "2026-02-01", "--json"], env=env
+    )
+    assert as_json.exit_code == 0, as_json.output
+    [entry] = json.loads(as_json.output)["entries"]
+    assert (entry["list"], entry["status"]) == ("judgment_defaulters", "effective")
+    assert entry["ends_because"] in ("period_ended", "term_end")
     log = runner.invoke(cli, ["checks", "inquiries", "cn_ric", ADULT], env=env)
     assert log.exit_code == 0, log.output
     assert "demo_airline" in log.output

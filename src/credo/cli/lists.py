@@ -7,7 +7,8 @@ from datetime import date, datetime
 import typer
 from rich.table import Table
 
-from credo.cli.common import console, context_from_env, fail
+from credo.cli.common import console, context_from_env, fail, print_json
+from credo.lists.engine import Entry
 
 
 def register(app: typer.Typer) -> None:
@@ -20,6 +21,7 @@ def register(app: typer.Typer) -> None:
         scheme: str = typer.Argument(..., help="Identifier scheme, e.g. cn_ric"),
         value: str = typer.Argument(..., help="Identifier value"),
         on: datetime | None = typer.Option(None, formats=["%Y-%m-%d"], help="Date (default today)"),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON"),
     ) -> None:
         """Show the subject's list entries and their status on a date (point in time)."""
         from credo.lists.service import entries_on
@@ -32,6 +34,15 @@ def register(app: typer.Typer) -> None:
             if subject_id is None:
                 fail("no subject has this identifier (no records)")
             found = entries_on(conn, ctx.catalogue, subject_id, day)
+        if as_json:
+            print_json(
+                {
+                    "subject_id": subject_id,
+                    "on": day.isoformat(),
+                    "entries": [_entry_json(entry, status) for entry, status in found],
+                }
+            )
+            return
         table = Table("list", "status", "notified", "effective", "ends", "ends because", "records")
         for entry, status in found:
             table.add_row(
@@ -42,3 +53,15 @@ def register(app: typer.Typer) -> None:
             f"subject {subject_id} on {day}: {len(found)} entr{'y' if len(found) == 1 else 'ies'}"
         )
         console.print(table)
+
+
+def _entry_json(entry: Entry, status: str) -> dict[str, object]:
+    return {
+        "list": entry.list_id,
+        "status": status,
+        "notified_on": entry.starts_on.isoformat(),
+        "effective_on": entry.effective_on.isoformat(),
+        "ends_on": entry.ends_on.isoformat(),
+        "ends_because": entry.end_reason,
+        "records": [r.record_id for r in entry.records],
+    }
