@@ -135,7 +135,7 @@ def applied_measures(
             if entry.list_id not in measure.triggered_by or entry.status_on(on) != "effective":
                 continue
             assert measure.max_duration is not None  # the loader refuses measures without one
-            until = min(entry.ends_on, measure.max_duration.add_to(entry.effective_on))
+            until = min(entry.ends_on, measure.max_duration.add_to(entry.term_anchor))
             if on < until:
                 applied.append(AppliedMeasure(measure, entry, until))
     return applied

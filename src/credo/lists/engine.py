@@ -73,6 +73,13 @@ class Entry:
     ends_on: date
     end_reason: str
     rating: RatingFact | None = None
+    # The furnishers' latest confirmation of every record behind the entry, if later than
+    # effect: the list's term and the measures' durations count from it (credo.records.effect).
+    renewed_on: date | None = None
+
+    @property
+    def term_anchor(self) -> date:
+        return max(self.effective_on, self.renewed_on or self.effective_on)
 
     def status_on(self, on: date) -> Status | None:
         if on < self.starts_on:
@@ -175,8 +182,8 @@ def _entry(
     # The list's own term (G-44) runs from entry, or from the furnishers' latest confirmation
     # of every record behind it: a confirmed decision stays listed, an unconfirmed one lapses.
     confirmed = [r.confirmed_on for r in group if r.confirmed_on is not None]
-    anchor = max([effective_on, *confirmed]) if len(confirmed) == len(group) else effective_on
-    term_end = list_def.max_term.add_to(anchor)
+    renewed_on = max(confirmed) if confirmed and len(confirmed) == len(group) else None
+    term_end = list_def.max_term.add_to(max(effective_on, renewed_on or effective_on))
     first_end = min(group, key=lambda r: r.ends_on)
     ends_on = min(first_end.ends_on, term_end)
     reason = "term_end" if first_end.ends_on >= term_end else first_end.end_reason
@@ -190,6 +197,7 @@ def _entry(
         effective_on=effective_on,
         ends_on=ends_on,
         end_reason=reason,
+        renewed_on=renewed_on,
     )
 
 
