@@ -134,7 +134,9 @@ def statement_tuples(rows: int) -> list[tuple[Any, ...]]:
             (digest, digest, 0, "assert", "nyc_dohmh", ref, "food_safety_inspection",
              1 + i // ROWS_PER_SUBJECT, occurred, occurred, occurred + timedelta(days=91),
              occurred + timedelta(days=5 * 365), "final", orjson.dumps(payload).decode(),
-             orjson.dumps(evidence).decode(), '{"kind": "public_dataset"}', digest, now)
+             orjson.dumps(evidence).decode(), '{"kind": "public_dataset"}', digest, now,
+             # migration 0007's columns (appended): term, ceiling, end reason
+             None, None, None, occurred + timedelta(days=91), "period_ended")
         )  # fmt: skip
     return out
 

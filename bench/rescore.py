@@ -241,7 +241,7 @@ def run_hand_polars(folder: Path, subjects: int | None) -> Any:
     records = _polars_records(folder, subjects)
     age = (as_of - pl.col("occurred_on")).dt.total_days()
     live = (
-        (pl.col("state") == "active")
+        (pl.col("state") != "revoked")
         & (pl.col("effective_from") <= as_of)
         & (pl.col("effect_until") > as_of)
         & (pl.col("expires_on") > as_of)
@@ -293,7 +293,7 @@ def run_hand_duckdb(folder: Path, subjects: int | None) -> Any:
     WITH r AS (
       SELECT subject_id, record_type, payload_points, payload_severity, payload_amount,
              date_diff('day', occurred_on, DATE '{AS_OF}') AS age,
-             state = 'active' AND effective_from <= DATE '{AS_OF}'
+             state <> 'revoked' AND effective_from <= DATE '{AS_OF}'
                AND effect_until > DATE '{AS_OF}' AND expires_on > DATE '{AS_OF}'
                AND finality = 'final' AND s.chain_id IS NULL AS live
       FROM record_current LEFT JOIN record_suppressions s USING (chain_id)),
@@ -337,7 +337,7 @@ def run_python(folder: Path, subjects: int | None) -> Any:
     for i, subject in enumerate(columns["subject_id"]):
         row = acc.setdefault(subject, [0.0, 0.0, 0.0, 0.0, -1.0])
         if (
-            columns["state"][i] != "active"
+            columns["state"][i] == "revoked"
             or columns["finality"][i] != "final"
             or columns["chain_id"][i] in suppressed
             or not columns["effective_from"][i] <= AS_OF < columns["effect_until"][i]
