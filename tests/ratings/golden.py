@@ -55,6 +55,21 @@ def golden_rows() -> list[dict[str, Any]]:
         inspection("IN-13a", 13, "2025-09-01", "Initial Inspection", 35),
         inspection("IN-13b", 13, "2025-09-20", "Re-inspection", 31),
         inspection("IN-13c", 13, "2025-10-15", "Reopening Inspection", 0),
+        # 14: one inspection, long ago: its grade has passed its validity (stale assessment).
+        inspection("IN-14a", 14, "2024-03-01", "Initial Inspection", 9),
+        # 15: its only inspection was annulled: no input record in effect.
+        inspection("IN-15a", 15, "2025-09-01", "Initial Inspection", 9),
+        {
+            **inspection("IN-15a", 15, "2025-09-01", "Initial Inspection", 9),
+            "revision": 1,
+            "action": "revoke",
+        },
+        # 16: only a programme the letter grade does not read: the score it needs is missing.
+        inspection(
+            "IN-16a", 16, "2025-09-01", "Initial Inspection", 5, programme="Smoke-Free Air Act"
+        ),
+        # 17: a compliance inspection in a graded programme: the rule gives no letter.
+        inspection("IN-17a", 17, "2025-09-01", "Compliance Inspection", 5),
     ]
 
 
@@ -69,7 +84,7 @@ EXPECTED: dict[tuple[str, int, date], str] = {
     ("contract_performance", 5, date(2026, 3, 1)): "excellent",
     ("nyc_restaurant_grade", 11, date(2025, 10, 1)): "pending",
     ("nyc_restaurant_grade", 11, date(2025, 10, 20)): "B",
-    ("nyc_restaurant_grade", 11, date(2026, 3, 1)): "not_rated",
+    ("nyc_restaurant_grade", 11, date(2026, 3, 1)): "B",  # an inspection holds 18 months
     ("nyc_restaurant_grade", 12, date(2025, 10, 1)): "A",
     ("nyc_restaurant_grade", 12, date(2025, 10, 20)): "A",
     ("nyc_restaurant_grade", 13, date(2025, 10, 1)): "C",
@@ -77,6 +92,24 @@ EXPECTED: dict[tuple[str, int, date], str] = {
     ("food_safety_grade", 11, date(2025, 10, 20)): "3",
     ("food_safety_grade", 12, date(2025, 10, 20)): "0",  # any programme counts here
     ("food_safety_grade", 13, date(2025, 10, 1)): "0",
+    ("nyc_restaurant_grade", 14, date(2026, 3, 1)): "not_rated",
+    ("food_safety_grade", 14, date(2026, 3, 1)): "not_rated",
+    ("nyc_restaurant_grade", 15, date(2026, 3, 1)): "not_rated",
+    ("food_safety_grade", 15, date(2026, 3, 1)): "not_rated",
+    ("nyc_restaurant_grade", 16, date(2026, 3, 1)): "not_rated",
+    ("food_safety_grade", 16, date(2026, 3, 1)): "5",
+    ("nyc_restaurant_grade", 17, date(2026, 3, 1)): "not_rated",
+}
+
+# Why each pending or not-rated result above is so (every engine gives the same reason).
+EXPECTED_REASONS: dict[tuple[str, int, date], str] = {
+    ("nyc_restaurant_grade", 11, date(2025, 10, 1)): "band_pending",
+    ("nyc_restaurant_grade", 14, date(2026, 3, 1)): "stale_assessment",
+    ("food_safety_grade", 14, date(2026, 3, 1)): "stale_assessment",
+    ("nyc_restaurant_grade", 15, date(2026, 3, 1)): "no_inputs",
+    ("food_safety_grade", 15, date(2026, 3, 1)): "no_inputs",
+    ("nyc_restaurant_grade", 16, date(2026, 3, 1)): "missing_feature:last_score",
+    ("nyc_restaurant_grade", 17, date(2026, 3, 1)): "band_not_rated",
 }
 
 

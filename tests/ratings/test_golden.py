@@ -1,5 +1,6 @@
-"""The golden suite: the same records and the same compiled ratings give the expected bands,
-and identical full results, on SQLite, PostgreSQL, DuckDB and Spark."""
+"""The golden suite: the same records and the same compiled ratings give the expected bands
+and reasons, and identical full results (reasons included), on SQLite, PostgreSQL, DuckDB,
+Polars and Spark."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from credo.ratings.explain import band_of
 from credo.ratings.polars_engine import records_frame
 from credo.ratings.service import RatingResult, evaluate, evaluate_polars, source_for
 from tests.ratings.conftest import Writer
-from tests.ratings.golden import DATES, EXPECTED, load_golden, subject_numbers
+from tests.ratings.golden import (
+    DATES,
+    EXPECTED,
+    EXPECTED_REASONS,
+    load_golden,
+    subject_numbers,
+)
 
 Results = dict[tuple[str, int, date], RatingResult]
 
@@ -35,6 +42,10 @@ def run_all(runner: Runner, catalogue: Catalogue, numbers: dict[int, int]) -> Re
 def assert_expected(results: Results) -> None:
     got = {key: results[key].band if key in results else "absent" for key in EXPECTED}
     assert got == EXPECTED
+    reasons = {key: results[key].reason for key in EXPECTED_REASONS}
+    assert reasons == EXPECTED_REASONS
+    for key, result in results.items():  # a reason for every pending or not rated, only them
+        assert (result.band in ("pending", "not_rated")) == (result.reason is not None), key
 
 
 def assert_python_agrees(catalogue: Catalogue, results: Results) -> None:

@@ -5,7 +5,8 @@ grade on at least 99.9% of them, and no letter is given after any initial inspec
 
 The records are built in DuckDB the way mappings/nyc_restaurant_inspections.yaml ingests them
 (one food_safety_inspection record per CSV row; programme and kind split from the inspection
-type), and the compiled rating runs on DuckDB over that extract.
+type; in effect for the type's max_effect, an assessment's validity), and the compiled rating
+runs on DuckDB over that extract.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ SELECT CAST(camis AS BIGINT) AS subject_id,
        'food_safety_inspection' AS record_type, 'active' AS state,
        CAST(inspection_date AS DATE) AS occurred_on,
        CAST(inspection_date AS DATE) AS effective_from,
-       CAST(CAST(inspection_date AS DATE) + INTERVAL 3 MONTH AS DATE) AS effect_until,
+       CAST(CAST(inspection_date AS DATE) + INTERVAL {{effect}} AS DATE) AS effect_until,
        CAST(CAST(inspection_date AS DATE) + INTERVAL 5 YEAR AS DATE) AS expires_on,
        'final' AS finality,
        CAST(json_object('programme', programme, 'inspection_kind', inspection_kind,
@@ -56,7 +57,10 @@ def test_nyc_letter_grades_match_the_official_grades(catalogue: Catalogue) -> No
     if not DATA.exists():
         pytest.skip(f"{DATA} is not on this machine")
     runner = DuckDBRunner()
-    runner.con.execute(RECORDS.format(data=DATA))
+    # An inspection is an assessment: in effect for the record type's max_effect (18 months).
+    max_effect = catalogue.record_types["food_safety_inspection"].max_effect
+    unit = {"d": "DAY", "m": "MONTH", "y": "YEAR"}[max_effect.unit]
+    runner.con.execute(RECORDS.format(data=DATA, effect=f"{max_effect.amount} {unit}"))
     rating = catalogue.ratings["nyc_restaurant_grade"]
     results = evaluate(runner, rating, Probe(table="probe"), source_for(catalogue))
     band = {(r.subject_id, r.as_of): r.band for r in results}

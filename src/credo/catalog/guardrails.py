@@ -456,7 +456,17 @@ def _record_type_problems(catalogue: Catalogue) -> list[Problem]:
         file = catalogue.origin_of("record_types", rt.id)
         key = f"record_types[{rt.id}]"
         ceiling = profile.effect_ceiling[rt.severity_tier]
-        if not at_most(rt.max_effect, ceiling.max):
+        if rt.assessment:  # holds until the next assessment, within the profile's validity
+            if not at_most(rt.max_effect, profile.assessment_validity):
+                problems.append(
+                    Problem(
+                        file,
+                        f"{key}.max_effect",
+                        f"{rt.max_effect} exceeds the {profile.id} assessment validity of "
+                        f"{profile.assessment_validity} for an assessment type (G-41)",
+                    )
+                )
+        elif not at_most(rt.max_effect, ceiling.max):
             problems.append(
                 Problem(
                     file,

@@ -132,6 +132,11 @@ class RecordType(Strict):
     public: bool = False
     criminal: bool = False
     enforceable_pending_appeal: bool = False
+    # An assessment (an inspection grade, an annual tax grade) holds until the next assessment
+    # of the same type supersedes it, within the profile's validity ceiling: its max_effect is
+    # bounded by the profile's assessment_validity instead of its severity tier's ceiling, and
+    # a rating whose assessments have all passed it is not rated (reason stale_assessment).
+    assessment: bool = False
     creates_subject: bool = False
     supersedes_by: Literal["revision"] = "revision"
     payload: dict[Slug, PayloadField] = Field(default_factory=dict)

@@ -8,12 +8,14 @@ point-in-time evaluation all run this query; they differ only in the probe: whic
 (subject_id, as_of) pairs to evaluate.
 
 Output columns: subject_id, as_of, one column per feature (``f_<id>``), one per points table
-(``p_<n>``), ``total`` and ``band`` (a label, ``pending`` or ``not_rated``).
+(``p_<n>``), ``total``, ``band`` (a label, ``pending`` or ``not_rated``) and ``reason`` (why a
+result is pending or not rated; null for a band). Points, bands and reasons are
+``credo.ratings.banding``'s tree, rendered as SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -21,27 +23,15 @@ from typing import Literal
 import sqlglot
 from sqlglot import exp
 
-from credo.catalog.ratings import (
-    NOT_RATED,
-    PENDING,
-    TOTAL,
-    Banding,
-    Bin,
-    Condition,
-    Feature,
-    FeatureOp,
-    RatingDef,
-)
+from credo.catalog.ratings import Condition, Feature, FeatureOp, RatingDef
+from credo.ratings import banding
+from credo.ratings.banding import ANY_LIVE, Plan, stale_column
 from credo.records.effect import EffectRule
 
 Dialect = Literal["sqlite", "postgres", "duckdb", "spark"]
 DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgres", "duckdb", "spark")
 PayloadMode = Literal["json", "columns"]
 
-# Outcome codes: a band's rank (0 = best), then pending, then not rated; the worst wins.
-PENDING_CODE = 1000
-NOT_RATED_CODE = 2000
-IGNORE_CODE = -1
 DECIMALS = 6
 
 
@@ -59,30 +49,35 @@ class Probe:
 class Source:
     """Where records come from. ``known_at``: the statements received by then (what was known
     at the time) instead of the current view (today's knowledge). ``payload``: ``json`` reads
-    the payload column, ``columns`` reads flat ``payload_<field>`` columns of an extract."""
+    the payload column, ``columns`` reads flat ``payload_<field>`` columns of an extract.
+    ``assessment_types``: the catalogue's assessment record types (a missing feature over them
+    may be a stale assessment)."""
 
     known_at: datetime | None = None
     payload: PayloadMode = "json"
     pending_appeal_types: tuple[str, ...] = ()
+    assessment_types: tuple[str, ...] = ()
 
 
 def compile_rating(
     rating: RatingDef, dialect: Dialect, probe: Probe, source: Source = Source()
 ) -> str:
     """The SQL that evaluates ``rating`` for the probe's pairs on ``dialect``."""
+    plan = banding.plan(rating, source.assessment_types)
     ctes = _base_ctes(rating, probe, source, dialect)
-    ctes.append(("feat", _features_query(rating)))
-    ctes.append(("scored", _scored_query(rating)))
-    ctes.append(("coded", _coded_query(rating)))
-    columns = ", ".join(output_columns(rating)[:-1])
-    final = f"SELECT {columns}, {_band_label(rating)} AS band FROM coded"
+    ctes.append(("feat", _features_query(rating, plan)))
+    ctes.append(("scored", _scored_query(rating, plan)))
+    ctes.append(("coded", _coded_query(plan)))
+    columns = ", ".join(output_columns(rating)[:-2])
+    band, reason = banding.sql(plan.label), banding.sql(plan.reason)
+    final = f"SELECT {columns}, {band} AS band, {reason} AS reason FROM coded"
     return _render(ctes, final, dialect)
 
 
 def output_columns(rating: RatingDef) -> list[str]:
     points = [f"p_{i}" for i in range(len(rating.score.tables))] if rating.score else []
     features = [f"f_{f.id}" for f in rating.features]
-    return ["subject_id", "as_of", *features, *points, "total", "band"]
+    return ["subject_id", "as_of", *features, *points, "total", "band", "reason"]
 
 
 def compile_contributions(
@@ -98,19 +93,38 @@ def compile_contributions(
     return _render(ctes, final, dialect)
 
 
+def compile_inputs(
+    rating: RatingDef, dialect: Dialect, probe: Probe, source: Source = Source()
+) -> str:
+    """Every input record of the probed subjects, in effect on the date or not, with what the
+    explanation of a result shows: ``live``, ``ended`` (an assessment that has passed its
+    validity) and ``m_<feature>`` (the record matches the feature's filter)."""
+    ctes = _base_ctes(rating, probe, source, dialect, explained=True)
+    matches = "".join(
+        f", CASE WHEN {_match(rating, f)} THEN 1 ELSE 0 END AS m_{f.id}" for f in rating.features
+    )
+    final = (
+        "SELECT subject_id, as_of, record_id, chain_id, record_type, state, occurred_on, "
+        "effective_from, effect_until, expires_on, finality, end_reason, suppressed, "
+        f"CASE WHEN live THEN 1 ELSE 0 END AS live, CASE WHEN ended THEN 1 ELSE 0 END AS ended"
+        f"{matches} FROM eff ORDER BY subject_id, as_of, occurred_on DESC, record_id"
+    )
+    return _render(ctes, final, dialect)
+
+
 # -- records and probe ----------------------------------------------------------------------
 
 
 def _base_ctes(
-    rating: RatingDef, probe: Probe, source: Source, dialect: Dialect
+    rating: RatingDef, probe: Probe, source: Source, dialect: Dialect, explained: bool = False
 ) -> list[tuple[str, str]]:
     inputs = _in_list(rating.inputs)
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
-    records = _records_query(source, dialect, inputs, fields) + _subject_filter(probe)
+    records = _records_query(source, dialect, inputs, fields, explained) + _subject_filter(probe)
     ctes = [("recs", records)]
     if probe.table is not None:
         ctes.append(("probe", f"SELECT subject_id, as_of FROM {probe.table}"))
-    return [*ctes, ("eff", _effective_query(rating, source, probe))]
+    return [*ctes, ("eff", _effective_query(rating, source, probe, explained))]
 
 
 def _subject_filter(probe: Probe) -> str:
@@ -121,9 +135,12 @@ def _subject_filter(probe: Probe) -> str:
     return f" AND r.subject_id IN ({', '.join(str(int(s)) for s in probe.subject_ids)})"
 
 
-def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[str]) -> str:
+def _records_query(
+    source: Source, dialect: Dialect, inputs: str, fields: list[str], explained: bool = False
+) -> str:
     """The record rows (current view, or as known at ``known_at``) with an open-suppression
-    flag, restricted to the rating's input types."""
+    flag, restricted to the rating's input types (``explained``: with the reason its effect
+    ends, for explanations)."""
     if source.known_at is None:
         state, decision = "r.state", "r"
         table = "record_current r"
@@ -152,6 +169,8 @@ def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[s
     # EXISTS in the select list is planned as a nested loop by some).
     suppressions = f"SELECT DISTINCT s.chain_id FROM record_suppressions s WHERE {open_now}"
     d = decision
+    if explained:
+        payload += ", r.end_reason"
     return (
         f"SELECT r.subject_id, r.record_id, r.chain_id, r.record_type, {state} AS state, "
         f"{d}.occurred_on, {d}.effective_from, r.effect_until, r.expires_on, {d}.finality, "
@@ -161,9 +180,12 @@ def _records_query(source: Source, dialect: Dialect, inputs: str, fields: list[s
     )
 
 
-def _effective_query(rating: RatingDef, source: Source, probe: Probe) -> str:
+def _effective_query(
+    rating: RatingDef, source: Source, probe: Probe, explained: bool = False
+) -> str:
     """Every input record of each probed subject with ``live``: credo.records.effect's rule
-    on the probed date. Keeping the other rows means grouping
+    on the probed date, and ``ended`` where a feature reads assessments (banding's evidence of
+    a stale assessment). Keeping the other rows means grouping
     ``eff`` yields every probed pair in one pass, with no join back to the probe."""
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
     columns = ", ".join(f"{_payload_read(name, source.payload)} AS v_{name}" for name in fields)
@@ -173,11 +195,18 @@ def _effective_query(rating: RatingDef, source: Source, probe: Probe) -> str:
         as_of, origin = _date(probe.as_of), "recs r"
     else:
         as_of, origin = "p.as_of", "probe p JOIN recs r ON r.subject_id = p.subject_id"
-    live = EffectRule(source.pending_appeal_types).sql("r", as_of)
+    rule = EffectRule(source.pending_appeal_types)
+    live = rule.sql("r", as_of)
+    extra = [columns] if columns else []
+    if explained or banding.plan(rating, source.assessment_types).stale_features:
+        extra.insert(0, f"{banding.ended_sql(rule, 'r', as_of, live)} AS ended")
+    if explained:
+        extra.insert(0, "r.chain_id, r.state, r.effective_from, r.effect_until, r.expires_on")
+        extra.insert(1, "r.finality, r.end_reason, r.suppressed")
     return (
         f"SELECT r.subject_id, {as_of} AS as_of, r.record_id, r.record_type, r.occurred_on, "
         f"date_diff('day', r.occurred_on, {as_of}) AS age, {live} AS live"
-        f"{', ' + columns if columns else ''} FROM {origin}"
+        f"{''.join(', ' + e for e in extra)} FROM {origin}"
     )
 
 
@@ -194,12 +223,20 @@ def _payload_read(name: str, mode: PayloadMode) -> str:
 # -- features -------------------------------------------------------------------------------
 
 
-def _features_query(rating: RatingDef) -> str:
-    """One row per probed pair: aggregates in one pass, latest values by window functions."""
+def _features_query(rating: RatingDef, plan: Plan) -> str:
+    """One row per probed pair: aggregates in one pass, latest values by window functions,
+    and banding's evidence (any input in effect; per feature, an assessment that ended)."""
     aggregates = [f for f in rating.features if f.op != FeatureOp.LATEST]
     cols = "".join(f", {_aggregate(rating, f)} AS a_{f.id}" for f in aggregates)
+    cols += f", MAX(CASE WHEN live THEN 1 ELSE 0 END) AS {ANY_LIVE}"
+    evidence = [ANY_LIVE]
+    for feature_id in plan.stale_features:
+        match = _match(rating, rating.feature(feature_id))
+        column = stale_column(feature_id)
+        cols += f", MAX(CASE WHEN ended AND {match} THEN 1 ELSE 0 END) AS {column}"
+        evidence.append(column)
     grouped = f"SELECT subject_id, as_of{cols} FROM eff GROUP BY subject_id, as_of"
-    select = ["p.subject_id", "p.as_of"]
+    select = ["p.subject_id", "p.as_of", *(f"p.{c}" for c in evidence)]
     select += [_with_missing(f, f"p.a_{f.id}") for f in aggregates]
     joins: list[str] = []
     for index, members in enumerate(_latest_groups(rating)):
@@ -291,14 +328,11 @@ def _condition(condition: Condition) -> str:
 # -- points, total, bands -------------------------------------------------------------------
 
 
-def _scored_query(rating: RatingDef) -> str:
+def _scored_query(rating: RatingDef, plan: Plan) -> str:
     score = rating.score
     if score is None:
         return "SELECT *, CAST(NULL AS DOUBLE) AS total FROM feat"
-    points = [
-        f"{_bins_case(f'f_{t.feature}', t.bins, lambda b: _number(b.points or 0))} AS p_{i}"
-        for i, t in enumerate(score.tables)
-    ]
+    points = [f"{banding.sql(node)} AS p_{i}" for i, node in enumerate(plan.points)]
     raw = " + ".join([_number(score.base), *(f"p_{i}" for i in range(len(score.tables)))])
     total = f"({raw})"
     if score.min is not None:
@@ -311,74 +345,13 @@ def _scored_query(rating: RatingDef) -> str:
     return f"SELECT *, CAST({total} AS DOUBLE) AS total FROM ({inner}) pts"
 
 
-def _coded_query(rating: RatingDef) -> str:
-    assert rating.bands is not None
-    codes = [_missing_code(rating)]
-    codes += [_banding_code(rating, rule) for rule in rating.bands.rules]
-    return f"SELECT *, GREATEST({', '.join(codes)}) AS band_code FROM scored"
-
-
-def _missing_code(rating: RatingDef) -> str:
-    """Features whose absence means "not rated" or "pending" decide the outcome alone."""
-    parts = [
-        f"WHEN f_{f.id} IS NULL THEN {NOT_RATED_CODE if f.missing == NOT_RATED else PENDING_CODE}"
-        for f in sorted(rating.features, key=lambda f: f.missing != NOT_RATED)
-        if f.missing in (NOT_RATED, PENDING)
-    ]
-    return f"CASE {' '.join(parts)} ELSE {IGNORE_CODE} END" if parts else str(IGNORE_CODE)
-
-
-def _banding_code(rating: RatingDef, rule: Banding) -> str:
-    column = "total" if rule.over == TOTAL else f"f_{rule.over}"
-
-    def code(item: Bin) -> str:
-        return str(_outcome_code(rating, item.band or NOT_RATED))
-
-    if rule.bins is not None:
-        banded = _bins_case(column, rule.bins, code, missing=str(IGNORE_CODE))
-    else:
-        banded = _cases_code(rating, rule, column, code)
-    if rule.when is None:
-        return banded
-    guard = f"f_{rule.when.feature} = {_string(rule.when.equals)}"
-    return f"CASE WHEN {guard} THEN {banded} ELSE {IGNORE_CODE} END"
-
-
-def _cases_code(rating: RatingDef, rule: Banding, column: str, code: Callable[[Bin], str]) -> str:
-    cases = " ".join(
-        f"WHEN f_{rule.by} = {_string(value)} THEN "
-        f"{_bins_case(column, bins, code, missing=str(IGNORE_CODE))}"
-        for value, bins in (rule.cases or {}).items()
+def _coded_query(plan: Plan) -> str:
+    """One code per banding atom, then the worst of them."""
+    codes = ", ".join(
+        f"{banding.sql(atom.code)} AS {banding.code_column(i)}" for i, atom in enumerate(plan.atoms)
     )
-    otherwise = _outcome_code(rating, rule.otherwise or NOT_RATED)
-    return f"CASE WHEN f_{rule.by} IS NULL THEN {IGNORE_CODE} {cases} ELSE {otherwise} END"
-
-
-def _outcome_code(rating: RatingDef, outcome: str) -> int:
-    if outcome == PENDING:
-        return PENDING_CODE
-    if outcome == NOT_RATED:
-        return NOT_RATED_CODE
-    return rating.band_rank(outcome)
-
-
-def _bins_case(
-    column: str, bins: Sequence[Bin], render: Callable[[Bin], str], missing: str = "NULL"
-) -> str:
-    arms = [f"WHEN {column} IS NULL THEN {missing}"]
-    arms += [f"WHEN {column} < {_number(b.to)} THEN {render(b)}" for b in bins[:-1]]
-    return f"CASE {' '.join(arms)} ELSE {render(bins[-1])} END"
-
-
-def _band_label(rating: RatingDef) -> str:
-    assert rating.bands is not None
-    arms = " ".join(
-        f"WHEN {rank} THEN {_string(label)}" for rank, label in enumerate(rating.bands.labels)
-    )
-    return (
-        f"CASE band_code {arms} WHEN {PENDING_CODE} THEN '{PENDING}' "
-        f"WHEN {IGNORE_CODE} THEN '{NOT_RATED}' ELSE '{NOT_RATED}' END"
-    )
+    worst = banding.sql(plan.band_code)
+    return f"SELECT *, {worst} AS {banding.BAND_CODE} FROM (SELECT *, {codes} FROM scored) atoms"
 
 
 # -- literals and rendering -----------------------------------------------------------------

@@ -1,29 +1,40 @@
 """Explanations of a rating result: reason codes (the features that cost the most points, or
-the banding that capped the band), and a counterfactual (the smallest change to one feature
+the banding that capped the band; for a pending or not-rated result, why), the records looked
+at (in effect or not, and why not), and a counterfactual (the smallest change to one feature
 that moves the subject to the next better band).
 
-``band_of`` re-derives points, total and band from feature values with the catalogue's bins;
-the SQL result stays the authority, and a test checks that both agree on every result.
+``band_of`` re-derives points, total, band and reason from feature values (and the evidence of
+the records) by ``credo.ratings.banding``'s tree, evaluated in Python; the SQL result stays the
+authority, and a test checks that both agree on every result.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from credo.catalog.ratings import (
-    NOT_RATED,
-    PENDING,
-    TOTAL,
-    Banding,
-    Bin,
-    Feature,
-    FeatureOp,
-    RatingDef,
-    Reason,
-)
+from credo.catalog.ratings import NOT_RATED, PENDING, TOTAL, Bin, Feature, FeatureOp, RatingDef
+from credo.ratings import banding
+from credo.records.effect import EffectRule
 
 MAX_REASONS = 4
+_DATES = ("occurred_on", "effective_from", "effect_until", "expires_on")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What banding reads from the records besides the features: whether any input record is
+    in effect on the date, and the features whose assessments have all passed their validity."""
+
+    any_live: bool = True
+    stale: frozenset[str] = field(default_factory=frozenset)
+
+    def columns(self) -> dict[str, int]:
+        found = {banding.ANY_LIVE: int(self.any_live)}
+        found.update({banding.stale_column(f): 1 for f in self.stale})
+        return found
 
 
 @dataclass(frozen=True)
@@ -31,119 +42,148 @@ class Outcome:
     points: list[float | None]
     total: float | None
     band: str
+    reason: str | None = None
+    codes: list[int] = field(default_factory=list)
 
 
-def band_of(rating: RatingDef, features: dict[str, Any]) -> Outcome:
-    """Points, total and band from feature values, by the same bins as the compiled SQL."""
-    points, total = _points_and_total(rating, features)
-    codes = [_missing_code(rating, features)]
-    assert rating.bands is not None
-    for rule in rating.bands.rules:
-        codes.append(_rule_code(rating, rule, features, total))
-    return Outcome(points, total, _label(rating, max(codes)))
+def band_of(
+    rating: RatingDef,
+    features: Mapping[str, Any],
+    evidence: Evidence | None = None,
+    assessment_types: Sequence[str] = (),
+) -> Outcome:
+    """Points, total, band and reason from feature values, by the same tree as the compiled
+    SQL and the Polars engine."""
+    plan = banding.plan(rating, assessment_types)
+    row: dict[str, Any] = {f"f_{f.id}": features.get(f.id) for f in rating.features}
+    stale = {banding.stale_column(f): 0 for f in plan.stale_features}
+    row.update({**stale, **(evidence or Evidence()).columns()})
+    decision = banding.decide(plan, row, lambda points: _total(rating, points))
+    return Outcome(decision.points, decision.total, decision.band, decision.reason, decision.codes)
 
 
-def _points_and_total(
-    rating: RatingDef, features: dict[str, Any]
-) -> tuple[list[float | None], float | None]:
-    if rating.score is None:
-        return [], None
-    points: list[float | None] = []
-    for table in rating.score.tables:
-        value = features.get(table.feature)
-        points.append(None if value is None else _bin_for(table.bins, value).points or 0.0)
-    if any(p is None for p in points):
-        return points, None
+def _total(rating: RatingDef, points: list[float | None]) -> float | None:
+    """The score's total: base plus points, clamped, rounded (missing if any points are)."""
+    if rating.score is None or any(p is None for p in points):
+        return None
     total = rating.score.base + sum(p or 0.0 for p in points)
     if rating.score.min is not None:
         total = max(total, rating.score.min)
     if rating.score.max is not None:
         total = min(total, rating.score.max)
-    return points, round(total, 6)
+    return round(total, 6)
 
 
-def _missing_code(rating: RatingDef, features: dict[str, Any]) -> int:
-    code = -1
-    for feature in rating.features:
-        if features.get(feature.id) is None and feature.missing in (NOT_RATED, PENDING):
-            code = max(code, _outcome_code(rating, str(feature.missing)))
-    return code
+# -- the records looked at --------------------------------------------------------------------
 
 
-def _rule_code(
-    rating: RatingDef, rule: Banding, features: dict[str, Any], total: float | None
-) -> int:
-    if rule.when is not None and features.get(rule.when.feature) != rule.when.equals:
-        return -1
-    value = total if rule.over == TOTAL else features.get(rule.over)
-    bins = rule.bins
-    if rule.by is not None:
-        category = features.get(rule.by)
-        if category is None:
-            return -1
-        bins = (rule.cases or {}).get(str(category))
-        if bins is None:
-            return _outcome_code(rating, rule.otherwise or NOT_RATED)
-    if value is None or bins is None:
-        return -1
-    return _outcome_code(rating, _bin_for(bins, value).band or NOT_RATED)
+def looked_at(
+    rating: RatingDef,
+    rows: Sequence[Mapping[str, Any]],
+    on: date,
+    rule: EffectRule,
+    suppressions: Mapping[str, str] | None = None,
+) -> tuple[list[dict[str, Any]], Evidence]:
+    """Every input record of the subject (``compiler.compile_inputs`` rows), in effect on
+    ``on`` or not and why not (``EffectRule.why_not``), with the features it matches; and the
+    evidence banding reads. ``suppressions``: chain id -> the reason of its open suppression."""
+    listed: list[dict[str, Any]] = []
+    any_live = False
+    stale: set[str] = set()
+    for raw in rows:
+        row = _record_row(raw, suppressions or {})
+        why = rule.why_not(row, on)
+        matched = [f.id for f in rating.features if int(raw.get(f"m_{f.id}") or 0)]
+        any_live = any_live or why is None
+        if banding.ended(rule, row, on):
+            stale.update(matched)
+        listed.append(
+            {
+                "record_id": row["record_id"],
+                "record_type": row["record_type"],
+                "occurred_on": row["occurred_on"].isoformat(),
+                "effective_from": row["effective_from"].isoformat(),
+                "effect_until": row["effect_until"].isoformat(),
+                "in_effect": why is None,
+                "why_not": why,
+                "features": matched if why is None else [],
+            }
+        )
+    return listed, Evidence(any_live, frozenset(stale))
 
 
-def _outcome_code(rating: RatingDef, outcome: str) -> int:
-    if outcome == PENDING:
-        return 1000
-    if outcome == NOT_RATED:
-        return 2000
-    return rating.band_rank(outcome)
-
-
-def _label(rating: RatingDef, code: int) -> str:
-    assert rating.bands is not None
-    if 0 <= code < len(rating.bands.labels):
-        return rating.bands.labels[code]
-    return PENDING if code == 1000 else NOT_RATED
-
-
-def _bin_for(bins: list[Bin], value: float) -> Bin:
-    for item in bins[:-1]:
-        if item.to is not None and value < item.to:
-            return item
-    return bins[-1]
+def _record_row(raw: Mapping[str, Any], suppressions: Mapping[str, str]) -> dict[str, Any]:
+    """A row as ``EffectRule.why_not`` reads it: dates as dates (SQLite returns text), the
+    suppression as its reason."""
+    row = dict(raw)
+    for name in _DATES:
+        value = row[name]
+        if not isinstance(value, date):
+            row[name] = date.fromisoformat(str(value)[:10])
+    if row.get("suppressed") and not isinstance(row["suppressed"], str):
+        row["suppressed"] = suppressions.get(str(row["chain_id"]), True)
+    else:
+        row["suppressed"] = bool(row.get("suppressed"))
+    return row
 
 
 # -- reasons --------------------------------------------------------------------------------
 
 
-def reasons(rating: RatingDef, features: dict[str, Any], band: str) -> list[dict[str, Any]]:
-    """Up to four reasons, most costly first: points tables that deducted points, then the
-    bandings that capped the band. Never "score too low"."""
-    found: list[tuple[float, Reason, str]] = []
+def reasons(
+    rating: RatingDef,
+    features: Mapping[str, Any],
+    band: str,
+    reason: str | None = None,
+) -> list[dict[str, Any]]:
+    """Up to four reasons, most costly first: for a pending or not-rated result its reason
+    code first, then points tables that deducted points, then the bandings that capped the
+    band. Never "score too low"."""
+    found: list[dict[str, Any]] = []
+    if band in (PENDING, NOT_RATED) and reason is not None:
+        feature = reason.partition(":")[2] or None
+        found.append(
+            {
+                "code": reason,
+                "feature": feature,
+                "value": features.get(feature) if feature else None,
+                "points": None,
+                "text": banding.reason_text(reason),
+            }
+        )
+    costs: list[tuple[float, dict[str, Any]]] = []
+    plan = banding.plan(rating)
+    outcome = band_of(rating, features)
     if rating.score is not None:
-        for table in rating.score.tables:
-            value = features.get(table.feature)
-            cost = None if value is None else _bin_for(table.bins, value).points
+        for table, points in zip(rating.score.tables, outcome.points, strict=True):
             best = max(b.points or 0.0 for b in table.bins)
-            if cost is not None and cost < best:
-                found.append((cost - best, table.reason, table.feature))
+            if points is not None and points < best:
+                costs.append(
+                    (points - best, _reason(table.reason, table.feature, features, points))
+                )
     assert rating.bands is not None
-    final = _outcome_code(rating, band)
-    _, total = _points_and_total(rating, features)
-    for rule in rating.bands.rules:
-        if rule.reason is not None and rule.over != TOTAL:
-            code = _rule_code(rating, rule, features, total)
-            if code == final and code > 0:
-                found.append((-1e9, rule.reason, rule.over))
-    found.sort(key=lambda item: item[0])
-    return [
-        {
-            "code": reason.code,
-            "feature": feature,
-            "value": features.get(feature),
-            "points": None if cost == -1e9 else cost,
-            "text": reason.text.model_dump(),
-        }
-        for cost, reason, feature in found[:MAX_REASONS]
-    ]
+    final = banding.outcome_code(rating, band)
+    for atom, code in zip(plan.atoms, outcome.codes, strict=True):
+        if atom.rule is None:
+            continue
+        rule = rating.bands.rules[atom.rule]
+        if rule.reason is not None and rule.over != TOTAL and code == final and code > 0:
+            costs.append((-1e9, _reason(rule.reason, rule.over, features, None)))
+    costs.sort(key=lambda item: item[0])
+    found += [entry for _, entry in costs]
+    return found[:MAX_REASONS]
+
+
+def _reason(
+    reason: Any, feature: str, features: Mapping[str, Any], points: float | None
+) -> dict[str, Any]:
+    return {
+        "code": reason.code,
+        "feature": feature,
+        "value": features.get(feature),
+        "points": points,
+        "text": reason.text.model_dump(),
+    }
 
 
 # -- counterfactual -------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The embedded batch engine: the same intermediate form (RatingDef) lowered to a Polars lazy
 query instead of SQL, for speed on one machine. It mirrors compiler.py step by step (effect
 rules, per-row feature values computed before grouping, latest by occurred_on then record_id,
-rounding to 6 decimals, bins, worst-of bandings); the golden suite checks that it returns the
-same results as the SQL engines.
+rounding to 6 decimals) and renders ``credo.ratings.banding``'s tree (points, bands and
+reasons) as Polars expressions; the golden suite checks that it returns the same results as the
+SQL engines.
 
 Input: a frame with the columns of record_current (payload as JSON text, or flat
 ``payload_<field>`` columns) and a boolean ``suppressed``.
@@ -16,26 +17,10 @@ from typing import Any
 
 import polars as pl
 
-from credo.catalog.ratings import (
-    NOT_RATED,
-    PENDING,
-    TOTAL,
-    Banding,
-    Bin,
-    Condition,
-    Feature,
-    FeatureOp,
-    RatingDef,
-)
-from credo.ratings.compiler import (
-    DECIMALS,
-    IGNORE_CODE,
-    NOT_RATED_CODE,
-    PENDING_CODE,
-    Probe,
-    Source,
-    output_columns,
-)
+from credo.catalog.ratings import Condition, Feature, FeatureOp, RatingDef
+from credo.ratings import banding
+from credo.ratings.banding import ANY_LIVE, BAND_CODE, Plan, code_column, stale_column
+from credo.ratings.compiler import DECIMALS, Probe, Source, output_columns
 from credo.records.effect import EffectRule
 
 
@@ -48,25 +33,36 @@ def evaluate_frame(
     recs = records.filter(pl.col("record_type").is_in(rating.inputs))
     if probe.subject_ids is not None:
         recs = recs.filter(pl.col("subject_id").is_in(list(probe.subject_ids)))
-    rows = _with_effect(rating, recs, probe.as_of, source)
-    feat = _features(rating, rows)
-    scored = _scored(rating, feat)
-    coded = scored.with_columns(_band_code(rating).alias("band_code"))
+    plan = banding.plan(rating, source.assessment_types)
+    rows = _with_effect(rating, plan, recs, probe.as_of, source)
+    feat = _features(rating, plan, rows)
+    scored = _scored(rating, plan, feat)
+    atoms = scored.with_columns(
+        banding.polars(atom.code).cast(pl.Int64).alias(code_column(i))
+        for i, atom in enumerate(plan.atoms)
+    )
+    coded = atoms.with_columns(banding.polars(plan.band_code).alias(BAND_CODE))
     result = coded.with_columns(
-        _band_label(rating).alias("band"), pl.lit(probe.as_of).alias("as_of")
+        banding.polars(plan.label).cast(pl.String).alias("band"),
+        banding.polars(plan.reason).cast(pl.String).alias("reason"),
+        pl.lit(probe.as_of).alias("as_of"),
     )
     return result.select(output_columns(rating)).collect()
 
 
 def _with_effect(
-    rating: RatingDef, recs: pl.LazyFrame, as_of: date, source: Source
+    rating: RatingDef, plan: Plan, recs: pl.LazyFrame, as_of: date, source: Source
 ) -> pl.LazyFrame:
-    """Every input record with ``live`` (credo.records.effect's rule), its age and
+    """Every input record with ``live`` (credo.records.effect's rule), ``ended`` where a
+    feature reads assessments (banding's evidence of a stale assessment), its age and
     the payload fields the features read. Every subject keeps its rows, so grouping yields
     exactly the probe (subjects with input records) without a join."""
-    live = EffectRule(source.pending_appeal_types).polars(as_of)
+    rule = EffectRule(source.pending_appeal_types)
+    live = rule.polars(as_of)
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
     values = [_payload(name, source).alias(f"v_{name}") for name in fields]
+    if plan.stale_features:
+        values.append(banding.ended_polars(rule, as_of, live).alias("ended"))
     return recs.select(
         "subject_id",
         "record_id",
@@ -91,11 +87,19 @@ def _payload(name: str, source: Source) -> pl.Expr:
 # -- features -------------------------------------------------------------------------------
 
 
-def _features(rating: RatingDef, rows: pl.LazyFrame) -> pl.LazyFrame:
+def _features(rating: RatingDef, plan: Plan, rows: pl.LazyFrame) -> pl.LazyFrame:
     aggregates = [f for f in rating.features if f.op != FeatureOp.LATEST]
     # Per-row values first, then only plain aggregations (Polars' fast path).
-    per_row = rows.select("subject_id", *[_row_value(rating, f).alias(f.id) for f in aggregates])
+    evidence = [pl.col("live").cast(pl.Int64).alias(ANY_LIVE)]
+    for feature_id in plan.stale_features:
+        match = pl.col("ended") & _match(rating, rating.feature(feature_id))
+        evidence.append(match.fill_null(False).cast(pl.Int64).alias(stale_column(feature_id)))
+    per_row = rows.select(
+        "subject_id", *[_row_value(rating, f).alias(f.id) for f in aggregates], *evidence
+    )
     reductions = [r for f in aggregates for r in _reduce(f)]
+    reductions += [pl.col(ANY_LIVE).max()]
+    reductions += [pl.col(stale_column(f)).max() for f in plan.stale_features]
     frame = (
         per_row.group_by("subject_id")
         .agg(*reductions)
@@ -201,22 +205,12 @@ def _condition(condition: Condition) -> pl.Expr:
 # -- points, total, bands -------------------------------------------------------------------
 
 
-def _bins(column: pl.Expr, bins: Sequence[Bin], values: Sequence[Any], missing: Any) -> pl.Expr:
-    expr: Any = pl.when(column.is_null()).then(pl.lit(missing))
-    for item, value in zip(bins[:-1], values[:-1], strict=True):
-        expr = expr.when(column < item.to).then(pl.lit(value))
-    return expr.otherwise(pl.lit(values[-1]))
-
-
-def _scored(rating: RatingDef, feat: pl.LazyFrame) -> pl.LazyFrame:
+def _scored(rating: RatingDef, plan: Plan, feat: pl.LazyFrame) -> pl.LazyFrame:
     score = rating.score
     if score is None:
         return feat.with_columns(pl.lit(None, dtype=pl.Float64).alias("total"))
     points = [
-        _bins(pl.col(f"f_{t.feature}"), t.bins, [float(b.points or 0) for b in t.bins], None)
-        .cast(pl.Float64)
-        .alias(f"p_{i}")
-        for i, t in enumerate(score.tables)
+        banding.polars(node).cast(pl.Float64).alias(f"p_{i}") for i, node in enumerate(plan.points)
     ]
     raw = pl.lit(float(score.base))
     for i in range(len(score.tables)):
@@ -232,60 +226,6 @@ def _scored(rating: RatingDef, feat: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(clamped.round(DECIMALS, mode="half_away_from_zero"))
     )
     return feat.with_columns(points).with_columns(total.alias("total"))
-
-
-def _band_code(rating: RatingDef) -> pl.Expr:
-    assert rating.bands is not None
-    codes = [_missing_code(rating)] + [_rule_code(rating, r) for r in rating.bands.rules]
-    return pl.max_horizontal(codes)
-
-
-def _missing_code(rating: RatingDef) -> pl.Expr:
-    ordered = sorted(rating.features, key=lambda f: f.missing != NOT_RATED)
-    expr: Any = None
-    for feature in ordered:
-        if feature.missing not in (NOT_RATED, PENDING):
-            continue
-        code = NOT_RATED_CODE if feature.missing == NOT_RATED else PENDING_CODE
-        test = pl.col(f"f_{feature.id}").is_null()
-        expr = pl.when(test).then(code) if expr is None else expr.when(test).then(code)
-    return pl.lit(IGNORE_CODE) if expr is None else expr.otherwise(IGNORE_CODE)
-
-
-def _rule_code(rating: RatingDef, rule: Banding) -> pl.Expr:
-    column = pl.col("total" if rule.over == TOTAL else f"f_{rule.over}")
-
-    def codes(bins: Sequence[Bin]) -> pl.Expr:
-        values = [_outcome_code(rating, b.band or NOT_RATED) for b in bins]
-        return _bins(column, bins, values, IGNORE_CODE)
-
-    if rule.bins is not None:
-        banded = codes(rule.bins)
-    else:
-        by = pl.col(f"f_{rule.by}")
-        expr: Any = pl.when(by.is_null()).then(pl.lit(IGNORE_CODE))
-        for value, bins in (rule.cases or {}).items():
-            expr = expr.when(by == value).then(codes(bins))
-        banded = expr.otherwise(pl.lit(_outcome_code(rating, rule.otherwise or NOT_RATED)))
-    if rule.when is None:
-        return banded
-    guard = pl.col(f"f_{rule.when.feature}") == rule.when.equals
-    return pl.when(guard.fill_null(False)).then(banded).otherwise(pl.lit(IGNORE_CODE))
-
-
-def _outcome_code(rating: RatingDef, outcome: str) -> int:
-    if outcome == PENDING:
-        return PENDING_CODE
-    if outcome == NOT_RATED:
-        return NOT_RATED_CODE
-    return rating.band_rank(outcome)
-
-
-def _band_label(rating: RatingDef) -> pl.Expr:
-    assert rating.bands is not None
-    mapping = {rank: label for rank, label in enumerate(rating.bands.labels)}
-    mapping[PENDING_CODE] = PENDING
-    return pl.col("band_code").replace_strict(mapping, default=NOT_RATED, return_dtype=pl.String)
 
 
 def records_frame(tables: dict[str, Any]) -> pl.LazyFrame:

@@ -122,7 +122,7 @@ def replace_state(
             rating_state,
             rows,
             ["rating_key", "subject_id"],
-            ["as_of", "band", "total", "features", "evaluated_at"],
+            ["as_of", "band", "total", "features", "evaluated_at", "reason"],
         )
 
 
@@ -228,6 +228,7 @@ def subject_snapshot_history(
                 rating_snapshots.c.created_at,
                 rating_snapshot_results.c.band,
                 rating_snapshot_results.c.total,
+                rating_snapshot_results.c.reason,
             )
             .join(
                 rating_snapshot_results,
@@ -257,3 +258,23 @@ def received_times(conn: Connection, subject_id: int, record_types: Sequence[str
             .order_by(record_statements.c.received_at)
         )
     ]
+
+
+def open_suppression_reasons(
+    conn: Connection, chain_ids: Sequence[str], known_at: datetime | None = None
+) -> dict[str, str]:
+    """chain id -> the reason of its open suppression (now, or as known at ``known_at``), for
+    explanations: a repaired or deleted record says so instead of "suspended"."""
+    s = record_suppressions.c
+    found: dict[str, str] = {}
+    for part in chunks(sorted(set(chain_ids)), 900):
+        query = select(s.chain_id, s.reason).where(s.chain_id.in_(part)).order_by(s.id)
+        if known_at is None:
+            query = query.where(s.closed_at.is_(None))
+        else:
+            query = query.where(
+                s.opened_at <= known_at, (s.closed_at.is_(None)) | (s.closed_at > known_at)
+            )
+        for chain_id, reason in conn.execute(query):
+            found.setdefault(chain_id, reason)
+    return found

@@ -13,16 +13,17 @@ from sqlalchemy import Connection, Engine
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.ratings import NOT_RATED, PENDING, RatingDef
 from credo.errors import NotFound, ValidationFailed
-from credo.ratings import explain, polars_engine
+from credo.ratings import banding, explain, polars_engine
 from credo.ratings import repository as repo
 from credo.ratings.compiler import (
     Probe,
     Source,
     compile_contributions,
+    compile_inputs,
     compile_rating,
 )
 from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
-from credo.records.effect import pending_appeal_types
+from credo.records.effect import EffectRule, pending_appeal_types
 
 ENGINES = ("sqlite", "postgres", "duckdb", "polars", "spark")
 
@@ -35,6 +36,7 @@ class RatingResult:
     points: list[float | None]
     total: float | None
     band: str
+    reason: str | None = None  # why a pending or not-rated result is so (banding.REASONS)
 
 
 def find_rating(catalogue: Catalogue, ref: str) -> RatingDef:
@@ -47,7 +49,17 @@ def find_rating(catalogue: Catalogue, ref: str) -> RatingDef:
 
 
 def source_for(catalogue: Catalogue, known_at: datetime | None = None) -> Source:
-    return Source(known_at=known_at, pending_appeal_types=pending_appeal_types(catalogue))
+    return Source(
+        known_at=known_at,
+        pending_appeal_types=pending_appeal_types(catalogue),
+        assessment_types=assessment_types(catalogue),
+    )
+
+
+def assessment_types(catalogue: Catalogue) -> tuple[str, ...]:
+    """The record types that are assessments (an inspection grade, an annual tax grade): a
+    rating whose assessments have all passed their validity is not rated, stale_assessment."""
+    return tuple(sorted(t.id for t in catalogue.record_types.values() if t.assessment))
 
 
 def evaluate(
@@ -76,6 +88,7 @@ def to_result(rating: RatingDef, row: dict[str, Any]) -> RatingResult:
         points=[_plain(row[f"p_{i}"]) for i in range(len(score_tables))],
         total=_plain(row["total"]),
         band=str(row["band"]),
+        reason=None if row.get("reason") is None else str(row["reason"]),
     )
 
 
@@ -98,17 +111,24 @@ def evaluate_subject(
     known_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The rating of one subject on ``as_of``, with today's knowledge or as known at
-    ``known_at``, with its reasons, contributing records and counterfactual."""
+    ``known_at``, with its reasons, contributing records and counterfactual. A pending or
+    not-rated result says why (``reason``), and the explanation lists every input record
+    looked at, in effect or not, with why not (``looked_at``)."""
     runner = DatabaseRunner(conn)
     probe = Probe(as_of=as_of, subject_ids=(subject_id,))
     source = source_for(catalogue, known_at)
     results = evaluate(runner, rating, probe, source)
     records = runner.rows(compile_contributions(rating, runner.dialect, probe, source))
+    inputs = runner.rows(compile_inputs(rating, runner.dialect, probe, source))
+    suppressed = [str(r["chain_id"]) for r in inputs if r["suppressed"]]
+    suppressions = repo.open_suppression_reasons(conn, suppressed, known_at)
+    rule = EffectRule(source.pending_appeal_types)
+    looked_at, evidence = explain.looked_at(rating, inputs, as_of, rule, suppressions)
     if results:
         result = results[0]
-    else:
-        empty = explain.band_of(rating, {})
-        result = RatingResult(subject_id, as_of, {}, empty.points, None, NOT_RATED)
+    else:  # no input record at all: not rated, no_inputs
+        empty = explain.band_of(rating, {}, evidence, source.assessment_types)
+        result = RatingResult(subject_id, as_of, {}, empty.points, None, empty.band, empty.reason)
     return {
         "rating": rating.key,
         "subject_id": subject_id,
@@ -116,11 +136,14 @@ def evaluate_subject(
         "knowledge": "as_known_then" if known_at else "today",
         "known_at": known_at.isoformat() if known_at else None,
         "band": result.band,
+        "reason": result.reason,
+        "reason_text": banding.reason_text(result.reason),
         "total": result.total,
         "features": result.features,
-        "reasons": explain.reasons(rating, result.features, result.band),
+        "reasons": explain.reasons(rating, result.features, result.band, result.reason),
         "counterfactual": explain.counterfactual(rating, result.features, result.band),
         "records": [r["record_id"] for r in records],
+        "looked_at": looked_at,
     }
 
 
@@ -142,6 +165,8 @@ def history(
                 "known_at": at.isoformat(),
                 "band_as_known_then": then["band"],
                 "band_with_todays_knowledge": now["band"],
+                "reason_as_known_then": then["reason"],
+                "reason_with_todays_knowledge": now["reason"],
                 "revised": then["band"] != now["band"] or then["total"] != now["total"],
             }
         )
@@ -151,6 +176,7 @@ def history(
             "as_of": row["as_of"].isoformat(),
             "band": row["band"],
             "total": row["total"],
+            "reason": row["reason"],
         }
         for row in repo.subject_snapshot_history(conn, rating.key, subject_id)
     ]
@@ -207,6 +233,7 @@ def _state_row(rating: RatingDef, result: RatingResult, now: datetime) -> dict[s
         "total": result.total,
         "features": result.features,
         "evaluated_at": now,
+        "reason": result.reason,
     }
 
 
@@ -304,6 +331,7 @@ def _write_snapshot(
                 "band": r.band,
                 "total": r.total,
                 "features": r.features,
+                "reason": r.reason,
             }
             for r in results
         ],
@@ -333,6 +361,12 @@ def validate_snapshot(
         problems.append("stored results do not match the evaluated subjects")
     if len({r.subject_id for r in results}) != len(results):
         problems.append("a subject was rated twice")
+    unexplained = [r for r in results if (r.band in (PENDING, NOT_RATED)) != bool(r.reason)]
+    if unexplained:
+        problems.append(
+            f"{len(unexplained)} results where a pending or not-rated band lacks a reason "
+            "(or a band has one)"
+        )
     score = rating.score
     if score is not None:
         low = score.min if score.min is not None else float("-inf")

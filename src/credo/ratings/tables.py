@@ -18,6 +18,8 @@ rating_state = Table(
     Column("total", Float),
     Column("features", JsonType, nullable=False),
     Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    # Why a pending or not-rated result is so (credo.ratings.banding.REASONS); null for a band.
+    Column("reason", String(120)),
 )
 
 rating_snapshots = Table(
@@ -42,6 +44,7 @@ rating_snapshot_results = Table(
     Column("band", String(32), nullable=False),
     Column("total", Float),
     Column("features", JsonType, nullable=False),
+    Column("reason", String(120)),
     Index("ix_rating_snapshot_results_subject", "subject_id"),
 )
 
