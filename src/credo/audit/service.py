@@ -144,6 +144,22 @@ def record_statements(
     )
 
 
+def snapshot_delivery(
+    conn: Connection, actor: str, status: str, delivery: Mapping[str, Any], at: datetime
+) -> None:
+    """Log a full-list delivery that was held, applied or rejected (``ingest.snapshot_*``)."""
+    keys = ("id", "furnisher_id", "record_types", "delivered_on", "source_key", "present")
+    counts = ("in_effect", "new", "confirmed", "delisted", "quarantined", "rows_read")
+    append(
+        conn,
+        actor,
+        f"ingest.snapshot_{status}",
+        None,
+        {k: delivery[k] for k in (*keys, *counts) if k in delivery},
+        at,
+    )
+
+
 def record_inquiries(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
     """Log committed inquiries and their decisions (for the check service's group commit:
     one call per batch, in the same transaction as the inquiry rows)."""

@@ -1,8 +1,13 @@
-"""``credo ingest FILE --mapping MAPPING.yaml``: batch ingestion with a progress bar."""
+"""``credo ingest FILE --mapping MAPPING.yaml``: batch ingestion with a progress bar;
+``--snapshot``: the file is the furnisher's complete current list (credo.ingest.snapshot);
+``credo ingest snapshots|snapshot-apply ID|snapshot-reject ID``: held deliveries."""
 
 from __future__ import annotations
 
+import getpass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import (
@@ -17,15 +22,39 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
-from credo.cli.common import console, context_from_env, fail
+from credo.cli.common import console, context_from_env, fail, print_json
+from credo.context import AppContext
 from credo.errors import CredoError
 from credo.ingest.service import DEFAULT_CHUNK_SIZE, OUTCOMES, IngestRequest, IngestResult
+from credo.ingest.snapshot import DEFAULT_MAX_DELIST_SHARE, SnapshotResult
+
+HELD_EXIT = 3  # a held delivery: nothing applied, an operator decides
+
+
+class _FileByDefault(TyperGroup):
+    """``credo ingest FILE ...`` runs the ``file`` command; the other words are subcommands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["file", *args]
+        return super().parse_args(ctx, args)
 
 
 def register(app: typer.Typer) -> None:
     """Add this domain's commands to the root app."""
-    app.command("ingest")(ingest)
+    ingest_app = typer.Typer(
+        cls=_FileByDefault,
+        no_args_is_help=True,
+        help="Ingest a furnisher's file (`credo ingest FILE --mapping M.yaml [--snapshot]`) "
+        "and decide on held full-list deliveries.",
+    )
+    app.add_typer(ingest_app, name="ingest")
+    ingest_app.command("file")(ingest)
+    ingest_app.command("snapshots")(snapshots)
+    ingest_app.command("snapshot-apply")(snapshot_apply)
+    ingest_app.command("snapshot-reject")(snapshot_reject)
 
 
 def ingest(
@@ -36,6 +65,29 @@ def ingest(
         None, help="Where to write the JSON report (default: ./<file name>.report.json)"
     ),
     chunk_size: int = typer.Option(DEFAULT_CHUNK_SIZE, min=1, help="Rows per transaction"),
+    snapshot: bool = typer.Option(
+        False,
+        "--snapshot",
+        help="The file is the furnisher's complete current list of its record type(s): "
+        "entries on record are re-confirmed, entries absent are delisted, all in one "
+        "transaction; held instead when it would delist too many",
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="--snapshot: the delivery date, YYYY-MM-DD (default: today)"
+    ),
+    max_delist_share: float = typer.Option(
+        DEFAULT_MAX_DELIST_SHARE,
+        min=0.0,
+        max=1.0,
+        help="--snapshot: hold the delivery if it would delist more than this share of the "
+        "furnisher's entries in effect",
+    ),
+    record_type: list[str] = typer.Option(
+        [],
+        "--record-type",
+        help="--snapshot: the record types the file is the complete list of (default: the "
+        "mapping's record_type; required with record_type_column)",
+    ),
 ) -> None:
     """Ingest a file: every row ends accepted, duplicate or quarantined with a reason."""
     from credo.db.migrate import upgrade
@@ -43,6 +95,12 @@ def ingest(
     from credo.ingest.service import ingest_file, write_report
 
     ctx = context_from_env()
+    target = report or Path(f"{file.name}.report.json")
+    if snapshot:
+        _snapshot(ctx, file, mapping, furnisher, target, as_of, max_delist_share, record_type)
+        return
+    if as_of or record_type:
+        fail("--as-of and --record-type apply to --snapshot deliveries only")
     try:
         parsed, content = load_mapping(mapping)
         request = IngestRequest(file, parsed, content, str(mapping), furnisher, chunk_size)
@@ -57,9 +115,180 @@ def ingest(
             )
     except CredoError as exc:
         fail(exc.detail)
-    target = report or Path(f"{file.name}.report.json")
     write_report(result, request, target)
     _summary(result, target)
+
+
+def _snapshot(
+    ctx: AppContext,
+    file: Path,
+    mapping: Path,
+    furnisher: str | None,
+    target: Path,
+    as_of: str | None,
+    max_delist_share: float,
+    record_types: list[str],
+) -> None:
+    from credo.db.migrate import upgrade
+    from credo.ingest.mapping import load_mapping
+    from credo.ingest.service import resolve_furnisher
+    from credo.ingest.snapshot import (
+        deliver,
+        read_file_delivery,
+        snapshot_types,
+        write_snapshot_report,
+    )
+
+    try:
+        delivered_on = _day(as_of) if as_of else ctx.clock.today()
+        parsed, content = load_mapping(mapping)
+        furnisher_id = resolve_furnisher(parsed, furnisher)
+        types = snapshot_types(parsed, record_types)
+        upgrade(ctx.settings.database_url)
+        with console.status(f"reading {file.name}"):
+            delivery = read_file_delivery(
+                ctx.write_context(),
+                file,
+                parsed,
+                content,
+                furnisher_id,
+                types,
+                delivered_on,
+                created_by=f"cli:{_user()}",
+                max_delist_share=max_delist_share,
+            )
+        with console.status(f"delivering {len(delivery.rows):,} rows as of {delivered_on}"):
+            result = deliver(ctx.engine, ctx.write_context(), delivery)
+    except CredoError as exc:
+        fail(exc.detail)
+    write_snapshot_report(result, str(file), target)
+    _snapshot_summary(result, target)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--as-of {text!r} is not a date (YYYY-MM-DD)")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _snapshot_summary(result: SnapshotResult, report: Path | None) -> None:
+    c = result.counts
+    title = (
+        f"delivery {result.delivery_id} ({result.furnisher_id}, "
+        f"{', '.join(result.record_types)}, as of {result.delivered_on}): {result.status}"
+    )
+    table = Table(title=title)
+    table.add_column("outcome / reason")
+    table.add_column("rows", justify="right")
+    table.add_row("rows read", f"{c['rows_read']:,}")
+    for outcome in OUTCOMES:
+        table.add_row(outcome, f"{c[outcome]:,}")
+    for reason, count in sorted(result.reasons.items()):
+        table.add_row(f"  {reason}", f"{count:,}")
+    table.add_section()
+    planned = "" if result.status == "applied" else " (planned)"
+    table.add_row("entries named by the file", f"{c['present']:,}")
+    table.add_row("entries in effect before", f"{c['in_effect']:,}")
+    table.add_row(f"new{planned}", f"{c['new']:,}")
+    table.add_row(f"confirmed{planned}", f"{c['confirmed']:,}")
+    table.add_row(f"delisted{planned}", f"{c['delisted']:,}")
+    if c["delist_refused"]:
+        table.add_row("delistings refused", f"{c['delist_refused']:,}")
+    console.print(table)
+    console.print(
+        f"delisting share {result.delist_share:.1%} (limit {result.max_delist_share:.1%})",
+        highlight=False,
+    )
+    if report is not None:
+        console.print(f"report: {report}", highlight=False)
+    if result.status == "held":
+        again = " (this same delivery was already held)" if result.repeated else ""
+        console.print(
+            f"[yellow]held{again}[/]: nothing was applied; an operator may apply it "
+            f"(`credo ingest snapshot-apply {result.delivery_id}`) or reject it "
+            f"(`credo ingest snapshot-reject {result.delivery_id}`)",
+            highlight=False,
+        )
+        raise typer.Exit(HELD_EXIT)
+    if result.status == "rejected":
+        fail(f"this same delivery was rejected before (delivery {result.delivery_id})")
+    if not result.add_up():
+        fail("the counts do not add up to the rows read")
+
+
+def snapshots(
+    status: str | None = typer.Option(None, help="held, applied or rejected"),
+    furnisher: str | None = typer.Option(None, help="Only this furnisher's deliveries"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """Full-list deliveries, newest first."""
+    from credo.ingest.snapshot import list_deliveries
+
+    ctx = context_from_env()
+    with ctx.engine.connect() as conn:
+        rows = list_deliveries(conn, status=status, furnisher_id=furnisher)
+    if as_json:
+        print_json([{k: _plain(v) for k, v in r.items()} for r in rows])
+        return
+    table = Table(title="full-list deliveries")
+    columns = ("id", "furnisher_id", "record_types", "delivered_on", "status", "rows_read")
+    counts = ("in_effect", "new", "confirmed", "delisted", "quarantined", "decided_by")
+    for name in (*columns, *counts):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(*[str(_plain(r[name])) for name in (*columns, *counts)])
+    console.print(table)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def snapshot_apply(
+    delivery_id: int = typer.Argument(..., help="The held delivery's id"),
+    by: str | None = typer.Option(None, help="Who decides (default: cli:<user>)"),
+    report: Path | None = typer.Option(None, help="Where to write the JSON report"),
+) -> None:
+    """Apply a held full-list delivery, planned again against the registry as it is now."""
+    _decide(delivery_id, "apply", by, report)
+
+
+def snapshot_reject(
+    delivery_id: int = typer.Argument(..., help="The held delivery's id"),
+    by: str | None = typer.Option(None, help="Who decides (default: cli:<user>)"),
+) -> None:
+    """Reject a held full-list delivery: nothing of it is applied."""
+    _decide(delivery_id, "reject", by, None)
+
+
+def _decide(delivery_id: int, decision: str, by: str | None, report: Path | None) -> None:
+    from credo.db.migrate import upgrade
+    from credo.ingest.snapshot import decide, write_snapshot_report
+
+    ctx = context_from_env()
+    try:
+        upgrade(ctx.settings.database_url)
+        result = decide(
+            ctx.engine, ctx.write_context(), delivery_id, decision, by or f"cli:{_user()}"
+        )
+    except CredoError as exc:
+        fail(exc.detail)
+    if report is not None:
+        write_snapshot_report(result, f"delivery {delivery_id}", report)
+    if decision == "reject":
+        console.print(f"delivery {delivery_id}: rejected; nothing of it was applied")
+        return
+    _snapshot_summary(result, report)
 
 
 def _progress() -> Progress:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -89,6 +89,39 @@ class RequiredColumn(_Strict):
     detail: str = Field(min_length=1)
 
 
+class TermMap(_Strict):
+    """The term the decision set (credo.records.effect), from the row.
+
+    ``ends_on``: the column holding the end of the term: the first day without effect, or,
+    with ``last_day: true``, the last day with effect (the term then ends the day after).
+    A value in ``open_ended_values`` (compared trimmed and case-insensitively; ``""`` makes a
+    blank cell open-ended) means the term runs until the event ``until``. Without ``ends_on``,
+    every row is open-ended until ``until``. A blank ``ends_on`` cell that is not an
+    open-ended value means no decided term: the record type's own period. ``review_on``: an
+    optional column with the date the open-ended term is reviewed."""
+
+    ends_on: str | None = Field(default=None, min_length=1, description="column")
+    last_day: bool = False
+    open_ended_values: list[str] = Field(default_factory=list)
+    until: Literal["performance", "conditional_release", "revocation"] | None = None
+    review_on: str | None = Field(default=None, min_length=1, description="column")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TermMap:
+        if self.ends_on is None and self.until is None:
+            raise ValueError("give 'ends_on' (a column), 'until' (an event), or both")
+        if self.open_ended_values and (self.ends_on is None or self.until is None):
+            raise ValueError("'open_ended_values' needs both 'ends_on' and 'until'")
+        if self.last_day and self.ends_on is None:
+            raise ValueError("'last_day' needs 'ends_on'")
+        if self.review_on is not None and self.until is None:
+            raise ValueError("'review_on' needs 'until': only an open-ended term is reviewed")
+        return self
+
+    def columns(self) -> set[str]:
+        return {c for c in (self.ends_on, self.review_on) if c}
+
+
 class Mapping(_Strict):
     furnisher: str | None = None
     record_type: str | None = None
@@ -100,6 +133,7 @@ class Mapping(_Strict):
     revision_column: str | None = None
     action_column: str | None = None
     finality: Finality = Finality.FINAL
+    term: TermMap | None = None
     payload: dict[str, FieldMap] = Field(default_factory=dict)
     evidence: EvidenceMap | None = None
     provenance: ProvenanceMap
@@ -136,6 +170,8 @@ class Mapping(_Strict):
             self.action_column,
         )
         columns |= {c for c in optional if c}
+        if self.term:
+            columns |= self.term.columns()
         if self.evidence:
             columns.add(self.evidence.issued_on)
             columns |= _template_columns(self.evidence.document_id, "evidence.document_id")

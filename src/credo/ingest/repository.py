@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, RowMapping, select, text
 
-from credo.db.sql import insert_ignore
-from credo.ingest.tables import ingest_runs, quarantine
+from credo.db.sql import chunks, insert_ignore
+from credo.ingest.tables import ingest_runs, quarantine, snapshot_deliveries
+from credo.subjects.tables import subject_identifiers
 
 
 def start_run(
@@ -95,3 +97,106 @@ def prepare_bulk_session(conn: Connection) -> None:
     (hash ids) otherwise spill the default 2 MiB cache on every chunk (about 2x slower)."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+
+
+# -- full-list (snapshot) deliveries ------------------------------------------------------------
+
+
+def lock_deliveries(conn: Connection, furnisher_id: str) -> None:
+    """Serialise one furnisher's full-list deliveries until the transaction ends, so no two
+    plan against the same state. PostgreSQL: a transaction-scoped advisory lock per
+    furnisher. SQLite: a write first, so the transaction holds the single write lock before
+    it reads anything."""
+    if conn.dialect.name == "postgresql":
+        digest = hashlib.blake2b(f"snapshot:{furnisher_id}".encode(), digest_size=8).digest()
+        key = int.from_bytes(digest, "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        conn.execute(
+            snapshot_deliveries.update()
+            .where(snapshot_deliveries.c.id == -1)
+            .values(status=snapshot_deliveries.c.status)
+        )
+
+
+def insert_delivery(conn: Connection, row: dict[str, Any]) -> int:
+    result = conn.execute(
+        snapshot_deliveries.insert().values(**row).returning(snapshot_deliveries.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def update_delivery(conn: Connection, delivery_id: int, **values: Any) -> None:
+    conn.execute(
+        snapshot_deliveries.update().where(snapshot_deliveries.c.id == delivery_id).values(**values)
+    )
+
+
+def get_delivery(conn: Connection, delivery_id: int) -> RowMapping | None:
+    return (
+        conn.execute(select(snapshot_deliveries).where(snapshot_deliveries.c.id == delivery_id))
+        .mappings()
+        .first()
+    )
+
+
+def deliveries_of_source(
+    conn: Connection, furnisher_id: str, source_key: str, statuses: Sequence[str]
+) -> list[RowMapping]:
+    d = snapshot_deliveries.c
+    return list(
+        conn.execute(
+            select(snapshot_deliveries)
+            .where(d.furnisher_id == furnisher_id, d.source_key == source_key)
+            .where(d.status.in_(list(statuses)))
+            .order_by(d.id)
+        ).mappings()
+    )
+
+
+def applied_after(conn: Connection, furnisher_id: str, delivered_on: date) -> list[RowMapping]:
+    """The furnisher's deliveries of a later date that were applied."""
+    d = snapshot_deliveries.c
+    return list(
+        conn.execute(
+            select(d.id, d.record_types, d.delivered_on)
+            .where(d.furnisher_id == furnisher_id, d.status == "applied")
+            .where(d.delivered_on > delivered_on)
+            .order_by(d.delivered_on)
+        ).mappings()
+    )
+
+
+def list_deliveries(
+    conn: Connection,
+    *,
+    status: str | None = None,
+    furnisher_id: str | None = None,
+    limit: int = 100,
+) -> list[RowMapping]:
+    """Newest first, without the held rows."""
+    d = snapshot_deliveries.c
+    query = select(*[c for c in snapshot_deliveries.c if c.name != "rows"])
+    if status is not None:
+        query = query.where(d.status == status)
+    if furnisher_id is not None:
+        query = query.where(d.furnisher_id == furnisher_id)
+    return list(conn.execute(query.order_by(d.id.desc()).limit(limit)).mappings())
+
+
+def identifiers_of_subjects(
+    conn: Connection, subject_ids: Iterable[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """Each subject's identifiers, checked ones first (what a delist statement names the
+    subject by: identity is resolved by identifier only)."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    i = subject_identifiers.c
+    for part in chunks(sorted(set(subject_ids)), 900):
+        rows = conn.execute(
+            select(i.subject_id, i.scheme, i.value)
+            .where(i.subject_id.in_(part))
+            .order_by(i.subject_id, i.check_ok.desc(), i.scheme, i.value)
+        )
+        for subject_id, scheme, value in rows:
+            found.setdefault(subject_id, []).append((scheme, value))
+    return found

@@ -168,7 +168,7 @@ class _ChunkIngester:
         rows: dict[int, Row | BadRow] = {}
         rejected: list[Rejected] = []
         for number, row in chunk:
-            checked = self._check(row)
+            checked = self._check(number, row)
             if isinstance(checked, Rejection):
                 rejected.append((number, checked, _raw_of(row)))
             else:
@@ -176,13 +176,16 @@ class _ChunkIngester:
                 rows[number] = row
         return items, rows, rejected
 
-    def _check(self, row: Row | BadRow) -> Statement | Rejection:
+    def _check(self, number: int, row: Row | BadRow) -> Statement | Rejection:
         if isinstance(row, BadRow):
             return Rejection(row.code, row.detail)
-        raw = self.mapper.map(row)
+        raw = self.mapper.map(row, number)
         if isinstance(raw, Rejection):
             return raw
-        return self.validator.validate(raw)
+        checked = self.validator.validate(raw)
+        if isinstance(checked, Rejection):
+            return self.mapper.explain(checked, number)
+        return checked
 
     def _quarantine(self, rejected: list[Rejected]) -> None:
         for number, reason, raw in sorted(rejected, key=lambda r: r[0]):

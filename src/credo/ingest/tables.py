@@ -1,8 +1,19 @@
-"""Ingestion runs and quarantined rows."""
+"""Ingestion runs, quarantined rows and full-list (snapshot) deliveries."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from credo.db.metadata import JsonType, metadata
 
@@ -37,4 +48,37 @@ quarantine = Table(
     Column("raw", JsonType),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("source_key", "row_number"),
+)
+
+# A full-list delivery (``credo ingest --snapshot``, ``POST /v1/records/snapshot``): the
+# furnisher's complete current list of ``record_types`` on ``delivered_on``. A delivery that
+# would delist more than its share of the entries in effect is ``held`` with its mapped rows
+# (``rows``) until an operator applies or rejects it; ``rows`` is cleared once decided.
+snapshot_deliveries = Table(
+    "snapshot_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("furnisher_id", String(64), nullable=False),
+    Column("record_types", JsonType, nullable=False),
+    Column("delivered_on", Date, nullable=False),
+    Column("source_name", String(300), nullable=False),
+    Column("source_key", String(80), nullable=False),
+    Column("run_id", Integer),  # the ingest_runs row of a file delivery
+    Column("status", String(16), nullable=False),  # held | applied | rejected
+    Column("max_delist_share", Float, nullable=False),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("present", Integer, nullable=False, default=0),
+    Column("in_effect", Integer, nullable=False, default=0),
+    Column("new", Integer, nullable=False, default=0),
+    Column("confirmed", Integer, nullable=False, default=0),
+    Column("delisted", Integer, nullable=False, default=0),
+    Column("quarantined", Integer, nullable=False, default=0),
+    Column("provenance", JsonType),
+    Column("rows", JsonType),
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(120)),
+    Column("decided_at", DateTime(timezone=True)),
+    Index("ix_snapshot_deliveries_furnisher_status", "furnisher_id", "status"),
+    Index("ix_snapshot_deliveries_source_key", "source_key"),
 )

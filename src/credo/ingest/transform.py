@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import string
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import orjson
 
 from credo.catalog.vocab import denied_field_reason
-from credo.ingest.mapping import FieldMap, Mapping
+from credo.ingest.mapping import FieldMap, Mapping, TermMap
 from credo.ingest.readers import Row
 from credo.records.model import Rejection
 
@@ -44,6 +44,9 @@ class RowMapper:
         )
         self._provenance = mapping.provenance.model_dump(exclude_none=True)
         self._render_ref = compile_template(mapping.source_ref.template)
+        self._reference_columns = frozenset(
+            c for _, c, _, _ in string.Formatter().parse(mapping.source_ref.template) if c
+        )
         self._render_document = compile_template(
             mapping.evidence.document_id if mapping.evidence else ""
         )
@@ -52,7 +55,8 @@ class RowMapper:
         self._seen: set[bytes] = set()
         self._repeats: dict[bytes, int] = {}
 
-    def map(self, row: Row) -> dict[str, Any] | Rejection:
+    def map(self, row: Row, number: int | None = None) -> dict[str, Any] | Rejection:
+        """The raw statement of ``row`` (``number``: its row number, named in term errors)."""
         columns = frozenset(row)
         verdict = self._columns_checked.get(columns)
         if verdict is None:
@@ -68,7 +72,23 @@ class RowMapper:
         for column, rule in self.mapping.required.items():
             if _blank(row[column]):
                 return Rejection(rule.reason, rule.detail)
-        return self._raw(row)
+        return self._raw(row, number)
+
+    def reference_of(self, row: Row) -> str | None:
+        """The source reference the row names (without repeat numbering), or None where a
+        referenced column is missing: which entry a row that could not be mapped stands for."""
+        if not self._reference_columns <= frozenset(row):
+            return None
+        return self._render_ref(row) or None
+
+    def explain(self, rejection: Rejection, number: int | None) -> Rejection:
+        """A validator's term rejection, with the mapping's term columns and the row named."""
+        term = self.mapping.term
+        if term is None or not rejection.detail.startswith("term"):
+            return rejection
+        columns = ", ".join(f"{k} from column {c!r}" for k, c in _term_columns(term))
+        where = f"row {number}: " if number is not None else ""
+        return Rejection(rejection.code, f"{where}{rejection.detail} ({columns})")
 
     def _check_columns(self, columns: frozenset[str]) -> Rejection:
         if not columns <= self.known:
@@ -80,7 +100,7 @@ class RowMapper:
             )
         return _COLUMNS_OK
 
-    def _raw(self, row: Row) -> dict[str, Any] | Rejection:
+    def _raw(self, row: Row, number: int | None) -> dict[str, Any] | Rejection:
         m = self.mapping
         revision: Any = 0
         if m.revision_column:
@@ -114,6 +134,11 @@ class RowMapper:
                 "document_id": self._render_document(row),
                 "issued_on": _clean(row[m.evidence.issued_on]),
             }
+        if m.term is not None:
+            term = _term_of(m.term, row, number)
+            if isinstance(term, Rejection):
+                return term
+            raw.update(term)
         return raw
 
     def _reference(self, row: Row) -> str:
@@ -135,6 +160,59 @@ class RowMapper:
         self._repeats[key] = count
         self._seen.add(numbered_key)
         return numbered
+
+
+def _term_columns(term: TermMap) -> list[tuple[str, str]]:
+    return [(k, c) for k, c in (("ends_on", term.ends_on), ("review_on", term.review_on)) if c]
+
+
+def _term_of(term: TermMap, row: Row, number: int | None) -> dict[str, Any] | Rejection:
+    """``term_ends_on``, ``term_until`` and ``review_on`` for the validator, or a rejection
+    that names the column, the row and the value."""
+    where = f"row {number}: " if number is not None else ""
+    result: dict[str, Any] = {"term_ends_on": None, "term_until": None, "review_on": None}
+    if term.ends_on is None:
+        result["term_until"] = term.until
+    else:
+        value = row[term.ends_on]
+        text = _template_text(value)
+        if text.casefold() in {v.strip().casefold() for v in term.open_ended_values}:
+            result["term_until"] = term.until
+        elif text:
+            day = _day(value)
+            if day is None:
+                opens = f" nor one of the open-ended values {term.open_ended_values}"
+                return Rejection(
+                    "invalid_term",
+                    f"{where}column {term.ends_on!r} (term.ends_on) holds {text[:40]!r}, which "
+                    f"is neither a date (YYYY-MM-DD){opens if term.open_ended_values else ''}",
+                )
+            result["term_ends_on"] = (day + timedelta(days=1) if term.last_day else day).isoformat()
+    if term.review_on is not None:
+        text = _template_text(row[term.review_on])
+        if text:
+            day = _day(row[term.review_on])
+            if day is None:
+                return Rejection(
+                    "invalid_term",
+                    f"{where}column {term.review_on!r} (term.review_on) holds {text[:40]!r}, "
+                    "which is not a date (YYYY-MM-DD)",
+                )
+            if result["term_until"] is not None:
+                result["review_on"] = day.isoformat()
+    return result
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _template_text(value)
+    try:
+        return date.fromisoformat(text[:10]) if text[10:11] in ("", "T", " ") else None
+    except ValueError:
+        return None
 
 
 def _digest(reference: str) -> bytes:

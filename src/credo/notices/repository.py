@@ -131,3 +131,26 @@ def unnoticed_adverse_inquiries(
             .limit(limit)
         ).mappings()
     )
+
+
+def unnoticed_record_ends(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
+    """The records package's current views of these subjects that were delisted or confirmed
+    and that no ``record_delisted:`` / ``record_confirmed:`` notice was queued for yet."""
+    import importlib
+
+    current = getattr(importlib.import_module("credo.records.tables"), "record_current", None)
+    if current is None:
+        return []
+    found: list[RowMapping] = []
+    for prefix, clause in (
+        ("record_delisted:", current.c.state == "delisted"),
+        ("record_confirmed:", current.c.confirmed_on.is_not(None)),
+    ):
+        noticed = select(notices.c.id).where(
+            notices.c.dedupe_key == literal(prefix) + current.c.chain_id
+        )
+        for part in chunks(sorted(set(subject_ids)), 900):
+            found += conn.execute(
+                select(current).where(current.c.subject_id.in_(part), clause, ~noticed.exists())
+            ).mappings()
+    return found

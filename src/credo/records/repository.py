@@ -194,3 +194,46 @@ def statements_by_record(conn: Connection, record_id: str) -> list[RowMapping]:
         select(record_statements.c.chain_id).where(record_statements.c.record_id == record_id)
     ).scalar()
     return statements_of_chain(conn, chain) if chain else []
+
+
+def open_chains_of(
+    conn: Connection, furnisher_id: str, record_types: Sequence[str], on: date
+) -> list[RowMapping]:
+    """The furnisher's chains of ``record_types`` that have not ended by ``on``: state active
+    and the folded end of their effect (credo.records.effect) after ``on``. What a full-list
+    delivery of that day confirms or, when absent from it, delists."""
+    c = record_current.c
+    return list(
+        conn.execute(
+            select(
+                c.chain_id,
+                c.record_id,
+                c.revision,
+                c.source_ref,
+                c.record_type,
+                c.subject_id,
+                c.finality,
+            )
+            .where(
+                c.furnisher_id == furnisher_id,
+                c.record_type.in_(list(record_types)),
+                c.state == "active",
+                c.effect_until > on,
+            )
+            .order_by(c.chain_id)
+        ).mappings()
+    )
+
+
+def statement_heads(conn: Connection, record_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """record_id -> action, revision, effective_from, provenance and content hash."""
+    s = record_statements.c
+    found: dict[str, dict[str, Any]] = {}
+    for part in chunks(list(set(record_ids)), 900):
+        for row in conn.execute(
+            select(
+                s.record_id, s.action, s.revision, s.effective_from, s.provenance, s.content_hash
+            ).where(in_values(conn, s.record_id, part))
+        ).mappings():
+            found[row["record_id"]] = dict(row)
+    return found
