@@ -73,7 +73,8 @@ def test_cli_shows_entries_for_a_date_and_the_inquiry_log(
         cli, ["lists", "entries", "cn_ric", ADULT, "--on", "2026-02-01", "--json"], env=env
     )
     assert as_json.exit_code == 0, as_json.output
-    [entry] = json.loads(as_json.output)["entries"]
+    [answer] = json.loads(as_json.output)["answers"]
+    [entry] = answer["entries"]
     assert (entry["list"], entry["status"]) == ("judgment_defaulters", "effective")
     assert entry["ends_because"] in ("period_ended", "term_end")
     log = runner.invoke(cli, ["checks", "inquiries", "cn_ric", ADULT], env=env)

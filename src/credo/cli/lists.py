@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -19,40 +20,61 @@ def register(app: typer.Typer) -> None:
     @lists_app.command("entries")
     def entries(
         scheme: str = typer.Argument(..., help="Identifier scheme, e.g. cn_ric"),
-        value: str = typer.Argument(..., help="Identifier value"),
-        on: datetime | None = typer.Option(None, formats=["%Y-%m-%d"], help="Date (default today)"),
+        values: list[str] = typer.Argument(..., help="One or more identifier values"),
+        on: list[datetime] | None = typer.Option(
+            None, formats=["%Y-%m-%d"], help="Date (default today); repeat for several"
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print JSON"),
     ) -> None:
-        """Show the subject's list entries and their status on a date (point in time)."""
-        from credo.lists.service import entries_on
+        """Show subjects' list entries and their status on one or more dates (point in time).
+        Several identifiers screen a list of suppliers at once."""
+        from credo.lists.service import entries_for
         from credo.subjects.repository import find_subject_ids
 
         ctx = context_from_env()
-        day: date = on.date() if on else ctx.clock.today()
+        days: list[date] = [d.date() for d in on] if on else [ctx.clock.today()]
         with ctx.engine.connect() as conn:
-            subject_id = find_subject_ids(conn, [(scheme, value)]).get((scheme, value))
-            if subject_id is None:
+            known = find_subject_ids(conn, [(scheme, v) for v in values])
+            ids = {v: known.get((scheme, v)) for v in values}
+            if len(values) == 1 and ids[values[0]] is None:
                 fail("no subject has this identifier (no records)")
-            found = entries_on(conn, ctx.catalogue, subject_id, day)
+            derived = entries_for(conn, ctx.catalogue, [i for i in ids.values() if i is not None])
+        answers = [
+            _answer(scheme, value, ids[value], derived.get(ids[value] or 0, []), day)
+            for value in values
+            for day in days
+        ]
         if as_json:
-            print_json(
-                {
-                    "subject_id": subject_id,
-                    "on": day.isoformat(),
-                    "entries": [_entry_json(entry, status) for entry, status in found],
-                }
-            )
+            print_json({"answers": answers})
             return
-        table = Table("list", "status", "notified", "effective", "ends", "ends because", "records")
-        for entry, status in found:
-            table.add_row(
-                entry.list_id, status, str(entry.starts_on), str(entry.effective_on),
-                str(entry.ends_on), entry.end_reason, ", ".join(r.record_id for r in entry.records),
-            )  # fmt: skip
-        console.print(
-            f"subject {subject_id} on {day}: {len(found)} entr{'y' if len(found) == 1 else 'ies'}"
-        )
-        console.print(table)
+        for answer in answers:
+            _print_answer(answer)
+
+
+def _answer(
+    scheme: str, value: str, subject_id: int | None, found: list[Entry], day: date
+) -> dict[str, Any]:
+    entries = [(e, status) for e in found if (status := e.status_on(day)) is not None]
+    return {
+        "identifier": f"{scheme}:{value}",
+        "subject_id": subject_id,
+        "on": day.isoformat(),
+        "entries": [_entry_json(entry, status) for entry, status in entries],
+        **({} if subject_id is not None else {"problem": "no subject has this identifier"}),
+    }
+
+
+def _print_answer(answer: dict[str, Any]) -> None:
+    table = Table("list", "status", "notified", "effective", "ends", "ends because", "records")
+    for e in answer["entries"]:
+        table.add_row(
+            e["list"], e["status"], e["notified_on"], e["effective_on"], e["ends_on"],
+            e["ends_because"], ", ".join(e["records"]),
+        )  # fmt: skip
+    n = len(answer["entries"])
+    who = answer["subject_id"] or f"{answer['identifier']} (no subject has this identifier)"
+    console.print(f"subject {who} on {answer['on']}: {n} entr{'y' if n == 1 else 'ies'}")
+    console.print(table)
 
 
 def _entry_json(entry: Entry, status: str) -> dict[str, object]:
