@@ -648,3 +648,125 @@ def test_0009_matches_the_declared_table_and_round_trips(database_url: str, engi
     engine.dispose()
     upgrade(database_url)
     assert "snapshot_deliveries" in inspect(engine).get_table_names()
+
+
+# -- the API ------------------------------------------------------------------------------------
+
+
+def api_entry(i: int, term: dict[str, str] | None = None) -> dict[str, Any]:
+    row = entry(i)
+    return {
+        "record_type": "procurement_debarment",
+        "source_ref": row["decision_number"],
+        "subject": {
+            "kind": "organisation",
+            "identifiers": [{"scheme": "cn_uscc", "value": row["uscc"]}],
+        },
+        "occurred_on": row["decided_on"],
+        "term": term or {"ends_on": row["ineligible_to"]},
+        "payload": {
+            "decision_number": row["decision_number"],
+            "ground": "collusion",
+            "period_months": 24,
+        },
+        "evidence": {
+            "kind": "debarment_decision",
+            "document_id": row["decision_number"],
+            "issuer": "Demo City Public Procurement Office",
+            "issued_on": row["decided_on"],
+        },
+    }
+
+
+def test_the_api_delivers_holds_and_lets_an_operator_apply(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from credo.access.model import Role
+    from credo.access.service import create_principal
+    from credo.api.app import create_app
+    from credo.context import build_context
+    from credo.settings import Settings
+
+    make_suppliers(engine, 6)
+    ctx = build_context(Settings(database_url=database_url), clock=FixedClock(NOW), engine=engine)
+    keys = {}
+    principals: list[tuple[str, Role, dict[str, Any]]] = [
+        ("office", Role.FURNISHER, {"furnisher_id": "procurement_office"}),
+        ("operator", Role.OPERATOR, {}),
+    ]
+    with engine.begin() as conn:
+        for principal_id, role, extra in principals:
+            keys[principal_id] = {
+                "Authorization": "Bearer "
+                + create_principal(
+                    conn,
+                    ctx.catalogue,
+                    principal_id=principal_id,
+                    role=role,
+                    display_name=principal_id,
+                    now=NOW,
+                    **extra,
+                )
+            }
+    body: dict[str, Any] = {
+        "record_types": ["procurement_debarment"],
+        "delivered_on": DAY1.isoformat(),
+        "records": [api_entry(i) for i in range(4)] + [api_entry(5, {"until": "forever"})],
+    }
+    with TestClient(create_app(ctx)) as client:
+        first = client.post("/v1/records/snapshot", json=body, headers=keys["office"])
+        assert first.status_code == 422  # the term's event is checked by the schema
+        body["records"][-1] = api_entry(4, {"until": "conditional_release"})
+        first = client.post("/v1/records/snapshot", json=body, headers=keys["office"])
+        assert first.status_code == 200, first.text
+        data = first.json()
+        assert (data["status"], data["counts"]["new"], data["counts_add_up"]) == (
+            "applied",
+            5,
+            True,
+        )
+        assert [o["index"] for o in data["outcomes"]] == [0, 1, 2, 3, 4]
+        again = client.post("/v1/records/snapshot", json=body, headers=keys["office"]).json()
+        assert again["counts"]["duplicate"] == 5 and again["counts"]["accepted"] == 0
+        short = {**body, "delivered_on": (DAY1 + timedelta(1)).isoformat()}
+        short["records"] = body["records"][:2]
+        held = client.post("/v1/records/snapshot", json=short, headers=keys["office"])
+        assert held.status_code == 202, held.text
+        assert held.json()["counts"]["delisted"] == 3
+        raised = client.post(
+            "/v1/records/snapshot", json={**short, "max_delist_share": 0.9}, headers=keys["office"]
+        )
+        assert raised.status_code == 422  # a furnisher may not raise the limit
+        listed = client.get("/v1/records/snapshots?status=held", headers=keys["operator"]).json()
+        delivery_id = held.json()["delivery_id"]
+        assert [r["id"] for r in listed] == [delivery_id]
+        path = f"/v1/records/snapshots/{delivery_id}/apply"
+        assert client.post(path, headers=keys["office"]).status_code == 403
+        applied = client.post(path, headers=keys["operator"])
+        assert applied.status_code == 200, applied.text
+        assert applied.json()["counts"]["delisted"] == 3
+        assert client.post(path, headers=keys["operator"]).status_code == 409
+        schema = client.get("/openapi.json").json()
+        assert "/v1/records/snapshot" in schema["paths"]
+        assert "/v1/records/snapshots/{delivery_id}/{decision}" in schema["paths"]
+    assert sum(s == "delisted" for s, _, _ in states(engine).values()) == 3
+
+
+def test_a_confirmation_beyond_the_ceiling_is_noticed_once(
+    engine: Engine, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    make_suppliers(engine, 2)
+    ctx = ctx_at(catalogue)
+    rows = [entry(0, decided_on="2023-06-01", ineligible_to="Ongoing"), entry(1)]
+    path = write_list(tmp_path / "l.csv", rows)
+    for day in range(3):
+        deliver_file(engine, ctx, path, DAY1 + timedelta(day))
+    assert states(engine)["DEB-00000"] == ("active", "lapsed_unconfirmed", date(2029, 5, 3))
+    with engine.connect() as conn:
+        sent = conn.execute(select(notices.c.kind, notices.c.payload, notices.c.body)).all()
+    assert [(k, p["source_ref"]) for k, p, _ in sent] == [("record_confirmed", "DEB-00000")]
+    _, payload, body = sent[0]
+    assert payload["ceiling"] == "2026-06-01" and payload["confirmed_on"] == "2026-05-02"
+    assert "3y" in body and "2029-05-02" in body

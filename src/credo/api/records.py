@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
@@ -12,9 +13,11 @@ from credo.access.model import Principal, Role
 from credo.api.deps import get_conn, get_ctx, require
 from credo.context import AppContext
 from credo.errors import Conflict, NotFound, ValidationFailed
+from credo.ingest import snapshot
 from credo.records import repository as records_repo
 from credo.records.api_service import submit_records
 from credo.records.model import RecordInput, RowOutcome
+from credo.records.validate import record_input_to_raw
 
 router = APIRouter(prefix="/v1/records", tags=["records (furnishers)"])
 
@@ -91,6 +94,174 @@ def submit_batch(
         for k in ("accepted", "duplicate", "quarantined")
     }
     return BatchOut(**counts, outcomes=[_outcome(r) for r in results])
+
+
+class SnapshotIn(BaseModel):
+    """A furnisher's complete current list of ``record_types`` on ``delivered_on``."""
+
+    record_types: list[str] = Field(
+        min_length=1, max_length=20, examples=[["procurement_debarment"]]
+    )
+    delivered_on: date | None = Field(
+        default=None, description="The delivery date (default: today); not in the future"
+    )
+    max_delist_share: float = Field(
+        default=snapshot.DEFAULT_MAX_DELIST_SHARE,
+        ge=0,
+        le=snapshot.DEFAULT_MAX_DELIST_SHARE,
+        description="Hold the delivery if it would delist more than this share of the "
+        "entries in effect; a furnisher may lower the registry's limit, never raise it",
+    )
+    records: list[RecordInput] = Field(
+        max_length=50_000,
+        description="Every entry in effect, each as an assertion (action 'assert', revision 0)",
+    )
+
+
+class SnapshotCounts(BaseModel):
+    rows_read: int
+    accepted: int
+    duplicate: int
+    quarantined: int
+    present: int = Field(description="Entries the list names")
+    in_effect: int = Field(description="The furnisher's entries of these types in effect before")
+    new: int
+    confirmed: int
+    delisted: int
+    delist_refused: int
+
+
+class DelistRefused(BaseModel):
+    source_ref: str
+    record_id: str
+    reason: str
+    detail: str
+
+
+class SnapshotOut(BaseModel):
+    delivery_id: int
+    status: Literal["applied", "held", "rejected"]
+    furnisher: str
+    record_types: list[str]
+    delivered_on: date
+    counts: SnapshotCounts
+    delist_share: float
+    max_delist_share: float
+    counts_add_up: bool
+    reasons: dict[str, int]
+    outcomes: list[Outcome] = Field(
+        default_factory=list, description="One per record (applied deliveries)"
+    )
+    quarantined: list[Outcome] = Field(
+        default_factory=list, description="Held deliveries: the records refused before writing"
+    )
+    delist_refused: list[DelistRefused] = Field(default_factory=list)
+
+
+def _snapshot_out(result: snapshot.SnapshotResult) -> SnapshotOut:
+    summary = result.summary()
+    outcomes = [_outcome(o) for _, o in sorted(result.outcomes.items())]
+    for o in outcomes:
+        o.index -= 1  # rows are numbered from 1, API records from 0
+    quarantined = (
+        [
+            Outcome(index=r["row"] - 1, outcome="quarantined", reason_code=r["reason"],
+                    detail=r["detail"])
+            for r in result.quarantined_rows
+        ]
+        if result.status != "applied"
+        else []
+    )  # fmt: skip
+    return SnapshotOut(
+        delivery_id=result.delivery_id,
+        status=result.status,
+        furnisher=result.furnisher_id,
+        record_types=list(result.record_types),
+        delivered_on=result.delivered_on,
+        counts=SnapshotCounts(**summary["counts"]),
+        delist_share=summary["delist_share"],
+        max_delist_share=result.max_delist_share,
+        counts_add_up=summary["counts_add_up"],
+        reasons=summary["reasons"],
+        outcomes=outcomes,
+        quarantined=quarantined,
+        delist_refused=[DelistRefused(**r) for r in result.delist_refused],
+    )
+
+
+@router.post(
+    "/snapshot",
+    response_model=SnapshotOut,
+    responses={
+        202: {"description": "Held: it would delist too many entries; an operator decides"},
+        409: {"description": "This same delivery was rejected by an operator"},
+        422: {"description": "Refused as a whole (unknown type, outside the remit, a date "
+              "in the future)"},
+    },
+)  # fmt: skip
+def submit_snapshot(
+    body: SnapshotIn,
+    response: Response,
+    principal: Principal = Depends(require(Role.FURNISHER)),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> SnapshotOut:
+    """A full-list delivery: the furnisher's complete current list of ``record_types``.
+    New entries are asserted; entries on record are re-confirmed as of the delivery date
+    (``confirm``, carrying the record's term); entries in effect that the list does not name
+    are ended (``delist``, end reason ``delisted``). All in one transaction; sending the same
+    list again the same day changes nothing. A list that would delist more than
+    ``max_delist_share`` of the entries in effect is held (202) until an operator applies or
+    rejects it (``/v1/records/snapshots/{id}/apply``)."""
+    assert principal.furnisher_id is not None
+    write = ctx.write_context()
+    delivery = snapshot.api_delivery(
+        write,
+        principal.furnisher_id,
+        body.record_types,
+        body.delivered_on or ctx.clock.today(),
+        [record_input_to_raw(r) for r in body.records],
+        created_by=f"furnisher:{principal.furnisher_id}",
+        max_delist_share=body.max_delist_share,
+    )
+    result = snapshot.deliver_in(conn, write, delivery)
+    if result.status == "rejected":
+        raise Conflict(
+            f"this same delivery was rejected by an operator (delivery {result.delivery_id})",
+            code="snapshot_rejected",
+        )
+    if result.status == "held":
+        response.status_code = 202
+    return _snapshot_out(result)
+
+
+@router.get("/snapshots")
+def list_snapshots(
+    status: Literal["held", "applied", "rejected"] | None = Query(None),
+    principal: Principal = Depends(require(Role.FURNISHER, Role.OPERATOR, Role.AUDITOR)),
+    conn: Connection = Depends(get_conn),
+) -> list[dict[str, Any]]:
+    """Full-list deliveries, newest first (a furnisher sees its own)."""
+    furnisher = principal.furnisher_id if principal.role is Role.FURNISHER else None
+    rows = snapshot.list_deliveries(conn, status=status, furnisher_id=furnisher)
+    return [_jsonable(r) for r in rows]
+
+
+@router.post("/snapshots/{delivery_id}/{decision}", response_model=SnapshotOut)
+def decide_snapshot(
+    delivery_id: int,
+    decision: Literal["apply", "reject"],
+    principal: Principal = Depends(require(Role.OPERATOR)),
+    ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
+) -> SnapshotOut:
+    """An operator applies a held delivery (planned again against the registry as it is now,
+    without the share limit) or rejects it (nothing of it is applied). 409 when it is not
+    held, or when a newer list of the furnisher was applied since."""
+    result = snapshot.decide_in(
+        conn, ctx.write_context(), delivery_id, decision, f"operator:{principal.id}"
+    )
+    return _snapshot_out(result)
 
 
 @router.get("/{record_id}/history")
