@@ -236,6 +236,16 @@ def test_three_daily_lists_with_additions_and_early_delistings(
         kinds = conn.execute(select(notices.c.kind, notices.c.payload)).all()
         delisted = sorted(p["source_ref"] for k, p in kinds if k == "record_delisted")
         assert delisted == ["DEB-00003", "DEB-00007", "DEB-00008"]
+    # Day 4: supplier 3 listed again: an ended entry does not come back by itself
+    day4 = write_list(tmp_path / "d4.csv", [*day3, entry(3)])
+    fourth = deliver_file(engine, ctx, day4, DAY1 + timedelta(3))
+    assert counts(fourth, "confirmed", "delisted", "quarantined") == {
+        "confirmed": 29,
+        "delisted": 0,
+        "quarantined": 1,
+    }
+    assert [r["reason"] for r in fourth.quarantined_rows] == ["record_ended"]
+    assert states(engine)["DEB-00003"][0] == "delisted"
 
 
 def test_redelivering_the_same_file_changes_nothing(

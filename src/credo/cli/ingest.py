@@ -181,20 +181,21 @@ def _user() -> str:
 
 def _snapshot_summary(result: SnapshotResult, report: Path | None) -> None:
     c = result.counts
-    title = (
-        f"delivery {result.delivery_id} ({result.furnisher_id}, "
-        f"{', '.join(result.record_types)}, as of {result.delivered_on}): {result.status}"
+    console.print(
+        f"full list of {result.furnisher_id} ({', '.join(result.record_types)}) as of "
+        f"{result.delivered_on}",
+        highlight=False,
     )
-    table = Table(title=title)
+    table = Table(title=f"delivery {result.delivery_id}: {result.status}")
     table.add_column("outcome / reason")
     table.add_column("rows", justify="right")
+    planned = "" if result.status == "applied" else " (planned)"
     table.add_row("rows read", f"{c['rows_read']:,}")
     for outcome in OUTCOMES:
-        table.add_row(outcome, f"{c[outcome]:,}")
+        table.add_row(f"{outcome}{planned}", f"{c[outcome]:,}")
     for reason, count in sorted(result.reasons.items()):
         table.add_row(f"  {reason}", f"{count:,}")
     table.add_section()
-    planned = "" if result.status == "applied" else " (planned)"
     table.add_row("entries named by the file", f"{c['present']:,}")
     table.add_row("entries in effect before", f"{c['in_effect']:,}")
     table.add_row(f"new{planned}", f"{c['new']:,}")
