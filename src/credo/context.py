@@ -31,13 +31,14 @@ def subject_hooks(catalogue: Catalogue, clock: Clock) -> list[SubjectHook]:
     """The re-evaluations that run in the write transaction when a subject's records change.
     Each domain that derives state from records (ratings, list entries) contributes one."""
     from credo.lists import realtime as lists_realtime
-    from credo.notices import list_notices
+    from credo.notices import list_notices, record_notices
     from credo.ratings import realtime as ratings_realtime
 
     return [
         ratings_realtime.make_hook(catalogue, clock),
         lists_realtime.make_hook(catalogue, clock),
         list_notices.make_hook(catalogue, clock),  # after the lists hook: G-22 prior notice
+        record_notices.make_hook(catalogue, clock),  # delistings, confirmations beyond ceiling
     ]
 
 

@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         with ctx.engine.connect() as conn:
             known = find_subject_ids(conn, [(scheme, v) for v in values])
             ids = {v: known.get((scheme, v)) for v in values}
-            if len(values) == 1 and ids[values[0]] is None:
+            if len(values) == 1 and ids[values[0]] is None and not as_json:
                 fail("no subject has this identifier (no records)")
             derived = entries_for(conn, ctx.catalogue, [i for i in ids.values() if i is not None])
         answers = [
