@@ -84,7 +84,7 @@ EXPECTED: dict[tuple[str, int, date], str] = {
     ("contract_performance", 5, date(2026, 3, 1)): "excellent",
     ("nyc_restaurant_grade", 11, date(2025, 10, 1)): "pending",
     ("nyc_restaurant_grade", 11, date(2025, 10, 20)): "B",
-    ("nyc_restaurant_grade", 11, date(2026, 3, 1)): "B",  # an inspection holds 18 months
+    ("nyc_restaurant_grade", 11, date(2026, 3, 1)): "B",  # an inspection holds a year
     ("nyc_restaurant_grade", 12, date(2025, 10, 1)): "A",
     ("nyc_restaurant_grade", 12, date(2025, 10, 20)): "A",
     ("nyc_restaurant_grade", 13, date(2025, 10, 1)): "C",

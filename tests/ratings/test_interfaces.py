@@ -177,3 +177,16 @@ def test_cli_rescore_and_eval(
     assert bad.exit_code == 1
     wrong = runner.invoke(cli_app, ["rescore", "--engine", "oracle"])
     assert wrong.exit_code == 1
+
+
+def test_a_not_rated_answer_carries_its_reason_and_records(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, keys = api
+    path = "/v1/ratings/food_safety_grade/subjects/nyc_camis/40000014?as_of=2026-03-01"
+    response = client.get(path, headers=auth(keys["operator"]))
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["band"], body["reason"]) == ("not_rated", "stale_assessment")
+    assert body["reason_text"]["zh"] and body["reasons"][0]["code"] == "stale_assessment"
+    assert [(r["in_effect"], r["why_not"]) for r in body["looked_at"]] == [(False, "period_ended")]

@@ -52,15 +52,20 @@ CREATE TABLE probe AS SELECT DISTINCT subject_id, as_of FROM inspections;
 """
 
 
+def records_sql(catalogue: Catalogue, data: object) -> str:
+    """The extract's statements: an inspection is an assessment, in effect for the record
+    type's max_effect (a year), as the write path stamps it."""
+    max_effect = catalogue.record_types["food_safety_inspection"].max_effect
+    unit = {"d": "DAY", "m": "MONTH", "y": "YEAR"}[max_effect.unit]
+    return RECORDS.format(data=data, effect=f"{max_effect.amount} {unit}")
+
+
 @pytest.mark.slow
 def test_nyc_letter_grades_match_the_official_grades(catalogue: Catalogue) -> None:
     if not DATA.exists():
         pytest.skip(f"{DATA} is not on this machine")
     runner = DuckDBRunner()
-    # An inspection is an assessment: in effect for the record type's max_effect (18 months).
-    max_effect = catalogue.record_types["food_safety_inspection"].max_effect
-    unit = {"d": "DAY", "m": "MONTH", "y": "YEAR"}[max_effect.unit]
-    runner.con.execute(RECORDS.format(data=DATA, effect=f"{max_effect.amount} {unit}"))
+    runner.con.execute(records_sql(catalogue, DATA))
     rating = catalogue.ratings["nyc_restaurant_grade"]
     results = evaluate(runner, rating, Probe(table="probe"), source_for(catalogue))
     band = {(r.subject_id, r.as_of): r.band for r in results}

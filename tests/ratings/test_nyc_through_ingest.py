@@ -25,7 +25,7 @@ from credo.ratings.engines import DatabaseRunner, DuckDBRunner
 from credo.ratings.service import evaluate, source_for
 from credo.records.service import WriteContext
 from credo.subjects.repository import find_subject_ids
-from tests.ratings.test_nyc_grades import DATA, RECORDS
+from tests.ratings.test_nyc_grades import DATA, records_sql
 
 MAPPING = Path(__file__).resolve().parents[2] / "mappings" / "nyc_restaurant_inspections.yaml"
 ESTABLISHMENTS = 40
@@ -58,10 +58,10 @@ def test_ingested_inspections_rate_like_the_extract(
     assert result.add_up() and result.counts["accepted"] > 0
 
     extract = DuckDBRunner()
-    extract.con.execute(RECORDS.format(data=sample))
+    extract.con.execute(records_sql(catalogue, sample))
     rating = catalogue.ratings["nyc_restaurant_grade"]
     expected = {
-        (r.subject_id, r.as_of): r.band
+        (r.subject_id, r.as_of): (r.band, r.reason)
         for r in evaluate(extract, rating, Probe(table="probe"), source_for(catalogue))
     }
     dates: dict[date, list[int]] = defaultdict(list)
@@ -78,10 +78,10 @@ def test_ingested_inspections_rate_like_the_extract(
                 as_of=on, subject_ids=tuple(ids[("nyc_camis", f"{c:08d}")] for c in establishments)
             )
             for r in evaluate(runner, rating, probe, source_for(catalogue)):
-                got[(camis_of[r.subject_id], on)] = r.band
+                got[(camis_of[r.subject_id], on)] = (r.band, r.reason)
         batch_today = evaluate(runner, rating, Probe(as_of=clock.today()), source_for(catalogue))
         state = repository.state_rows(conn, rating.key)
     assert got == expected
-    assert {s["subject_id"]: s["band"] for s in state} == {
-        r.subject_id: r.band for r in batch_today
+    assert {s["subject_id"]: (s["band"], s["reason"]) for s in state} == {
+        r.subject_id: (r.band, r.reason) for r in batch_today
     }

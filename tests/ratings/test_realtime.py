@@ -72,9 +72,11 @@ def assert_state_equals_batch(
             DatabaseRunner(conn), rating, Probe(as_of=clock.today()), source_for(catalogue)
         )
         state = repository.state_rows(conn, rating.key)
-    expected = {r.subject_id: (r.band, r.total, r.features) for r in batch if r.subject_id in ids}
+    expected = {
+        r.subject_id: (r.band, r.total, r.features, r.reason) for r in batch if r.subject_id in ids
+    }
     got = {
-        s["subject_id"]: (s["band"], s["total"], s["features"])
+        s["subject_id"]: (s["band"], s["total"], s["features"], s["reason"])
         for s in state
         if s["subject_id"] in ids
     }

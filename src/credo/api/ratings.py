@@ -1,6 +1,8 @@
 """Ratings over HTTP: the published definitions (anyone), and a subject's rating on any date
 with reasons, records and a counterfactual, plus its history (operators, auditors, and the
-subject itself)."""
+subject itself). A pending or not-rated answer carries its reason code (``reason``:
+no_inputs, missing_feature:<id>, stale_assessment, band_not_rated, band_pending, pending:<id>)
+and the input records looked at, in effect or not, with why not (``looked_at``)."""
 
 from __future__ import annotations
 

@@ -78,6 +78,9 @@ def rescore(
         for band in sorted(set(summary.before) | set(summary.after)):
             table.add_row(band, str(summary.before.get(band, 0)), str(summary.after.get(band, 0)))
         console.print(table)
+        if summary.reasons:
+            why = ", ".join(f"{reason} {count}" for reason, count in summary.reasons.items())
+            console.print(f"pending or not rated, by reason: {why}")
         for problem in summary.problems:
             console.print(f"[red]rejected[/]: {problem}")
     if any(s.status != "valid" for s in summaries):
@@ -100,7 +103,9 @@ def rating_eval(
         None, "--known-at", help="Use only what was known at this moment (ISO date-time)"
     ),
 ) -> None:
-    """Print the rating of one subject as JSON: band, reasons, records, counterfactual."""
+    """Print the rating of one subject as JSON: band, reasons, records, counterfactual; a
+    pending or not-rated result says why (``reason``) and lists every input record looked at,
+    in effect or not, with why not (``looked_at``)."""
     from credo.ratings.service import evaluate_subject, find_rating
     from credo.subjects.service import resolve_identifier
 

@@ -249,6 +249,7 @@ class RescoreSummary:
     before: dict[str, int]
     after: dict[str, int]
     problems: list[str] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)  # pending and not rated, by reason
 
 
 Progress = Callable[[str, int, int], None]
@@ -344,7 +345,20 @@ def _write_snapshot(
     )
     if not problems:
         repo.switch_pointer(conn, rating.key, snapshot_id, now)
-    return RescoreSummary(rating.key, snapshot_id, status, len(results), before, after, problems)
+    reasons: dict[str, int] = {}
+    for r in results:
+        if r.reason is not None:
+            reasons[r.reason] = reasons.get(r.reason, 0) + 1
+    return RescoreSummary(
+        rating.key,
+        snapshot_id,
+        status,
+        len(results),
+        before,
+        after,
+        problems,
+        dict(sorted(reasons.items())),
+    )
 
 
 def validate_snapshot(
