@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credo.ingest.mapping import load_mapping
+from credo.errors import ValidationFailed
+from credo.ingest.mapping import load_mapping, parse_mapping
 from credo.ingest.transform import RowMapper, compile_template
 
 from .conftest import NYC_MAPPING, inspection_row
@@ -49,3 +51,26 @@ def test_a_numbered_reference_never_takes_one_that_occurs_in_the_data() -> None:
 def test_templates_trim_text_and_render_null_as_empty() -> None:
     render = compile_template("{a}:{b}:{{literal}}")
     assert render({"a": " x ", "b": None}) == "x::{literal}"
+
+
+def test_kind_values_translate_the_files_words_for_subject_kinds() -> None:
+    data = MAPPING.model_dump(by_alias=True, exclude_none=True)
+    data["subject"] = {
+        **{k: v for k, v in data["subject"].items() if k != "kind"},
+        "kind_column": "entity",
+        "kind_values": {"Firm": "organisation", "Individual": "person"},
+    }
+    mapper = RowMapper(parse_mapping(data))
+    kinds = []
+    for entity in ("Firm", "Individual", "organisation", "Ship"):
+        raw = mapper.map({**inspection_row(1), "entity": entity})
+        assert isinstance(raw, dict)
+        kinds.append(raw["subject_kind"])
+    assert kinds == ["organisation", "person", "organisation", "Ship"]  # validation refuses Ship
+
+
+def test_kind_values_need_a_kind_column() -> None:
+    data = MAPPING.model_dump(by_alias=True, exclude_none=True)
+    data["subject"]["kind_values"] = {"Firm": "organisation"}
+    with pytest.raises(ValidationFailed, match="kind_values"):
+        parse_mapping(data)

@@ -51,6 +51,9 @@ class IdentifierMap(_Strict):
 class SubjectMap(_Strict):
     kind: SubjectKind | None = None
     kind_column: str | None = None
+    # The file's words for the kinds, e.g. {Firm: organisation, Individual: person}; a value
+    # not listed is taken as it is (and refused by validation unless it is a kind).
+    kind_values: dict[str, SubjectKind] = Field(default_factory=dict)
     identifiers: list[IdentifierMap] = Field(min_length=1, max_length=5)
     name_column: str | None = None
 
@@ -58,6 +61,8 @@ class SubjectMap(_Strict):
     def _one_kind(self) -> SubjectMap:
         if (self.kind is None) == (self.kind_column is None):
             raise ValueError("give exactly one of 'kind' and 'kind_column'")
+        if self.kind_values and self.kind_column is None:
+            raise ValueError("'kind_values' translates 'kind_column'; give that column")
         return self
 
 

@@ -115,9 +115,7 @@ class RowMapper:
             "source_ref": self._reference(row),
             "revision": revision,
             "action": _clean(row[m.action_column]) if m.action_column else "assert",
-            "subject_kind": m.subject.kind.value
-            if m.subject.kind
-            else _clean(row[m.subject.kind_column or ""]),
+            "subject_kind": m.subject.kind.value if m.subject.kind else self._kind(row),
             "identifiers": [
                 (scheme, _clean(row[column]) or "") for scheme, column in self._identifiers
             ],
@@ -140,6 +138,11 @@ class RowMapper:
                 return term
             raw.update(term)
         return raw
+
+    def _kind(self, row: Row) -> str | None:
+        kind = _clean(row[self.mapping.subject.kind_column or ""])
+        translated = self.mapping.subject.kind_values.get(kind or "")
+        return translated.value if translated is not None else kind
 
     def _reference(self, row: Row) -> str:
         ref = self._render_ref(row)
