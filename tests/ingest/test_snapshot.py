@@ -222,7 +222,13 @@ def test_three_daily_lists_with_additions_and_early_delistings(
             .where(record_statements.c.source_ref == "DEB-00007")
             .order_by(record_statements.c.revision)
         ).all()
-        assert [tuple(r) for r in chain] == [("assert", 0), ("confirm", 1), ("delist", 2)]
+        # confirmed on first sight (it started before day 1), on day 2, delisted on day 3
+        assert [tuple(r) for r in chain] == [
+            ("assert", 0),
+            ("confirm", 1),
+            ("confirm", 2),
+            ("delist", 3),
+        ]
         # every delivery is recorded, applied, and in the audit log
         statuses = conn.execute(
             select(snapshot_deliveries.c.status).order_by(snapshot_deliveries.c.id)
@@ -230,7 +236,8 @@ def test_three_daily_lists_with_additions_and_early_delistings(
         assert list(statuses) == ["applied"] * 3
         actions = conn.execute(select(audit_log.c.action)).scalars().all()
         assert actions.count("ingest.snapshot_applied") == 3
-        assert actions.count("record.delist") == 3 and actions.count("record.confirm") == 58
+        # 58 confirmations on days 2 and 3, and 32 of new entries decided before their day
+        assert actions.count("record.delist") == 3 and actions.count("record.confirm") == 90
         assert audit.verify(conn).ok
         # the delisted subjects are told
         kinds = conn.execute(select(notices.c.kind, notices.c.payload)).all()

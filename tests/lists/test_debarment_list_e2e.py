@@ -52,7 +52,7 @@ TRUNCATED = date(2025, 6, 5)
 TODAY = datetime(2025, 6, 10, 9, 0)  # the clock of the checks
 CEILING = Duration.model_validate("3y")
 FIRST_START = date(2013, 1, 1)
-ENTRIES = 1_500
+ENTRIES = 1_600
 BANKS = ("WBG", "ADB", "AfDB", "EBRD")
 GROUNDS = ("fraud", "collusion", "corruption", "obstruction")
 

@@ -391,6 +391,7 @@ def _plan(conn: Connection, ctx: WriteContext, delivery: Delivery) -> _Plan:
         if before is None:
             plan.items.append((number, statement))
             plan.kinds[number] = "new"
+            _confirm_on_first_sight(validator, plan, number, statement, raw, on)
             continue
         same = _restated(validator, statement, raw, heads.get(before["record_id"]), on)
         if same is not None:
@@ -409,6 +410,29 @@ def _plan(conn: Connection, ctx: WriteContext, delivery: Delivery) -> _Plan:
             plan.kinds[number] = "confirm"
     _plan_delists(conn, validator, delivery, present, plan)
     return plan
+
+
+# Row numbers of the confirmations that accompany new entries: not rows of the file.
+FIRST_SIGHT = -(1 << 40)
+
+
+def _confirm_on_first_sight(
+    validator: StatementValidator,
+    plan: _Plan,
+    number: int,
+    statement: Statement,
+    raw: dict[str, Any],
+    on: date,
+) -> None:
+    """A new entry that started before the delivery date is on the furnisher's current list
+    on that date: it is confirmed then, as every present entry is (otherwise an open-ended
+    entry decided years ago would arrive already lapsed at its ceiling)."""
+    if statement.action != "assert" or statement.effective_from >= on:
+        return
+    confirm = validator.validate(_confirm_raw(raw, statement.revision + 1, on))
+    if isinstance(confirm, Statement):
+        plan.items.append((FIRST_SIGHT - number, confirm))
+        plan.kinds[FIRST_SIGHT - number] = "first_sight"
 
 
 def _confirm_raw(raw: dict[str, Any], revision: int, on: date) -> dict[str, Any]:
@@ -596,6 +620,10 @@ def _apply(conn: Connection, ctx: WriteContext, delivery: Delivery, plan: _Plan)
     changed: set[int] = set()
     for number, outcome in sorted(by_row.items()):
         kind = plan.kinds[number]
+        if kind == "first_sight":  # accompanies a new row, which is what gets counted
+            if outcome.outcome == "quarantined" and outcome.reason is not None:
+                result.reasons[f"first_sight_confirm:{outcome.reason.code}"] += 1
+            continue
         if number < 0:
             if outcome.outcome == "quarantined" and outcome.reason is not None:
                 result.delist_refused.append(_refusal(plan.delists[number], outcome.reason))

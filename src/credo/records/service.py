@@ -276,6 +276,9 @@ def _resolve_subjects(
     """Resolve each statement to exactly one subject by its identifiers (never by name, G-19).
     Unknown subjects are created only where the record type allows it; conflicting
     identifiers go to the review queue with no effect (G-40)."""
+    # A statement that follows an assert of its chain in the same batch (a full-list
+    # delivery's confirmation of a new entry) joins the subject that assert creates.
+    asserted = {p.chain_id for p in pending if p.statement.action == "assert"}
     keys = {(i.scheme, i.value) for p in pending for i in p.statement.identifiers}
     known = subjects_repo.find_subject_ids(conn, keys)
     kinds = subjects_repo.subject_kinds(conn, known.values())
@@ -305,7 +308,8 @@ def _resolve_subjects(
             new_identifiers += _unknown_identifiers(p, known, now)
             continue
         record_type = ctx.catalogue.record_types[p.statement.record_type]
-        if not record_type.creates_subject or p.statement.action != "assert":
+        follows_assert = p.statement.action == "assert" or p.chain_id in asserted
+        if not record_type.creates_subject or not follows_assert:
             outcomes[p.row] = RowOutcome(
                 p.row,
                 "quarantined",
@@ -381,7 +385,9 @@ def _create_subjects(
     groups = list(to_create.values())
     rows = []
     for group in groups:
-        statement = group[0].statement
+        statement = next(
+            (p.statement for p in group if p.statement.action == "assert"), group[0].statement
+        )
         birth = next((i.birth_date for i in statement.identifiers if i.birth_date), None)
         rows.append(
             {

@@ -146,7 +146,9 @@ class StatementValidator:
                 "invalid_term",
                 f"term.until {until!r} is not one of {sorted(effect.UNTIL_EVENTS)}",
             )
-        if ends_on is not None and ends_on <= effective_from:
+        # A confirmation restates the decision's term, which may have run out already (a
+        # list that keeps an entry after its end): harmless, it does not revive the effect.
+        if ends_on is not None and ends_on <= effective_from and action != "confirm":
             raise Invalid(
                 "invalid_term",
                 f"term.ends_on {ends_on} is not after effective_from {effective_from}",
