@@ -40,7 +40,7 @@ def catalog_check(
     settings = Settings()
     folder = (path or settings.catalog_path).resolve()
     chosen = profile or settings.profile
-    console.print(f"checking {folder}", highlight=False, markup=False)
+    console.print(f"checking {folder}", highlight=False, markup=False, soft_wrap=True)
     try:
         catalogue = load_catalogue(folder, chosen)
     except CatalogueError as exc:
@@ -58,6 +58,7 @@ def catalog_check(
         f"profile {active.id}: built-in version {active.version}"
         + (f", tightened by {catalogue.origin_of('profiles', active.id)}" if tightened else ""),
         highlight=False,
+        soft_wrap=True,
     )
 
 
