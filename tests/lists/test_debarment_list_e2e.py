@@ -294,7 +294,7 @@ def test_lists_and_checks_answer_every_entry_on_every_date(
     assert sum(e.listed[0] for e in registry.entries) >= 1_000  # entries on the first list
     assert sum(expected.values()) > 1_000 and sum(not v for v in expected.values()) > 1_000
 
-    by_cli = _ask_cli(registry.env, expected)
+    by_cli = _ask_cli(registry.env, expected, registry.folder)
     wrong = {k: (v, by_cli[k]) for k, v in expected.items() if by_cli[k] != v}
     assert not wrong, f"{len(wrong)} of {len(expected)} wrong, e.g. {list(wrong.items())[:5]}"
 
@@ -316,28 +316,28 @@ def test_a_truncated_delivery_is_held_and_changes_nothing(
         after = conn.execute(select(func.count()).select_from(record_statements)).scalar()
     assert after == before
     sample = dict(list(questions(registry.entries).items())[:400])
-    by_cli = _ask_cli(registry.env, sample)
+    by_cli = _ask_cli(registry.env, sample, registry.folder)
     assert by_cli == sample
 
 
-def _ask_cli(env: dict[str, str], asked: dict[tuple[str, date], bool]) -> dict[Any, bool]:
-    """``credo lists entries bank_party P... --on D --json``, one call per date."""
-    by_day: dict[date, list[str]] = {}
-    for party, day in asked:
-        by_day.setdefault(day, []).append(party)
+def _ask_cli(
+    env: dict[str, str], asked: dict[tuple[str, date], bool], folder: Path
+) -> dict[Any, bool]:
+    """``credo lists entries bank_party --questions FILE --json``: every (party, date)."""
+    path = folder / "questions.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["value", "on"])
+        writer.writerows((party, day.isoformat()) for party, day in asked)
+    args = ["lists", "entries", "bank_party", "--questions", str(path), "--json"]
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 0, result.output
     answers: dict[tuple[str, date], bool] = {}
-    runner = CliRunner()
-    for day, parties in by_day.items():
-        args = ["lists", "entries", "bank_party", *sorted(set(parties)), "--on", day.isoformat(),
-                "--json"]  # fmt: skip
-        result = runner.invoke(cli, args, env=env)
-        assert result.exit_code == 0, result.output
-        for answer in json.loads(result.output)["answers"]:
-            party = answer["identifier"].split(":", 1)[1]
-            answers[(party, day)] = any(
-                e["list"] == "bank_debarred" and e["status"] == "effective"
-                for e in answer["entries"]
-            )
+    for answer in json.loads(result.output)["answers"]:
+        party = answer["identifier"].split(":", 1)[1]
+        answers[(party, date.fromisoformat(answer["on"]))] = any(
+            e["list"] == "bank_debarred" and e["status"] == "effective" for e in answer["entries"]
+        )
     return answers
 
 
