@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -81,3 +82,16 @@ def test_cli_shows_entries_for_a_date_and_the_inquiry_log(
     assert log.exit_code == 0, log.output
     assert "demo_airline" in log.output
     assert "restricted" in log.output
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_cli_questions_file_names_a_bad_line(database_url: str, tmp_path: Path) -> None:
+    questions = tmp_path / "q.csv"
+    questions.write_text("value,on\n110105194912310025,2026-01-01\n110105194912310025,soon\n")
+    result = CliRunner().invoke(
+        cli,
+        ["lists", "entries", "cn_ric", "--questions", str(questions), "--json"],
+        env={"CREDO_DATABASE_URL": database_url, "COLUMNS": "80"},
+    )
+    assert result.exit_code == 1
+    assert f"{questions}:3: 'on' 'soon' is not a date (YYYY-MM-DD)" in result.output
