@@ -47,7 +47,12 @@ def test_build_accepts_every_statement_and_is_idempotent(database_url: str, engi
     assert set(summary.counts.outcomes) == {"accepted"}
     assert _count(engine, subjects) == 243
     stored = _count(engine, record_statements)
-    assert stored == summary.counts.outcomes["accepted"]
+    # The procurement office's daily full lists: three deliveries, confirming what they list.
+    deliveries = summary.counts.deliveries
+    assert deliveries.deliveries == 3
+    assert stored == summary.counts.outcomes["accepted"] + deliveries.confirmed + (
+        deliveries.delisted
+    )
 
     # The same statements again, through the same write path: all duplicates, nothing added.
     today = ctx.clock.today()

@@ -122,7 +122,10 @@ def _print_summary(summary: DemoSummary, ctx: AppContext) -> None:
         )
         console.print(
             f"Open disputes and claims: {summary.counts.disputes:,}; "
-            f"repair applications: {summary.counts.repairs:,}"
+            f"repair applications: {summary.counts.repairs:,}; "
+            f"full-list deliveries: {summary.counts.deliveries.deliveries} "
+            f"({summary.counts.deliveries.confirmed:,} confirmed, "
+            f"{summary.counts.deliveries.delisted:,} delisted)"
         )
         for code, count in summary.counts.rejected.items():
             console.print(f"[red]rejected[/] {count:,} statements: {code}")

@@ -23,6 +23,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.context import AppContext
 from credo.db.engine import bulk_load_pragmas, checkpoint, is_sqlite
 from credo.demo import repository as demo_repo
+from credo.demo.deliveries import DeliveryCounts, deliver_daily_lists
 from credo.demo.population import DemoSize, Population, generate_population
 from credo.demo.records import Raw, city_statements, subject_count, subject_statements
 from credo.errors import CredoError
@@ -75,6 +76,7 @@ class LoadCounts:
     rejected: Counter[str] = field(default_factory=Counter)
     disputes: int = 0
     repairs: int = 0
+    deliveries: DeliveryCounts = field(default_factory=DeliveryCounts)
 
     @property
     def statements(self) -> int:
@@ -121,6 +123,10 @@ def build_demo(
             total_subjects=subject_count(population),
             batch_size=batch_size,
         )
+    # Before disputes: the office's list knows nothing of disputes held in the registry.
+    progress.stage("Daily full-list deliveries of the procurement office", 1)
+    counts.deliveries = deliver_daily_lists(ctx.engine, write, today, seed)
+    progress.advance(1)
     with ctx.engine.connect() as conn:  # the demo subject: a judgment defaulter
         subject_id = demo_repo.person_with_effective_record(conn, "judgment_defaulter", today)
     progress.stage("Opening disputes and repair applications", 2)

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, RowMapping, func, select
 from credo.records.effect import EffectRule
 from credo.records.repository import in_effect
 from credo.records.tables import record_current
-from credo.subjects.tables import subjects
+from credo.subjects.tables import subject_identifiers, subjects
 
 
 def subject_count(conn: Connection) -> int:
@@ -54,5 +54,40 @@ def records_in_effect(
         )
         .order_by(record_current.c.chain_id)
         .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def entries_in_effect(conn: Connection, record_type: str, on: date) -> list[RowMapping]:
+    """Records of ``record_type`` in effect on ``on`` with their subject's first identifier
+    (a furnisher's current list on that day)."""
+    first = (
+        select(
+            subject_identifiers.c.subject_id,
+            func.min(subject_identifiers.c.scheme).label("scheme"),
+        )
+        .group_by(subject_identifiers.c.subject_id)
+        .subquery()
+    )
+    query = (
+        select(
+            record_current.c.source_ref,
+            record_current.c.occurred_on,
+            record_current.c.term_ends_on,
+            record_current.c.payload,
+            subjects.c.kind,
+            subjects.c.display_name,
+            subject_identifiers.c.scheme,
+            subject_identifiers.c.value,
+        )
+        .join(subjects, subjects.c.id == record_current.c.subject_id)
+        .join(first, first.c.subject_id == record_current.c.subject_id)
+        .join(
+            subject_identifiers,
+            (subject_identifiers.c.subject_id == first.c.subject_id)
+            & (subject_identifiers.c.scheme == first.c.scheme),
+        )
+        .where(record_current.c.record_type == record_type, in_effect(EffectRule(), on))
+        .order_by(record_current.c.source_ref)
     )
     return list(conn.execute(query).mappings())
