@@ -87,4 +87,9 @@ def test_a_later_correction_shows_as_known_then_and_as_known_now(
     assert before_anything["band"] == "not_rated"
     assert then["knowledge"] == "as_known_then" and now["knowledge"] == "today"
     assert any(e["revised"] for e in story["entries"])
+    # Event dates, not load dates: the grade of 2025-01-05, loaded on 2026-03-01, shows on its
+    # own day, and the registry did not know it then.
+    first = story["entries"][0]
+    assert first["as_of"] == "2025-01-05"
+    assert first["band_as_known_then"] == "not_rated" and first["revised"]
     assert datetime.fromisoformat(story["entries"][0]["known_at"]).tzinfo == UTC

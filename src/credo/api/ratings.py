@@ -69,4 +69,4 @@ def rating_history(
 ) -> dict[str, Any]:
     definition = find_rating(ctx.catalogue, rating)
     subject_id = _subject_for(conn, ctx, principal, scheme, value)
-    return history(conn, ctx.catalogue, definition, subject_id)
+    return history(conn, ctx.catalogue, definition, subject_id, ctx.clock.today())

@@ -141,7 +141,7 @@ def rating_history(
         definition = find_rating(ctx.catalogue, rating)
         with ctx.engine.connect() as conn:
             subject_id = resolve_identifier(conn, ctx.catalogue, scheme, value)
-            result = history(conn, ctx.catalogue, definition, subject_id)
+            result = history(conn, ctx.catalogue, definition, subject_id, ctx.clock.today())
     except CredoError as exc:
         fail(exc.detail)
     print_json(result)

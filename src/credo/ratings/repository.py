@@ -244,20 +244,14 @@ def subject_snapshot_history(
     )
 
 
-def received_times(conn: Connection, subject_id: int, record_types: Sequence[str]) -> list[Any]:
-    """When statements about the subject arrived: the moments its knowledge changed."""
-    return [
-        r[0]
-        for r in conn.execute(
-            select(record_statements.c.received_at)
-            .where(
-                record_statements.c.subject_id == subject_id,
-                record_statements.c.record_type.in_(list(record_types)),
-            )
-            .distinct()
-            .order_by(record_statements.c.received_at)
-        )
-    ]
+def event_dates(conn: Connection, subject_id: int, record_types: Sequence[str]) -> list[date]:
+    """The days on which the subject's input records took effect or ended (valid time)."""
+    rc = record_current.c
+    where = (rc.subject_id == subject_id, rc.record_type.in_(list(record_types)))
+    days: set[date] = set()
+    for column in (rc.effective_from, rc.effect_until):
+        days.update(row[0] for row in conn.execute(select(column).where(*where).distinct()))
+    return sorted(days)
 
 
 def open_suppression_reasons(

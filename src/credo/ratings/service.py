@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -148,20 +148,26 @@ def evaluate_subject(
 
 
 def history(
-    conn: Connection, catalogue: Catalogue, rating: RatingDef, subject_id: int
+    conn: Connection,
+    catalogue: Catalogue,
+    rating: RatingDef,
+    subject_id: int,
+    today: date | None = None,
 ) -> dict[str, Any]:
-    """For each moment new statements about the subject arrived: what the rating was on that
-    day as known then, and what it is for that day with today's knowledge (``revised`` when a
-    later correction, revocation or dispute changed it). Plus every valid snapshot."""
-    moments = repo.received_times(conn, subject_id, rating.inputs)
+    """For each day the subject's rating could change in the world (an input record took
+    effect or ended; event dates, not load dates), up to ``today``: the rating on that day as
+    the registry knew it at the end of that day, and with today's knowledge (``revised`` when
+    something learnt later, such as a late report, a correction or a dispute, changed it).
+    Plus every valid snapshot."""
+    days = repo.event_dates(conn, subject_id, rating.inputs)
     entries = []
-    for moment in moments:
-        at = _as_datetime(moment)
-        then = evaluate_subject(conn, catalogue, rating, subject_id, at.date(), known_at=at)
-        now = evaluate_subject(conn, catalogue, rating, subject_id, at.date())
+    for day in (d for d in days if today is None or d <= today):
+        at = datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+        then = evaluate_subject(conn, catalogue, rating, subject_id, day, known_at=at)
+        now = evaluate_subject(conn, catalogue, rating, subject_id, day)
         entries.append(
             {
-                "as_of": at.date().isoformat(),
+                "as_of": day.isoformat(),
                 "known_at": at.isoformat(),
                 "band_as_known_then": then["band"],
                 "band_with_todays_knowledge": now["band"],
@@ -186,17 +192,6 @@ def history(
         "entries": entries,
         "snapshots": snapshots,
     }
-
-
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime.combine(value, time(), UTC)
-    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
-
-
-# -- real-time state ------------------------------------------------------------------------
 
 
 def refresh_state(
