@@ -18,7 +18,6 @@ import orjson
 import pytest
 import yaml
 from sqlalchemy import Engine, func, select, text
-from stdnum.cn import uscc
 
 from credo.audit import service as audit
 from credo.audit.tables import audit_log
@@ -38,6 +37,7 @@ from credo.notices.tables import notices
 from credo.records.service import WriteContext
 from credo.records.tables import record_current, record_statements
 from credo.subjects import repository as subjects_repo
+from tests.lists.builders import org_id
 
 HERE = Path(__file__).resolve().parent
 MAPPING = HERE / "debarment_list.yaml"
@@ -53,18 +53,6 @@ COLUMNS = [
     "period_months",
 ]
 CLI = "from credo.cli.main import app; app()"
-
-
-def org_id(seq: int) -> str:
-    """A valid Unified Social Credit Code whose organisation code ends in ``seq``."""
-    body = f"91110000{seq % 10**8:08d}"
-    for last in "0123456789":
-        candidate = body + last
-        try:
-            return candidate + uscc.calc_check_digit(candidate)
-        except Exception:  # some organisation codes have no valid check; try the next
-            continue
-    raise ValueError(seq)
 
 
 def make_suppliers(engine: Engine, count: int) -> None:
