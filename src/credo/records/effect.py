@@ -130,6 +130,9 @@ RULE: tuple[Clause, ...] = (
 # The clauses that do not depend on D: a record meeting them has effect on the days of
 # ``interval(row)`` (lists turn those intervals into entries).
 STANDING = tuple(c for c in RULE if c.operand is not AS_OF)
+# A chain that has not ended by D, whatever else holds (a disputed or appealed decision is still
+# on its furnisher's list): what a full-list delivery of D confirms or, when absent, delists.
+ONGOING = (Clause("state", "ne", "revoked", ANNULLED), RULE[4])
 
 
 @dataclass(frozen=True)
@@ -179,9 +182,16 @@ class EffectRule:
 
     # -- SQLAlchemy -----------------------------------------------------------------------
 
-    def sqlalchemy(self, columns: Any, on: date | Any | None, suppressed: Any) -> Any:
+    def sqlalchemy(
+        self,
+        columns: Any,
+        on: date | Any | None,
+        suppressed: Any = None,
+        clauses: tuple[Clause, ...] | None = None,
+    ) -> Any:
         """A clause over a table's ``columns`` (``table.c``) for ``on`` (a date or a column;
-        ``None``: the standing clauses only); ``suppressed``: a boolean SQL expression."""
+        ``None``: the standing clauses only); ``suppressed``: a boolean SQL expression;
+        ``clauses``: a part of the rule instead of all of it (``ONGOING``)."""
         from sqlalchemy import and_, not_, or_
 
         def render(clause: Clause) -> Any:
@@ -200,7 +210,8 @@ class EffectRule:
                 final = or_(final, columns["record_type"].in_(list(self.pending_appeal_types)))
             return final
 
-        return and_(*[render(c) for c in (RULE if on is not None else STANDING)])
+        chosen = clauses if clauses is not None else (RULE if on is not None else STANDING)
+        return and_(*[render(c) for c in chosen])
 
     # -- SQL text for the rating compiler (DuckDB dialect, transpiled by SQLGlot) ----------
 

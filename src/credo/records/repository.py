@@ -19,6 +19,7 @@ from credo.db.bulk import (
     in_values,
 )
 from credo.db.sql import chunks
+from credo.records import effect
 from credo.records.effect import EffectRule
 from credo.records.tables import change_feed, record_current, record_statements, record_suppressions
 
@@ -199,9 +200,9 @@ def statements_by_record(conn: Connection, record_id: str) -> list[RowMapping]:
 def open_chains_of(
     conn: Connection, furnisher_id: str, record_types: Sequence[str], on: date
 ) -> list[RowMapping]:
-    """The furnisher's chains of ``record_types`` that have not ended by ``on``: state active
-    and the folded end of their effect (credo.records.effect) after ``on``. What a full-list
-    delivery of that day confirms or, when absent from it, delists."""
+    """The furnisher's chains of ``record_types`` that have not ended by ``on``
+    (``credo.records.effect.ONGOING``: not annulled, the folded end of effect after ``on``).
+    What a full-list delivery of that day confirms or, when absent from it, delists."""
     c = record_current.c
     return list(
         conn.execute(
@@ -217,8 +218,7 @@ def open_chains_of(
             .where(
                 c.furnisher_id == furnisher_id,
                 c.record_type.in_(list(record_types)),
-                c.state == "active",
-                c.effect_until > on,
+                EffectRule().sqlalchemy(c, on, clauses=effect.ONGOING),
             )
             .order_by(c.chain_id)
         ).mappings()
