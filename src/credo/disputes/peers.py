@@ -108,6 +108,7 @@ def ratings_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
             "band": row["band"],
             "total": row["total"],
             "as_of": row["as_of"],
+            "reason": row.get("reason"),  # why not rated or pending (credo.ratings.banding)
             "explanation": row["features"],
         }
         for row in repository.rating_states_of_subject(conn, subject_id)

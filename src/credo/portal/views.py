@@ -21,6 +21,7 @@ from credo.catalog.vocab import EvidenceKind
 from credo.portal import repository as repo
 from credo.portal.charts import bar_chart
 from credo.portal.i18n import Translator
+from credo.ratings.banding import reason_text
 from credo.subjects.identifiers import mask_identifier
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -285,9 +286,12 @@ def _report_record(
 def _rating(catalogue: Catalogue, t: Translator, rating: Mapping[str, Any]) -> dict[str, Any]:
     definition = catalogue.ratings.get(rating["rating"])
     explanation = rating.get("explanation") or {}
+    reason = reason_text(rating.get("reason"))
     return {
         "name": t.pick(definition.name) if definition else rating["rating"],
-        "band": rating["band"],
+        "band": f"{rating['band']} ({reason.get(t.lang) or reason['en']})"
+        if reason
+        else rating["band"],
         "as_of": t.date(rating.get("as_of")),
         "explanation": _details(explanation, t) if isinstance(explanation, Mapping) else "",
     }
