@@ -20,3 +20,8 @@ class Settings(BaseSettings):
     profile: str | None = Field(default=None, description="Overrides the catalogue's profile")
     host: str = "127.0.0.1"
     port: int = 8000
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Let webhooks go to http:// and private, loopback or link-local addresses "
+        "(tests and closed test networks only; off in production)",
+    )

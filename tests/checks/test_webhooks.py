@@ -73,12 +73,16 @@ def wait_for(condition: Any, seconds: float = 20.0) -> None:
 def test_signed_events_retry_keep_order_and_replay(
     database_url: str, engine: Engine, receiver: Receiver
 ) -> None:
-    ctx = build_context(Settings(database_url=database_url), engine=engine)
+    # the receiver listens on 127.0.0.1: this deployment allows private callback addresses
+    settings = Settings(database_url=database_url, webhook_allow_private=True)
+    ctx = build_context(settings, engine=engine)
     keys = create_principals(ctx)
     first = defaulter(ADULT, on="2026-01-10")
     submit(ctx, "city_court", first)
     app = create_app(ctx)
-    app.state.checks = CheckService(ctx.catalogue, engine, ctx.clock, webhook_backoff_s=0.05)
+    app.state.checks = CheckService(
+        ctx.catalogue, engine, ctx.clock, webhook_backoff_s=0.05, webhook_allow_private=True
+    )
     auth = {"Authorization": f"Bearer {keys['bank']}"}
     with TestClient(app) as client:
         created = client.post(

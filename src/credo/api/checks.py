@@ -51,7 +51,12 @@ async def check_service(app: FastAPI) -> CheckService:
         service: CheckService | None = getattr(app.state, "checks", None)
         if service is None:
             ctx: AppContext = app.state.ctx
-            service = CheckService(ctx.catalogue, ctx.engine, ctx.clock)
+            service = CheckService(
+                ctx.catalogue,
+                ctx.engine,
+                ctx.clock,
+                webhook_allow_private=ctx.settings.webhook_allow_private,
+            )
             app.state.checks = service
         await service.start()  # idempotent
     return service
@@ -171,7 +176,14 @@ def create_subscription(
     HMAC secret that signs every event (shown once)."""
     identifier = (body.identifier.scheme, body.identifier.value)
     return subscriptions.subscribe(
-        conn, ctx.catalogue, principal, body.purpose, identifier, body.callback_url, ctx.clock.now()
+        conn,
+        ctx.catalogue,
+        principal,
+        body.purpose,
+        identifier,
+        body.callback_url,
+        ctx.clock.now(),
+        allow_private=ctx.settings.webhook_allow_private,
     )
 
 

@@ -76,6 +76,7 @@ class CheckService:
         clock: Clock,
         poll_interval: float = 0.01,
         webhook_backoff_s: float = 1.0,
+        webhook_allow_private: bool = False,
     ) -> None:
         self.catalogue = catalogue
         self.engine = engine
@@ -92,7 +93,9 @@ class CheckService:
             if catalogue.lists[list_id].entry.rating_band is not None
         }
         self.writer = InquiryWriter(engine)
-        self.delivery = WebhookDelivery(engine, clock, backoff_s=webhook_backoff_s)
+        self.delivery = WebhookDelivery(
+            engine, clock, backoff_s=webhook_backoff_s, allow_private=webhook_allow_private
+        )
         self._keys: dict[str, tuple[Principal, float]] = {}
         self._measures: dict[int, dict[tuple[str, date], tuple[Any, orjson.Fragment]]] = {}
         self._no_measures = orjson.Fragment(b"[]")

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, RowMapping
 from credo.access.model import Principal
 from credo.catalog.catalogue import Catalogue
 from credo.checks import repository
+from credo.checks.callbacks import check_callback_url, url_problem, webhook_client
 from credo.clock import Clock
 from credo.errors import Forbidden, NotFound, ValidationFailed
 from credo.subjects import repository as subjects_repo
@@ -46,14 +47,16 @@ def subscribe(
     identifier: tuple[str, str],
     callback_url: str,
     now: datetime,
+    *,
+    allow_private: bool = False,
 ) -> dict[str, Any]:
     """Subscribe (or re-subscribe) to one subject for one registered purpose (G-34). The
-    signing secret is returned once."""
+    signing secret is returned once. ``callback_url`` must be https:// to a public address
+    (``allow_private``: `Settings.webhook_allow_private`, for tests)."""
     party = catalogue.relying_parties.get(principal.relying_party_id or "")
     if party is None or purpose not in party.purposes:
         raise Forbidden(f"you are not registered for the purpose {purpose!r} (G-34)")
-    if not callback_url.startswith(("http://", "https://")):
-        raise ValidationFailed("callback_url must be an http(s) URL")
+    check_callback_url(callback_url, allow_private)
     try:
         checked = check_identifier(catalogue, *identifier)
     except IdentifierError as exc:
@@ -125,12 +128,14 @@ class WebhookDelivery:
         backoff_s: float = 1.0,
         poll_s: float = 0.2,
         timeout_s: float = 5.0,
+        allow_private: bool = False,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.backoff_s = backoff_s
         self.poll_s = poll_s
         self.timeout_s = timeout_s
+        self.allow_private = allow_private
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -145,7 +150,7 @@ class WebhookDelivery:
             self._task = None
 
     async def _run(self) -> None:
-        async with httpx.AsyncClient(timeout=self.timeout_s) as client:
+        async with webhook_client(self.timeout_s, self.allow_private) as client:
             while True:
                 try:
                     sent = await self.deliver_due(client)
@@ -190,10 +195,15 @@ class WebhookDelivery:
             "x-credo-timestamp": timestamp,
             "x-credo-signature": sign(sub["secret"], timestamp, body),
         }
-        try:
-            response = await client.post(sub["callback_url"], content=body, headers=headers)
+        url = sub["callback_url"]
+        if not url.startswith("https://") and not self.allow_private:
+            return f"refused: {url_problem(url, self.allow_private) or 'not https'}"
+        try:  # the client checks the resolved address just before it connects
+            response = await client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}"
+        if response.is_redirect:
+            return f"HTTP {response.status_code}: redirects are not followed"
         return None if response.is_success else f"HTTP {response.status_code}"
 
     def _record(self, outcomes: list[tuple[tuple[RowMapping, RowMapping], str | None]]) -> None:
