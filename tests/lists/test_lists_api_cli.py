@@ -1,5 +1,5 @@
-"""The lists API (public register with masked identifiers, for any date) and the lists and
-checks CLI commands, on both databases."""
+"""The lists API (the public register with masked identifiers as it stands today; any date
+for operators) and the lists and checks CLI commands, on both databases."""
 
 from __future__ import annotations
 
@@ -26,15 +26,21 @@ def test_public_register_shows_masked_entries_in_effect_on_a_date(
     database_url: str, engine: Engine
 ) -> None:
     ctx = make_context(database_url, engine)
+    keys = create_principals(ctx)
     submit(ctx, "city_court", defaulter(ADULT))
     with TestClient(create_app(ctx)) as client:
         catalogue = client.get("/v1/lists").json()
         assert "judgment_defaulters" in {li["id"] for li in catalogue["lists"]}
         url = "/v1/lists/judgment_defaulters/entries"
-        [entry] = client.get(url, params={"on": "2026-03-01"}).json()["entries"]
+        [entry] = client.get(url).json()["entries"]  # today, for anyone
         assert entry["subject"] == "cn_ric:110105********0010"
         assert entry["effective_on"] == "2026-01-25"
-        assert client.get(url, params={"on": "2026-01-20"}).json()["entries"] == []  # notice
+        operator = {"Authorization": f"Bearer {keys['operator']}"}  # other dates: history
+        [entry] = client.get(url, params={"on": "2026-03-01"}, headers=operator).json()["entries"]
+        assert entry["subject"] == "cn_ric:110105********0010"
+        notice = client.get(url, params={"on": "2026-01-20"}, headers=operator)
+        assert notice.json()["entries"] == []  # still in its notice period then
+        assert client.get(url, params={"on": "2026-03-01"}).status_code == 403
         assert client.get("/v1/lists/nope/entries").status_code == 404
 
 

@@ -1,5 +1,6 @@
 """HTTP API for lists: the catalogue's lists with their rules (public, G-25), and each list's
-entries in effect on a date: public lists with masked identifiers, others for operators."""
+entries: public lists, with masked identifiers, as they stand today (history, any date, and
+lists that are not public are for operators and auditors)."""
 
 from __future__ import annotations
 
@@ -28,23 +29,46 @@ def all_lists(ctx: AppContext = Depends(get_ctx)) -> dict[str, Any]:
     }
 
 
+HISTORY_IS_NOT_PUBLIC = (
+    "the public register shows only what is in effect today; a list's history is for the "
+    "subject (in their own report), operators and auditors"
+)
+
+
 @router.get("/{list_id}/entries")
 def list_entries(
     list_id: str,
     request: Request,
-    on: date | None = Query(None, description="Entries in effect on this date (default today)"),
+    on: date | None = Query(
+        None,
+        description="Entries in effect on this date (default today). The public may only ask "
+        "today; other dates need an operator's or auditor's key.",
+    ),
     after: str = Query("", max_length=32, description="Page after this entry id"),
     limit: int = Query(100, ge=1, le=1000),
     ctx: AppContext = Depends(get_ctx),
     conn: Connection = Depends(get_conn),
 ) -> dict[str, Any]:
+    """A list's entries: public lists show, to anyone, what is in effect today (never an
+    entry that has ended); other dates, and lists that are not public, are for operators
+    and auditors."""
     list_def = ctx.catalogue.lists.get(list_id)
     if list_def is None:
         raise NotFound(f"no list {list_id!r}")
+    today = ctx.clock.today()
+    day = on or today
     if list_def.publicity != "public_masked":
-        _require_operator(request, ctx)
-    day = on or ctx.clock.today()
+        _require_operator(request, ctx, "this list is not public: operators and auditors only")
+    elif day != today:
+        _require_operator(request, ctx, HISTORY_IS_NOT_PUBLIC, history=True)
+    else:  # the public view: in effect today and not ended
+        rows = repository.current_entries_of_list(conn, list_id, today, limit, after)
+        return _page(list_id, today, rows, limit)
     rows = repository.effective_entries_of_list(conn, list_id, day, limit, after)
+    return _page(list_id, day, rows, limit)
+
+
+def _page(list_id: str, day: date, rows: list[Any], limit: int) -> dict[str, Any]:
     return {
         "list": list_id,
         "on": day.isoformat(),
@@ -53,13 +77,18 @@ def list_entries(
     }
 
 
-def _require_operator(request: Request, ctx: AppContext) -> None:
+def _require_operator(
+    request: Request, ctx: AppContext, refusal: str, history: bool = False
+) -> None:
     header = request.headers.get("Authorization", "")
     bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
+    key = bearer or request.headers.get("X-API-Key")
+    if not key and history:
+        raise Forbidden(refusal, code="history_not_public")
     with ctx.engine.connect() as conn:
-        principal = authenticate(conn, bearer or request.headers.get("X-API-Key"))
+        principal = authenticate(conn, key)
     if principal.role not in (Role.OPERATOR, Role.AUDITOR):
-        raise Forbidden("this list is not public: operators and auditors only")
+        raise Forbidden(refusal, code="history_not_public" if history else "forbidden")
 
 
 def _public(row: Any) -> dict[str, Any]:

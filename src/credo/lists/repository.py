@@ -155,6 +155,31 @@ def effective_entries_of_list(
     return list(conn.execute(query).mappings())
 
 
+def current_entries_of_list(
+    conn: Connection, list_id: str, today: date, limit: int, after: str = ""
+) -> list[RowMapping]:
+    """The public view of a list: entries in effect ``today`` that have not ended (an entry
+    ended early, by performance, delisting or withdrawal, is never public again)."""
+    first_identifier = (
+        select(func.min(subject_identifiers.c.scheme + ":" + subject_identifiers.c.value))
+        .where(subject_identifiers.c.subject_id == list_entries.c.subject_id)
+        .scalar_subquery()
+    )
+    query = (
+        select(list_entries, first_identifier.label("identifier"))
+        .where(
+            list_entries.c.list_id == list_id,
+            list_entries.c.status != "ended",
+            list_entries.c.effective_on <= today,
+            list_entries.c.ends_on > today,
+            list_entries.c.id > after,
+        )
+        .order_by(list_entries.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
 def rating_facts(
     conn: Connection,
     subject_ids: Sequence[int] | None,
