@@ -95,6 +95,7 @@ def inquiries_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
             "relying_party_id": row["relying_party_id"],
             "purpose": row["purpose"],
             "outcome": row["outcome"],
+            "as_of": row.get("as_of"),  # a check about a past date (credo.checks.past)
         }
         for row in rows
     ]
