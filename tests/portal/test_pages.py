@@ -139,7 +139,9 @@ def test_unknown_organisation_and_person_ids_are_404(portal: Portal) -> None:
         ).scalar()
     page = portal.client.get(f"/register/organisations/{person['subject_id']}")
     assert page.status_code == (404 if kind == "person" else 200)
-    assert portal.client.get("/register/organisations/abc").status_code == 422
+    # anything that cannot be an id is a page that is not found, never a 500 (nor a 422)
+    for bad in ("abc", "0", "-1", "914553019912259108864", str(2**63), str(2**31)):
+        assert portal.client.get(f"/register/organisations/{bad}").status_code == 404, bad
 
 
 def test_defaulter_list_masks_identity_numbers(portal: Portal) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_conn, get_ctx, require
+from credo.api.params import BigCursor, Id
 from credo.audit import approvals, repository
 from credo.audit import service as audit
 from credo.context import AppContext
@@ -52,7 +53,7 @@ def verify(
 
 @router.get("/entries")
 def entries(
-    after: int = Query(0, ge=0),
+    after: BigCursor = 0,
     limit: int = Query(100, ge=1, le=1000),
     _: Principal = Depends(require(Role.AUDITOR)),
     conn: Connection = Depends(get_conn),
@@ -75,7 +76,7 @@ def propose_change(
 
 @router.post("/catalogue-changes/{change_id}/decision")
 def decide_change(
-    change_id: int,
+    change_id: Id,
     body: DecisionIn,
     principal: Principal = Depends(require(Role.OPERATOR)),
     ctx: AppContext = Depends(get_ctx),

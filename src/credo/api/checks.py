@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from credo.access.model import Principal, Role
 from credo.api.deps import bearer, get_conn, get_ctx, require
+from credo.api.params import Cursor
 from credo.api.problems import PROBLEM
 from credo.checks import subscriptions
 from credo.checks.service import CheckRequest, CheckService, inquiries_of, verify_decision
@@ -189,7 +190,7 @@ def create_subscription(
 
 @router.get("/v1/subscriptions/events")
 def replay_events(
-    after_seq: int = Query(0, ge=0),
+    after_seq: Cursor = 0,
     limit: int = Query(500, ge=1, le=1000),
     principal: Principal = Depends(require(Role.RELYING_PARTY)),
     conn: Connection = Depends(get_conn),

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_conn, get_ctx, require
+from credo.api.params import Id
 from credo.context import AppContext
 from credo.disputes import repair, repository, service
 from credo.disputes.report import jsonable, subject_report
@@ -136,7 +137,7 @@ def lodge_identity_claim(
 
 @router.post("/v1/me/disputes/{dispute_id}/information")
 def add_information(
-    dispute_id: int,
+    dispute_id: Id,
     body: InformationIn,
     principal: Principal = Depends(subject_only),
     ctx: AppContext = Depends(get_ctx),
@@ -195,7 +196,7 @@ def list_disputes(
 
 @router.post("/v1/disputes/{dispute_id}/resolve")
 def resolve_dispute(
-    dispute_id: int,
+    dispute_id: Id,
     body: ResolveIn,
     principal: Principal = Depends(operator_only),
     ctx: AppContext = Depends(get_ctx),
@@ -226,7 +227,7 @@ def list_repairs(
 
 @router.post("/v1/repairs/{application_id}/decide")
 def decide_repair(
-    application_id: int,
+    application_id: Id,
     body: DecideIn,
     principal: Principal = Depends(operator_only),
     ctx: AppContext = Depends(get_ctx),

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_conn, get_ctx, require
+from credo.api.params import Id
 from credo.context import AppContext
 from credo.errors import Conflict, NotFound, ValidationFailed
 from credo.ingest import snapshot
@@ -249,7 +250,7 @@ def list_snapshots(
 
 @router.post("/snapshots/{delivery_id}/{decision}", response_model=SnapshotOut)
 def decide_snapshot(
-    delivery_id: int,
+    delivery_id: Id,
     decision: Literal["apply", "reject"],
     principal: Principal = Depends(require(Role.OPERATOR)),
     ctx: AppContext = Depends(get_ctx),

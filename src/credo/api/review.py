@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_conn, get_ctx, require
+from credo.api.params import Id
 from credo.context import AppContext
 from credo.subjects import repository
 from credo.subjects.service import resolve_review_item
@@ -35,7 +36,7 @@ def open_items(
 
 @router.post("/{item_id}/resolve")
 def resolve(
-    item_id: int,
+    item_id: Id,
     body: Resolution,
     principal: Principal = Depends(require(Role.OPERATOR)),
     ctx: AppContext = Depends(get_ctx),

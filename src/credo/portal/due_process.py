@@ -12,11 +12,12 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_ctx
+from credo.api.params import parse_id
 from credo.context import AppContext
 from credo.disputes import repair, service
 from credo.disputes import repository as disputes_repo
 from credo.disputes.report import subject_report
-from credo.errors import CredoError
+from credo.errors import CredoError, NotFound
 from credo.portal import views
 from credo.portal.web import gate, render, signed_in, translator
 from credo.subjects import repository as subjects_repo
@@ -189,7 +190,7 @@ def _operator_action(
 
 @router.post("/console/disputes/{dispute_id}/resolve", response_model=None)
 def resolve(
-    dispute_id: int,
+    dispute_id: str,
     request: Request,
     outcome: str = Form(..., max_length=20),
     reasons: str = Form("", max_length=4000),
@@ -197,14 +198,15 @@ def resolve(
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
     def act(conn: Connection, actor: str) -> None:
-        service.resolve(conn, ctx.write_context(), dispute_id, outcome, reasons, actor)
+        number = _id(dispute_id, "dispute")
+        service.resolve(conn, ctx.write_context(), number, outcome, reasons, actor)
 
     return _operator_action(request, ctx, principal, act)
 
 
 @router.post("/console/repairs/{application_id}/decide", response_model=None)
 def decide(
-    application_id: int,
+    application_id: str,
     request: Request,
     approve: str = Form(..., max_length=5),
     reasons: str = Form("", max_length=4000),
@@ -212,14 +214,15 @@ def decide(
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
     def act(conn: Connection, actor: str) -> None:
-        repair.decide(conn, ctx.write_context(), application_id, approve == "yes", reasons, actor)
+        number = _id(application_id, "repair application")
+        repair.decide(conn, ctx.write_context(), number, approve == "yes", reasons, actor)
 
     return _operator_action(request, ctx, principal, act)
 
 
 @router.post("/console/review/{item_id}/resolve", response_model=None)
 def resolve_review_item(
-    item_id: int,
+    item_id: str,
     request: Request,
     resolution: str = Form("", max_length=2000),
     ctx: AppContext = Depends(get_ctx),
@@ -230,7 +233,15 @@ def resolve_review_item(
     def act(conn: Connection, actor: str) -> None:
         assert principal is not None
         subjects_service.resolve_review_item(
-            conn, item_id, principal.id, resolution, ctx.clock.now()
+            conn, _id(item_id, "review item"), principal.id, resolution, ctx.clock.now()
         )
 
     return _operator_action(request, ctx, principal, act)
+
+
+def _id(text: str, what: str) -> int:
+    """A console form's id from its path; anything that cannot be an id is not found."""
+    number = parse_id(text)
+    if number is None:
+        raise NotFound(f"no {what} {text[:40]!r}")
+    return number

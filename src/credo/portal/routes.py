@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from credo.access.model import Principal, Role
 from credo.access.service import authenticate
 from credo.api.deps import get_conn, get_ctx
+from credo.api.params import parse_id
 from credo.context import AppContext
 from credo.errors import NotAuthenticated, NotFound
 from credo.portal import due_process, views
@@ -103,23 +104,24 @@ def search(
 
 @router.get("/register/organisations/{subject_id}", response_class=HTMLResponse)
 def organisation_page(
-    subject_id: int,
+    subject_id: str,
     request: Request,
     ctx: AppContext = Depends(get_ctx),
     conn: Connection = Depends(get_conn),
     principal: Principal | None = Depends(signed_in),
 ) -> HTMLResponse:
     t = translator(request)
-    org = repo.organisation(conn, subject_id)
-    if org is None:
+    number = parse_id(subject_id)  # anything that cannot be an id is not found (never a 500)
+    org = repo.organisation(conn, number) if number is not None else None
+    if number is None or org is None:
         return render(request, ctx, t, principal, "not_found.html", status_code=404)
     records = repo.public_records(
-        conn, subject_id, views.public_record_types(ctx.catalogue), ctx.clock.today()
+        conn, number, views.public_record_types(ctx.catalogue), ctx.clock.today()
     )
     licences, others = views.split_licences(ctx.catalogue, records)
-    ratings = repo.rating_states(conn, subject_id, views.public_rating_keys(ctx.catalogue))
+    ratings = repo.rating_states(conn, number, views.public_rating_keys(ctx.catalogue))
     entries = repo.subject_list_entries(
-        conn, subject_id, views.public_list_ids(ctx.catalogue), ctx.clock.today()
+        conn, number, views.public_list_ids(ctx.catalogue), ctx.clock.today()
     )
     return render(
         request,
@@ -128,7 +130,7 @@ def organisation_page(
         principal,
         "organisation.html",
         org=org,
-        identifiers=repo.organisation_identifiers(conn, subject_id),
+        identifiers=repo.organisation_identifiers(conn, number),
         licences=[views.public_record(ctx.catalogue, t, r) for r in licences],
         others=[views.public_record(ctx.catalogue, t, r) for r in others],
         ratings=views.org_ratings(ctx.catalogue, t, ratings),
