@@ -92,6 +92,8 @@ def demo(args: list[str]) -> None:
 def test(args: list[str]) -> int:
     ensure_venv()
     ensure_chromium()
+    if not any(a.startswith(("-n", "--numprocesses")) or a == "no:xdist" for a in args):
+        args = ["-n", "auto", *args]  # one worker per core (each has its own databases)
     lint = [d for d in ("src", "tests", "bench") if (ROOT / d).exists()]  # git drops empty dirs
     checks: list[tuple[str, list[str | Path]]] = [
         ("ruff check " + " ".join(lint), [BIN / "ruff", "check", *lint]),
