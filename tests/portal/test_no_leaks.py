@@ -8,7 +8,7 @@ import re
 from collections import deque
 from datetime import date
 
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -37,12 +37,17 @@ def _crawl(portal: Portal, start: list[str]) -> dict[str, str]:
 
 def _public_api_urls(portal: Portal) -> list[str]:
     """Every GET endpoint without path parameters, asked without a key."""
-    routes = portal.client.app.routes  # type: ignore[attr-defined]
-    return [
-        route.path
-        for route in routes
-        if isinstance(route, APIRoute) and "GET" in route.methods and "{" not in route.path
+    # Included routers are nested: walk them (app.routes alone lists the routers, not routes).
+    contexts = iter_route_contexts(portal.client.app.routes)  # type: ignore[attr-defined]
+    urls = [
+        context.path
+        for context in contexts
+        if isinstance(context.original_route, APIRoute)
+        and "GET" in context.original_route.methods
+        and "{" not in context.path
     ]
+    assert len(urls) > 10, urls  # the walk finds the API's GET endpoints
+    return urls
 
 
 def test_no_public_page_or_response_contains_a_full_resident_id(portal: Portal) -> None:
