@@ -135,24 +135,8 @@ def effective_entries_of_list(
     conn: Connection, list_id: str, on: date, limit: int, after: str = ""
 ) -> list[RowMapping]:
     """Entries of the list in effect on ``on`` (by their stored dates), with one identifier
-    of each subject for the public register."""
-    first_identifier = (
-        select(func.min(subject_identifiers.c.scheme + ":" + subject_identifiers.c.value))
-        .where(subject_identifiers.c.subject_id == list_entries.c.subject_id)
-        .scalar_subquery()
-    )
-    query = (
-        select(list_entries, first_identifier.label("identifier"))
-        .where(
-            list_entries.c.list_id == list_id,
-            list_entries.c.effective_on <= on,
-            list_entries.c.ends_on > on,
-            list_entries.c.id > after,
-        )
-        .order_by(list_entries.c.id)
-        .limit(limit)
-    )
-    return list(conn.execute(query).mappings())
+    of each subject for the register."""
+    return _entries_of_list(conn, list_id, on, limit, after, open_only=False)
 
 
 def current_entries_of_list(
@@ -160,20 +144,28 @@ def current_entries_of_list(
 ) -> list[RowMapping]:
     """The public view of a list: entries in effect ``today`` that have not ended (an entry
     ended early, by performance, delisting or withdrawal, is never public again)."""
+    return _entries_of_list(conn, list_id, today, limit, after, open_only=True)
+
+
+def _entries_of_list(
+    conn: Connection, list_id: str, on: date, limit: int, after: str, open_only: bool
+) -> list[RowMapping]:
     first_identifier = (
         select(func.min(subject_identifiers.c.scheme + ":" + subject_identifiers.c.value))
         .where(subject_identifiers.c.subject_id == list_entries.c.subject_id)
         .scalar_subquery()
     )
+    conditions = [
+        list_entries.c.list_id == list_id,
+        list_entries.c.effective_on <= on,
+        list_entries.c.ends_on > on,
+        list_entries.c.id > after,
+    ]
+    if open_only:
+        conditions.append(list_entries.c.status != "ended")
     query = (
         select(list_entries, first_identifier.label("identifier"))
-        .where(
-            list_entries.c.list_id == list_id,
-            list_entries.c.status != "ended",
-            list_entries.c.effective_on <= today,
-            list_entries.c.ends_on > today,
-            list_entries.c.id > after,
-        )
+        .where(*conditions)
         .order_by(list_entries.c.id)
         .limit(limit)
     )
