@@ -86,7 +86,9 @@ def _read_questions(path: Path, days: list[date]) -> list[tuple[str, date]]:
 def _answer(
     scheme: str, value: str, subject_id: int | None, found: list[Entry], day: date
 ) -> dict[str, Any]:
-    entries = [(e, status) for e in found if (status := e.status_on(day)) is not None]
+    from credo.lists.service import statuses_on
+
+    entries = statuses_on(found, day)
     return {
         "identifier": f"{scheme}:{value}",
         "subject_id": subject_id,

@@ -79,7 +79,7 @@ class Entry:
 
     @property
     def term_anchor(self) -> date:
-        return max(self.effective_on, self.renewed_on or self.effective_on)
+        return _term_anchor(self.effective_on, self.renewed_on)
 
     def status_on(self, on: date) -> Status | None:
         if on < self.starts_on:
@@ -149,6 +149,11 @@ def _qualifies(list_def: ListDef, record: TriggerRecord) -> bool:
     )
 
 
+def _term_anchor(effective_on: date, renewed_on: date | None) -> date:
+    """Where a list's term and its measures' durations count from."""
+    return max(effective_on, renewed_on or effective_on)
+
+
 def _groups(list_def: ListDef, records: list[TriggerRecord]) -> list[tuple[TriggerRecord, ...]]:
     """One record per entry, or with a repeat-offence rule the ``min_count`` records that fall
     within its window (G-12: allowed only where the catalogue declares the legal basis)."""
@@ -183,7 +188,7 @@ def _entry(
     # of every record behind it: a confirmed decision stays listed, an unconfirmed one lapses.
     confirmed = [r.confirmed_on for r in group if r.confirmed_on is not None]
     renewed_on = max(confirmed) if confirmed and len(confirmed) == len(group) else None
-    term_end = list_def.max_term.add_to(max(effective_on, renewed_on or effective_on))
+    term_end = list_def.max_term.add_to(_term_anchor(effective_on, renewed_on))
     first_end = min(group, key=lambda r: r.ends_on)
     ends_on = min(first_end.ends_on, term_end)
     reason = "term_end" if first_end.ends_on >= term_end else first_end.end_reason

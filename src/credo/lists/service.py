@@ -50,8 +50,12 @@ def entries_on(
     conn: Connection, catalogue: Catalogue, subject_id: int, on: date
 ) -> list[tuple[Entry, str]]:
     """The subject's entries that exist on ``on``, with their status that day."""
-    found = entries_for(conn, catalogue, [subject_id]).get(subject_id, [])
-    return [(e, status) for e in found if (status := e.status_on(on)) is not None]
+    return statuses_on(entries_for(conn, catalogue, [subject_id]).get(subject_id, []), on)
+
+
+def statuses_on(entries: Sequence[Entry], on: date) -> list[tuple[Entry, str]]:
+    """The entries that exist on ``on``, with their status that day."""
+    return [(e, status) for e in entries if (status := e.status_on(on)) is not None]
 
 
 def refresh_entries(

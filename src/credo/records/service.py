@@ -528,22 +528,15 @@ def _insert_bound(
     now: the subject and the time of receipt."""
     subject_at = bound.columns.index("subject_id")
     received_at = bound.columns.index("received_at")
-    until_at = bound.columns.index("effect_until")
-    reason_at = bound.columns.index("end_reason")
-    expires_at = bound.columns.index("expires_on")
+    stamped = [(bound.columns.index(name), name) for name in _STAMPED]
     received = records_repo.bind_statement_value(conn.dialect, "received_at", now)
     values = []
     for p in pending:
         assert p.bound is not None
         p.bound[subject_at] = p.subject_id
         p.bound[received_at] = received
-        p.bound[until_at] = records_repo.bind_statement_value(
-            conn.dialect, "effect_until", p.stored["effect_until"]
-        )
-        p.bound[reason_at] = p.stored["end_reason"]
-        p.bound[expires_at] = records_repo.bind_statement_value(
-            conn.dialect, "expires_on", p.stored["expires_on"]
-        )
+        for at, name in stamped:  # the fold's values, known only now
+            p.bound[at] = records_repo.bind_statement_value(conn.dialect, name, p.stored[name])
         values.append(p.bound)
     records_repo.insert_bound_statements(conn, BoundRows(bound.dialect, bound.columns, values))
 
