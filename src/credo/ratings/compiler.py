@@ -381,10 +381,16 @@ def _timestamp(value: datetime, dialect: Dialect) -> str:
 
 
 def _render(ctes: list[tuple[str, str]], final: str, dialect: Dialect) -> str:
+    """The query in ``dialect``. On SQLite every step is materialized: flattened, the steps'
+    nested ``SELECT *`` copy each column's expression into every use of it, and preparing
+    the statement took 20-90 ms (more than running it); materialized, 1-5 ms."""
     with_clause = ", ".join(f"{name} AS ({body})" for name, body in ctes)
     tree = sqlglot.parse_one(f"WITH {with_clause} {final}", read="duckdb")
     if dialect == "postgres":
         tree = tree.transform(_jsonb_for_postgres)
+    if dialect == "sqlite":
+        for cte in tree.find_all(exp.CTE):
+            cte.set("materialized", True)
     return tree.sql(dialect=dialect)
 
 
