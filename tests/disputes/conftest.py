@@ -49,7 +49,9 @@ class HookLog:
     def __init__(self) -> None:
         self.calls: list[set[int]] = []
 
-    def __call__(self, conn: Connection, subject_ids: set[int]) -> None:
+    def __call__(
+        self, conn: Connection, subject_ids: set[int], record_types: frozenset[str] | None = None
+    ) -> None:
         self.calls.append(set(subject_ids))
 
 

@@ -123,3 +123,22 @@ def test_every_rating_of_a_subject_is_refreshed_in_the_write(
     with engine.connect() as conn:
         state = repository.state_rows(conn, "contract_performance@1")
     assert [s["band"] for s in state] == ["poor"]
+
+
+def test_a_write_leaves_alone_the_ratings_that_read_none_of_its_record_types(
+    writer: Writer, engine: Engine, clock: FixedClock
+) -> None:
+    writer.write(licence("LIC-8", 8, "2025-05-01"))  # registers the firm
+    writer.write(debarment("DB-8", 8, "2025-06-01", "bribery", 24))
+    with engine.connect() as conn:
+        (before,) = repository.state_rows(conn, "contract_performance@1")
+    clock.advance(days=1)
+    writer.write(licence("LIC-8b", 8, "2025-07-01"))  # the rating reads debarments only
+    with engine.connect() as conn:
+        (unchanged,) = repository.state_rows(conn, "contract_performance@1")
+    assert unchanged["evaluated_at"] == before["evaluated_at"]
+    writer.write(debarment("DB-8b", 8, "2025-08-01", "collusion", 12))
+    with engine.connect() as conn:
+        (refreshed,) = repository.state_rows(conn, "contract_performance@1")
+    assert refreshed["evaluated_at"] > before["evaluated_at"]
+    assert refreshed["features"] != before["features"]

@@ -10,8 +10,10 @@ Rows must all carry the same keys; anything else falls back to the generic helpe
 
 from __future__ import annotations
 
+import gc
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,21 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from credo.db.sql import _insert_for, chunks, insert_ignore, upsert
 
 Conflict = tuple[str, Sequence[str], Sequence[str]]  # ("nothing" | "update", key, update)
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """For a bulk load: the objects alive when it starts (modules, the catalogue, compiled
+    queries) are set aside from Python's cyclic garbage collector until it ends. A load
+    allocates millions of short-lived rows, and every full collection in it would walk the
+    whole long-lived heap again: about a fifth of an ingest's CPU (measured on 20,000 rows,
+    docs/performance.md). Garbage made during the load is collected as usual; afterwards
+    everything is collectable again."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

@@ -21,6 +21,7 @@ from credo.access.repository import get as get_principal
 from credo.access.service import create_principal
 from credo.catalog.catalogue import Catalogue
 from credo.context import AppContext
+from credo.db.bulk import frozen_heap
 from credo.db.engine import bulk_load_pragmas, checkpoint, is_sqlite
 from credo.demo import repository as demo_repo
 from credo.demo.deliveries import DeliveryCounts, deliver_daily_lists
@@ -108,33 +109,34 @@ def build_demo(
     population = generate_population(size, seed, today)
     if _demo_exists(ctx.engine):
         return DemoSummary(population, LoadCounts(), demo_credentials(ctx), already_built=True)
-    register_subjects(ctx.engine, ctx.catalogue, population, ctx, progress)
-    write = ctx.write_context().deferring()
-    if workers > 1 and can_fork():
-        job = LoadJob(ctx.engine, write, population, today, seed)
-        counts = load_in_workers(job, workers, progress)
-    else:
-        counts = load_statements(
-            ctx.engine,
-            write,
-            today,
-            city_statements(population, today, seed),
-            progress,
-            total_subjects=subject_count(population),
-            batch_size=batch_size,
-        )
-    # Before disputes: the office's list knows nothing of disputes held in the registry.
-    progress.stage("Daily full-list deliveries of the procurement office", 1)
-    counts.deliveries = deliver_daily_lists(ctx.engine, write, today, seed)
-    progress.advance(1)
-    with ctx.engine.connect() as conn:  # the demo subject: a judgment defaulter
-        subject_id = demo_repo.person_with_effective_record(conn, "judgment_defaulter", today)
-    progress.stage("Opening disputes and repair applications", 2)
-    counts.disputes = open_demo_disputes(ctx, write, _share(size.persons, 300), subject_id)
-    progress.advance(1)
-    counts.repairs = apply_demo_repairs(ctx, write, _share(size.persons, 500), subject_id)
-    progress.advance(1)
-    derive_state(ctx.engine, write, progress)
+    with frozen_heap():  # a bulk load: see credo.db.bulk.frozen_heap
+        register_subjects(ctx.engine, ctx.catalogue, population, ctx, progress)
+        write = ctx.write_context().deferring()
+        if workers > 1 and can_fork():
+            job = LoadJob(ctx.engine, write, population, today, seed)
+            counts = load_in_workers(job, workers, progress)
+        else:
+            counts = load_statements(
+                ctx.engine,
+                write,
+                today,
+                city_statements(population, today, seed),
+                progress,
+                total_subjects=subject_count(population),
+                batch_size=batch_size,
+            )
+        # Before disputes: the office's list knows nothing of disputes held in the registry.
+        progress.stage("Daily full-list deliveries of the procurement office", 1)
+        counts.deliveries = deliver_daily_lists(ctx.engine, write, today, seed)
+        progress.advance(1)
+        with ctx.engine.connect() as conn:  # the demo subject: a judgment defaulter
+            subject_id = demo_repo.person_with_effective_record(conn, "judgment_defaulter", today)
+        progress.stage("Opening disputes and repair applications", 2)
+        counts.disputes = open_demo_disputes(ctx, write, _share(size.persons, 300), subject_id)
+        progress.advance(1)
+        counts.repairs = apply_demo_repairs(ctx, write, _share(size.persons, 500), subject_id)
+        progress.advance(1)
+        derive_state(ctx.engine, write, progress)
     # Last: the demo counts as built once its operator exists (a re-run reuses it).
     credentials = create_demo_principals(ctx, subject_id)
     return DemoSummary(population, counts, credentials)

@@ -18,6 +18,7 @@ from typing import IO, Any
 import orjson
 from sqlalchemy import Engine
 
+from credo.db.bulk import frozen_heap
 from credo.errors import ValidationFailed
 from credo.ingest import repository
 from credo.ingest.mapping import Mapping, check_against_catalogue
@@ -113,10 +114,11 @@ def ingest_file(
     result = IngestResult(run_id, source_key, furnisher_id)
     chunker = _ChunkIngester(engine, ctx, request.mapping, result)
     try:
-        for chunk in read_chunks(request.path, max(1, request.chunk_size)):
-            chunker.ingest(chunk)
-            if on_chunk is not None:
-                on_chunk(len(chunk))
+        with frozen_heap():
+            for chunk in read_chunks(request.path, max(1, request.chunk_size)):
+                chunker.ingest(chunk)
+                if on_chunk is not None:
+                    on_chunk(len(chunk))
     except ValidationFailed:
         _finish(engine, ctx, result, "failed")  # the committed chunks stand
         raise

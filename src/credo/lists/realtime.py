@@ -14,7 +14,9 @@ from credo.records.service import SubjectHook
 
 
 def make_hook(catalogue: Catalogue, clock: Clock) -> SubjectHook:
-    def hook(conn: Connection, subject_ids: set[int]) -> None:
+    def hook(
+        conn: Connection, subject_ids: set[int], record_types: frozenset[str] | None = None
+    ) -> None:
         now = clock.now()
         ordered = sorted(subject_ids)
         refresh_entries(conn, catalogue, ordered, now)

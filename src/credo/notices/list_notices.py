@@ -17,7 +17,9 @@ from credo.records.service import SubjectHook
 
 
 def make_hook(catalogue: Catalogue, clock: Clock) -> SubjectHook:
-    def hook(conn: Connection, subject_ids: set[int]) -> None:
+    def hook(
+        conn: Connection, subject_ids: set[int], record_types: frozenset[str] | None = None
+    ) -> None:
         entries = repository.unnoticed_list_entries(conn, sorted(subject_ids))
         if entries:
             enqueue(conn, [_notice(catalogue, e) for e in entries], clock.now())

@@ -18,7 +18,9 @@ from credo.records.service import SubjectHook
 
 
 def make_hook(catalogue: Catalogue, clock: Clock) -> SubjectHook:
-    def hook(conn: Connection, subject_ids: set[int]) -> None:
+    def hook(
+        conn: Connection, subject_ids: set[int], record_types: frozenset[str] | None = None
+    ) -> None:
         queue_record_notices(conn, catalogue, subject_ids, clock)
 
     return hook

@@ -3,6 +3,8 @@
 The hook runs inside the write transaction (records.service.append_statements), so a
 subject's rating state is current before the write is acknowledged. It runs the same compiled
 query as batch rescoring, restricted to the changed subjects: one implementation, no drift.
+When the write names the record types it changed, the ratings that read none of them are left
+alone (their inputs, and so their results, are as they were).
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ def make_hook(catalogue: Catalogue, clock: Clock) -> SubjectHook:
     templates: dict[tuple[str, Dialect], str] = {}
     source = source_for(catalogue)
 
-    def hook(conn: Connection, subject_ids: set[int]) -> None:
+    def hook(
+        conn: Connection, subject_ids: set[int], record_types: frozenset[str] | None = None
+    ) -> None:
         dialect = dialect_of(conn)
 
         def compiled(rating: RatingDef, probe: Probe) -> str:
@@ -33,6 +37,11 @@ def make_hook(catalogue: Catalogue, clock: Clock) -> SubjectHook:
             assert probe.as_of is not None and probe.subject_ids is not None
             return bind_probe(templates[key], probe.subject_ids, probe.as_of)
 
-        refresh_state(conn, catalogue, subject_ids, clock.today(), clock.now(), compiled)
+        ratings = [
+            rating
+            for rating in catalogue.ratings.values()
+            if record_types is None or not record_types.isdisjoint(rating.inputs)
+        ]
+        refresh_state(conn, catalogue, subject_ids, clock.today(), clock.now(), compiled, ratings)
 
     return hook

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, RowMapping, delete, func, select, text, update
+from sqlalchemy import Connection, RowMapping, delete, func, select, update
 
 from credo.db.sql import chunks, upsert
 from credo.ratings.compiler import Dialect

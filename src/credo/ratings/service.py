@@ -201,13 +201,14 @@ def refresh_state(
     as_of: date,
     now: datetime,
     compile_for: Callable[[RatingDef, Probe], str] | None = None,
+    ratings: Sequence[RatingDef] | None = None,
 ) -> None:
-    """Re-evaluate every rating of ``subject_ids`` with the same compiled query, restricted
-    to them, in the caller's transaction."""
+    """Re-evaluate ``ratings`` (default: every rating) of ``subject_ids`` with the same
+    compiled query, restricted to them, in the caller's transaction."""
     runner = DatabaseRunner(conn)
     source = source_for(catalogue)
     probe = Probe(as_of=as_of, subject_ids=tuple(sorted(subject_ids)))
-    for rating in catalogue.ratings.values():
+    for rating in catalogue.ratings.values() if ratings is None else ratings:
         sql = (
             compile_for(rating, probe)
             if compile_for

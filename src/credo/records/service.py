@@ -7,10 +7,10 @@ The API and file ingestion both go through ``append_statements``, so there is on
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection, Dialect
@@ -25,9 +25,20 @@ from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
 from credo.subjects import repository as subjects_repo
 
-# Called inside the write transaction with the ids of subjects whose records changed, so
-# ratings and list entries are current before the write is acknowledged.
-SubjectHook = Callable[[Connection, set[int]], None]
+
+class SubjectHook(Protocol):
+    """Called inside the write transaction with the ids of subjects whose records changed, so
+    ratings and list entries are current before the write is acknowledged. ``record_types``:
+    the types of the records written, when the change is only that (a hook may then leave
+    alone what reads none of them); None when anything may have changed (a dispute, a
+    merge, a deferred bulk pass)."""
+
+    def __call__(
+        self,
+        conn: Connection,
+        subject_ids: set[int],
+        record_types: frozenset[str] | None = None,
+    ) -> None: ...
 
 
 def _digest(*parts: str) -> str:
@@ -170,20 +181,31 @@ class WriteContext:
         return replace(self, deferred=set())
 
 
-def run_hooks(conn: Connection, ctx: WriteContext, subject_ids: set[int]) -> None:
+def run_hooks(
+    conn: Connection,
+    ctx: WriteContext,
+    subject_ids: set[int],
+    record_types: frozenset[str] | None = None,
+) -> None:
     """Re-derive ratings, list entries and notices for ``subject_ids`` in ``conn``'s
-    transaction (every hook, in order)."""
+    transaction (every hook, in order; ``record_types`` as for ``SubjectHook``)."""
     if subject_ids:
         for hook in ctx.hooks:
-            hook(conn, subject_ids)
+            hook(conn, subject_ids, record_types)
 
 
-def subjects_changed(conn: Connection, ctx: WriteContext, subject_ids: set[int]) -> None:
-    """Run the hooks now, or note the subjects when ``ctx`` defers them (a bulk load)."""
+def subjects_changed(
+    conn: Connection,
+    ctx: WriteContext,
+    subject_ids: set[int],
+    record_types: frozenset[str] | None = None,
+) -> None:
+    """Run the hooks now, or note the subjects when ``ctx`` defers them (a bulk load; its
+    one pass afterwards re-derives everything of theirs)."""
     if ctx.deferred is not None:
         ctx.deferred |= subject_ids
     else:
-        run_hooks(conn, ctx, subject_ids)
+        run_hooks(conn, ctx, subject_ids, record_types)
 
 
 def append_statements(
@@ -216,8 +238,16 @@ def append_prepared(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -
         )
     for row, first in repeats.items():
         _follow_first(outcomes, row, first)
-    subjects_changed(conn, ctx, {p.subject_id for p in pending if p.subject_id is not None})
+    changed = {p.subject_id for p in pending if p.subject_id is not None}
+    subjects_changed(conn, ctx, changed, _types_touched(pending, current))
     return [outcomes[row] for row, _ in items]
+
+
+def _types_touched(pending: list[_Pending], current: dict[str, dict[str, Any]]) -> frozenset[str]:
+    """The record types a batch changed: its own, and a corrected chain's type before."""
+    types = {p.statement.record_type for p in pending}
+    types.update(current[p.chain_id]["record_type"] for p in pending if p.chain_id in current)
+    return frozenset(types)
 
 
 def _dedupe(
