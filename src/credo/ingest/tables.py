@@ -32,6 +32,10 @@ ingest_runs = Table(
     Column("duplicate", Integer, nullable=False, default=0),
     Column("quarantined", Integer, nullable=False, default=0),
     Column("status", String(16), nullable=False, default="running"),
+    # migration 0011: every line of the file accounted for, and why a failed run stopped
+    Column("lines_read", Integer),
+    Column("not_reached", Integer),
+    Column("error", Text),
 )
 
 # A row that could not be accepted, with its machine-readable reason. One per source row:
