@@ -15,6 +15,9 @@ the way tests/harness/postgres.py does):
   sqlite3 `executemany` in one transaction / psycopg `COPY` (text format), into the same table of a
   fresh migrated database (subjects inserted beforehand, untimed, for the foreign key).
 
+Each leg runs ``--repeat`` times (3 with ``--quick``), alternating ours and plain, and the
+median of each is used: on these shared machines one run of either can be off by a third.
+
 Prints both rates, their ratio and the peak memory (ru_maxrss, the process's high-water mark
 so far). The last line is `RESULT sqlite_ratio=... postgres_ratio=... sqlite_rows_per_s=...
 postgres_rows_per_s=...`.
@@ -27,6 +30,7 @@ import csv
 import hashlib
 import resource
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -188,15 +192,22 @@ def measure(
     data: Path,
     mapping: Path,
     chunk_size: int,
+    repeat: int,
 ) -> tuple[float, float]:
-    ours_s, rows = ours(fresh("ours"), data, mapping, chunk_size)
-    print(f"{name}: ours  {rows:,} rows in {ours_s:.1f} s = {rows / ours_s:,.0f} rows/s; "
-          f"peak {peak_mb():,.0f} MB", flush=True)  # fmt: skip
-    plain_s = plain(fresh("plain"))
-    print(f"{name}: plain {rows:,} rows in {plain_s:.1f} s = {rows / plain_s:,.0f} rows/s; "
-          f"peak {peak_mb():,.0f} MB", flush=True)  # fmt: skip
+    ours_times, plain_times = [], []
+    for attempt in range(repeat):
+        ours_s, rows = ours(fresh(f"ours{attempt}"), data, mapping, chunk_size)
+        print(f"{name}: ours  {rows:,} rows in {ours_s:.1f} s = {rows / ours_s:,.0f} rows/s; "
+              f"peak {peak_mb():,.0f} MB", flush=True)  # fmt: skip
+        plain_s = plain(fresh(f"plain{attempt}"))
+        print(f"{name}: plain {rows:,} rows in {plain_s:.2f} s = {rows / plain_s:,.0f} rows/s",
+              flush=True)  # fmt: skip
+        ours_times.append(ours_s)
+        plain_times.append(plain_s)
+    ours_s, plain_s = statistics.median(ours_times), statistics.median(plain_times)
     ratio = plain_s / ours_s
-    print(f"{name}: ratio ours/plain = {ratio:.3f}", flush=True)
+    print(f"{name}: medians of {repeat}: ours {rows / ours_s:,.0f} rows/s, plain "
+          f"{rows / plain_s:,.0f} rows/s, ratio ours/plain = {ratio:.3f}", flush=True)  # fmt: skip
     return ratio, rows / ours_s
 
 
@@ -205,8 +216,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--quick", action="store_true", help="20,000 rows (under a minute)")
     parser.add_argument("--chunk-size", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, help="runs per leg (default 3 quick, else 1)")
     args = parser.parse_args()
     rows = 20_000 if args.quick else args.rows
+    repeat = args.repeat or (3 if args.quick else 1)
 
     from credo.db.migrate import upgrade
     from harness.postgres import PostgresServer
@@ -227,7 +240,7 @@ def main() -> None:
         sqlite_ratio, sqlite_rate = measure(
             "sqlite", fresh_sqlite,
             lambda url: plain_sqlite(Path(url.removeprefix("sqlite:///")), values, subjects),
-            data, mapping, args.chunk_size,
+            data, mapping, args.chunk_size, repeat,
         )  # fmt: skip
 
         server = PostgresServer.start()
@@ -243,7 +256,7 @@ def main() -> None:
                 lambda url: plain_postgres(
                     server.conninfo(url.rsplit("/", 1)[1]), values, subjects
                 ),
-                data, mapping, args.chunk_size,
+                data, mapping, args.chunk_size, repeat,
             )  # fmt: skip
         finally:
             server.stop()
