@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +24,25 @@ from credo.settings import Settings
 from credo.subjects.tables import subject_identifiers
 
 SIZE = DemoSize(persons=250, organisations=50, public_bodies=3)
+TOKEN = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
+
+
+def form_token(client: TestClient) -> str:
+    """The CSRF token a page served to this client carries (as a browser would read it)."""
+    found = TOKEN.search(client.get("/signin").text)
+    assert found, "the sign-in page carries a form token"
+    return found.group(1)
+
+
+def post_form(client: TestClient, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+    """POST a portal form as the page would: with the page's token, from this origin."""
+    headers = {"Origin": str(client.base_url), **kw.pop("headers", {})}
+    form = {"csrf": form_token(client), **(data or {})}
+    return client.post(url, data=form, headers=headers, **kw)
+
+
+def sign_in(client: TestClient, key: str, **kw: Any) -> Any:
+    return post_form(client, "/signin", {"key": key}, **kw)
 
 
 @dataclass
@@ -29,6 +50,15 @@ class Portal:
     ctx: AppContext
     client: TestClient
     keys: dict[Role, str]
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+        return post_form(self.client, url, data, **kw)
+
+    def sign_in(self, role: Role, **kw: Any) -> Any:
+        return sign_in(self.client, self.keys[role], **kw)
+
+    def sign_out(self) -> Any:
+        return self.post("/signout")
 
     def resident_ids(self) -> set[str]:
         with self.ctx.engine.connect() as conn:

@@ -69,9 +69,9 @@ def test_dispute_resolved_by_deletion_ends_the_measure(portal: Portal) -> None:
     ric = _subject_ric(portal)
     assert _measures(_check(portal, ric)) == ["no_air_travel"]
 
-    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
+    portal.sign_in(Role.SUBJECT)
     record_id = _defaulter_record(portal.client.get("/me").text)
-    lodged = portal.client.post(
+    lodged = portal.post(
         "/me/disputes",
         data={
             "record_id": record_id,
@@ -86,22 +86,22 @@ def test_dispute_resolved_by_deletion_ends_the_measure(portal: Portal) -> None:
     assert "<td data-status>open</td>" in report
     assert _eventually_no_measure(portal, ric)["measures"] == []  # no effect while disputed
 
-    portal.client.post("/signout")
-    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    portal.sign_out()
+    portal.sign_in(Role.OPERATOR)
     queue = portal.client.get("/console/queues").text
     dispute_id = re.search(
         r'<tr data-dispute="([0-9]+)">(?:(?!</tr>).)*performed in full', queue, re.S
     )
     assert dispute_id, "the operator sees the dispute in the queue"
-    resolved = portal.client.post(
+    resolved = portal.post(
         f"/console/disputes/{dispute_id.group(1)}/resolve",
         data={"outcome": "deleted", "reasons": "The court confirmed full performance."},
         follow_redirects=False,
     )
     assert resolved.status_code == 303
 
-    portal.client.post("/signout")
-    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
+    portal.sign_out()
+    portal.sign_in(Role.SUBJECT)
     report = portal.client.get("/me").text
     assert "<td data-status>deleted</td>" in report
     assert "The court confirmed full performance." in report
@@ -109,43 +109,41 @@ def test_dispute_resolved_by_deletion_ends_the_measure(portal: Portal) -> None:
 
 
 def test_refused_actions_explain_why(portal: Portal) -> None:
-    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
-    empty = portal.client.post("/me/disputes", data={"record_id": "nope", "grounds": ""})
+    portal.sign_in(Role.SUBJECT)
+    empty = portal.post("/me/disputes", data={"record_id": "nope", "grounds": ""})
     assert empty.status_code in (404, 422)
     assert 'role="alert"' in empty.text
-    portal.client.post("/signout")
-    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
-    upheld = portal.client.post(
+    portal.sign_out()
+    portal.sign_in(Role.OPERATOR)
+    upheld = portal.post(
         "/console/disputes/999999/resolve", data={"outcome": "upheld", "reasons": ""}
     )
     assert upheld.status_code in (404, 422)
     assert 'role="alert"' in upheld.text
-    assert portal.client.post("/me/disputes", data={"record_id": "x"}).status_code == 403
+    assert portal.post("/me/disputes", data={"record_id": "x"}).status_code == 403
 
 
 def test_a_subject_cannot_touch_another_subjects_record(portal: Portal) -> None:
-    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    portal.sign_in(Role.OPERATOR)
     other = re.search(r'<tr data-dispute="([0-9]+)">', portal.client.get("/console/queues").text)
     assert other, "the demo opened disputes for other subjects"
-    portal.client.post("/signout")
-    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
-    forged = portal.client.post(
-        f"/console/disputes/{other.group(1)}/resolve", data={"outcome": "deleted"}
-    )
+    portal.sign_out()
+    portal.sign_in(Role.SUBJECT)
+    forged = portal.post(f"/console/disputes/{other.group(1)}/resolve", data={"outcome": "deleted"})
     assert forged.status_code == 403
 
 
 def test_statement_and_repair_application_through_the_portal(portal: Portal) -> None:
-    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
+    portal.sign_in(Role.SUBJECT)
     record_id = _defaulter_record(portal.client.get("/me").text)
-    said = portal.client.post(
+    said = portal.post(
         "/me/statements",
         data={"record_id": record_id, "text": "I am paying in instalments."},
         follow_redirects=False,
     )
     assert said.status_code == 303
     assert "“I am paying in instalments.”" in portal.client.get("/me").text
-    applied = portal.client.post(
+    applied = portal.post(
         "/me/repairs",
         data={
             "record_id": record_id,
@@ -157,22 +155,22 @@ def test_statement_and_repair_application_through_the_portal(portal: Portal) -> 
     assert applied.status_code == 303, applied.text
     assert "<td>pending</td>" in portal.client.get("/me").text
 
-    portal.client.post("/signout")
-    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    portal.sign_out()
+    portal.sign_in(Role.OPERATOR)
     queue = portal.client.get("/console/queues").text
     found = re.search(
         r'<tr data-repair="([0-9]+)">(?:(?!</tr>).)*obligation performed', queue, re.S
     )
     assert found
-    decided = portal.client.post(
+    decided = portal.post(
         f"/console/repairs/{found.group(1)}/decide",
         data={"approve": "yes", "reasons": "Receipt verified with the court."},
         follow_redirects=False,
     )
     assert decided.status_code == 303
 
-    portal.client.post("/signout")
-    portal.client.post("/signin", data={"key": portal.keys[Role.SUBJECT]})
+    portal.sign_out()
+    portal.sign_in(Role.SUBJECT)
     report = portal.client.get("/me").text
     assert "<td>approved</td>" in report
     row = next(r for rid, r in RECORD_ROW.findall(report) if rid == record_id)
@@ -180,21 +178,21 @@ def test_statement_and_repair_application_through_the_portal(portal: Portal) -> 
 
 
 def test_operator_decides_an_identity_review_item_with_reasons(portal: Portal) -> None:
-    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    portal.sign_in(Role.OPERATOR)
     queue = portal.client.get("/console/queues").text
     item = re.search(
         r'<tr data-review="([0-9]+)">(?:(?!</tr>).)*identifier_check_failed', queue, re.S
     )
     assert item, "the demo's pilot-era codes are queued for identity review"
     url = f"/console/review/{item.group(1)}/resolve"
-    refused = portal.client.post(url, data={"resolution": "ok"})
+    refused = portal.post(url, data={"resolution": "ok"})
     assert refused.status_code == 422
-    decided = portal.client.post(
+    decided = portal.post(
         url,
         data={"resolution": "Pilot-era code confirmed with the registry."},
         follow_redirects=False,
     )
     assert decided.status_code == 303
     assert f'data-review="{item.group(1)}"' not in portal.client.get("/console/queues").text
-    again = portal.client.post(url, data={"resolution": "Pilot-era code confirmed again."})
+    again = portal.post(url, data={"resolution": "Pilot-era code confirmed again."})
     assert again.status_code == 409

@@ -175,12 +175,10 @@ def test_language_switch_never_redirects_off_site(portal: Portal) -> None:
 
 
 def test_sign_in_subject_sees_own_records_including_unpublished(portal: Portal) -> None:
-    bad = portal.client.post("/signin", data={"key": "not-a-key"}, follow_redirects=False)
+    bad = portal.post("/signin", {"key": "not-a-key"}, follow_redirects=False)
     assert bad.status_code == 401
     assert "not valid" in bad.text
-    signed = portal.client.post(
-        "/signin", data={"key": portal.keys[Role.SUBJECT]}, follow_redirects=False
-    )
+    signed = portal.sign_in(Role.SUBJECT, follow_redirects=False)
     assert signed.status_code == 303
     assert signed.headers["location"] == "/me"
     cookie = signed.headers["set-cookie"].lower()
@@ -196,7 +194,7 @@ def test_console_is_for_operators_with_svg_charts(portal: Portal) -> None:
     anonymous = portal.client.get("/console", follow_redirects=False)
     assert anonymous.status_code == 303
     assert anonymous.headers["location"].startswith("/signin")
-    portal.client.post("/signin", data={"key": portal.keys[Role.OPERATOR]})
+    portal.sign_in(Role.OPERATOR)
     console = portal.client.get("/console")
     assert console.status_code == 200
     assert console.text.count("<svg") >= 3
@@ -205,7 +203,7 @@ def test_console_is_for_operators_with_svg_charts(portal: Portal) -> None:
     assert "Open disputes by time to deadline" in console.text
     assert "List entries in effect" in console.text
     assert portal.client.get("/me", follow_redirects=False).status_code == 403
-    portal.client.post("/signout")
+    portal.sign_out()
     assert portal.client.get("/console", follow_redirects=False).status_code == 303
 
 

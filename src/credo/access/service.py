@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from credo.access import repository
 from credo.access.model import Principal, Role
@@ -84,6 +84,10 @@ def authenticate(conn: Connection, key: str | None) -> Principal:
     row = repository.by_key_hash(conn, hash_key(key))
     if row is None:
         raise NotAuthenticated("the API key is not valid (unknown or disabled)")
+    return principal_from_row(row)
+
+
+def principal_from_row(row: RowMapping) -> Principal:
     return Principal(
         id=row["id"],
         role=Role(row["role"]),

@@ -9,6 +9,7 @@ from credo.api import audit, catalog, checks, disputes, lists, ratings, records,
 from credo.api.problems import install as install_problems
 from credo.context import AppContext
 from credo.portal import routes as portal_routes
+from credo.portal.security import SecurityHeaders
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -27,4 +28,5 @@ def create_app(ctx: AppContext) -> FastAPI:
         app.include_router(module.router)
     app.include_router(portal_routes.router)
     app.add_middleware(checks.CheckFastPath)  # POST /v1/checks, the hot path
+    app.add_middleware(SecurityHeaders)  # outermost: every response, the fast path's too
     return app

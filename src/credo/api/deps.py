@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the app context, a transaction, and the authenticated principal."""
+"""FastAPI dependencies: the app context, a transaction, the authenticated principal, and
+the subjects a principal may see."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlalchemy import Connection
 from credo.access.model import Principal, Role
 from credo.access.service import authenticate
 from credo.context import AppContext
-from credo.errors import Forbidden
+from credo.errors import Forbidden, NotFound
+from credo.subjects.service import resolve_identifier
 
 bearer = HTTPBearer(auto_error=False, description="API key issued by the operator")
 
@@ -47,3 +49,21 @@ def require(*roles: Role) -> Callable[..., Principal]:
         return principal
 
     return dependency
+
+
+def visible_subject(
+    conn: Connection, ctx: AppContext, principal: Principal, scheme: str, value: str
+) -> int:
+    """The id of the subject named by ``scheme``/``value`` if ``principal`` may see it, else
+    404. A subject sees only itself, and another person's number answers exactly as a number
+    nobody registered does (no registration oracle); a malformed number is a 422 for anyone,
+    which says nothing about the registry."""
+    if principal.role != Role.SUBJECT:
+        return resolve_identifier(conn, ctx.catalogue, scheme, value)
+    try:
+        subject_id = resolve_identifier(conn, ctx.catalogue, scheme, value)
+    except NotFound:
+        subject_id = None
+    if subject_id is None or subject_id != principal.subject_id:
+        raise NotFound(f"no subject with {scheme} {value}")
+    return subject_id

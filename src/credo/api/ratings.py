@@ -13,11 +13,9 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx, require
+from credo.api.deps import get_conn, get_ctx, require, visible_subject
 from credo.context import AppContext
-from credo.errors import Forbidden
 from credo.ratings.service import definition_of, evaluate_subject, find_rating, history
-from credo.subjects.service import resolve_identifier
 
 router = APIRouter(prefix="/v1/ratings", tags=["ratings"])
 
@@ -28,15 +26,6 @@ READERS = (Role.OPERATOR, Role.AUDITOR, Role.SUBJECT)
 def list_ratings(ctx: AppContext = Depends(get_ctx)) -> list[dict[str, Any]]:
     """Every rating's rules are public: features, points, bands and reasons."""
     return [definition_of(r) for r in ctx.catalogue.ratings.values()]
-
-
-def _subject_for(
-    conn: Connection, ctx: AppContext, principal: Principal, scheme: str, value: str
-) -> int:
-    subject_id = resolve_identifier(conn, ctx.catalogue, scheme, value)
-    if principal.role == Role.SUBJECT and principal.subject_id != subject_id:
-        raise Forbidden("a subject may see only its own ratings")
-    return subject_id
 
 
 @router.get("/{rating}/subjects/{scheme}/{value}")
@@ -53,7 +42,7 @@ def rating_of_subject(
     conn: Connection = Depends(get_conn),
 ) -> dict[str, Any]:
     definition = find_rating(ctx.catalogue, rating)
-    subject_id = _subject_for(conn, ctx, principal, scheme, value)
+    subject_id = visible_subject(conn, ctx, principal, scheme, value)
     on = as_of or ctx.clock.today()
     return evaluate_subject(conn, ctx.catalogue, definition, subject_id, on, known_at)
 
@@ -68,5 +57,5 @@ def rating_history(
     conn: Connection = Depends(get_conn),
 ) -> dict[str, Any]:
     definition = find_rating(ctx.catalogue, rating)
-    subject_id = _subject_for(conn, ctx, principal, scheme, value)
+    subject_id = visible_subject(conn, ctx, principal, scheme, value)
     return history(conn, ctx.catalogue, definition, subject_id, ctx.clock.today())

@@ -19,7 +19,7 @@ from credo.disputes import repository as disputes_repo
 from credo.disputes.report import subject_report
 from credo.errors import CredoError, NotFound
 from credo.portal import views
-from credo.portal.web import gate, render, signed_in, translator
+from credo.portal.web import gate, guard_post, render, signed_in, translator
 from credo.subjects import repository as subjects_repo
 from credo.subjects import service as subjects_service
 
@@ -66,11 +66,15 @@ def _subject_action(
     request: Request,
     ctx: AppContext,
     principal: Principal | None,
+    csrf: str,
     action: Callable[[Connection, int], None],
 ) -> Response:
     """Run ``action(conn, subject_id)`` in its own transaction, committed before the redirect
-    (so the next page sees it); a refused action shows the report with the reason."""
-    refused = gate(request, ctx, principal, (Role.SUBJECT,))
+    (so the next page sees it); a refused action shows the report with the reason. A post
+    from another site, or without this browser's form token, is refused first."""
+    refused = guard_post(request, ctx, principal, csrf) or gate(
+        request, ctx, principal, (Role.SUBJECT,)
+    )
     if refused is not None or principal is None or principal.subject_id is None:
         return refused or RedirectResponse("/signin", status_code=303)
     try:
@@ -87,6 +91,7 @@ def lodge(
     record_id: str = Form(..., max_length=64),
     grounds: str = Form("", max_length=service.MAX_GROUNDS),
     kind: str = Form("dispute", max_length=20),
+    csrf: str = Form("", max_length=100),
     ctx: AppContext = Depends(get_ctx),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
@@ -95,7 +100,7 @@ def lodge(
     def act(conn: Connection, subject_id: int) -> None:
         service.open_dispute(conn, ctx.write_context(), subject_id, record_id, grounds, kind=kind)
 
-    return _subject_action(request, ctx, principal, act)
+    return _subject_action(request, ctx, principal, csrf, act)
 
 
 @router.post("/me/statements", response_model=None)
@@ -103,13 +108,14 @@ def attach_statement(
     request: Request,
     record_id: str = Form(..., max_length=64),
     text: str = Form("", max_length=service.MAX_STATEMENT),
+    csrf: str = Form("", max_length=100),
     ctx: AppContext = Depends(get_ctx),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
     def act(conn: Connection, subject_id: int) -> None:
         service.attach_statement(conn, ctx.write_context(), subject_id, record_id, text)
 
-    return _subject_action(request, ctx, principal, act)
+    return _subject_action(request, ctx, principal, csrf, act)
 
 
 @router.post("/me/repairs", response_model=None)
@@ -118,6 +124,7 @@ def apply_for_repair(
     record_id: str = Form(..., max_length=64),
     condition: str = Form("", max_length=300),
     proof: str = Form("", max_length=200),
+    csrf: str = Form("", max_length=100),
     ctx: AppContext = Depends(get_ctx),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
@@ -127,7 +134,7 @@ def apply_for_repair(
             conn, ctx.write_context(), subject_id, "record", record_id, condition, evidence
         )
 
-    return _subject_action(request, ctx, principal, act)
+    return _subject_action(request, ctx, principal, csrf, act)
 
 
 def _queues_page(
@@ -173,11 +180,15 @@ def _operator_action(
     request: Request,
     ctx: AppContext,
     principal: Principal | None,
+    csrf: str,
     action: Callable[[Connection, str], None],
 ) -> Response:
     """Run ``action(conn, actor)`` for an operator in its own transaction, committed before
-    the redirect; a refused action shows the queues with the reason."""
-    refused = gate(request, ctx, principal, (Role.OPERATOR,))
+    the redirect; a refused action shows the queues with the reason. A post from another
+    site, or without this browser's form token, is refused first."""
+    refused = guard_post(request, ctx, principal, csrf) or gate(
+        request, ctx, principal, (Role.OPERATOR,)
+    )
     if refused is not None or principal is None:
         return refused or RedirectResponse("/signin", status_code=303)
     try:
@@ -194,6 +205,7 @@ def resolve(
     request: Request,
     outcome: str = Form(..., max_length=20),
     reasons: str = Form("", max_length=4000),
+    csrf: str = Form("", max_length=100),
     ctx: AppContext = Depends(get_ctx),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
@@ -201,7 +213,7 @@ def resolve(
         number = _id(dispute_id, "dispute")
         service.resolve(conn, ctx.write_context(), number, outcome, reasons, actor)
 
-    return _operator_action(request, ctx, principal, act)
+    return _operator_action(request, ctx, principal, csrf, act)
 
 
 @router.post("/console/repairs/{application_id}/decide", response_model=None)
@@ -210,6 +222,7 @@ def decide(
     request: Request,
     approve: str = Form(..., max_length=5),
     reasons: str = Form("", max_length=4000),
+    csrf: str = Form("", max_length=100),
     ctx: AppContext = Depends(get_ctx),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
@@ -217,7 +230,7 @@ def decide(
         number = _id(application_id, "repair application")
         repair.decide(conn, ctx.write_context(), number, approve == "yes", reasons, actor)
 
-    return _operator_action(request, ctx, principal, act)
+    return _operator_action(request, ctx, principal, csrf, act)
 
 
 @router.post("/console/review/{item_id}/resolve", response_model=None)
@@ -225,6 +238,7 @@ def resolve_review_item(
     item_id: str,
     request: Request,
     resolution: str = Form("", max_length=2000),
+    csrf: str = Form("", max_length=100),
     ctx: AppContext = Depends(get_ctx),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
@@ -236,7 +250,7 @@ def resolve_review_item(
             conn, _id(item_id, "review item"), principal.id, resolution, ctx.clock.now()
         )
 
-    return _operator_action(request, ctx, principal, act)
+    return _operator_action(request, ctx, principal, csrf, act)
 
 
 def _id(text: str, what: str) -> int:

@@ -167,6 +167,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "backlog.week": ("due within 7 days", "7天内到期"),
     "backlog.later": ("due later", "7天后到期"),
     "forbidden": ("This page is not for your role.", "您的角色无权访问此页面。"),
+    "csrf.refused": (
+        "This form was not sent from this site's page, or the page has expired. "
+        "Open the page again and resend it.",
+        "此表单并非从本站页面提交，或页面已过期。请重新打开页面后再提交。",
+    ),
     "state.active": ("active", "有效"),
     "state.performed": ("performed", "已履行"),
     "state.revoked": ("revoked", "已撤销"),

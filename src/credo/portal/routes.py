@@ -2,8 +2,8 @@
 and the operator console, in English and Simplified Chinese.
 
 Pages are thin: queries live in ``portal.repository``, presentation in ``portal.views`` and
-the Jinja2 templates. Signing in stores the principal's API key in an HttpOnly, SameSite=Strict
-cookie; every request authenticates it again, so a disabled key stops working at once."""
+the Jinja2 templates. Sessions, form tokens and origin checks are in ``portal.web``; the
+security headers of every response in ``portal.security``."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 
+from credo.access import sessions
 from credo.access.model import Principal, Role
-from credo.access.service import authenticate
 from credo.api.deps import get_conn, get_ctx
 from credo.api.params import parse_id
 from credo.context import AppContext
@@ -25,10 +25,14 @@ from credo.portal import repository as repo
 from credo.portal.i18n import LANGUAGES
 from credo.portal.web import (
     CONSOLE_ROLES,
+    FORM_COOKIE,
     LANG_COOKIE,
     SESSION_COOKIE,
+    clear_private_cookie,
     gate,
+    guard_post,
     render,
+    set_private_cookie,
     signed_in,
     translator,
 )
@@ -202,11 +206,15 @@ def signin_form(
 def signin(
     request: Request,
     key: str = Form("", max_length=200),
+    csrf: str = Form("", max_length=100),
     ctx: AppContext = Depends(get_ctx),
 ) -> Response:
+    refused = guard_post(request, ctx, None, csrf)  # no login CSRF
+    if refused is not None:
+        return refused
     try:
-        with ctx.engine.connect() as conn:
-            principal = authenticate(conn, key.strip())
+        with ctx.engine.begin() as conn:
+            principal, session_id = sessions.sign_in(conn, key.strip(), ctx.clock.now())
     except NotAuthenticated:
         t = translator(request)
         return render(request, ctx, t, None, "signin.html", status_code=401, failed=True)
@@ -214,16 +222,27 @@ def signin(
     if principal.role not in (*CONSOLE_ROLES, Role.SUBJECT):
         target = "/"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE, key.strip(), httponly=True, samesite="strict", max_age=8 * 3600
-    )
+    lifetime = int(sessions.SESSION_LIFETIME.total_seconds())
+    set_private_cookie(request, response, SESSION_COOKIE, session_id, max_age=lifetime)
+    clear_private_cookie(request, response, FORM_COOKIE)
     return response
 
 
-@router.post("/signout")
-def signout() -> RedirectResponse:
+@router.post("/signout", response_model=None)
+def signout(
+    request: Request,
+    csrf: str = Form("", max_length=100),
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Response:
+    """Revokes the session on the server (a copied cookie is dead too), then forgets it."""
+    refused = guard_post(request, ctx, principal, csrf)
+    if refused is not None:
+        return refused
+    with ctx.engine.begin() as conn:
+        sessions.sign_out(conn, request.cookies.get(SESSION_COOKIE), ctx.clock.now())
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_private_cookie(request, response, SESSION_COOKIE)
     return response
 
 

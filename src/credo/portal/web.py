@@ -1,25 +1,34 @@
-"""Shared plumbing of the portal's pages: language, the signed-in principal, rendering and
-role gates. Signing in stores the principal's API key in an HttpOnly, SameSite=Strict
-cookie; every request authenticates it again, so a disabled key stops working at once."""
+"""Shared plumbing of the portal's pages: language, the signed-in principal, rendering, role
+gates and the guard of every form post.
+
+Signing in opens a server-side session (credo.access.sessions): the cookie holds an opaque
+random id, HttpOnly, SameSite=Strict and Secure when served over HTTPS; the API key never
+leaves the sign-in form. Every request looks the session up again, so a revoked session or a
+disabled principal stops working at once.
+
+Every POST form carries a CSRF token bound to the browser's session cookie (or, before
+signing in, to a pre-sign-in cookie minted when a form is first rendered), and every POST
+must come from this site's own origin: no cross-site post, and no login CSRF."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from credo.access import sessions
 from credo.access.model import Principal, Role
-from credo.access.service import authenticate
 from credo.api.deps import get_ctx
 from credo.context import AppContext
-from credo.errors import NotAuthenticated
 from credo.portal import views
 from credo.portal.i18n import Translator, choose_language
 
 SESSION_COOKIE = "credo_session"
+FORM_COOKIE = "credo_form"  # binds the sign-in form's CSRF token before there is a session
 LANG_COOKIE = "credo_lang"
+CSRF_FIELD = "csrf"
 CONSOLE_ROLES = (Role.OPERATOR, Role.AUDITOR)
 
 
@@ -33,14 +42,55 @@ def translator(request: Request) -> Translator:
 
 
 def signed_in(request: Request, ctx: AppContext = Depends(get_ctx)) -> Principal | None:
-    key = request.cookies.get(SESSION_COOKIE)
-    if not key:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
         return None
     with ctx.engine.connect() as conn:
-        try:
-            return authenticate(conn, key)
-        except NotAuthenticated:
-            return None
+        return sessions.principal_of(conn, session_id, ctx.clock.now())
+
+
+def is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def set_private_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int | None = None
+) -> None:
+    """A cookie only this site's pages send back: HttpOnly, SameSite=Strict, Secure on HTTPS."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request),
+    )
+
+
+def clear_private_cookie(request: Request, response: Response, name: str) -> None:
+    response.delete_cookie(
+        name, path="/", httponly=True, samesite="strict", secure=is_https(request)
+    )
+
+
+class _FormBinding:
+    """The value a page's CSRF tokens are bound to: the session cookie, else the pre-sign-in
+    cookie; minted (and then set on the response) only when a page renders a form."""
+
+    def __init__(self, request: Request) -> None:
+        self.value = _binding(request)
+        self.minted = False
+
+    def token(self) -> str:
+        if self.value is None:
+            self.value = sessions.new_secret()
+            self.minted = True
+        return sessions.form_token(self.value)
+
+
+def _binding(request: Request) -> str | None:
+    return request.cookies.get(SESSION_COOKIE) or request.cookies.get(FORM_COOKIE)
 
 
 def render(
@@ -53,14 +103,20 @@ def render(
     **values: Any,
 ) -> HTMLResponse:
     env = views.environment(request.app)
+    binding = _FormBinding(request)
     html = env.get_template(template).render(
         t=t,
         principal=principal,
         registry_name=t.pick(ctx.catalogue.registry.name),
         here=_here(request),
+        csrf=binding.token,
+        csrf_field=CSRF_FIELD,
         **values,
     )
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    if binding.minted and binding.value is not None:
+        set_private_cookie(request, response, FORM_COOKIE, binding.value)
+    return response
 
 
 def _here(request: Request) -> str:
@@ -81,3 +137,33 @@ def gate(
         t = translator(request)
         return render(request, ctx, t, principal, "forbidden.html", status_code=403)
     return None
+
+
+def guard_post(
+    request: Request, ctx: AppContext, principal: Principal | None, token: str
+) -> Response | None:
+    """A 403 page unless this POST comes from this site (Origin, else Referer) and carries
+    the form token bound to this browser's cookie; None when it may go ahead."""
+    if same_origin(request) and sessions.token_matches(_binding(request), token):
+        return None
+    t = translator(request)
+    return render(
+        request, ctx, t, principal, "forbidden.html", status_code=403, reason=t("csrf.refused")
+    )
+
+
+def same_origin(request: Request) -> bool:
+    """Whether the browser says this request comes from a page of this site. A browser sends
+    Origin with every POST (Referer as a fallback); a client that sends neither is no
+    browser posting across sites, and must still present the form token. The host is
+    compared, not the scheme, so that a proxy terminating TLS needs no configuration; a
+    proxy that rewrites Host may name the public one in X-Forwarded-Host (which no
+    cross-site form can set)."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if claimed is None:
+        return True
+    parts = urlsplit(claimed)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False  # "null" (sandboxed or privacy-stripped) or anything stranger
+    ours = {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "")}
+    return parts.netloc.lower() in {host.lower() for host in ours if host}
