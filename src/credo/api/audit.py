@@ -12,10 +12,11 @@ from sqlalchemy import Connection
 from credo.access.model import Principal, Role
 from credo.api.deps import get_conn, get_ctx, require
 from credo.api.params import BigCursor, Id
-from credo.audit import approvals, repository
+from credo.audit import approvals, checkpoint, repository
 from credo.audit import service as audit
 from credo.context import AppContext
 from credo.disputes.report import jsonable
+from credo.errors import NotFound
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -49,6 +50,16 @@ def verify(
         if broken is None
         else {"seq": broken.seq, "problem": broken.problem, "detail": broken.detail},
     }
+
+
+@router.get("/checkpoint")
+def latest_checkpoint(conn: Connection = Depends(get_conn)) -> dict[str, Any]:
+    """Public: the newest signed checkpoint of the log's head (Ed25519). Keep a copy; later,
+    `credo audit verify --checkpoint FILE` shows the log still holds it (credo.audit.checkpoint)."""
+    found = checkpoint.latest(conn)
+    if found is None:
+        raise NotFound("no checkpoint of the audit log has been signed yet")
+    return found
 
 
 @router.get("/entries")

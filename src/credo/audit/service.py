@@ -3,7 +3,8 @@
 Each entry's hash is SHA-256 over its own fields and the previous entry's hash. Editing an
 entry breaks its own hash; deleting one leaves a gap in ``seq`` or a dangling ``prev_hash``;
 deleting the newest entries disagrees with the stored head. ``verify`` reports the first
-broken link.
+broken link, and also checks the record statements and inquiries against the digests their
+entries hold (``credo.audit.integrity``), so an edit of the data itself is caught too.
 
 Others call ``append(conn, actor, action, subject_id, payload, at)`` in their own transaction,
 or ``append_many`` for a batch (one lock, one read of the head, one executemany)."""
@@ -19,7 +20,8 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import Connection, RowMapping
 
-from credo.audit import repository
+from credo.audit import repository, rows
+from credo.audit.integrity import DataCounts, DataProblem, DataVerifier
 
 GENESIS = "0" * 64
 
@@ -35,7 +37,10 @@ class AuditEntry(NamedTuple):  # a tuple: cheap to build by the thousand on the 
 @dataclass(frozen=True, slots=True)
 class BrokenLink:
     seq: int
-    problem: str  # missing_entries | altered_entry | relinked_entry | truncated | head_missing
+    # missing_entries | altered_entry | relinked_entry | truncated | head_missing, and over the
+    # data (credo.audit.integrity): row_altered | row_missing | row_without_entry |
+    # erasure_unlogged | erasure_mismatch
+    problem: str
     detail: str
 
 
@@ -44,6 +49,7 @@ class Verification:
     checked: int
     head_seq: int | None
     broken: BrokenLink | None
+    data: DataCounts | None = None  # the rows checked against the log (None: chain only)
 
     @property
     def ok(self) -> bool:
@@ -120,7 +126,7 @@ def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> int:
 
 
 def record_statements(
-    conn: Connection, furnisher_id: str, rows: Iterable[Mapping[str, Any]], at: datetime
+    conn: Connection, furnisher_id: str, statements: Iterable[Mapping[str, Any]], at: datetime
 ) -> None:
     """Log accepted record statements (called by the records write path, one batch at once)."""
     append_many(
@@ -136,10 +142,11 @@ def record_statements(
                     "revision": row["revision"],
                     "record_type": row["record_type"],
                     "content_hash": row["content_hash"],
+                    "row_hash": rows.statement_hash(row),  # checked against the table
                 },
                 at,
             )
-            for row in rows
+            for row in statements
         ],
     )
 
@@ -160,7 +167,7 @@ def snapshot_delivery(
     )
 
 
-def record_inquiries(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+def record_inquiries(conn: Connection, inquiries: Iterable[Mapping[str, Any]]) -> None:
     """Log committed inquiries and their decisions (for the check service's group commit:
     one call per batch, in the same transaction as the inquiry rows)."""
     append_many(
@@ -177,25 +184,51 @@ def record_inquiries(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> Non
                     "subject_key": row["subject_key"],
                     "outcome": row["outcome"],
                     "measures": row["measures"],
+                    "row_hash": rows.inquiry_hash(row),  # checked against the table
                 },
                 row["at"],
             )
-            for row in rows
+            for row in inquiries
         ],
     )
 
 
-def verify(conn: Connection) -> Verification:
-    """Recompute the chain from the first entry; stop at the first broken link."""
+def verify(conn: Connection, data: bool = True) -> Verification:
+    """Recompute the chain from the first entry and, with ``data``, check every record
+    statement and inquiry row against its entry (``credo.audit.integrity``); stop at the
+    first problem."""
+    checker = DataVerifier.start(conn) if data else None
     expected_seq, prev, checked = 1, GENESIS, 0
+    page: list[RowMapping] = []
     for row in repository.entries_in_order(conn):
         broken = _check_link(row, expected_seq, prev)
         if broken is not None:
             return Verification(checked, None, broken)
         checked += 1
         expected_seq, prev = row["seq"] + 1, row["hash"]
+        page.append(row)
+        if checker is not None and len(page) >= DATA_PAGE:
+            problem = checker.feed(page)
+            if problem is not None:
+                return _data_broken(checked, checker, problem)
+            page = []
     head = repository.head(conn)
-    return Verification(checked, head[0] if head else None, _check_head(head, checked, prev))
+    broken = _check_head(head, checked, prev)
+    if checker is not None and broken is None:
+        problem = checker.feed(page) or checker.finish()
+        if problem is not None:
+            return _data_broken(checked, checker, problem)
+    counts = checker.counts if checker is not None else None
+    return Verification(checked, head[0] if head else None, broken, counts)
+
+
+DATA_PAGE = 5000
+
+
+def _data_broken(checked: int, checker: DataVerifier, problem: DataProblem) -> Verification:
+    return Verification(
+        checked, None, BrokenLink(problem.seq, problem.problem, problem.detail), checker.counts
+    )
 
 
 def _check_link(row: RowMapping, expected_seq: int, prev: str) -> BrokenLink | None:
