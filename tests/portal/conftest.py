@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -22,6 +26,9 @@ from credo.demo.build import build_demo, demo_credentials
 from credo.demo.population import DemoSize
 from credo.settings import Settings
 from credo.subjects.tables import subject_identifiers
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 SIZE = DemoSize(persons=250, organisations=50, public_bodies=3)
 TOKEN = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
@@ -99,3 +106,37 @@ def portal(database_url: str, engine: Engine) -> Iterator[Portal]:
     keys = {c.role: c.key for c in demo_credentials(ctx)}
     with TestClient(create_app(ctx)) as client:
         yield Portal(ctx, client, keys)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def site(database_url: str, engine: Engine) -> Iterator[tuple[str, AppContext]]:
+    """The demo city served by uvicorn on a free port, for as long as the test runs."""
+    ctx = demo_context(database_url, engine)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", ctx
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

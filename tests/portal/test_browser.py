@@ -6,64 +6,25 @@ applies. Screenshots of the main pages go to test-artifacts/."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-import uvicorn
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from credo.access.model import Role
-from credo.api.app import create_app
 from credo.context import AppContext
 from credo.demo.build import demo_credentials, demo_key
 from credo.subjects.tables import subject_identifiers
-from tests.portal.conftest import demo_context
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 MASKED = re.compile(r"^[0-9]{6}\*{8}[0-9]{3}[0-9X]$")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def site(database_url: str, engine: Engine) -> Iterator[tuple[str, AppContext]]:
-    """The demo city served by uvicorn on a free port, for as long as the test runs."""
-    ctx = demo_context(database_url, engine)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", ctx
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def _shot(page: Page, directory: Path, name: str) -> None:
