@@ -25,14 +25,13 @@ from sqlglot import exp
 
 from credo.catalog.ratings import Condition, Feature, FeatureOp, RatingDef
 from credo.ratings import banding
+from credo.ratings.arithmetic import round_sql
 from credo.ratings.banding import ANY_LIVE, Plan, stale_column
 from credo.records.effect import EffectRule
 
 Dialect = Literal["sqlite", "postgres", "duckdb", "spark"]
 DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgres", "duckdb", "spark")
 PayloadMode = Literal["json", "columns"]
-
-DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -283,7 +282,7 @@ def _aggregate(rating: RatingDef, feature: Feature) -> str:
 def _with_missing(feature: Feature, column: str) -> str:
     value = column
     if feature.kind == "number":
-        value = f"CAST(ROUND(CAST({column} AS DOUBLE), {DECIMALS}) AS DOUBLE)"
+        value = round_sql(column)
     if feature.op == FeatureOp.COUNT:
         value = f"COALESCE({value}, 0.0)"
     elif isinstance(feature.missing, int | float):
@@ -341,8 +340,11 @@ def _scored_query(rating: RatingDef, plan: Plan) -> str:
         total = f"LEAST({total}, {_number(score.max)})"
     inner = f"SELECT *, {', '.join(points)} FROM feat"
     # A missing feature leaves the total missing (GREATEST would turn NULL into the minimum).
-    total = f"CASE WHEN {raw} IS NULL THEN NULL ELSE ROUND(CAST({total} AS DOUBLE), {DECIMALS}) END"
-    return f"SELECT *, CAST({total} AS DOUBLE) AS total FROM ({inner}) pts"
+    clamped = f"SELECT *, CASE WHEN {raw} IS NULL THEN NULL ELSE {total} END AS t_clamped"
+    return (
+        f"SELECT *, CAST({round_sql('t_clamped')} AS DOUBLE) AS total "
+        f"FROM ({clamped} FROM ({inner}) pts) clamp"
+    )
 
 
 def _coded_query(plan: Plan) -> str:

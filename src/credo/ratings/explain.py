@@ -17,6 +17,7 @@ from typing import Any
 
 from credo.catalog.ratings import NOT_RATED, PENDING, TOTAL, Bin, Feature, FeatureOp, RatingDef
 from credo.ratings import banding
+from credo.ratings.arithmetic import round_py
 from credo.records.effect import EffectRule
 
 MAX_REASONS = 4
@@ -71,7 +72,7 @@ def _total(rating: RatingDef, points: list[float | None]) -> float | None:
         total = max(total, rating.score.min)
     if rating.score.max is not None:
         total = min(total, rating.score.max)
-    return round(total, 6)
+    return round_py(total)
 
 
 # -- the records looked at --------------------------------------------------------------------
@@ -222,7 +223,8 @@ def _candidates(rating: RatingDef, feature: Feature, value: float) -> list[float
     for edge in edges:
         candidates += [edge, edge - step]
     lower = feature.lower_bound
-    return sorted({round(c, 6) for c in candidates if c != value and (lower is None or c >= lower)})
+    rounded = {round_py(c) or 0.0 for c in candidates}
+    return sorted(c for c in rounded if c != value and (lower is None or c >= lower))
 
 
 def _bins_over(rating: RatingDef, feature_id: str) -> list[list[Bin]]:
@@ -242,7 +244,7 @@ def _describe(rating: RatingDef, feature: Feature, value: float, target: float) 
         "feature": feature.id,
         "from": value,
         "to": target,
-        "change": round(target - value, 6),
+        "change": round_py(target - value),
         "text": text,
     }
 

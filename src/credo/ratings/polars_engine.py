@@ -1,9 +1,9 @@
 """The embedded batch engine: the same intermediate form (RatingDef) lowered to a Polars lazy
 query instead of SQL, for speed on one machine. It mirrors compiler.py step by step (effect
 rules, per-row feature values computed before grouping, latest by occurred_on then record_id,
-rounding to 6 decimals) and renders ``credo.ratings.banding``'s tree (points, bands and
-reasons) as Polars expressions; the golden suite checks that it returns the same results as the
-SQL engines.
+rounding by credo.ratings.arithmetic) and renders ``credo.ratings.banding``'s tree (points,
+bands and reasons) as Polars expressions; the golden suite checks that it returns the same
+results as the SQL engines.
 
 Input: a frame with the columns of record_current (payload as JSON text, or flat
 ``payload_<field>`` columns) and a boolean ``suppressed``.
@@ -19,8 +19,9 @@ import polars as pl
 
 from credo.catalog.ratings import Condition, Feature, FeatureOp, RatingDef
 from credo.ratings import banding
+from credo.ratings.arithmetic import round_polars
 from credo.ratings.banding import ANY_LIVE, BAND_CODE, Plan, code_column, stale_column
-from credo.ratings.compiler import DECIMALS, Probe, Source, output_columns
+from credo.ratings.compiler import Probe, Source, output_columns
 from credo.records.effect import EffectRule
 
 
@@ -161,7 +162,7 @@ def _latest(rating: RatingDef, group: list[Feature], eff: pl.LazyFrame) -> pl.La
 def _with_missing(feature: Feature) -> pl.Expr:
     column = pl.col(feature.id)
     if feature.kind == "number":
-        column = column.cast(pl.Float64).round(DECIMALS, mode="half_away_from_zero")
+        column = round_polars(column)
     if feature.op == FeatureOp.COUNT:
         column = column.fill_null(0.0)
     elif isinstance(feature.missing, int | float):
@@ -220,11 +221,7 @@ def _scored(rating: RatingDef, plan: Plan, feat: pl.LazyFrame) -> pl.LazyFrame:
         clamped = pl.max_horizontal(clamped, pl.lit(float(score.min)))
     if score.max is not None:
         clamped = pl.min_horizontal(clamped, pl.lit(float(score.max)))
-    total = (
-        pl.when(raw.is_null())
-        .then(None)
-        .otherwise(clamped.round(DECIMALS, mode="half_away_from_zero"))
-    )
+    total = pl.when(raw.is_null()).then(None).otherwise(round_polars(clamped))
     return feat.with_columns(points).with_columns(total.alias("total"))
 
 
