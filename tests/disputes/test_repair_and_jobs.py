@@ -139,7 +139,9 @@ def test_g41_an_ended_record_has_no_effect_without_the_job_and_the_job_marks_it_
         actions = conn.execute(select(audit_log.c.action)).scalars().all()
         assert audit.verify(conn).ok
     assert feed.count("expiry") == 2
-    assert actions[-2:] == ["record.effect_end", "record.retention_end"]
+    # One entry per batch of each kind of work, never one per record (issue 11).
+    assert actions[-3:] == ["records.ended", "retention.erase", "retention.forget_subjects"]
+    assert actions.count("records.ended") == 2
 
 
 def _inquiry(engine: Engine, subject_id: int, **row: Any) -> None:

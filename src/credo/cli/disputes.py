@@ -1,14 +1,17 @@
-"""Due-process commands: ``credo jobs run`` (deadlines, expiry, terms, notice delivery),
-``credo disputes list`` and ``credo notices send``."""
+"""Due-process commands: ``credo jobs run [--as-of DATE]`` (deadlines, expiry, terms,
+retention, notice delivery), ``credo disputes list`` and ``credo notices send``."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import typer
 
 from credo.cli.common import console, context_from_env, fail, print_json
-from credo.context import AppContext
+from credo.clock import FixedClock
+from credo.context import AppContext, subject_hooks
 from credo.disputes import jobs, repository
 from credo.disputes.report import jsonable
 from credo.notices.channels import Channel, FileChannel, SmtpChannel
@@ -39,6 +42,33 @@ def _print_delivery(report: DispatchReport) -> None:
         console.print(f"  [yellow]{error}[/]", highlight=False)
 
 
+AS_OF_HELP = "Run as on this day, YYYY-MM-DD (tests; catching up missed days in order)"
+
+
+def _on(ctx: AppContext, as_of: datetime | None) -> AppContext:
+    """The context with its clock fixed at the start of ``as_of`` (UTC), hooks included."""
+    if as_of is None:
+        return ctx
+    clock = FixedClock(datetime.combine(as_of.date(), time(), UTC))
+    return replace(ctx, clock=clock, hooks=subject_hooks(ctx.catalogue, clock))
+
+
+def _print_jobs(report: jobs.JobReport, today: date) -> None:
+    kept = report.retention
+    console.print(
+        f"as of {today}: disputes unverified: {report.disputes_unverified}; repairs flagged: "
+        f"{report.repairs_flagged}; records ended: {report.records_ended}; subjects "
+        f"re-evaluated: {report.subjects_refreshed}; adverse-decision notices: "
+        f"{report.adverse_notices}"
+    )
+    console.print(
+        f"retention: {kept.chains_erased} records ({kept.statements_erased} statements) "
+        f"erased to tombstones; {kept.subjects_forgotten} subjects forgotten "
+        f"({kept.identifiers_removed} identifiers removed); {kept.inquiries_purged} inquiries "
+        f"purged; {report.batches} batch(es), {kept.audit_entries} retention audit entries"
+    )
+
+
 def register(app: typer.Typer) -> None:
     jobs_app = typer.Typer(help="Scheduled jobs (run them from cron).", no_args_is_help=True)
     disputes_app = typer.Typer(help="Disputes and identity claims.", no_args_is_help=True)
@@ -48,18 +78,19 @@ def register(app: typer.Typer) -> None:
     app.add_typer(notices_app, name="notices")
 
     @jobs_app.command("run")
-    def run(send: str | None = typer.Option(None, help=CHANNEL_HELP)) -> None:
+    def run(
+        send: str | None = typer.Option(None, help=CHANNEL_HELP),
+        as_of: datetime | None = typer.Option(
+            None, "--as-of", formats=["%Y-%m-%d"], help=AS_OF_HELP
+        ),
+        batch: int = typer.Option(jobs.BATCH, min=1, help="Records per batch (one commit each)"),
+    ) -> None:
         """Overdue disputes -> unverified, overdue repairs flagged, ended records and list
-        terms re-derived; then deliver notices if a channel is given."""
-        ctx = context_from_env()
-        with ctx.engine.begin() as conn:
-            report = jobs.run_due(conn, ctx.write_context())
-        console.print(
-            f"disputes unverified: {report.disputes_unverified}; repairs flagged: "
-            f"{report.repairs_flagged}; records ended: {report.records_ended}; subjects "
-            f"re-evaluated: {report.subjects_refreshed}; adverse-decision notices: "
-            f"{report.adverse_notices}"
-        )
+        terms re-derived, retention enforced (tombstones, identifiers, inquiries), in batches
+        until nothing is left; then deliver notices if a channel is given."""
+        ctx = _on(context_from_env(), as_of)
+        report = jobs.run_until_done(ctx.engine, ctx.write_context(), batch)
+        _print_jobs(report, ctx.clock.today())
         if send:
             _print_delivery(_deliver(ctx, parse_channel(send)))
 

@@ -8,20 +8,29 @@ enforced at query time, so a job that did not run extends no harm:
   ratings and list entries (``effective_records`` already ignores them, G-41);
 - stored list entries past their maximum term are refreshed by the same hooks (decisions
   derive entries from records and never read the stored ones, G-44);
-- adverse decisions in the inquiry log get their notice to the subject (G-38)."""
+- adverse decisions in the inquiry log get their notice to the subject (G-38);
+- retention deletes (``credo.records.retention``): statements past retention become
+  tombstones, subjects with nothing left lose their identifiers, old inquiries go.
+
+The work has no cap per run: it goes in batches of ``batch`` until nothing is left, and each
+batch writes one audit entry per kind of work, never one per record."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
-from credo.audit.service import AuditEntry, append_many
+from credo.audit.rows import set_digest
+from credo.audit.service import append
 from credo.disputes import repair, repository, service
 from credo.disputes.effects import effect_changed
 from credo.notices.adverse_notices import queue_adverse_decision_notices
+from credo.records import retention
 from credo.records.service import WriteContext
+
+BATCH = 5000
 
 
 @dataclass
@@ -31,27 +40,57 @@ class JobReport:
     records_ended: int = 0
     subjects_refreshed: int = 0
     adverse_notices: int = 0
+    retention: retention.RetentionReport = field(default_factory=retention.RetentionReport)
+    batches: int = 0
+    _refreshed: set[int] = field(default_factory=set, repr=False)
 
 
-def run_due(conn: Connection, ctx: WriteContext, batch: int = 5000) -> JobReport:
+def run_due(conn: Connection, ctx: WriteContext, batch: int = BATCH) -> JobReport:
+    """Everything due on ``ctx``'s clock, in ``conn``'s transaction, until done."""
     report = JobReport()
-    report.disputes_unverified = service.expire_overdue(conn, ctx)
-    report.repairs_flagged = repair.flag_overdue(conn, ctx)
+    while _one_batch(conn, ctx, batch, report):
+        pass
+    return report
+
+
+def run_until_done(engine: Engine, ctx: WriteContext, batch: int = BATCH) -> JobReport:
+    """As ``run_due``, committing after each batch: a large backlog (a first run, a catch-up)
+    never holds the database's write lock for long, and an interrupted run keeps its work."""
+    report = JobReport()
+    more = True
+    while more:
+        with engine.begin() as conn:
+            more = _one_batch(conn, ctx, batch, report)
+    return report
+
+
+def _one_batch(conn: Connection, ctx: WriteContext, batch: int, report: JobReport) -> bool:
+    """One batch of each step; True while a step may have more left."""
+    report.batches += 1
+    if report.batches == 1:  # unbounded by nature, but few: once per run
+        report.disputes_unverified += service.expire_overdue(conn, ctx)
+        report.repairs_flagged += repair.flag_overdue(conn, ctx)
     now, today = ctx.clock.now(), ctx.clock.today()
     ended = _end_records(conn, ctx, today, now, batch)
-    lapsed = set(repository.subjects_with_lapsed_list_entries(conn, today, batch)) - ended.subjects
+    lapsed = set(repository.subjects_with_lapsed_list_entries(conn, today, batch))
+    lapsed -= ended.subjects | report._refreshed  # a hook that leaves them as they were
     if lapsed:
         effect_changed(conn, ctx, lapsed, "term_end", today.isoformat(), now)
-    report.records_ended = ended.count
-    report.subjects_refreshed = len(ended.subjects | lapsed)
-    report.adverse_notices = queue_adverse_decision_notices(conn, ctx.catalogue, now, batch)
-    return report
+    report.records_ended += ended.count
+    report._refreshed |= ended.subjects | lapsed
+    report.subjects_refreshed = len(report._refreshed)
+    notices = queue_adverse_decision_notices(conn, ctx.catalogue, now, batch)
+    report.adverse_notices += notices
+    days = ctx.catalogue.profile.inquiry_retention_days
+    more = retention.run_batch(conn, days, today, now, batch, report.retention)
+    return more or ended.full or len(lapsed) >= batch or notices >= batch
 
 
 @dataclass
 class _Ended:
     count: int
     subjects: set[int]
+    full: bool = False
 
 
 def _end_records(
@@ -66,11 +105,20 @@ def _end_records(
     )
     subjects = {subject_id for _, subject_id, _, _ in rows}
     effect_changed(conn, ctx, subjects, "expiry", today.isoformat(), now)
-    append_many(
+    kinds = [kind for _, _, kind, _ in rows]
+    append(  # one entry for the batch; the chains are named by an order-free digest
         conn,
-        [
-            AuditEntry("scheduler", f"record.{kind}", s, {"chain_id": c, "on": on}, now)
-            for c, s, kind, on in rows
-        ],
+        "scheduler",
+        "records.ended",
+        None,
+        {
+            "as_of": today.isoformat(),
+            "effect_end": kinds.count("effect_end"),
+            "retention_end": kinds.count("retention_end"),
+            "chains_digest": set_digest([f"{kind}:{c}" for c, _, kind, _ in rows]),
+        },
+        now,
     )
-    return _Ended(len(rows), subjects)
+    # newly_ended takes up to ``batch`` of each kind: either full means more may be left.
+    full = max(kinds.count("effect_end"), kinds.count("retention_end")) >= batch
+    return _Ended(len(rows), subjects, full)

@@ -237,3 +237,184 @@ def statement_heads(conn: Connection, record_ids: Iterable[str]) -> dict[str, di
         ).mappings():
             found[row["record_id"]] = dict(row)
     return found
+
+
+# -- retention (credo.records.retention): erasure at the retention end, forgetting subjects
+# with nothing left, purging old inquiries. The imports of other packages' tables are local,
+# so this section stands apart from the write path above, which needs none of them.
+
+ERASED = "erased"  # record_expiries.kind of a chain whose statements are tombstones
+
+
+def chains_past_retention(conn: Connection, on: date, limit: int) -> list[RowMapping]:
+    """(chain_id, subject_id) of chains whose retention ended by ``on`` (``expires_on``, the
+    clause of credo.records.effect) and that are not erased yet, oldest retention first."""
+    from credo.disputes.tables import record_expiries
+
+    c, e = record_current.c, record_expiries.c
+    erased = exists().where(e.chain_id == c.chain_id, e.kind == ERASED)
+    return list(
+        conn.execute(
+            select(c.chain_id, c.subject_id)
+            .where(c.expires_on <= on, ~erased)
+            .order_by(c.expires_on, c.chain_id)
+            .limit(limit)
+        ).mappings()
+    )
+
+
+def statements_of_chains(conn: Connection, chain_ids: Sequence[str]) -> list[RowMapping]:
+    found: list[RowMapping] = []
+    for part in chunks(list(chain_ids), 900):
+        found += conn.execute(
+            select(record_statements).where(in_values(conn, record_statements.c.chain_id, part))
+        ).mappings()
+    return found
+
+
+def erase_statements(conn: Connection, tombstones: Sequence[dict[str, Any]]) -> None:
+    """Replace each statement's payload by its tombstone (``record_id``, ``payload``) and
+    drop its evidence and provenance; the kept columns stay as they were."""
+    from sqlalchemy import bindparam, null
+
+    if tombstones:
+        conn.execute(
+            record_statements.update()
+            .where(record_statements.c.record_id == bindparam("rid"))
+            .values(payload=bindparam("tombstone"), evidence=null(), provenance=null()),
+            [{"rid": t["record_id"], "tombstone": t["payload"]} for t in tombstones],
+        )
+
+
+def erase_current(conn: Connection, tombstones: Sequence[dict[str, Any]]) -> None:
+    """The current view's payload (folded from the statements) becomes the tombstone too."""
+    from sqlalchemy import bindparam
+
+    if tombstones:
+        conn.execute(
+            record_current.update()
+            .where(record_current.c.chain_id == bindparam("cid"))
+            .values(payload=bindparam("tombstone")),
+            [{"cid": t["chain_id"], "tombstone": t["payload"]} for t in tombstones],
+        )
+
+
+def close_chains_for_good(conn: Connection, rows: Sequence[dict[str, Any]], ref: str) -> None:
+    """A ``deleted`` suppression per erased chain, so it cannot come back by re-ingestion
+    (``deleted_chains``, G-31), and its ``erased`` mark, so no later run takes it again."""
+    from credo.disputes.tables import record_expiries
+
+    bulk_insert(
+        conn,
+        record_suppressions,
+        [
+            {
+                "chain_id": r["chain_id"],
+                "subject_id": r["subject_id"],
+                "reason": effect.DELETED,
+                "ref": ref,
+                "opened_at": r["at"],
+            }
+            for r in rows
+        ],
+    )
+    bulk_insert_ignore(
+        conn,
+        record_expiries,
+        [
+            {"chain_id": r["chain_id"], "kind": ERASED, "on": r["on"], "processed_at": r["at"]}
+            for r in rows
+        ],
+    )
+
+
+def subjects_with_nothing_left(conn: Connection, limit: int) -> list[int]:
+    """Subjects that still have identifiers, whose every record chain is erased (at least
+    one), and that no retained inquiry concerns. A subject that never had a record keeps its
+    identifiers: nothing about it has reached a retention end."""
+    from credo.checks.tables import inquiries
+    from credo.disputes.tables import record_expiries
+    from credo.subjects.tables import subject_identifiers
+
+    c, e, i = record_current.c, record_expiries.c, subject_identifiers.c
+    erased = exists().where(e.chain_id == c.chain_id, e.kind == ERASED)
+    has_erased = exists().where(c.subject_id == i.subject_id, erased)
+    has_live = exists().where(c.subject_id == i.subject_id, ~erased)
+    asked = exists().where(inquiries.c.subject_id == i.subject_id)
+    rows = conn.execute(
+        select(i.subject_id)
+        .where(has_erased, ~has_live, ~asked)
+        .distinct()
+        .order_by(i.subject_id)
+        .limit(limit)
+    )
+    return [int(r[0]) for r in rows]
+
+
+def forget_subjects(conn: Connection, subject_ids: Sequence[int]) -> int:
+    """Remove the subjects' identifiers, name and birth date, and the identifiers held in
+    their identity-review items; the subject rows stay (the tombstones name them by id).
+    Returns the number of identifiers removed."""
+    from sqlalchemy import null
+
+    from credo.subjects.tables import review_items, subject_identifiers, subjects
+
+    removed = 0
+    for part in chunks(list(subject_ids), 900):
+        removed += conn.execute(
+            subject_identifiers.delete().where(subject_identifiers.c.subject_id.in_(part))
+        ).rowcount
+        conn.execute(
+            subjects.update()
+            .where(subjects.c.id.in_(part))
+            .values(display_name=None, birth_date=None)
+        )
+        conn.execute(
+            review_items.update()
+            .where(review_items.c.subject_id.in_(part))
+            .values(payload=null(), detail="erased at the subject's retention end")
+        )
+    return removed
+
+
+def inquiries_before(conn: Connection, before: Any, limit: int) -> list[str]:
+    """Ids of inquiries made before ``before`` (a datetime), oldest first."""
+    from credo.checks.tables import inquiries
+
+    return list(
+        conn.execute(
+            select(inquiries.c.id)
+            .where(inquiries.c.at < before)
+            .order_by(inquiries.c.at, inquiries.c.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def delete_inquiries(conn: Connection, ids: Sequence[str]) -> None:
+    from credo.checks.tables import inquiries
+
+    for part in chunks(list(ids), 900):
+        conn.execute(inquiries.delete().where(inquiries.c.id.in_(part)))
+
+
+def retention_counts(conn: Connection, on: date) -> dict[str, int]:
+    """Plain counts for a retention report: statements, chains whose retention ended by
+    ``on``, those of them erased, identifiers and inquiries held."""
+    from sqlalchemy import func
+
+    from credo.checks.tables import inquiries
+    from credo.subjects.tables import subject_identifiers
+
+    def count(table: Any, *where: Any) -> int:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+    from credo.disputes.tables import record_expiries
+
+    return {
+        "statements": count(record_statements),
+        "chains_past_retention": count(record_current, record_current.c.expires_on <= on),
+        "chains_erased": count(record_expiries, record_expiries.c.kind == ERASED),
+        "identifiers": count(subject_identifiers),
+        "inquiries": count(inquiries),
+    }
