@@ -328,22 +328,26 @@ def close_chains_for_good(conn: Connection, rows: Sequence[dict[str, Any]], ref:
     )
 
 
-def subjects_with_nothing_left(conn: Connection, limit: int) -> list[int]:
-    """Subjects that still have identifiers, whose every record chain is erased (at least
-    one), and that no retained inquiry concerns. A subject that never had a record keeps its
-    identifiers: nothing about it has reached a retention end."""
+def subjects_with_nothing_left(conn: Connection, registered_before: Any, limit: int) -> list[int]:
+    """Subjects that still have identifiers, no record chain that is not erased and no
+    retained inquiry: those that had records (all erased now), and those that never had one
+    and were registered before ``registered_before`` (nothing was held about them for as long
+    as inquiries are kept)."""
+    from sqlalchemy import or_
+
     from credo.checks.tables import inquiries
     from credo.disputes.tables import record_expiries
-    from credo.subjects.tables import subject_identifiers
+    from credo.subjects.tables import subject_identifiers, subjects
 
     c, e, i = record_current.c, record_expiries.c, subject_identifiers.c
     erased = exists().where(e.chain_id == c.chain_id, e.kind == ERASED)
-    has_erased = exists().where(c.subject_id == i.subject_id, erased)
+    has_any = exists().where(c.subject_id == i.subject_id)
     has_live = exists().where(c.subject_id == i.subject_id, ~erased)
     asked = exists().where(inquiries.c.subject_id == i.subject_id)
+    old = exists().where(subjects.c.id == i.subject_id, subjects.c.created_at < registered_before)
     rows = conn.execute(
         select(i.subject_id)
-        .where(has_erased, ~has_live, ~asked)
+        .where(~has_live, ~asked, or_(has_any, old))
         .distinct()
         .order_by(i.subject_id)
         .limit(limit)

@@ -10,8 +10,9 @@ At each chain's retention end (``record_current.expires_on``, the one rule's col
   digest: the log still vouches for the tombstone);
 - the chain gets a ``deleted`` suppression, so re-ingestion cannot bring it back (G-31: the
   write path refuses deleted chains; resending the very statement stays a duplicate);
-- subjects left with nothing (every chain erased, no retained inquiry) lose their
-  identifiers, name and birth date; the subject row stays as the id the tombstones name.
+- subjects left with nothing (every chain erased, no retained inquiry; or never a record,
+  registered longer ago than inquiries are kept) lose their identifiers, name and birth
+  date; the subject row stays as the id the tombstones name.
 
 Inquiries are deleted once older than the profile's ``inquiry_retention_days`` (G-24 keeps
 them that long for the subject to see).
@@ -57,9 +58,10 @@ def run_batch(
 ) -> bool:
     """One batch of each kind of retention work, in ``conn``'s transaction; True while any
     kind may have more left (a full batch)."""
-    purged = purge_inquiries(conn, inquiry_cutoff(today, inquiry_retention_days), now, limit)
+    cutoff = inquiry_cutoff(today, inquiry_retention_days)
+    purged = purge_inquiries(conn, cutoff, now, limit)
     chains, statements = erase_chains(conn, today, now, limit)
-    forgotten, identifiers = forget_subjects(conn, now, limit)
+    forgotten, identifiers = forget_subjects(conn, cutoff, now, limit)
     report.inquiries_purged += purged
     report.chains_erased += chains
     report.statements_erased += statements
@@ -114,10 +116,13 @@ def _tombstone(statement: Any, seq: int) -> dict[str, Any]:
     }
 
 
-def forget_subjects(conn: Connection, now: datetime, limit: int) -> tuple[int, int]:
-    """Remove the identifiers of up to ``limit`` subjects with nothing left;
+def forget_subjects(
+    conn: Connection, registered_before: datetime, now: datetime, limit: int
+) -> tuple[int, int]:
+    """Remove the identifiers of up to ``limit`` subjects with nothing left (a subject that
+    never had a record counts once registered before ``registered_before``);
     (subjects, identifiers) removed."""
-    subject_ids = repo.subjects_with_nothing_left(conn, limit)
+    subject_ids = repo.subjects_with_nothing_left(conn, registered_before, limit)
     if not subject_ids:
         return 0, 0
     identifiers = repo.forget_subjects(conn, subject_ids)
