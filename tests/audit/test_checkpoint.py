@@ -138,3 +138,21 @@ def test_the_newest_checkpoint_is_public(
         published = client.get("/v1/audit/checkpoint")  # no key: the public may read it
     assert published.status_code == 200
     assert published.json() == written
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_demo_writes_a_checkpoint_that_verifies(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"CREDO_DATABASE_URL": database_url}
+    built = CliRunner().invoke(
+        app,
+        ["demo", "--no-serve", "--size", "tiny", "--persons", "30", "--organisations", "8"],
+        env=env,
+    )
+    assert built.exit_code == 0, built.output
+    assert stat.S_IMODE((tmp_path / "credo-audit-key.pem").stat().st_mode) == 0o600
+    code, said = _verify(env, tmp_path / "credo-checkpoint.json")
+    assert code == 0, said
+    assert "checkpoint holds: entry" in said and "data matches the log" in said

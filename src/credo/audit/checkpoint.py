@@ -78,10 +78,13 @@ def signed_text(checkpoint: dict[str, Any]) -> bytes:
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
-def write_checkpoint(conn: Connection, key: Ed25519PrivateKey, at: datetime) -> dict[str, Any]:
-    """Verify the log and its data, sign its head and record the checkpoint in the log (in
-    ``conn``'s transaction). Refuses to vouch for a log that does not verify."""
-    result = audit.verify(conn)
+def write_checkpoint(
+    conn: Connection, key: Ed25519PrivateKey, at: datetime, data: bool = True
+) -> dict[str, Any]:
+    """Verify the log (and, with ``data``, the rows it vouches for), sign its head and record
+    the checkpoint in the log (in ``conn``'s transaction). Refuses to vouch for a log that
+    does not verify."""
+    result = audit.verify(conn, data=data)
     if result.broken is not None:
         raise Conflict(
             f"the audit log does not verify ({result.broken.problem} at entry "

@@ -19,6 +19,9 @@ from credo.errors import CredoError
 NYC_FILE = Path("../shared/data/nyc-restaurant-inspections/nyc_violations.csv.gz")
 NYC_MAPPING = Path("mappings/nyc_restaurant_inspections.yaml")
 NYC_ROWS = 480_621
+# The demo's audit signing key and its first checkpoint, next to the database and outside it.
+AUDIT_KEY = Path("credo-audit-key.pem")
+CHECKPOINT = Path("credo-checkpoint.json")
 
 
 def register(app: typer.Typer) -> None:
@@ -57,6 +60,8 @@ def demo(
     except CredoError as exc:
         fail(exc.detail)
     _print_summary(summary, ctx)
+    if not summary.already_built:
+        _checkpoint(ctx)
     if with_nyc:
         _ingest_nyc(ctx, nyc_file, nyc_mapping)
     if serve:
@@ -107,6 +112,24 @@ class RichProgress:
     def advance(self, amount: int) -> None:
         if self._task is not None:
             self._bar.advance(self._task, amount)  # type: ignore[arg-type]
+
+
+def _checkpoint(ctx: AppContext) -> None:
+    """Sign the new demo's audit head (credo.audit.checkpoint). The chain is verified first;
+    the rows were all just written through the write path, so the data check is left to
+    `credo audit verify` (it reads every statement: a minute on the full city)."""
+    from credo.audit import checkpoint
+
+    key = Path(os.environ.get("CREDO_AUDIT_KEY") or AUDIT_KEY)
+    with ctx.engine.begin() as conn:
+        written = checkpoint.write_checkpoint(
+            conn, checkpoint.load_or_create_key(key), ctx.clock.now(), data=False
+        )
+    checkpoint.write_file(CHECKPOINT, written)
+    console.print(
+        f"Audit checkpoint of entry {written['seq']:,} signed with {key} (key "
+        f"{written['key_id']}): {CHECKPOINT}, published at /v1/audit/checkpoint"
+    )
 
 
 def _print_summary(summary: DemoSummary, ctx: AppContext) -> None:
