@@ -73,7 +73,7 @@ def kill_after_some_chunks(url: str, path: Path, tmp_path: Path) -> int:
 def finish(url: str, path: Path, tmp_path: Path) -> None:
     process = start(url, path, tmp_path)
     _, err = process.communicate(timeout=300)
-    assert process.returncode == 0, err.decode()
+    assert process.returncode == 2, err.decode()  # finished, with some rows quarantined
 
 
 def snapshot(url: str) -> dict[str, Any]:

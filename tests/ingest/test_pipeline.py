@@ -34,9 +34,14 @@ def run(
     path: Path,
     mapping_path: Path = NYC_MAPPING,
     chunk_size: int = 7,
+    allow_empty: bool = True,
 ) -> IngestResult:
+    """A run; ``allow_empty`` by default, so that a file whose every row is quarantined (what
+    many of these tests make) returns its result (test_strict_files covers the failure)."""
     mapping, content = load_mapping(mapping_path)
-    request = IngestRequest(path, mapping, content, mapping_path.name, chunk_size=chunk_size)
+    request = IngestRequest(
+        path, mapping, content, mapping_path.name, chunk_size=chunk_size, allow_empty=allow_empty
+    )
     result = ingest_file(engine, ctx, request)
     assert result.add_up()
     return result
@@ -79,7 +84,8 @@ def test_each_reason_is_quarantined_with_its_row_and_the_rest_accepted(
     for offset, (change, _) in enumerate(BAD.values()):
         rows[offset * 3] = inspection_row(offset * 3, **change)
     result = run(engine, write_ctx, write_csv(tmp_path / "f.csv", rows))
-    expected = {offset * 3 + 1: reason for offset, (_, reason) in enumerate(BAD.values())}
+    # row numbers are lines: data row n is line n + 1
+    expected = {offset * 3 + 2: reason for offset, (_, reason) in enumerate(BAD.values())}
     assert reasons_by_row(engine) == expected
     assert result.counts["accepted"] == 20 - len(BAD)
     assert result.counts["quarantined"] == len(BAD)
@@ -274,7 +280,7 @@ def test_bytes_that_are_not_utf8_are_quarantined_not_a_crash(
     path = tmp_path / "latin1.csv"
     path.write_bytes(good.read_bytes().replace(b"BRONX", b"BR\xd6NX", 1))
     result = run(engine, write_ctx, path)
-    assert reasons_by_row(engine) == {1: "invalid_text"}
+    assert reasons_by_row(engine) == {2: "invalid_text"}
     assert result.counts["accepted"] == 1
     assert result.quarantined_rows[0]["raw"]["boro"] == "BR\ufffdNX"
 
@@ -288,7 +294,7 @@ def test_a_truncated_gzip_is_a_clear_error_after_the_committed_chunks(
     packed = gzip.compress(plain.read_bytes())
     path = tmp_path / "f.csv.gz"
     path.write_bytes(packed[: len(packed) // 2])
-    with pytest.raises(ValidationFailed, match="cannot be read further"):
+    with pytest.raises(ValidationFailed, match="cannot be read past line"):
         run(engine, write_ctx, path, chunk_size=100)
     with engine.connect() as conn:
         runs = conn.execute(select(ingest_runs.c.status, ingest_runs.c.rows_read)).all()
@@ -307,7 +313,7 @@ def test_the_report_streams_every_quarantined_row_beyond_the_sample(
     assert len(result.quarantined_rows) == 2
     write_report(result, _request(path), tmp_path / "report.json")
     report = orjson.loads((tmp_path / "report.json").read_bytes())
-    assert [r["row"] for r in report["quarantined_rows"]] == [1, 2, 3, 4, 5]
+    assert [r["row"] for r in report["quarantined_rows"]] == [2, 3, 4, 5, 6]
     assert report["outcomes"] == {"accepted": 1, "duplicate": 0, "quarantined": 5}
 
 

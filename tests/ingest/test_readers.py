@@ -27,9 +27,9 @@ def read_all(path: Path, chunk_size: int = 10) -> list[tuple[int, object]]:
     return [item for chunk in chunks for item in chunk]
 
 
-def test_csv_rows_are_numbered_from_one_in_chunks(tmp_path: Path) -> None:
+def test_csv_rows_are_numbered_by_their_line_in_chunks(tmp_path: Path) -> None:
     items = read_all(write_csv(tmp_path / "f.csv", ROWS))
-    assert [n for n, _ in items] == list(range(1, 26))
+    assert [n for n, _ in items] == list(range(2, 27))  # the header is line 1
     assert [row for _, row in items] == ROWS
 
 
@@ -44,9 +44,10 @@ def test_a_csv_line_with_the_wrong_width_is_a_bad_row(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text("a,b\n1,2\n1,2,3\n\n4,5\n")
     items = read_all(path)
-    assert items[0] == (1, {"a": "1", "b": "2"})
+    assert items[0] == (2, {"a": "1", "b": "2"})
     assert isinstance(items[1][1], BadRow) and items[1][1].code == "malformed_row"
-    assert items[2] == (4, {"a": "4", "b": "5"})  # the blank line is not a row
+    assert items[1][1].detail == "line 3: 3 fields where the header has 2"
+    assert items[2] == (5, {"a": "4", "b": "5"})  # the blank line is not a row
 
 
 def test_a_repeated_header_column_is_refused(tmp_path: Path) -> None:

@@ -441,10 +441,10 @@ def test_term_columns_are_honoured_and_bad_values_quarantined(
         "DEB-00001": (None, "conditional_release"),
         "DEB-00002": (None, "conditional_release"),
     }
-    assert set(details) == {4, 5, 6}
-    assert "row 4: column 'ineligible_to'" in details[4] and "'soon'" in details[4]
-    assert "row 5: column 'ineligible_to'" in details[5] and "'2025-02-30'" in details[5]
-    assert details[6].startswith("row 6: term.ends_on") and "column 'ineligible_to'" in details[6]
+    assert set(details) == {5, 6, 7}  # lines: the header is line 1
+    assert "row 5: column 'ineligible_to'" in details[5] and "'soon'" in details[5]
+    assert "row 6: column 'ineligible_to'" in details[6] and "'2025-02-30'" in details[6]
+    assert details[7].startswith("row 7: term.ends_on") and "column 'ineligible_to'" in details[7]
     assert {r["reason"] for r in result.quarantined_rows} == {"invalid_term"}
     # a quarantined row still names its entry: a later list that lists it badly never
     # delists it
@@ -483,7 +483,7 @@ def test_normal_ingestion_reads_the_term_too(
     )
     result = ingest_file(engine, ctx_at(catalogue), IngestRequest(path, parsed, content, "m"))
     assert (result.counts["accepted"], result.counts["quarantined"]) == (1, 1)
-    assert result.quarantined_rows[0]["detail"].startswith("row 2: column 'ineligible_to'")
+    assert result.quarantined_rows[0]["detail"].startswith("row 3: column 'ineligible_to'")
 
 
 def test_a_snapshot_mapping_has_no_action_column(catalogue: Catalogue, tmp_path: Path) -> None:

@@ -1,6 +1,10 @@
 """``credo ingest FILE --mapping MAPPING.yaml``: batch ingestion with a progress bar;
 ``--snapshot``: the file is the furnisher's complete current list (credo.ingest.snapshot);
-``credo ingest snapshots|snapshot-apply ID|snapshot-reject ID``: held deliveries."""
+``credo ingest snapshots|snapshot-apply ID|snapshot-reject ID``: held deliveries.
+
+Exit status of a file ingestion: 0 every row accepted or a duplicate, 2 some rows quarantined
+(the report lists them), 1 failed (the mapping or the file is unusable, the file could not be
+read to its end, or, without ``--allow-empty``, it held no rows or none was accepted)."""
 
 from __future__ import annotations
 
@@ -27,10 +31,17 @@ from typer.core import TyperGroup
 from credo.cli.common import console, context_from_env, fail, print_json
 from credo.context import AppContext
 from credo.errors import CredoError
-from credo.ingest.service import DEFAULT_CHUNK_SIZE, OUTCOMES, IngestRequest, IngestResult
+from credo.ingest.service import (
+    DEFAULT_CHUNK_SIZE,
+    OUTCOMES,
+    IngestFailed,
+    IngestRequest,
+    IngestResult,
+)
 from credo.ingest.snapshot import DEFAULT_MAX_DELIST_SHARE, SnapshotResult
 
 HELD_EXIT = 3  # a held delivery: nothing applied, an operator decides
+QUARANTINED_EXIT = 2  # the run finished, some rows are quarantined: the report says which
 
 
 class _FileByDefault(TyperGroup):
@@ -65,6 +76,12 @@ def ingest(
         None, help="Where to write the JSON report (default: ./<file name>.report.json)"
     ),
     chunk_size: int = typer.Option(DEFAULT_CHUNK_SIZE, min=1, help="Rows per transaction"),
+    allow_empty: bool = typer.Option(
+        False,
+        "--allow-empty",
+        help="A file with no rows, or with no row accepted, is not a failure (exit 0, or 2 "
+        "when rows were quarantined)",
+    ),
     snapshot: bool = typer.Option(
         False,
         "--snapshot",
@@ -89,7 +106,8 @@ def ingest(
         "mapping's record_type; required with record_type_column)",
     ),
 ) -> None:
-    """Ingest a file: every row ends accepted, duplicate or quarantined with a reason."""
+    """Ingest a file: every row ends accepted, duplicate or quarantined with a reason.
+    Exit 0: all accepted or duplicates; 2: some quarantined; 1: failed."""
     from credo.db.migrate import upgrade
     from credo.ingest.mapping import load_mapping
     from credo.ingest.service import ingest_file, write_report
@@ -103,7 +121,9 @@ def ingest(
         fail("--as-of and --record-type apply to --snapshot deliveries only")
     try:
         parsed, content = load_mapping(mapping)
-        request = IngestRequest(file, parsed, content, str(mapping), furnisher, chunk_size)
+        request = IngestRequest(
+            file, parsed, content, str(mapping), furnisher, chunk_size, allow_empty
+        )
         upgrade(ctx.settings.database_url)
         with _progress() as progress:
             task = progress.add_task(f"ingest {file.name}", total=None)
@@ -113,10 +133,22 @@ def ingest(
                 request,
                 on_chunk=lambda rows: progress.advance(task, rows),
             )
+    except IngestFailed as exc:
+        result = exc.result  # the run started: its report is written like any other
     except CredoError as exc:
         fail(exc.detail)
     write_report(result, request, target)
     _summary(result, target)
+    _exit(result)
+
+
+def _exit(result: IngestResult) -> None:
+    if result.failed:
+        fail(result.error or "the run failed")
+    if not result.add_up():
+        fail("the counts do not add up to the rows read")
+    if result.counts["quarantined"]:
+        raise typer.Exit(QUARANTINED_EXIT)
 
 
 def _snapshot(
@@ -312,14 +344,15 @@ class _RowsPerSecond(ProgressColumn):
 
 
 def _summary(result: IngestResult, report: Path) -> None:
-    table = Table(title=f"run {result.run_id}: {result.rows_read:,} rows read")
+    table = Table(title=f"run {result.run_id} {result.status}: {result.rows_read:,} rows read")
     table.add_column("outcome / reason")
     table.add_column("rows", justify="right")
+    table.add_row("lines read", f"{result.lines_read:,}")
     for outcome in OUTCOMES:
         table.add_row(outcome, f"{result.counts[outcome]:,}")
     for reason, count in sorted(result.reasons.items()):
         table.add_row(f"  {reason}", f"{count:,}")
+    if result.not_reached:
+        table.add_row("not reached", f"{result.not_reached:,}")
     console.print(table)
     console.print(f"report: {report}", highlight=False)
-    if not result.add_up():
-        fail("the counts do not add up to the rows read")

@@ -8,6 +8,7 @@ strictly: an invalid mapping is a ``ValidationFailed`` that names every offendin
 from __future__ import annotations
 
 import string
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,10 +70,33 @@ class SubjectMap(_Strict):
 class SourceRefMap(_Strict):
     """``template`` over columns, e.g. ``"{camis}:{inspection_date}"``. With
     ``number_repeats`` a reference already seen earlier in the same file gets ``#2``, ``#3``...
-    so that rows sharing every referenced column still get distinct, deterministic ids."""
+    so that rows sharing every referenced column still get distinct, deterministic ids.
+
+    Off by default: a reference is the furnisher's idempotency key, and a file delivered
+    twice over (or a row repeated by an export) must come back as duplicates, not as twice
+    the records. A mapping turns it on only where the source really has distinct rows that
+    share every referenced column (the NYC extract)."""
 
     template: str = Field(min_length=1)
-    number_repeats: bool = True
+    number_repeats: bool = False
+
+
+# Sentinels such as 1900-01-01, 1970-01-01 and 0001-01-01 stand for "unknown" in many exports;
+# no record a registry holds today is about an event this old (checks look back to 1990 too).
+DEFAULT_EARLIEST = date(1990, 1, 1)
+
+
+class DateRules(_Strict):
+    """The earliest plausible date of a record's own dates (``occurred_on``,
+    ``effective_from``, the evidence's ``issued_on``): a row with an earlier one is
+    quarantined as ``implausible_date``. ``earliest`` holds for every record type;
+    ``by_record_type`` sets it for one type (a register that starts later, or older files)."""
+
+    earliest: date = DEFAULT_EARLIEST
+    by_record_type: dict[str, date] = Field(default_factory=dict)
+
+    def earliest_for(self, record_type: str | None) -> date:
+        return self.by_record_type.get(record_type or "", self.earliest)
 
 
 class EvidenceMap(_Strict):
@@ -144,6 +168,7 @@ class Mapping(_Strict):
     provenance: ProvenanceMap
     required: dict[str, RequiredColumn] = Field(default_factory=dict)
     ignore_columns: list[str] = Field(default_factory=list)
+    dates: DateRules = Field(default_factory=DateRules)
 
     @model_validator(mode="after")
     def _consistent(self) -> Mapping:
@@ -235,6 +260,9 @@ def check_against_catalogue(mapping: Mapping, catalogue: Catalogue, furnisher_id
     record_type = catalogue.record_types.get(mapping.record_type or "")
     if mapping.record_type and record_type is None:
         problems.append(f"record_type: {mapping.record_type!r} is not in the catalogue")
+    for name in mapping.dates.by_record_type:
+        if name not in catalogue.record_types:
+            problems.append(f"dates.by_record_type.{name}: not a record type of the catalogue")
     if record_type is not None:
         for name in mapping.payload:
             if name not in record_type.payload:

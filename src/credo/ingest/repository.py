@@ -49,7 +49,13 @@ def update_run(
     *,
     status: str = "running",
     finished_at: datetime | None = None,
+    lines_read: int | None = None,
+    not_reached: int | None = None,
+    error: str | None = None,
 ) -> None:
+    """The run's counts and status; ``lines_read``, ``not_reached`` and ``error`` (migration
+    0011) are written when given and left as they are otherwise."""
+    report = {"lines_read": lines_read, "not_reached": not_reached, "error": error}
     conn.execute(
         ingest_runs.update()
         .where(ingest_runs.c.id == run_id)
@@ -60,6 +66,7 @@ def update_run(
             quarantined=counts["quarantined"],
             status=status,
             finished_at=finished_at,
+            **{k: v for k, v in report.items() if v is not None},
         )
     )
 

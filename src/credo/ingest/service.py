@@ -4,7 +4,13 @@ Each chunk is one transaction holding its accepted statements, its quarantined r
 run's progress, so a process killed at any moment leaves whole chunks only; re-running the
 file turns what was committed into duplicates (same ids, same content) and quarantine rows
 collide on UNIQUE(source_key, row_number). Every row read ends accepted, duplicate or
-quarantined with a machine-readable reason."""
+quarantined with a machine-readable reason.
+
+Every run, failed or not, ends with its report in its ``ingest_runs`` row: the lines read, the
+rows accepted, duplicate and quarantined, the rows read but not reached (the chunk that was
+being written when the run failed) and, for a failed run, the error. A run fails when the file
+cannot be read to its end, when the database fails, and (unless ``allow_empty``) when the file
+holds no rows or none of its rows was accepted or a duplicate."""
 
 from __future__ import annotations
 
@@ -22,14 +28,7 @@ from credo.db.bulk import frozen_heap
 from credo.errors import ValidationFailed
 from credo.ingest import repository
 from credo.ingest.mapping import Mapping, check_against_catalogue
-from credo.ingest.readers import (
-    BadRow,
-    Chunk,
-    Row,
-    check_readable,
-    file_digest,
-    read_chunks,
-)
+from credo.ingest.readers import BadRow, Chunk, FileReader, Row, file_digest
 from credo.ingest.transform import RowMapper, quarantine_raw, without_nul
 from credo.records.model import Rejection, Statement
 from credo.records.service import WriteContext, append_statements
@@ -49,6 +48,9 @@ class IngestRequest:
     mapping_name: str
     furnisher_id: str | None = None
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    # An empty file, or one whose every row is quarantined, is a failed run unless allowed:
+    # a furnisher's export that went wrong must not look like a quiet day.
+    allow_empty: bool = False
 
 
 @dataclass
@@ -61,6 +63,11 @@ class IngestResult:
     # The first SAMPLE quarantined rows, for display; all of them go to the spool file.
     quarantined_rows: list[dict[str, Any]] = field(default_factory=list)
     spool: IO[bytes] = field(default_factory=tempfile.TemporaryFile)
+    status: str = "running"  # finished | failed
+    error: str | None = None
+    error_code: str | None = None
+    lines_read: int = 0
+    not_reached: int = 0  # rows read from the file that no committed chunk holds
 
     def spooled_rows(self) -> Iterator[bytes]:
         """Every quarantined row of this run as JSON, in order (memory stays flat)."""
@@ -74,6 +81,21 @@ class IngestResult:
 
     def add_up(self) -> bool:
         return sum(self.counts[o] for o in OUTCOMES) == self.rows_read
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+    def fail(self, error: str, code: str) -> None:
+        self.status, self.error, self.error_code = "failed", error, code
+
+
+class IngestFailed(ValidationFailed):
+    """A run that started and failed; its report (``result``) was written all the same."""
+
+    def __init__(self, result: IngestResult) -> None:
+        super().__init__(result.error or "the run failed", code=result.error_code)
+        self.result = result
 
 
 def resolve_furnisher(mapping: Mapping, given: str | None) -> str:
@@ -97,10 +119,11 @@ def ingest_file(
     request: IngestRequest,
     on_chunk: Callable[[int], None] | None = None,
 ) -> IngestResult:
-    """Ingest ``request.path``; ``on_chunk(rows)`` is told after each committed chunk."""
+    """Ingest ``request.path``; ``on_chunk(rows)`` is told after each committed chunk.
+    A run that fails raises ``IngestFailed`` once its report is written."""
     furnisher_id = resolve_furnisher(request.mapping, request.furnisher_id)
     check_against_catalogue(request.mapping, ctx.catalogue, furnisher_id)
-    check_readable(request.path)
+    reader = FileReader(request.path, request.chunk_size)
     source_key = file_digest(request.path, request.mapping_bytes)
     with engine.begin() as conn:
         run_id = repository.start_run(
@@ -112,25 +135,81 @@ def ingest_file(
             started_at=ctx.clock.now(),
         )
     result = IngestResult(run_id, source_key, furnisher_id)
-    chunker = _ChunkIngester(engine, ctx, request.mapping, result)
+    chunker = _ChunkIngester(engine, ctx, request.mapping, result, reader)
     try:
         with frozen_heap():
-            for chunk in read_chunks(request.path, max(1, request.chunk_size)):
+            for chunk in reader.chunks():
                 chunker.ingest(chunk)
                 if on_chunk is not None:
                     on_chunk(len(chunk))
-    except ValidationFailed:
-        _finish(engine, ctx, result, "failed")  # the committed chunks stand
+    except ValidationFailed as exc:  # the file cannot be read further: committed chunks stand
+        result.fail(exc.detail, exc.code)
+    except BaseException as exc:  # the database, a bug, Ctrl+C: report, then let it go on
+        result.fail(_one_line(exc), "run_failed")
+        _finish_or_note(engine, ctx, result, chunker, exc)
         raise
-    _finish(engine, ctx, result, "finished")
+    else:
+        _check_not_empty(result, request)
+    _finish(engine, ctx, result, chunker)
+    if result.failed:
+        raise IngestFailed(result)
     return result
 
 
-def _finish(engine: Engine, ctx: WriteContext, result: IngestResult, status: str) -> None:
+def _check_not_empty(result: IngestResult, request: IngestRequest) -> None:
+    if request.allow_empty:
+        return
+    name = request.path.name
+    allow = "an empty delivery is a failure unless allowed (--allow-empty)"
+    if result.rows_read == 0:
+        result.fail(f"{name}: no rows to ingest; {allow}", "empty_file")
+    elif result.counts["accepted"] + result.counts["duplicate"] == 0:
+        reasons = ", ".join(f"{r} {n:,}" for r, n in result.reasons.most_common(3))
+        result.fail(
+            f"{name}: none of its {result.rows_read:,} rows was accepted (quarantined: "
+            f"{reasons}); {allow}",
+            "nothing_accepted",
+        )
+
+
+def _finish(
+    engine: Engine, ctx: WriteContext, result: IngestResult, chunker: _ChunkIngester
+) -> None:
+    if not result.failed:
+        result.status = "finished"
+    result.lines_read = chunker.reader.lines_read
+    result.not_reached = chunker.in_flight
     with engine.begin() as conn:
         repository.update_run(
-            conn, result.run_id, result.counts, status=status, finished_at=ctx.clock.now()
+            conn,
+            result.run_id,
+            result.counts,
+            status=result.status,
+            finished_at=ctx.clock.now(),
+            lines_read=result.lines_read,
+            not_reached=result.not_reached,
+            error=result.error,
         )
+
+
+def _finish_or_note(
+    engine: Engine,
+    ctx: WriteContext,
+    result: IngestResult,
+    chunker: _ChunkIngester,
+    exc: BaseException,
+) -> None:
+    """Write the failed run's report; when the database that failed cannot take it either,
+    say so on the original error rather than hide that error behind this one."""
+    try:
+        _finish(engine, ctx, result, chunker)
+    except Exception as again:
+        exc.add_note(f"the run's report could not be written: {_one_line(again)}")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
 
 
 class _ChunkIngester:
@@ -138,17 +217,28 @@ class _ChunkIngester:
     validator (its identifier and payload-check caches)."""
 
     def __init__(
-        self, engine: Engine, ctx: WriteContext, mapping: Mapping, result: IngestResult
+        self,
+        engine: Engine,
+        ctx: WriteContext,
+        mapping: Mapping,
+        result: IngestResult,
+        reader: FileReader,
     ) -> None:
         self.engine = engine
         self.ctx = ctx
         self.result = result
-        self.mapper = RowMapper(mapping)
+        self.reader = reader
+        self.in_flight = 0  # rows of the chunk being written: not reached if it fails
+        self.mapper = RowMapper(mapping, ctx.catalogue)
         self.validator = StatementValidator(ctx.catalogue, result.furnisher_id, ctx.clock.today())
 
     def ingest(self, chunk: Chunk) -> None:
-        """One chunk, one transaction: its records, its quarantine rows, the run's progress."""
+        """One chunk, one transaction: its records, its quarantine rows, the run's progress.
+        The result counts a chunk only once it is committed, so a failed run's report says
+        what the database holds."""
+        self.in_flight = len(chunk)
         items, rows, rejected = self._prepare(chunk)
+        counts: Counter[str] = Counter(rows_read=len(chunk))
         with self.engine.begin() as conn:
             repository.prepare_bulk_session(conn)
             outcomes = append_statements(conn, self.ctx, self.result.furnisher_id, items)
@@ -156,11 +246,19 @@ class _ChunkIngester:
                 if outcome.outcome == "quarantined" and outcome.reason is not None:
                     rejected.append((outcome.row, outcome.reason, _raw_of(rows[outcome.row])))
                 else:
-                    self.result.counts[outcome.outcome] += 1
-            self._quarantine(rejected)
-            self.result.counts["rows_read"] += len(chunk)
-            repository.update_run(conn, self.result.run_id, self.result.counts)
+                    counts[outcome.outcome] += 1
+            rejected.sort(key=lambda r: r[0])
+            counts["quarantined"] += len(rejected)
+            repository.update_run(
+                conn,
+                self.result.run_id,
+                self.result.counts + counts,
+                lines_read=self.reader.lines_read,
+            )
             repository.add_quarantine(conn, self._quarantine_rows(rejected))
+        self.result.counts.update(counts)
+        self._quarantine(rejected)
+        self.in_flight = 0
 
     def _prepare(
         self, chunk: Chunk
@@ -190,8 +288,7 @@ class _ChunkIngester:
         return checked
 
     def _quarantine(self, rejected: list[Rejected]) -> None:
-        for number, reason, raw in sorted(rejected, key=lambda r: r[0]):
-            self.result.counts["quarantined"] += 1
+        for number, reason, raw in rejected:
             self.result.reasons[reason.code] += 1
             entry = {"row": number, "reason": reason.code, "detail": reason.detail, "raw": raw}
             self.result.spool.write(orjson.dumps(entry) + b"\n")
@@ -229,8 +326,12 @@ def write_report(result: IngestResult, request: IngestRequest, target: Path) -> 
         "source_key": result.source_key,
         "mapping": request.mapping_name,
         "furnisher": result.furnisher_id,
+        "status": result.status,
+        "error": result.error,
+        "lines_read": result.lines_read,
         "rows_read": result.rows_read,
         "outcomes": {o: result.counts[o] for o in OUTCOMES},
+        "not_reached": result.not_reached,
         "counts_add_up": result.add_up(),
         "reasons": dict(sorted(result.reasons.items())),
     }

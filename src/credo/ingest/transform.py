@@ -1,12 +1,20 @@
 """Turning one input row into the plain dict that ``StatementValidator`` reads.
 
 Problems that only the mapping can see (a column the mapping does not know, a missing column,
-a required column left empty) are ``Rejection``s here; everything about the catalogue's rules
-is left to the validator, so there is one set of record rules."""
+a required column left empty, a date column that does not hold a date) are ``Rejection``s
+here; everything about the catalogue's rules is left to the validator, so there is one set of
+record rules.
+
+Dates are read strictly: ``YYYY-MM-DD``, or a date and a valid time of day
+(``YYYY-MM-DDTHH:MM[:SS[.ffffff]]``, ``T`` or a space, an optional ``Z`` or ``±HH:MM``), whose
+date is taken as written. ``2015-02-09T25:00`` or ``2015-02-09garbage`` is ``invalid_date``,
+never cut to its first ten characters; a record date before the mapping's earliest plausible
+date (``dates``, default 1990-01-01) is ``implausible_date``."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -14,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from credo.catalog.catalogue import Catalogue
 from credo.catalog.vocab import denied_field_reason
 from credo.ingest.mapping import FieldMap, Mapping, TermMap
 from credo.ingest.readers import Row
@@ -22,6 +31,11 @@ from credo.records.model import Rejection
 WITHHELD = "<withheld: special category>"
 _COLUMNS_OK = Rejection("ok", "the columns fit the mapping")
 Convert = Callable[[Any], Any]
+_DATE_TEXT = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?",
+    re.ASCII,
+)
+_DATE_FORMS = "a date (YYYY-MM-DD, or with a valid time: YYYY-MM-DDTHH:MM[:SS])"
 
 
 class RowMapper:
@@ -29,8 +43,14 @@ class RowMapper:
     row (n >= 2) whose reference was already seen gets ``#n``, so ids depend on the file's
     content and order alone and a re-run of the same file gives the same ids."""
 
-    def __init__(self, mapping: Mapping) -> None:
+    def __init__(self, mapping: Mapping, catalogue: Catalogue | None = None) -> None:
         self.mapping = mapping
+        # Payload fields the record types declare as dates, read as strictly as the record's
+        # own dates (without a catalogue the validator reads them).
+        self._payload_dates = {
+            rt.id: frozenset(n for n, f in rt.payload.items() if f.type == "date")
+            for rt in (catalogue.record_types.values() if catalogue else ())
+        }
         self.used = mapping.used_columns()
         self.known = self.used | frozenset(mapping.ignore_columns)
         self._payload = [
@@ -110,8 +130,12 @@ class RowMapper:
                     "invalid_revision",
                     f"{m.revision_column} {row[m.revision_column]!r} is not an integer",
                 )
+        record_type = m.record_type or _clean(row[m.record_type_column or ""])
+        dates = self._record_dates(row, number, record_type)
+        if isinstance(dates, Rejection):
+            return dates
         raw: dict[str, Any] = {
-            "record_type": m.record_type or _clean(row[m.record_type_column or ""]),
+            "record_type": record_type,
             "source_ref": self._reference(row),
             "revision": revision,
             "action": _clean(row[m.action_column]) if m.action_column else "assert",
@@ -120,17 +144,20 @@ class RowMapper:
                 (scheme, _clean(row[column]) or "") for scheme, column in self._identifiers
             ],
             "subject_name": _clean(row[m.subject.name_column]) if m.subject.name_column else None,
-            "occurred_on": _clean(row[m.occurred_on]),
-            "effective_from": _clean(row[m.effective_from]) if m.effective_from else None,
+            "occurred_on": dates["occurred_on"],
+            "effective_from": dates.get("effective_from"),
             "finality": m.finality.value,
             "payload": {name: convert(row[column]) for name, column, convert in self._payload},
             "provenance": self._provenance,
         }
+        bad = self._payload_dates_of(raw["payload"], record_type, number)
+        if bad is not None:
+            return bad
         if self._evidence is not None and m.evidence is not None:
             raw["evidence"] = {
                 **self._evidence,
                 "document_id": self._render_document(row),
-                "issued_on": _clean(row[m.evidence.issued_on]),
+                "issued_on": dates.get("issued_on"),
             }
         if m.term is not None:
             term = _term_of(m.term, row, number)
@@ -138,6 +165,48 @@ class RowMapper:
                 return term
             raw.update(term)
         return raw
+
+    def _record_dates(
+        self, row: Row, number: int | None, record_type: Any
+    ) -> dict[str, str | None] | Rejection:
+        """The record's own dates, strictly read and plausible for its record type."""
+        m = self.mapping
+        columns = {"occurred_on": m.occurred_on, "effective_from": m.effective_from}
+        if m.evidence is not None:
+            columns["issued_on"] = m.evidence.issued_on
+        earliest = m.dates.earliest_for(record_type if isinstance(record_type, str) else None)
+        found: dict[str, str | None] = {}
+        for key, column in columns.items():
+            if column is None:
+                continue
+            day = _strict_day(row[column], f"{_where(number)}column {column!r} ({key})")
+            if isinstance(day, Rejection):
+                return day
+            if day is not None and day < earliest:
+                return Rejection(
+                    "implausible_date",
+                    f"{_where(number)}column {column!r} ({key}) holds {day}, before {earliest}, "
+                    f"the earliest plausible date for {record_type} (a placeholder for an "
+                    "unknown date? the mapping's dates.earliest sets the limit)",
+                )
+            found[key] = day.isoformat() if day is not None else None
+        return found
+
+    def _payload_dates_of(
+        self, payload: dict[str, Any], record_type: Any, number: int | None
+    ) -> Rejection | None:
+        """Payload fields of type date: a value that is not strictly a date is refused,
+        and one that is becomes ``YYYY-MM-DD``."""
+        for name in (
+            self._payload_dates.get(record_type, ()) if isinstance(record_type, str) else ()
+        ):
+            if payload.get(name) is None:
+                continue
+            day = _strict_day(payload[name], f"{_where(number)}payload.{name}")
+            if isinstance(day, Rejection):
+                return day
+            payload[name] = day.isoformat() if day is not None else None
+        return None
 
     def _kind(self, row: Row) -> str | None:
         kind = _clean(row[self.mapping.subject.kind_column or ""])
@@ -182,40 +251,61 @@ def _term_of(term: TermMap, row: Row, number: int | None) -> dict[str, Any] | Re
         if text.casefold() in {v.strip().casefold() for v in term.open_ended_values}:
             result["term_until"] = term.until
         elif text:
-            day = _day(value)
+            day = parse_day(value)
             if day is None:
                 opens = f" nor one of the open-ended values {term.open_ended_values}"
                 return Rejection(
                     "invalid_term",
                     f"{where}column {term.ends_on!r} (term.ends_on) holds {text[:40]!r}, which "
-                    f"is neither a date (YYYY-MM-DD){opens if term.open_ended_values else ''}",
+                    f"is neither {_DATE_FORMS}{opens if term.open_ended_values else ''}",
                 )
             result["term_ends_on"] = (day + timedelta(days=1) if term.last_day else day).isoformat()
     if term.review_on is not None:
         text = _template_text(row[term.review_on])
         if text:
-            day = _day(row[term.review_on])
+            day = parse_day(row[term.review_on])
             if day is None:
                 return Rejection(
                     "invalid_term",
                     f"{where}column {term.review_on!r} (term.review_on) holds {text[:40]!r}, "
-                    "which is not a date (YYYY-MM-DD)",
+                    f"which is not {_DATE_FORMS}",
                 )
             if result["term_until"] is not None:
                 result["review_on"] = day.isoformat()
     return result
 
 
-def _day(value: Any) -> date | None:
+def parse_day(value: Any) -> date | None:
+    """The calendar date of a date or date-time value, read strictly; None if it is not one.
+    A date-time's date is taken as written (the furnisher's own day), never converted."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     text = _template_text(value)
+    if not _DATE_TEXT.fullmatch(text):
+        return None
     try:
-        return date.fromisoformat(text[:10]) if text[10:11] in ("", "T", " ") else None
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text).date()  # refuses hour 25, minute 61, Feb 30
     except ValueError:
         return None
+
+
+def _strict_day(value: Any, what: str) -> date | Rejection | None:
+    """None for a blank value (the validator says whether the date is required)."""
+    text = _template_text(value)
+    if not text:
+        return None
+    day = parse_day(value)
+    if day is None:
+        return Rejection("invalid_date", f"{what} holds {text[:40]!r}, which is not {_DATE_FORMS}")
+    return day
+
+
+def _where(number: int | None) -> str:
+    return f"row {number}: " if number is not None else ""
 
 
 def _digest(reference: str) -> bytes:
