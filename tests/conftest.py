@@ -46,6 +46,8 @@ CHROMIUM_ARGS = [
 
 # No per-example deadline: CI machines are shared and noisy, and speed is measured in bench/.
 settings.register_profile("credo", deadline=None)
+# On demand (`python3 dev.py test --hypothesis-profile=deep ...`): ten times the examples.
+settings.register_profile("deep", deadline=None, max_examples=1000)
 settings.load_profile("credo")
 
 

@@ -15,13 +15,14 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, FiniteFloat, model_validator
 
 from credo.catalog.models import Duration, Slug, Strict, Text
 from credo.catalog.vocab import Domain, SubjectKind
 
 if TYPE_CHECKING:
     from credo.catalog.catalogue import Catalogue
+    from credo.catalog.models import PayloadField, RecordType
     from credo.catalog.problems import Problem
 
 PENDING = "pending"
@@ -38,16 +39,27 @@ class FeatureOp(StrEnum):
     LATEST = "latest"
 
 
+# A value a condition compares with: a boolean (``true``), a number or a text; booleans come
+# first so that YAML's ``true`` stays a boolean instead of becoming 1.0.
+Literal_ = bool | FiniteFloat | str
+
+
 class Condition(Strict):
     """A filter on one payload field: exactly one of ``equals``, ``in``, ``not_in``, ``gte``,
-    ``lt``."""
+    ``lt``. The values must suit the field's catalogue type (checked at load)."""
 
     field: Slug
-    equals: str | float | None = None
-    in_: list[str | float] | None = Field(default=None, alias="in")
-    not_in: list[str | float] | None = None
-    gte: float | None = None
-    lt: float | None = None
+    equals: Literal_ | None = None
+    in_: list[Literal_] | None = Field(default=None, alias="in")
+    not_in: list[Literal_] | None = None
+    gte: FiniteFloat | None = None
+    lt: FiniteFloat | None = None
+
+    def values(self) -> list[bool | float | str]:
+        """The values of ``equals``, ``in`` or ``not_in`` (empty for ``gte``/``lt``)."""
+        if self.equals is not None:
+            return [self.equals]
+        return list(self.in_ or self.not_in or [])
 
     @model_validator(mode="after")
     def _exactly_one_test(self) -> Condition:
@@ -68,7 +80,7 @@ class Feature(Strict):
     where: list[Condition] = Field(default_factory=list)
     window: Duration | None = Field(default=None, description="Only records this recent")
     half_life: Duration | None = Field(default=None, description="Exponential decay")
-    missing: float | Literal["not_rated", "pending"] | None = Field(
+    missing: FiniteFloat | Literal["not_rated", "pending"] | None = Field(
         default=None, description="What no matching record means (count: always 0)"
     )
 
@@ -87,6 +99,11 @@ class Feature(Strict):
             raise ValueError(
                 "missing values need an explicit treatment: a number, 'not_rated' or 'pending'"
             )
+        if self.kind == "category" and isinstance(self.missing, float | int):
+            raise ValueError(
+                f"a category feature cannot take the number {self.missing} for a missing "
+                "value: use 'not_rated' or 'pending'"
+            )
         return self
 
     @property
@@ -98,9 +115,9 @@ class Feature(Strict):
 class Bin(Strict):
     """A half-open interval [from, to) of a value; an absent bound is unbounded."""
 
-    from_: float | None = Field(default=None, alias="from")
-    to: float | None = None
-    points: float | None = None
+    from_: FiniteFloat | None = Field(default=None, alias="from")
+    to: FiniteFloat | None = None
+    points: FiniteFloat | None = None
     band: str | None = None
 
 
@@ -121,9 +138,9 @@ class PointsTable(Strict):
 
 
 class Score(Strict):
-    base: float = 0
-    min: float | None = None
-    max: float | None = None
+    base: FiniteFloat = 0
+    min: FiniteFloat | None = None
+    max: FiniteFloat | None = None
     tables: list[PointsTable] = Field(min_length=1)
 
 
@@ -248,19 +265,93 @@ def _feature_messages(catalogue: Catalogue, rating: RatingDef) -> list[tuple[str
             record_type = catalogue.record_types.get(type_id)
             if record_type is None:
                 continue
-            fields = [c.field for c in feature.where]
-            if feature.field:
-                fields.append(feature.field)
-            for name in fields:
-                spec = record_type.payload.get(name)
-                if spec is None:
-                    messages.append((key, f"{type_id!r} has no payload field {name!r}"))
-                elif (
-                    name == feature.field
-                    and feature.kind == "number"
-                    and spec.type not in ("integer", "number")
-                ):
-                    messages.append((key, f"{type_id}.{name} is not a number"))
+            messages += [(key, m) for m in _field_messages(record_type, feature)]
+    messages += [("features", m) for m in _type_clashes(catalogue, rating)]
+    return messages
+
+
+NUMERIC_TYPES = ("integer", "number")
+
+
+def _field_messages(record_type: RecordType, feature: Feature) -> list[str]:
+    """The feature's field and its conditions against ``record_type``'s payload types: a
+    test every engine can run the same way, or a message saying why not."""
+    type_id = record_type.id
+    messages: list[str] = []
+    if feature.field:
+        spec = record_type.payload.get(feature.field)
+        if spec is None:
+            messages.append(f"{type_id!r} has no payload field {feature.field!r}")
+        elif feature.kind == "number" and spec.type not in NUMERIC_TYPES:
+            messages.append(f"{type_id}.{feature.field} is not a number")
+        elif feature.kind == "category" and spec.type in NUMERIC_TYPES:
+            messages.append(
+                f"{type_id}.{feature.field} is a {spec.type}: a category reads an enum, string, "
+                "boolean or date field (bin numbers with a number feature instead)"
+            )
+    for condition in feature.where:
+        spec = record_type.payload.get(condition.field)
+        if spec is None:
+            messages.append(f"{type_id!r} has no payload field {condition.field!r}")
+            continue
+        problem = _condition_problem(condition, spec)
+        if problem:
+            messages.append(f"where {condition.field}: {problem} ({type_id}.{condition.field})")
+    return messages
+
+
+def _condition_problem(condition: Condition, spec: PayloadField) -> str | None:
+    """Why ``condition`` does not suit a field of type ``spec.type`` (None when it does)."""
+    if condition.gte is not None or condition.lt is not None:
+        if spec.type not in NUMERIC_TYPES:
+            return f"gte and lt need a number field, not a {spec.type}"
+        return None
+    values = condition.values()
+    kinds = {_value_kind(v) for v in values}
+    expected = {"integer": "number", "number": "number", "boolean": "boolean"}.get(
+        spec.type, "text"
+    )
+    if kinds != {expected}:
+        shown = ", ".join(repr(v) for v in values)
+        return f"{shown} cannot be compared with a {spec.type} field (it takes {expected} values)"
+    if spec.type == "enum" and spec.values is not None:
+        unknown = [v for v in values if v not in spec.values]
+        if unknown:
+            return f"{unknown} are not among the field's values {spec.values}"
+    if spec.type == "date" and not all(_is_iso_date(str(v)) for v in values):
+        return "a date field compares with dates written YYYY-MM-DD"
+    return None
+
+
+def _value_kind(value: bool | float | str) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    return "number" if isinstance(value, int | float) else "text"
+
+
+def _is_iso_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+def _type_clashes(catalogue: Catalogue, rating: RatingDef) -> list[str]:
+    """A field the rating reads has one type across its input record types: the compiled
+    query reads each field once, with its type."""
+    messages = []
+    names = [n for f in rating.features for n in [c.field for c in f.where] + [f.field or ""]]
+    for name in dict.fromkeys(n for n in names if n):
+        types = {
+            spec.type
+            for type_id in rating.inputs
+            if (record_type := catalogue.record_types.get(type_id)) is not None
+            and (spec := record_type.payload.get(name)) is not None
+        }
+        if len(types) > 1:
+            messages.append(f"field {name!r} has different types in its record types: {types}")
     return messages
 
 

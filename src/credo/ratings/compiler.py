@@ -50,12 +50,22 @@ class Source:
     at the time) instead of the current view (today's knowledge). ``payload``: ``json`` reads
     the payload column, ``columns`` reads flat ``payload_<field>`` columns of an extract.
     ``assessment_types``: the catalogue's assessment record types (a missing feature over them
-    may be a stale assessment)."""
+    may be a stale assessment). ``field_types``: (record type, payload field, catalogue type)
+    triples, so each field is read with its type."""
 
     known_at: datetime | None = None
     payload: PayloadMode = "json"
     pending_appeal_types: tuple[str, ...] = ()
     assessment_types: tuple[str, ...] = ()
+    field_types: tuple[tuple[str, str, str], ...] = ()
+
+    def type_of(self, rating: RatingDef, name: str) -> str:
+        """The catalogue type of payload field ``name`` in ``rating``'s inputs (one type: the
+        loader refuses a clash); ``string`` when the catalogue does not say."""
+        for record_type, field_name, field_type in self.field_types:
+            if field_name == name and record_type in rating.inputs:
+                return field_type
+        return "string"
 
 
 def compile_rating(
@@ -187,7 +197,11 @@ def _effective_query(
     a stale assessment). Keeping the other rows means grouping
     ``eff`` yields every probed pair in one pass, with no join back to the probe."""
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
-    columns = ", ".join(f"{_payload_read(name, source.payload)} AS v_{name}" for name in fields)
+    columns = ", ".join(
+        f"{typed_read(_payload_read(name, source.payload), source.type_of(rating, name))} "
+        f"AS v_{name}"
+        for name in fields
+    )
     if probe.table is None:
         if probe.as_of is None:
             raise ValueError("a probe needs an as_of date or a table")
@@ -217,6 +231,21 @@ def _payload_read(name: str, mode: PayloadMode) -> str:
     if mode == "columns":
         return f"r.payload_{name}"
     return f"r.payload ->> '$.{name}'"
+
+
+def typed_read(raw: str, field_type: str) -> str:
+    """A payload value read with its catalogue type, spelled the same on every engine:
+    numbers as DOUBLE; booleans as 'true'/'false' (SQLite's JSON reads them as 1/0, the
+    others as text); anything else as text."""
+    if field_type in ("integer", "number"):
+        return f"CAST({raw} AS DOUBLE)"
+    text = f"CAST({raw} AS VARCHAR)"
+    if field_type == "boolean":
+        return (
+            f"CASE WHEN {text} IN ('true', '1') THEN 'true' "
+            f"WHEN {text} IN ('false', '0') THEN 'false' END"
+        )
+    return text
 
 
 # -- features -------------------------------------------------------------------------------
@@ -312,13 +341,10 @@ def _condition(condition: Condition) -> str:
         return f"CAST({column} AS DOUBLE) >= {_number(condition.gte)}"
     if condition.lt is not None:
         return f"CAST({column} AS DOUBLE) < {_number(condition.lt)}"
-    values = (
-        [condition.equals] if condition.equals is not None else condition.in_ or condition.not_in
-    )
-    assert values is not None
-    numeric = all(isinstance(v, int | float) for v in values)
+    values = condition.values()
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
     left = f"CAST({column} AS DOUBLE)" if numeric else f"CAST({column} AS VARCHAR)"
-    listed = ", ".join(_number(v) if numeric else _string(str(v)) for v in values)
+    listed = ", ".join(_number(v) if numeric else _string(spelling(v)) for v in values)
     if condition.not_in is not None:
         return f"({left} IS NULL OR {left} NOT IN ({listed}))"
     return f"{left} IN ({listed})"
@@ -357,6 +383,13 @@ def _coded_query(plan: Plan) -> str:
 
 
 # -- literals and rendering -----------------------------------------------------------------
+
+
+def spelling(value: bool | float | str) -> str:
+    """A condition's value as ``typed_read`` spells it (booleans as 'true'/'false')."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _string(value: str) -> str:
@@ -406,18 +439,61 @@ def _jsonb_for_postgres(node: exp.Expression) -> exp.Expression:
 
 # -- templates for the real-time path -------------------------------------------------------
 
-_TEMPLATE_DATE = date(1900, 1, 1)
-_TEMPLATE_SUBJECT = 987654321987
+_TEMPLATE_DATES = (date(1900, 1, 1), date(1900, 1, 2))
+_TEMPLATE_SUBJECTS = (987654321987, 987654321986)
 
 
-def compile_template(rating: RatingDef, dialect: Dialect, source: Source = Source()) -> str:
-    """The query for some subjects on some date, compiled once; ``bind_probe`` fills it in."""
-    probe = Probe(as_of=_TEMPLATE_DATE, subject_ids=(_TEMPLATE_SUBJECT,))
-    return compile_rating(rating, dialect, probe, source)
+@dataclass(frozen=True)
+class Template:
+    """A compiled query cut at the probe's places: ``parts`` interleaved with the holes
+    (``date`` or ``subjects``) that ``bind_probe`` fills in."""
+
+    parts: tuple[str, ...]
+    holes: tuple[Literal["date", "subjects"], ...]
 
 
-def bind_probe(template: str, subject_ids: Sequence[int], as_of: date) -> str:
-    ids = ", ".join(str(int(s)) for s in subject_ids) or "NULL"
-    return template.replace(f"IN ({_TEMPLATE_SUBJECT})", f"IN ({ids})").replace(
-        f"'{_TEMPLATE_DATE.isoformat()}'", f"'{as_of.isoformat()}'"
+def compile_template(rating: RatingDef, dialect: Dialect, source: Source = Source()) -> Template:
+    """The query for some subjects on some date, compiled once; ``bind_probe`` fills it in.
+
+    It is compiled twice, with two different dates and subjects of the same length: the
+    places where the two texts differ are the probe's, and nothing else (a rating's own
+    literal that happens to equal a placeholder is the same in both texts, so it stays)."""
+    first, second = (
+        compile_rating(rating, dialect, Probe(as_of=day, subject_ids=(subject,)), source)
+        for day, subject in zip(_TEMPLATE_DATES, _TEMPLATE_SUBJECTS, strict=True)
     )
+    holes: dict[str, tuple[Literal["date", "subjects"], str]] = {
+        f"'{_TEMPLATE_DATES[0].isoformat()}'": ("date", f"'{_TEMPLATE_DATES[1].isoformat()}'"),
+        f"IN ({_TEMPLATE_SUBJECTS[0]})": ("subjects", f"IN ({_TEMPLATE_SUBJECTS[1]})"),
+    }
+    if len(first) != len(second):
+        raise ValueError("template texts differ in length; cannot find the probe's places")
+    parts: list[str] = []
+    kinds: list[Literal["date", "subjects"]] = []
+    start = index = 0
+    while index < len(first):
+        hole = next(
+            (
+                (text, kind)
+                for text, (kind, other) in holes.items()
+                if first.startswith(text, index) and second.startswith(other, index)
+            ),
+            None,
+        )
+        if hole is None:
+            index += 1
+            continue
+        parts.append(first[start:index])
+        kinds.append(hole[1])
+        index = start = index + len(hole[0])
+    parts.append(first[start:])
+    return Template(tuple(parts), tuple(kinds))
+
+
+def bind_probe(template: Template, subject_ids: Sequence[int], as_of: date) -> str:
+    ids = ", ".join(str(int(s)) for s in subject_ids) or "NULL"
+    fill = {"date": f"'{as_of.isoformat()}'", "subjects": f"IN ({ids})"}
+    out = [template.parts[0]]
+    for kind, part in zip(template.holes, template.parts[1:], strict=True):
+        out += [fill[kind], part]
+    return "".join(out)

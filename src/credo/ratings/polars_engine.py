@@ -21,7 +21,7 @@ from credo.catalog.ratings import Condition, Feature, FeatureOp, RatingDef
 from credo.ratings import banding
 from credo.ratings.arithmetic import round_polars
 from credo.ratings.banding import ANY_LIVE, BAND_CODE, Plan, code_column, stale_column
-from credo.ratings.compiler import Probe, Source, output_columns
+from credo.ratings.compiler import Probe, Source, output_columns, spelling
 from credo.records.effect import EffectRule
 
 
@@ -61,7 +61,10 @@ def _with_effect(
     rule = EffectRule(source.pending_appeal_types)
     live = rule.polars(as_of)
     fields = sorted({name for f in rating.features for name in _fields_of(f)})
-    values = [_payload(name, source).alias(f"v_{name}") for name in fields]
+    values = [
+        typed_read(_payload(name, source), source.type_of(rating, name)).alias(f"v_{name}")
+        for name in fields
+    ]
     if plan.stale_features:
         values.append(banding.ended_polars(rule, as_of, live).alias("ended"))
     return recs.select(
@@ -83,6 +86,23 @@ def _payload(name: str, source: Source) -> pl.Expr:
     if source.payload == "columns":
         return pl.col(f"payload_{name}")
     return pl.col("payload").str.json_path_match(f"$.{name}")
+
+
+def typed_read(raw: pl.Expr, field_type: str) -> pl.Expr:
+    """``compiler.typed_read`` in Polars: numbers as Float64, booleans as 'true'/'false',
+    anything else as text."""
+    if field_type in ("integer", "number"):
+        return raw.cast(pl.Float64)
+    text = raw.cast(pl.String)
+    if field_type == "boolean":
+        return (
+            pl.when(text.is_in(["true", "1"]))
+            .then(pl.lit("true"))
+            .when(text.is_in(["false", "0"]))
+            .then(pl.lit("false"))
+            .otherwise(None)
+        )
+    return text
 
 
 # -- features -------------------------------------------------------------------------------
@@ -192,12 +212,10 @@ def _condition(condition: Condition) -> pl.Expr:
         return column.cast(pl.Float64) >= condition.gte
     if condition.lt is not None:
         return column.cast(pl.Float64) < condition.lt
-    values: Sequence[Any] = (
-        [condition.equals] if condition.equals is not None else condition.in_ or condition.not_in
-    ) or []
-    numeric = all(isinstance(v, int | float) for v in values)
+    values: Sequence[Any] = condition.values()
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
     left = column.cast(pl.Float64) if numeric else column.cast(pl.String)
-    listed = [float(v) for v in values] if numeric else [str(v) for v in values]
+    listed = [float(v) for v in values] if numeric else [spelling(v) for v in values]
     if condition.not_in is not None:
         return left.is_null() | ~left.is_in(listed)
     return left.is_in(listed).fill_null(False)

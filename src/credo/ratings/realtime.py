@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.ratings import RatingDef
 from credo.clock import Clock
-from credo.ratings.compiler import Dialect, Probe, bind_probe, compile_template
+from credo.ratings.compiler import Dialect, Probe, Template, bind_probe, compile_template
 from credo.ratings.repository import dialect_of
 from credo.ratings.service import refresh_state, source_for
 from credo.records.service import SubjectHook
@@ -22,7 +22,7 @@ from credo.records.service import SubjectHook
 
 def make_hook(catalogue: Catalogue, clock: Clock) -> SubjectHook:
     # Compiled queries per (rating, dialect), filled in per write (compiling takes ~10 ms).
-    templates: dict[tuple[str, Dialect], str] = {}
+    templates: dict[tuple[str, Dialect], Template] = {}
     source = source_for(catalogue)
 
     def hook(

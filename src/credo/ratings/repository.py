@@ -37,17 +37,30 @@ def run_compiled(conn: Connection, sql: str) -> list[dict[str, Any]]:
 _DATE_COLUMNS = ("occurred_on", "effective_from", "effect_until", "expires_on")
 
 
+def _json_text(payload: Any) -> str:
+    """A payload as JSON text. Payloads stored before numbers were bounded at ingestion may
+    hold integers beyond 64 bits (PostgreSQL's JSONB returns them as Python ints), which
+    orjson refuses: the standard library writes them."""
+    import json
+
+    import orjson
+
+    try:
+        return orjson.dumps(payload).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(payload, separators=(",", ":"))
+
+
 def extract_tables(conn: Connection, record_types: Sequence[str]) -> dict[str, pa.Table]:
     """The rating inputs as Arrow tables with the system of record's column names, payloads
     as JSON text, so the same compiled SQL runs on DuckDB and Spark."""
-    import orjson
 
     def rows_of(table: Any, where: Any = None) -> list[dict[str, Any]]:
         query = select(table) if where is None else select(table).where(where)
         rows = [dict(r) for r in conn.execute(query).mappings()]
         for row in rows:
             if "payload" in row:
-                row["payload"] = orjson.dumps(row["payload"]).decode()
+                row["payload"] = _json_text(row["payload"])
             for column in ("evidence", "provenance"):
                 row.pop(column, None)
         return rows

@@ -53,6 +53,11 @@ def source_for(catalogue: Catalogue, known_at: datetime | None = None) -> Source
         known_at=known_at,
         pending_appeal_types=pending_appeal_types(catalogue),
         assessment_types=assessment_types(catalogue),
+        field_types=tuple(
+            (record_type.id, name, spec.type)
+            for record_type in catalogue.record_types.values()
+            for name, spec in record_type.payload.items()
+        ),
     )
 
 

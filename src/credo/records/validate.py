@@ -6,6 +6,7 @@ stable code (the quarantine reason) and a detail naming the field."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -323,6 +324,12 @@ def _date(value: Any, name: str, required: bool = False) -> date | None:
         raise Invalid("invalid_date", f"{name} {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
+# Every payload number lies within this bound, whatever the catalogue says: doubles hold every
+# integer up to 2^53 (about 9e15) exactly, and PostgreSQL's JSONB, DuckDB, Spark and Polars
+# then all read the same value (a 1e20 came back as a Python int that broke the extracts).
+NUMBER_BOUND = 1e15
+
+
 def _field_check(name: str, spec: PayloadField) -> FieldCheck:
     where = f"payload.{name}"
 
@@ -330,6 +337,8 @@ def _field_check(name: str, spec: PayloadField) -> FieldCheck:
         return Invalid("payload_invalid", f"{where}: {value!r} {what}")
 
     def bounded(number: float) -> None:
+        if not math.isfinite(number) or abs(number) > NUMBER_BOUND:
+            raise fail(number, f"is not a finite number within ±{NUMBER_BOUND:g}")
         if spec.minimum is not None and number < spec.minimum:
             raise fail(number, f"is below the minimum {spec.minimum:g}")
         if spec.maximum is not None and number > spec.maximum:
