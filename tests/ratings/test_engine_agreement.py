@@ -1,5 +1,6 @@
 """The seven disagreements between engines found in issue 16, one test each: every engine
-(SQLite or PostgreSQL in batch and in real time, DuckDB, Polars, the Python of explanations)
+(SQLite or PostgreSQL in batch and in real time, DuckDB, Polars, Spark, the Python of
+explanations)
 gives the same band, score, features and reasons, or the catalogue loader refuses what an
 engine could not run the same way."""
 
@@ -30,6 +31,11 @@ from tests.ratings.agreement import (
 
 ON = date(2026, 3, 1)
 PENALTY = "administrative_penalty"
+
+
+def spark_for(engine: Engine, request: pytest.FixtureRequest) -> Any:
+    """Spark joins the SQLite run of each case (once is enough: it reads the extracts)."""
+    return request.getfixturevalue("spark") if engine.dialect.name == "sqlite" else None
 
 
 def penalty(index: int, on: date, **payload: Any) -> dict[str, Any]:
@@ -69,7 +75,7 @@ def points_rating(rating_id: str, feature: dict[str, Any], edge: float) -> dict[
 
 
 def test_1_rounding_at_the_sixth_decimal_is_the_same_everywhere(
-    engine: Engine, tmp_path: Path
+    engine: Engine, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     latest = {"id": "x", "op": "latest", "field": "fine_amount", "record_types": [PENALTY]}
     decayed = {
@@ -92,18 +98,34 @@ def test_1_rounding_at_the_sixth_decimal_is_the_same_everywhere(
     ]
     load_database(engine, rows)
     (one, _two, three) = assert_agree(
-        everywhere(engine, catalogue, catalogue.ratings["edge_latest"], rows, ON)
+        everywhere(
+            engine,
+            catalogue,
+            catalogue.ratings["edge_latest"],
+            rows,
+            ON,
+            spark_for(engine, request),
+        )
     )
     assert (one.features["x"], one.band) == (0.123457, "A")  # DuckDB's ROUND said 0.123456, B
     assert three.features["x"] == 1234567890.123457  # PostgreSQL's cast kept 15 digits
     decayed_results = assert_agree(
-        everywhere(engine, catalogue, catalogue.ratings["edge_decayed"], rows, ON)
+        everywhere(
+            engine,
+            catalogue,
+            catalogue.ratings["edge_decayed"],
+            rows,
+            ON,
+            spark_for(engine, request),
+        )
     )
     assert decayed_results[1].features["s"] == 0.520313  # 33.3 / 64 = 0.5203125
     assert decayed_results[1].band == "A"
 
 
-def test_2_booleans_read_the_same_everywhere(engine: Engine, tmp_path: Path) -> None:
+def test_2_booleans_read_the_same_everywhere(
+    engine: Engine, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     paid = {
         "id": "paid",
         "op": "count",
@@ -137,7 +159,9 @@ def test_2_booleans_read_the_same_everywhere(engine: Engine, tmp_path: Path) -> 
     ]
     load_database(engine, rows)
     (result,) = assert_agree(
-        everywhere(engine, catalogue, catalogue.ratings["edge_paid"], rows, ON)
+        everywhere(
+            engine, catalogue, catalogue.ratings["edge_paid"], rows, ON, spark_for(engine, request)
+        )
     )
     assert result.features == {"paid": 1.0, "unpaid": 2.0}  # SQLite counted 0 paid before
     assert result.band == "B"
@@ -244,7 +268,7 @@ def test_5_numbers_beyond_the_bound_are_refused_at_ingestion() -> None:
 
 
 def test_5_a_stored_number_beyond_64_bits_does_not_break_the_extracts(
-    engine: Engine, tmp_path: Path
+    engine: Engine, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     latest = {
         "id": "x",
@@ -266,12 +290,16 @@ def test_5_a_stored_number_beyond_64_bits_does_not_break_the_extracts(
     with engine.connect() as conn:
         tables = extract_tables(conn, [PENALTY])  # orjson refused PostgreSQL's int before
     assert tables["record_current"].num_rows == 1
-    (result,) = assert_agree(everywhere(engine, catalogue, catalogue.ratings["edge_big"], rows, ON))
+    (result,) = assert_agree(
+        everywhere(
+            engine, catalogue, catalogue.ratings["edge_big"], rows, ON, spark_for(engine, request)
+        )
+    )
     assert (result.features["x"], result.band) == (1e20, "A")
 
 
 def test_6_a_rating_literal_equal_to_the_templates_date_is_left_alone(
-    engine: Engine, tmp_path: Path
+    engine: Engine, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     early = {
         "id": "n",
@@ -302,7 +330,9 @@ def test_6_a_rating_literal_equal_to_the_templates_date_is_left_alone(
     rows = [record(1, "tax_arrears", arrears, occurred=ON - timedelta(days=3))]
     load_database(engine, rows)
     (result,) = assert_agree(
-        everywhere(engine, catalogue, catalogue.ratings["edge_date"], rows, ON)
+        everywhere(
+            engine, catalogue, catalogue.ratings["edge_date"], rows, ON, spark_for(engine, request)
+        )
     )
     assert (result.features["n"], result.band) == (1.0, "B")  # real time said A before
 

@@ -16,6 +16,7 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
@@ -229,3 +230,25 @@ def test_every_engine_agrees_on_random_ratings_and_histories(
     store(engine, rows)
     found = everywhere(engine, catalogue, rating_def, rows, on)
     assert_agree(found)
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@settings(
+    max_examples=6,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(cases())
+def test_spark_agrees_too_on_a_few(
+    engine: Engine,
+    catalogue: Catalogue,
+    spark: Any,
+    case: tuple[dict[str, Any], list[dict[str, Any]], date],
+) -> None:
+    """Spark takes seconds per query: a fixed handful of examples."""
+    document, rows, on = case
+    rating_def = RatingDef.model_validate(document)
+    assume(not _rating_messages(catalogue, rating_def))
+    note(f"rating: {document}")
+    store(engine, rows)
+    assert_agree(everywhere(engine, catalogue, rating_def, rows, on, spark))
