@@ -14,7 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credo.errors import ValidationFailed
-from credo.ingest.readers import BadRow, detect_format, file_digest, read_chunks
+from credo.ingest.readers import (
+    FIELD_SIZE_LIMIT,
+    BadRow,
+    FileReader,
+    detect_format,
+    file_digest,
+    quote_fault,
+    read_chunks,
+)
 
 from .conftest import inspection_row, write_csv
 
@@ -112,3 +120,99 @@ def test_every_format_round_trips_any_text(
     for path in (csv_path, jsonl_path, parquet_path):
         got = [row for _, row in read_all(path, chunk_size)]
         assert got == rows, path.suffix
+
+
+# -- strict CSV: a stray quote quarantines its own line, never the lines after it ----------------
+
+
+def test_a_stray_quote_in_a_large_file_is_its_line_alone_not_a_field_limit_error(
+    tmp_path: Path,
+) -> None:
+    rows = [inspection_row(i) for i in range(2000)]  # about 300 kB: far past the field limit
+    path = write_csv(tmp_path / "f.csv", rows)
+    lines = path.read_text().splitlines(keepends=True)
+    lines[9] = lines[9].replace(",Violations", ',"Violations', 1)  # line 10
+    path.write_text("".join(lines))
+    items = read_all(path, chunk_size=500)
+    bad = [(n, row) for n, row in items if isinstance(row, BadRow)]
+    assert [(n, row.code) for n, row in bad] == [(10, "stray_quote")]
+    column = lines[9].index('"') + 1
+    assert bad[0][1].detail.startswith(f"line 10, column {column}: ")
+    assert [row for _, row in items if not isinstance(row, BadRow)] == rows[:8] + rows[9:]
+    assert [n for n, _ in items] == list(range(2, 2002))
+
+
+def test_a_field_over_the_size_limit_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text(f"a,b\n1,2\n3,{'x' * (FIELD_SIZE_LIMIT + 10)}\n5,6\n")
+    items = read_all(path)
+    assert items[0] == (2, {"a": "1", "b": "2"}) and items[2] == (4, {"a": "5", "b": "6"})
+    bad = items[1][1]
+    assert isinstance(bad, BadRow) and bad.code == "field_too_large"
+    assert (
+        bad.detail
+        == "line 3: a field is longer than 131,072 characters, the most a CSV field may hold"
+    )
+
+
+def test_a_closing_quote_followed_by_text_is_its_line_alone(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text('a,b\n1,"x"y\n2,z\n')
+    items = read_all(path)
+    assert isinstance(items[0][1], BadRow) and items[0][1].code == "stray_quote"
+    assert items[0][1].detail.startswith("line 2, column 5: a quote closes a field")
+    assert items[1] == (3, {"a": "2", "b": "z"})
+
+
+def test_a_quoted_field_over_several_lines_is_still_one_row(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text('a,b\n1,"first line\nsecond, with a comma"\n2,"say ""hi"""\n')
+    assert read_all(path) == [
+        (2, {"a": "1", "b": "first line\nsecond, with a comma"}),
+        (4, {"a": "2", "b": 'say "hi"'}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "fault"),
+    [
+        ('1,"ab', (3, "a quote opens a field that the line never closes (a stray quote?)")),
+        ('"ab""\r\n', (1, "a quote opens a field that the line never closes (a stray quote?)")),
+        (
+            '1,"a"b,2',
+            (5, "a quote closes a field but is followed by 'b', not ',' (a stray quote?)"),
+        ),
+        ('1,"a""b",2\n', None),
+        ('1,a"b,2', None),  # a quote inside an unquoted field is data, as for csv.reader
+        ("", None),
+        ('1,"",', None),
+    ],
+)
+def test_the_column_of_a_stray_quote(line: str, fault: tuple[int, str] | None) -> None:
+    assert quote_fault(line) == fault
+
+
+def test_a_truncated_gzip_yields_every_row_before_the_damage_then_names_the_line(
+    tmp_path: Path,
+) -> None:
+    plain = write_csv(tmp_path / "f.csv", [inspection_row(i) for i in range(3000)])
+    packed = gzip.compress(plain.read_bytes())
+    path = tmp_path / "f.csv.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    reader = FileReader(path, 1000)
+    numbers: list[int] = []
+    with pytest.raises(ValidationFailed) as failed:
+        for chunk in reader.chunks():
+            numbers += [n for n, _ in chunk]
+    assert numbers == list(range(2, reader.lines_read + 1))
+    assert failed.value.code == "unreadable_file"
+    assert failed.value.detail.startswith(
+        f"f.csv.gz: cannot be read past line {reader.lines_read:,}: "
+    )
+    assert "(the file is truncated)" in failed.value.detail and "\n" not in failed.value.detail
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_column(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"\xef\xbb\xbfa,b\n1,2\n")
+    assert read_all(path) == [(2, {"a": "1", "b": "2"})]
