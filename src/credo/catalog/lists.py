@@ -7,10 +7,11 @@ band. There is no negation ("not on the red list", G-15) and no free-form formul
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from credo.catalog.models import Duration, LegalBasis, Slug, Strict, Text
 from credo.catalog.vocab import Domain, ExitCondition, Polarity, SeverityTier, SubjectKind
@@ -53,6 +54,9 @@ ASSOCIATE_TOKENS: tuple[str, ...] = (
     "contact",
     "linked",
 )
+
+# A callback host a relying party may name: a DNS name in lower case, or "*." and a domain.
+HOST_PATTERN = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 
 
 def related(measure_domain: Domain, trigger_domain: Domain) -> bool:
@@ -184,6 +188,23 @@ class RelyingParty(Strict):
     name: Text
     sector: str = Field(min_length=2)
     purposes: list[Slug] = Field(min_length=1)
+    callback_hosts: list[str] | None = Field(
+        default=None,
+        description="Where this party's webhooks may go: host names (``hooks.bank.example``) "
+        "or ``*.`` followed by a domain for any host under it. Checked when a subscription is "
+        "made and at every delivery, on top of the public-address rule (credo.checks.callbacks)."
+        " None: any public host.",
+    )
+
+    @field_validator("callback_hosts")
+    @classmethod
+    def _host_patterns(cls, hosts: list[str] | None) -> list[str] | None:
+        if hosts is None:
+            return None
+        for host in hosts:
+            if not HOST_PATTERN.fullmatch(host):
+                raise ValueError(f"{host!r} is not a lower-case host name or '*.' and a domain")
+        return hosts
 
 
 def list_problems(catalogue: Catalogue) -> list[Problem]:

@@ -6,7 +6,13 @@ cannot slip through). Redirects are never followed.
 
 ``allow_private`` (``Settings.webhook_allow_private``, env ``CREDO_WEBHOOK_ALLOW_PRIVATE``) is a
 per-deployment switch for tests and closed test networks: it admits ``http://`` and private,
-loopback and link-local addresses. It is off by default."""
+loopback and link-local addresses. It is off by default.
+
+A relying party may also be held to an allowlist of callback hosts
+(`RelyingParty.callback_hosts` in the catalogue), checked at registration and at every
+delivery. A delivery refused for where it would go (`CallbackRefused`) is permanent: the
+subscription stops instead of retrying (credo.checks.subscriptions); a host that does not
+resolve (`CallbackUnresolved`) or a receiver that fails is retried with back-off."""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import asyncio
 import ipaddress
 import socket
 import typing
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import httpcore
@@ -27,7 +34,37 @@ NAT64 = ipaddress.ip_network("64:ff9b::/96")  # well-known NAT64 prefix, embeds 
 
 
 class CallbackRefused(httpcore.ConnectError):
-    """A delivery refused before connecting (httpx reports it as a ConnectError)."""
+    """A delivery refused before connecting because of where it would go (httpx reports it
+    as a ConnectError, with this as its cause). Permanent: the event is not retried."""
+
+
+class CallbackUnresolved(httpcore.ConnectError):
+    """The host does not resolve now: a transient failure, retried with back-off."""
+
+
+def refusal_of(exc: BaseException) -> str | None:
+    """The reason when ``exc`` (an httpx error) is a `CallbackRefused`, else None."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, CallbackRefused):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def host_allowed(host: str, patterns: Sequence[str] | None) -> bool:
+    """Whether ``host`` matches the relying party's allowlist (None: no allowlist). A
+    pattern is a host name, or ``*.`` and a domain for any host under that domain."""
+    if patterns is None:
+        return True
+    name = host.lower().rstrip(".")
+    for pattern in patterns:
+        if pattern.startswith("*."):
+            if name.endswith(pattern[1:]) and len(name) > len(pattern) - 1:
+                return True
+        elif name == pattern:
+            return True
+    return False
 
 
 def address_problem(ip: IPAddress) -> str | None:
@@ -61,8 +98,11 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
-def url_problem(url: str, allow_private: bool) -> str | None:
-    """Why ``url`` may not receive webhooks, or None. Resolves the host (blocking)."""
+def url_problem(
+    url: str, allow_private: bool, allowed_hosts: Sequence[str] | None = None
+) -> str | None:
+    """Why ``url`` may not receive webhooks, or None. ``allowed_hosts``: the relying party's
+    allowlist (`RelyingParty.callback_hosts`). Resolves the host (blocking)."""
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
@@ -75,6 +115,9 @@ def url_problem(url: str, allow_private: bool) -> str | None:
         return "has no host"
     if parts.username is not None or parts.password is not None:
         return "must not carry user information"
+    if not host_allowed(host, allowed_hosts):
+        listed = ", ".join(allowed_hosts or [])
+        return f"its host {host!r} is not on your callback allowlist ({listed})"
     if allow_private:
         return None
     try:
@@ -90,9 +133,11 @@ def url_problem(url: str, allow_private: bool) -> str | None:
     return None
 
 
-def check_callback_url(url: str, allow_private: bool) -> None:
+def check_callback_url(
+    url: str, allow_private: bool, allowed_hosts: Sequence[str] | None = None
+) -> None:
     """Raise a 422 problem naming ``callback_url`` and the reason when ``url`` is refused."""
-    why = url_problem(url, allow_private)
+    why = url_problem(url, allow_private, allowed_hosts)
     if why is not None:
         raise ValidationFailed(
             f"callback_url refused: {why}",
@@ -122,13 +167,13 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         try:
             addresses = await asyncio.to_thread(resolve, host, port)
         except (OSError, UnicodeError, ValueError) as exc:
-            raise CallbackRefused(f"refused: {host!r} does not resolve ({exc})") from exc
+            raise CallbackUnresolved(f"{host!r} does not resolve ({exc})") from exc
         if not addresses:
-            raise CallbackRefused(f"refused: {host!r} does not resolve")
+            raise CallbackUnresolved(f"{host!r} does not resolve")
         for ip in addresses:
             why = address_problem(ip)
             if why is not None:
-                raise CallbackRefused(f"refused: {host!r} resolves to {why}")
+                raise CallbackRefused(f"refused: {host!r} resolves to a non-public address: {why}")
         return await self.inner.connect_tcp(
             str(addresses[0]), port, timeout, local_address, socket_options
         )

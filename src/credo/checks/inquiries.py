@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from credo.audit import service as audit
 from credo.checks import repository
@@ -69,5 +69,12 @@ class InquiryWriter:
 
     def _commit(self, rows: list[dict[str, Any]]) -> None:
         with self._engine.begin() as conn:
-            repository.insert_inquiries(conn, rows)
-            audit.record_inquiries(conn, rows)  # the tamper-evident log (G-47), same commit
+            log_inquiries(conn, rows)
+
+
+def log_inquiries(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Store inquiry rows and their audit entries (G-47) in ``conn``'s transaction: checks,
+    and subscriptions and their events (credo.checks.subscriptions)."""
+    if rows:
+        repository.insert_inquiries(conn, rows)
+        audit.record_inquiries(conn, rows)

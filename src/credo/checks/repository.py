@@ -6,11 +6,21 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, or_, select
+from sqlalchemy import Connection, RowMapping, case, func, not_, or_, select
 
 from credo.checks.tables import check_events, inquiries, subscriptions
 from credo.db.sql import chunks
 from credo.records.tables import change_feed, record_current
+
+# The mark of an event whose delivery was refused (where it would go, not when): the reason
+# follows, and the event is never retried (``last_error`` holds it; no separate column).
+REFUSED = "refused: "
+
+
+def _not_refused() -> Any:
+    return or_(
+        check_events.c.last_error.is_(None), not_(check_events.c.last_error.startswith(REFUSED))
+    )
 
 
 def insert_inquiries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -91,12 +101,74 @@ def find_subscription(
     return conn.execute(query).mappings().first()
 
 
-def reactivate_subscription(conn: Connection, subscription_id: int, url: str, secret: str) -> None:
+def reactivate_subscription(
+    conn: Connection, subscription_id: int, url: str, secret: str, now: datetime
+) -> None:
+    """Renew: a new URL and secret; a stopped subscription watches again from ``now``."""
+    since = case((subscriptions.c.cancelled_at.is_not(None), now), else_=subscriptions.c.created_at)
     conn.execute(
         subscriptions.update()
         .where(subscriptions.c.id == subscription_id)
-        .values(callback_url=url, secret=secret, cancelled_at=None)
+        .values(callback_url=url, secret=secret, cancelled_at=None, created_at=since)
     )
+
+
+def refuse_subscription(conn: Connection, subscription_id: int, at: datetime, why: str) -> None:
+    """Stop a subscription whose delivery was refused: its undelivered events are marked
+    refused with ``why`` (never retried), and no new events are made until it is renewed."""
+    conn.execute(
+        check_events.update()
+        .where(
+            check_events.c.subscription_id == subscription_id,
+            check_events.c.delivered_at.is_(None),
+            _not_refused(),
+        )
+        .values(attempts=check_events.c.attempts + 1, last_error=why[:300])
+    )
+    conn.execute(
+        subscriptions.update()
+        .where(subscriptions.c.id == subscription_id, subscriptions.c.cancelled_at.is_(None))
+        .values(cancelled_at=at)
+    )
+
+
+def subscriptions_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    query = (
+        select(subscriptions)
+        .where(subscriptions.c.subject_id == subject_id)
+        .order_by(subscriptions.c.created_at, subscriptions.c.id)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def refusals_of(conn: Connection, subscription_ids: Sequence[int]) -> dict[int, str]:
+    """subscription id -> the reason its latest refused event gives."""
+    found: dict[int, str] = {}
+    for part in chunks(list(subscription_ids), 900):
+        query = (
+            select(check_events.c.subscription_id, check_events.c.last_error)
+            .where(
+                check_events.c.subscription_id.in_(part),
+                check_events.c.last_error.startswith(REFUSED),
+            )
+            .order_by(check_events.c.seq)
+        )
+        found.update({sub: str(error) for sub, error in conn.execute(query)})
+    return found
+
+
+def record_types_of_subjects(conn: Connection, subject_ids: Sequence[int]) -> dict[int, set[str]]:
+    """subject id -> the record types of its chains (what a change to it may have touched)."""
+    found: dict[int, set[str]] = {}
+    for part in chunks(list(subject_ids), 900):
+        query = (
+            select(record_current.c.subject_id, record_current.c.record_type)
+            .where(record_current.c.subject_id.in_(part))
+            .distinct()
+        )
+        for subject_id, record_type in conn.execute(query):
+            found.setdefault(subject_id, set()).add(record_type)
+    return found
 
 
 def active_subscriptions_of(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
@@ -124,7 +196,11 @@ def due_events(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:
     by the caller, which never sends an event while an older one of its subscription waits."""
     query = (
         select(check_events)
-        .where(check_events.c.delivered_at.is_(None), check_events.c.next_attempt_at <= now)
+        .where(
+            check_events.c.delivered_at.is_(None),
+            check_events.c.next_attempt_at <= now,
+            _not_refused(),
+        )
         .order_by(check_events.c.seq)
         .limit(limit)
     )
@@ -137,6 +213,7 @@ def oldest_pending_seq(conn: Connection, subscription_ids: Sequence[int]) -> dic
         .where(
             check_events.c.subscription_id.in_(list(subscription_ids)),
             check_events.c.delivered_at.is_(None),
+            _not_refused(),
         )
         .group_by(check_events.c.subscription_id)
     )

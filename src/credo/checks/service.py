@@ -40,7 +40,7 @@ from credo.checks.decide import (
 )
 from credo.checks.index import Changes, CheckIndex, IndexedSubject
 from credo.checks.inquiries import InquiryWriter
-from credo.checks.subscriptions import WebhookDelivery
+from credo.checks.subscriptions import WATCH_OUTCOMES, WebhookDelivery
 from credo.clock import Clock
 from credo.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from credo.subjects import repository as subjects_repo
@@ -94,7 +94,11 @@ class CheckService:
         }
         self.writer = InquiryWriter(engine)
         self.delivery = WebhookDelivery(
-            engine, clock, backoff_s=webhook_backoff_s, allow_private=webhook_allow_private
+            engine,
+            clock,
+            backoff_s=webhook_backoff_s,
+            allow_private=webhook_allow_private,
+            catalogue=catalogue,
         )
         self._keys: dict[str, tuple[Principal, float]] = {}
         self._measures: dict[int, dict[tuple[str, date], tuple[Any, orjson.Fragment]]] = {}
@@ -361,7 +365,8 @@ def inquiries_of(conn: Connection, subject_id: int) -> list[Any]:
 def verify_decision(conn: Connection, decision_id: str, relying_party_id: str, now: Any) -> Any:
     """A decision the relying party received, while it is still valid (G-39)."""
     row = repository.get_inquiry(conn, decision_id)
-    if row is None or row["relying_party_id"] != relying_party_id:
+    watching = row is not None and row["outcome"] in WATCH_OUTCOMES  # logged, no decision
+    if row is None or watching or row["relying_party_id"] != relying_party_id:
         raise NotFound(f"no decision {decision_id!r} of yours")
     until = row["valid_until"]
     if until.tzinfo is None:  # SQLite returns naive UTC

@@ -1,7 +1,18 @@
 """Subscriptions: a relying party asks to hear when a subject's decision for one of its
 purposes could change. Events go through an outbox written in the same transaction as the
 change, and are delivered as signed webhooks (HMAC-SHA256) with event ids, per-subscription
-order, retries with exponential back-off, and replay from a sequence number."""
+order, retries with exponential back-off, and replay from a sequence number.
+
+Watching is looking (G-24): creating or renewing a subscription and every event delivered is
+logged as an inquiry with its purpose (outcome ``subscribed``, ``renewed`` or ``notified``),
+and the subject's report lists who watches, since when and why. Events fire only for changes
+the purpose may see: records of the types its (authorised) measures read through their lists
+and ratings, so a tax filing never tells an airline anything. An event carries no record, only
+that the decision may have changed.
+
+A delivery refused because of where it would go (a host that now resolves to a non-public
+address, off the relying party's allowlist, or not https://) is marked refused with the reason
+and not retried; the subscription stops until the relying party renews it."""
 
 from __future__ import annotations
 
@@ -13,8 +24,10 @@ import logging
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -23,7 +36,15 @@ from sqlalchemy import Connection, Engine, RowMapping
 from credo.access.model import Principal
 from credo.catalog.catalogue import Catalogue
 from credo.checks import repository
-from credo.checks.callbacks import check_callback_url, url_problem, webhook_client
+from credo.checks.callbacks import (
+    check_callback_url,
+    host_allowed,
+    refusal_of,
+    url_problem,
+    webhook_client,
+)
+from credo.checks.decide import plan_purposes
+from credo.checks.inquiries import log_inquiries
 from credo.clock import Clock
 from credo.errors import Forbidden, NotFound, ValidationFailed
 from credo.subjects import repository as subjects_repo
@@ -32,6 +53,11 @@ from credo.subjects.identifiers import IdentifierError, check_identifier
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)  # a worker that dies mid-delivery releases the event after this
 MAX_BACKOFF_S = 3600.0
+SUBSCRIBED, RENEWED, NOTIFIED = "subscribed", "renewed", "notified"
+# Inquiry outcomes of watching rather than of a decision: no decision id to verify.
+WATCH_OUTCOMES = frozenset({SUBSCRIBED, RENEWED, NOTIFIED})
+EVENT_KIND = "decision_may_change"
+_VISIBLE: dict[int, tuple[Catalogue, dict[str, frozenset[str]]]] = {}
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -56,7 +82,7 @@ def subscribe(
     party = catalogue.relying_parties.get(principal.relying_party_id or "")
     if party is None or purpose not in party.purposes:
         raise Forbidden(f"you are not registered for the purpose {purpose!r} (G-34)")
-    check_callback_url(callback_url, allow_private)
+    check_callback_url(callback_url, allow_private, party.callback_hosts)
     try:
         checked = check_identifier(catalogue, *identifier)
     except IdentifierError as exc:
@@ -68,7 +94,7 @@ def subscribe(
     secret = secrets.token_hex(32)
     existing = repository.find_subscription(conn, party.id, purpose, subject_id)
     if existing is not None:
-        repository.reactivate_subscription(conn, existing["id"], callback_url, secret)
+        repository.reactivate_subscription(conn, existing["id"], callback_url, secret, now)
         subscription_id = int(existing["id"])
     else:
         subscription_id = repository.add_subscription(
@@ -83,35 +109,111 @@ def subscribe(
                 "created_at": now,
             },
         )
+    key = f"{checked.scheme}:{checked.value}"
+    outcome = SUBSCRIBED if existing is None else RENEWED
+    row = watch_inquiry(subscription_id, party.id, principal.id, purpose, subject_id, key, now)
+    log_inquiries(conn, [{**row, "outcome": outcome}])
     return {"id": subscription_id, "purpose": purpose, "secret": secret}
 
 
-def enqueue_changes(conn: Connection, subject_ids: Sequence[int], now: datetime) -> None:
-    """One event per active subscription of each changed subject (in the write transaction)."""
+def watch_inquiry(
+    subscription_id: int,
+    relying_party_id: str,
+    principal_id: str,
+    purpose: str,
+    subject_id: int,
+    subject_key: str,
+    at: datetime,
+) -> dict[str, Any]:
+    """The inquiry row of a subscription or one of its events (the caller sets ``outcome``).
+    It is no decision: nothing to verify, so it is valid until the moment it was made."""
+    return {
+        "id": uuid.uuid4().hex,
+        "at": at,
+        "relying_party_id": relying_party_id,
+        "principal_id": principal_id[:64],
+        "purpose": purpose,
+        "transaction_ref": f"subscription:{subscription_id}",
+        "subject_id": subject_id,
+        "subject_key": subject_key[:100],
+        "outcome": NOTIFIED,
+        "measures": [],
+        "valid_until": at,
+        "as_of": None,
+    }
+
+
+def visible_record_types(catalogue: Catalogue, purpose: str) -> frozenset[str]:
+    """The record types whose changes a purpose may see: those read by the lists (their entry
+    rules, or the inputs of their rating band) that trigger the purpose's measures, counting
+    only measures whose triggers are related or expressly authorised (as for decisions)."""
+    cached = _VISIBLE.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        cached = _VISIBLE[id(catalogue)] = (catalogue, _visible_by_purpose(catalogue))
+    return cached[1].get(purpose, frozenset())
+
+
+def _visible_by_purpose(catalogue: Catalogue) -> dict[str, frozenset[str]]:
+    visible: dict[str, frozenset[str]] = {}
+    for purpose_id, plan in plan_purposes(catalogue).items():
+        types: set[str] = set()
+        for measure in plan.measures:
+            for list_id in measure.triggered_by:
+                entry = catalogue.lists[list_id].entry
+                types.update(entry.record_types)
+                if entry.rating_band is not None:
+                    rating = catalogue.ratings.get(entry.rating_band.rating)
+                    types.update(rating.inputs if rating else ())
+        visible[purpose_id] = frozenset(types)
+    return visible
+
+
+def enqueue_changes(
+    conn: Connection,
+    catalogue: Catalogue,
+    subject_ids: Sequence[int],
+    now: datetime,
+    record_types: frozenset[str] | None = None,
+) -> None:
+    """One event per active subscription of each changed subject whose purpose may see the
+    change (in the write transaction). ``record_types``: the types written, or None when
+    anything may have changed (a dispute, a merge, an expiry): then a subscription hears of
+    it only if the subject has records its purpose may see at all."""
+    subs = repository.active_subscriptions_of(conn, subject_ids)
+    held: dict[int, set[str]] = {}
+    if subs and record_types is None:
+        held = repository.record_types_of_subjects(conn, sorted({s["subject_id"] for s in subs}))
     rows = []
-    for sub in repository.active_subscriptions_of(conn, subject_ids):
-        event_id = uuid.uuid4().hex
-        rows.append(
-            {
-                "event_id": event_id,
-                "subscription_id": sub["id"],
-                "subject_id": sub["subject_id"],
-                "kind": "decision_may_change",
-                "payload": {
-                    "event_id": event_id,
-                    "type": "decision_may_change",
-                    "subscription_id": sub["id"],
-                    "purpose": sub["purpose"],
-                    "subject": sub["subject_key"],
-                    "occurred_at": now.isoformat(),
-                    "advice": "check the subject again before relying on an earlier decision",
-                },
-                "created_at": now,
-                "attempts": 0,
-                "next_attempt_at": now,
-            }
-        )
+    for sub in subs:
+        changed = record_types if record_types is not None else held.get(sub["subject_id"], set())
+        if visible_record_types(catalogue, sub["purpose"]).isdisjoint(changed):
+            continue  # nothing this purpose may see has changed (G-34)
+        rows.append(_event_row(sub, now))
     repository.add_events(conn, rows)
+
+
+def _event_row(sub: RowMapping, now: datetime) -> dict[str, Any]:
+    """An event that says only that the decision may have changed: no record, type or
+    domain, so it tells the relying party no more than a check for its purpose would."""
+    event_id = uuid.uuid4().hex
+    return {
+        "event_id": event_id,
+        "subscription_id": sub["id"],
+        "subject_id": sub["subject_id"],
+        "kind": EVENT_KIND,
+        "payload": {
+            "event_id": event_id,
+            "type": EVENT_KIND,
+            "subscription_id": sub["id"],
+            "purpose": sub["purpose"],
+            "subject": sub["subject_key"],
+            "occurred_at": now.isoformat(),
+            "advice": "check the subject again before relying on an earlier decision",
+        },
+        "created_at": now,
+        "attempts": 0,
+        "next_attempt_at": now,
+    }
 
 
 def event_body(row: RowMapping) -> dict[str, Any]:
@@ -129,6 +231,7 @@ class WebhookDelivery:
         poll_s: float = 0.2,
         timeout_s: float = 5.0,
         allow_private: bool = False,
+        catalogue: Catalogue | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -136,6 +239,7 @@ class WebhookDelivery:
         self.poll_s = poll_s
         self.timeout_s = timeout_s
         self.allow_private = allow_private
+        self.catalogue = catalogue  # the relying parties' callback allowlists
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -183,9 +287,10 @@ class WebhookDelivery:
                     claimed.append((row, subs[row["subscription_id"]]))
             return claimed
 
-    async def _send(
-        self, client: httpx.AsyncClient, row: RowMapping, sub: RowMapping
-    ) -> str | None:
+    async def _send(self, client: httpx.AsyncClient, row: RowMapping, sub: RowMapping) -> Sent:
+        refused = self._refusal(sub)
+        if refused is not None:
+            return Sent(refused=refused)
         body = orjson.dumps(event_body(row))
         timestamp = str(int(self.clock.now().timestamp()))
         headers = {
@@ -195,26 +300,100 @@ class WebhookDelivery:
             "x-credo-timestamp": timestamp,
             "x-credo-signature": sign(sub["secret"], timestamp, body),
         }
+        try:  # the client checks the resolved address just before it connects
+            response = await client.post(sub["callback_url"], content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            why = refusal_of(exc)
+            return Sent(refused=why) if why else Sent(error=f"{type(exc).__name__}: {exc}")
+        if response.is_redirect:
+            return Sent(error=f"HTTP {response.status_code}: redirects are not followed")
+        return Sent() if response.is_success else Sent(error=f"HTTP {response.status_code}")
+
+    def _refusal(self, sub: RowMapping) -> str | None:
+        """Why the subscription's URL may not be called now, before any connection: not
+        https:// or off its relying party's allowlist (the address is checked on connect)."""
         url = sub["callback_url"]
+        party = (
+            self.catalogue.relying_parties.get(sub["relying_party_id"]) if self.catalogue else None
+        )
+        allowed = party.callback_hosts if party is not None else None
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            host = ""
         if not url.startswith("https://") and not self.allow_private:
             return f"refused: {url_problem(url, self.allow_private) or 'not https'}"
-        try:  # the client checks the resolved address just before it connects
-            response = await client.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return f"{type(exc).__name__}: {exc}"
-        if response.is_redirect:
-            return f"HTTP {response.status_code}: redirects are not followed"
-        return None if response.is_success else f"HTTP {response.status_code}"
+        if not host_allowed(host, allowed):
+            return f"refused: its host {host!r} is not on the relying party's callback allowlist"
+        return None
 
-    def _record(self, outcomes: list[tuple[tuple[RowMapping, RowMapping], str | None]]) -> None:
+    def _record(self, outcomes: list[tuple[tuple[RowMapping, RowMapping], Sent]]) -> None:
         now = self.clock.now()
+        notified = []
         with self.engine.begin() as conn:
-            for (row, _), error in outcomes:
-                if error is None:
-                    repository.mark_delivered(conn, row["seq"], now)
-                else:
+            for (row, sub), sent in outcomes:
+                if sent.refused is not None:
+                    # where it would go is wrong, not the moment: stop instead of retrying
+                    repository.refuse_subscription(conn, sub["id"], now, _refused(sent.refused))
+                elif sent.error is not None:
                     delay = min(self.backoff_s * 2 ** row["attempts"], MAX_BACKOFF_S)
-                    repository.mark_failed(conn, row["seq"], now + timedelta(seconds=delay), error)
+                    retry_at = now + timedelta(seconds=delay)
+                    repository.mark_failed(conn, row["seq"], retry_at, sent.error)
+                else:
+                    repository.mark_delivered(conn, row["seq"], now)
+                    notified.append(_notified_inquiry(row, sub, now))
+            log_inquiries(conn, notified)  # watching is looking (G-24), same commit
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What became of one delivery: delivered (both None), failed for now, or refused."""
+
+    error: str | None = None
+    refused: str | None = None
+
+
+def _refused(why: str) -> str:
+    return why if why.startswith(repository.REFUSED) else repository.REFUSED + why
+
+
+def _notified_inquiry(row: RowMapping, sub: RowMapping, at: datetime) -> dict[str, Any]:
+    inquiry = watch_inquiry(
+        sub["id"],
+        sub["relying_party_id"],
+        f"subscription:{sub['id']}",  # the registry calls on the subscription's behalf
+        sub["purpose"],
+        sub["subject_id"],
+        sub["subject_key"],
+        at,
+    )
+    return {**inquiry, "id": row["event_id"], "outcome": NOTIFIED}
+
+
+def watchers_of(conn: Connection, catalogue: Catalogue, subject_id: int) -> list[dict[str, Any]]:
+    """Who watches the subject (G-24): each subscription with its relying party, purpose and
+    legal basis, since when, and whether it still watches (and why not)."""
+    subs = repository.subscriptions_of_subject(conn, subject_id)
+    refusals = repository.refusals_of(conn, [s["id"] for s in subs])
+    return [_watcher(catalogue, sub, refusals.get(sub["id"])) for sub in subs]
+
+
+def _watcher(catalogue: Catalogue, sub: RowMapping, refused: str | None) -> dict[str, Any]:
+    party = catalogue.relying_parties.get(sub["relying_party_id"])
+    purpose = catalogue.purposes.get(sub["purpose"])
+    stopped = sub["cancelled_at"]
+    return {
+        "subscription_id": sub["id"],
+        "relying_party_id": sub["relying_party_id"],
+        "relying_party": party.name.model_dump() if party else None,
+        "purpose": sub["purpose"],
+        "purpose_name": purpose.name.model_dump() if purpose else None,
+        "legal_basis": purpose.legal_basis.model_dump() if purpose else None,
+        "since": sub["created_at"],
+        "status": "watching" if stopped is None else "stopped",
+        "stopped_at": stopped,
+        "stopped_because": refused if stopped is not None else None,
+    }
 
 
 def replay(

@@ -3,8 +3,9 @@
 Every record (including suppressed, revoked, expired-but-retained ones) with its source,
 legal basis, dates, repair eligibility, full statement history, the subject's statements and
 its disputes; every rating with its explanation; every list entry with its legal basis, term
-and exit path; every inquiry (G-24); every dispute, claim and repair application; every
-notice sent to the subject. Only ``subject_id``'s data is read, by construction: every query
+and exit path; every inquiry (G-24) and every subscription that watches it (who, since when,
+for which purpose); every dispute, claim and repair application; every notice sent to the
+subject. Only ``subject_id``'s data is read, by construction: every query
 below is keyed on it."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping
 
 from credo.catalog.catalogue import Catalogue
+from credo.checks.subscriptions import watchers_of
 from credo.disputes import peers, repository
 from credo.disputes.repair import eligible_from
 from credo.disputes.service import status_now
@@ -50,12 +52,18 @@ def subject_report(
         "ratings": peers.ratings_of(conn, subject_id),
         "list_entries": peers.list_entries_of(conn, catalogue, subject_id, today),
         "inquiries": peers.inquiries_of(conn, subject_id),
+        "subscriptions": _watchers(conn, catalogue, subject_id),
         "disputes": [_dispute(d, now) for d in disputes],
         "repair_applications": [_plain(r) for r in repository.repairs_of_subject(conn, subject_id)],
         "notices": [_notice(n) for n in notices_repo.of_subject(conn, subject_id)],
         "rights": RIGHTS,
     }
     return jsonable(report)
+
+
+def _watchers(conn: Connection, catalogue: Catalogue, subject_id: int) -> list[dict[str, Any]]:
+    """Who watches the subject through a subscription, since when and why (G-24)."""
+    return watchers_of(conn, catalogue, subject_id)
 
 
 def _records(

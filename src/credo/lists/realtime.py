@@ -20,6 +20,6 @@ def make_hook(catalogue: Catalogue, clock: Clock) -> SubjectHook:
         now = clock.now()
         ordered = sorted(subject_ids)
         refresh_entries(conn, catalogue, ordered, now)
-        enqueue_changes(conn, ordered, now)
+        enqueue_changes(conn, catalogue, ordered, now, record_types)
 
     return hook
