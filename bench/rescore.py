@@ -40,6 +40,16 @@ WINDOW_TYPES = TYPES[20:]
 IMPLEMENTATIONS = ("compiled", "compiled_duckdb", "hand_polars", "hand_duckdb", "python", "spark")
 
 
+def bench_source() -> Any:
+    """The extract's flat payload columns, typed as a catalogue would type them (what
+    ``credo rescore`` passes: ``ratings.service.source_for``)."""
+    from credo.ratings.compiler import Source
+
+    fields = (("points", "number"), ("severity", "integer"), ("amount", "number"))
+    typed = tuple((t, name, kind) for t in TYPES for name, kind in fields)
+    return Source(payload="columns", field_types=typed)
+
+
 @functools.cache
 def bench_rating() -> Any:
     from credo.catalog.ratings import RatingDef
@@ -176,11 +186,11 @@ def run_compiled(folder: Path, subjects: int | None) -> Any:
     """The credo engine: the Polars plan lowered from the rating definition."""
     import polars as pl
 
-    from credo.ratings.compiler import Probe, Source
+    from credo.ratings.compiler import Probe
     from credo.ratings.polars_engine import evaluate_frame
 
     records = _polars_records(folder, subjects)
-    frame = evaluate_frame(bench_rating(), records, Probe(as_of=AS_OF), Source(payload="columns"))
+    frame = evaluate_frame(bench_rating(), records, Probe(as_of=AS_OF), bench_source())
     return frame.select("subject_id", "band").with_columns(pl.col("subject_id").cast(pl.Int64))
 
 
@@ -216,9 +226,9 @@ def _duckdb(folder: Path, subjects: int | None) -> Any:
 
 def run_compiled_duckdb(folder: Path, subjects: int | None) -> Any:
     """The compiled SQL (the SQL engines' path) on DuckDB."""
-    from credo.ratings.compiler import Probe, Source, compile_rating
+    from credo.ratings.compiler import Probe, compile_rating
 
-    sql = compile_rating(bench_rating(), "duckdb", Probe(as_of=AS_OF), Source(payload="columns"))
+    sql = compile_rating(bench_rating(), "duckdb", Probe(as_of=AS_OF), bench_source())
     con = _duckdb(folder, subjects)
     return con.sql(f"SELECT subject_id, band FROM ({sql})").pl()
 
@@ -377,7 +387,7 @@ def run_spark(folder: Path, subjects: int | None) -> Any:
     """The compiled SQL on Spark local mode (start-up timed apart)."""
     import polars as pl
 
-    from credo.ratings.compiler import Probe, Source, compile_rating
+    from credo.ratings.compiler import Probe, compile_rating
     from credo.ratings.engines import local_spark
 
     started = time.perf_counter()
@@ -391,7 +401,7 @@ def run_spark(folder: Path, subjects: int | None) -> Any:
     spark.read.parquet(str(folder / "suppressions.parquet")).createOrReplaceTempView(
         "record_suppressions"
     )
-    sql = compile_rating(bench_rating(), "spark", Probe(as_of=AS_OF), Source(payload="columns"))
+    sql = compile_rating(bench_rating(), "spark", Probe(as_of=AS_OF), bench_source())
     rows = spark.sql(f"SELECT subject_id, band FROM ({sql})").collect()
     spark.stop()
     return pl.DataFrame([(r[0], r[1]) for r in rows], schema=["subject_id", "band"], orient="row")

@@ -33,6 +33,15 @@ ON = date(2026, 3, 1)
 PENALTY = "administrative_penalty"
 
 
+def b_from_one(over: str) -> dict[str, Any]:
+    """Band A below 1 of ``over``, B from 1."""
+    bins = [{"to": 1, "band": "A"}, {"from": 1, "band": "B"}]
+    return {
+        "labels": ["A", "B"],
+        "rules": [{"over": over, "monotonic": "decreasing", "bins": bins}],
+    }
+
+
 def spark_for(engine: Engine, request: pytest.FixtureRequest) -> Any:
     """Spark joins the SQLite run of each case (once is enough: it reads the extracts)."""
     return request.getfixturevalue("spark") if engine.dialect.name == "sqlite" else None
@@ -140,16 +149,7 @@ def test_2_booleans_read_the_same_everywhere(
             "market_regulation",
             [PENALTY],
             features=[paid, unpaid],
-            bands={
-                "labels": ["A", "B"],
-                "rules": [
-                    {
-                        "over": "paid",
-                        "monotonic": "decreasing",
-                        "bins": [{"to": 1, "band": "A"}, {"from": 1, "band": "B"}],
-                    }
-                ],
-            },
+            bands=b_from_one("paid"),
         ),
     )
     rows = [
@@ -180,16 +180,7 @@ def count_where(rating_id: str, condition: dict[str, Any]) -> dict[str, Any]:
         "market_regulation",
         [PENALTY],
         features=[feature],
-        bands={
-            "labels": ["A", "B"],
-            "rules": [
-                {
-                    "over": "n",
-                    "monotonic": "decreasing",
-                    "bins": [{"to": 1, "band": "A"}, {"from": 1, "band": "B"}],
-                }
-            ],
-        },
+        bands=b_from_one("n"),
     )
 
 
@@ -314,16 +305,7 @@ def test_6_a_rating_literal_equal_to_the_templates_date_is_left_alone(
             "tax",
             ["tax_arrears"],
             features=[early],
-            bands={
-                "labels": ["A", "B"],
-                "rules": [
-                    {
-                        "over": "n",
-                        "monotonic": "decreasing",
-                        "bins": [{"to": 1, "band": "A"}, {"from": 1, "band": "B"}],
-                    }
-                ],
-            },
+            bands=b_from_one("n"),
         ),
     )
     arrears = {"amount": 100, "tax_kind": "vat", "period_end": "1900-01-01"}

@@ -59,13 +59,13 @@ class Source:
     assessment_types: tuple[str, ...] = ()
     field_types: tuple[tuple[str, str, str], ...] = ()
 
-    def type_of(self, rating: RatingDef, name: str) -> str:
+    def type_of(self, rating: RatingDef, name: str) -> str | None:
         """The catalogue type of payload field ``name`` in ``rating``'s inputs (one type: the
-        loader refuses a clash); ``string`` when the catalogue does not say."""
+        loader refuses a clash); None when no catalogue says (read as the engine reads it)."""
         for record_type, field_name, field_type in self.field_types:
             if field_name == name and record_type in rating.inputs:
                 return field_type
-        return "string"
+        return None
 
 
 def compile_rating(
@@ -233,10 +233,12 @@ def _payload_read(name: str, mode: PayloadMode) -> str:
     return f"r.payload ->> '$.{name}'"
 
 
-def typed_read(raw: str, field_type: str) -> str:
+def typed_read(raw: str, field_type: str | None) -> str:
     """A payload value read with its catalogue type, spelled the same on every engine:
     numbers as DOUBLE; booleans as 'true'/'false' (SQLite's JSON reads them as 1/0, the
-    others as text); anything else as text."""
+    others as text); anything else as text (None: untyped, as read)."""
+    if field_type is None:
+        return raw
     if field_type in ("integer", "number"):
         return f"CAST({raw} AS DOUBLE)"
     text = f"CAST({raw} AS VARCHAR)"

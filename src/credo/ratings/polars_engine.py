@@ -88,9 +88,11 @@ def _payload(name: str, source: Source) -> pl.Expr:
     return pl.col("payload").str.json_path_match(f"$.{name}")
 
 
-def typed_read(raw: pl.Expr, field_type: str) -> pl.Expr:
+def typed_read(raw: pl.Expr, field_type: str | None) -> pl.Expr:
     """``compiler.typed_read`` in Polars: numbers as Float64, booleans as 'true'/'false',
-    anything else as text."""
+    anything else as text (None: untyped, as read)."""
+    if field_type is None:
+        return raw
     if field_type in ("integer", "number"):
         return raw.cast(pl.Float64)
     text = raw.cast(pl.String)
