@@ -92,7 +92,11 @@ def _digest(values: list[Any]) -> str:
 
 
 def kept_digest(row: Row) -> str:
-    return _digest([_plain(row.get(c)) for c in STATEMENT_KEPT])
+    # orjson writes a date as its ISO text, as _plain does: only datetimes need _plain (the
+    # same text either way, at a fraction of the cost on the write path's every row).
+    return _digest(
+        [v if type(v) is not datetime else _plain(v) for v in map(row.get, STATEMENT_KEPT)]
+    )
 
 
 def erasable_digest(row: Row) -> str:

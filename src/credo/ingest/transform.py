@@ -179,9 +179,9 @@ class RowMapper:
         for key, column in columns.items():
             if column is None:
                 continue
-            day = _strict_day(row[column], f"{_where(number)}column {column!r} ({key})")
+            day = _strict_day(row[column])
             if isinstance(day, Rejection):
-                return day
+                return _located(day, f"{_where(number)}column {column!r} ({key})")
             if day is not None and day < earliest:
                 return Rejection(
                     "implausible_date",
@@ -202,9 +202,9 @@ class RowMapper:
         ):
             if payload.get(name) is None:
                 continue
-            day = _strict_day(payload[name], f"{_where(number)}payload.{name}")
+            day = _strict_day(payload[name])
             if isinstance(day, Rejection):
-                return day
+                return _located(day, f"{_where(number)}payload.{name}")
             payload[name] = day.isoformat() if day is not None else None
         return None
 
@@ -293,15 +293,21 @@ def parse_day(value: Any) -> date | None:
         return None
 
 
-def _strict_day(value: Any, what: str) -> date | Rejection | None:
-    """None for a blank value (the validator says whether the date is required)."""
+def _strict_day(value: Any) -> date | Rejection | None:
+    """None for a blank value (the validator says whether the date is required); a
+    Rejection's detail starts with "holds": ``_located`` says where."""
     text = _template_text(value)
     if not text:
         return None
     day = parse_day(value)
     if day is None:
-        return Rejection("invalid_date", f"{what} holds {text[:40]!r}, which is not {_DATE_FORMS}")
+        return Rejection("invalid_date", f"holds {text[:40]!r}, which is not {_DATE_FORMS}")
     return day
+
+
+def _located(rejection: Rejection, what: str) -> Rejection:
+    """``rejection`` with where it happened in front (built only when a row fails)."""
+    return Rejection(rejection.code, f"{what} {rejection.detail}")
 
 
 def _where(number: int | None) -> str:
