@@ -228,7 +228,7 @@ def read_file_delivery(
     source_key = file_digest(path, mapping_bytes + marker)
     provenance = {**mapping.provenance.model_dump(exclude_none=True)}
     provenance[PROVENANCE_KEY] = delivered_on.isoformat()
-    mapper = RowMapper(mapping)
+    mapper = RowMapper(mapping, ctx.catalogue)  # payload dates read strictly, as in ingest
     checker = _RowChecker(ctx, furnisher_id, types, provenance)
     rows: list[DeliveryRow] = []
     for chunk in read_chunks(path, READ_CHUNK):

@@ -474,9 +474,9 @@ def _refuse_deleted_and_mismatched(
         if p.chain_id in deleted:
             reason = Rejection(
                 "record_deleted",
-                f"{p.statement.source_ref!r} was deleted after "
-                "a dispute; it can only return with a new source decision under a "
-                "new source reference (G-31)",
+                f"{p.statement.source_ref!r} was deleted (upheld dispute or the end "
+                "of its retention); it can only return with a new source decision under "
+                "a new source reference (G-31)",
             )
         elif existing and existing["record_type"] != p.statement.record_type:
             reason = Rejection(
