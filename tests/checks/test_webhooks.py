@@ -135,3 +135,42 @@ def test_subscription_needs_a_registered_purpose(database_url: str, engine: Engi
             headers={"Authorization": f"Bearer {keys['airline']}"},
         )
     assert response.status_code == 403
+
+
+def test_a_receiver_that_keeps_failing_is_given_up_on(database_url: str, engine: Engine) -> None:
+    receiver = Receiver(failures=1000)  # never answers 200
+    try:
+        settings = Settings(database_url=database_url, webhook_allow_private=True)
+        ctx = build_context(settings, engine=engine)
+        keys = create_principals(ctx)
+        submit(ctx, "city_court", defaulter(ADULT, on="2026-01-10"))
+        app = create_app(ctx)
+        app.state.checks = CheckService(
+            ctx.catalogue,
+            engine,
+            ctx.clock,
+            webhook_backoff_s=0.01,
+            webhook_allow_private=True,
+            webhook_max_attempts=3,
+        )
+        auth = {"Authorization": f"Bearer {keys['bank']}"}
+        with TestClient(app) as client:
+            created = client.post(
+                "/v1/subscriptions",
+                json={
+                    "identifier": {"scheme": "cn_ric", "value": ADULT},
+                    "purpose": "consumer_loan",
+                    "callback_url": receiver.url,
+                },
+                headers=auth,
+            )
+            assert created.status_code == 201, created.text
+            submit(ctx, "city_court", defaulter(ADULT, "(2026)京执2号", on="2026-02-01"))
+            wait_for(lambda: len(receiver.requests) >= 3)
+            time.sleep(1.0)  # time for more retries, were there any
+            assert len(receiver.requests) == 3  # then no more: the subscription stopped
+            submit(ctx, "city_court", defaulter(ADULT, "(2026)京执3号", on="2026-02-01"))
+            time.sleep(0.5)
+            assert len(receiver.requests) == 3  # a stopped subscription makes no new events
+    finally:
+        receiver.server.shutdown()

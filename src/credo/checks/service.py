@@ -40,7 +40,7 @@ from credo.checks.decide import (
 )
 from credo.checks.index import Changes, CheckIndex, IndexedSubject
 from credo.checks.inquiries import InquiryWriter
-from credo.checks.subscriptions import WATCH_OUTCOMES, WebhookDelivery
+from credo.checks.subscriptions import MAX_ATTEMPTS, WATCH_OUTCOMES, WebhookDelivery
 from credo.clock import Clock
 from credo.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from credo.subjects import repository as subjects_repo
@@ -77,6 +77,7 @@ class CheckService:
         poll_interval: float = 0.01,
         webhook_backoff_s: float = 1.0,
         webhook_allow_private: bool = False,
+        webhook_max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.catalogue = catalogue
         self.engine = engine
@@ -99,6 +100,7 @@ class CheckService:
             backoff_s=webhook_backoff_s,
             allow_private=webhook_allow_private,
             catalogue=catalogue,
+            max_attempts=webhook_max_attempts,
         )
         self._keys: dict[str, tuple[Principal, float]] = {}
         self._measures: dict[int, dict[tuple[str, date], tuple[Any, orjson.Fragment]]] = {}

@@ -53,6 +53,10 @@ from credo.subjects.identifiers import IdentifierError, check_identifier
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)  # a worker that dies mid-delivery releases the event after this
 MAX_BACKOFF_S = 3600.0
+# A receiver that fails this many times in a row (about a day with the back-off above) is
+# given up on: the subscription stops, its waiting events are marked with the last error, and
+# the relying party renews it once its receiver works again. No retry goes on for ever.
+MAX_ATTEMPTS = 30
 SUBSCRIBED, RENEWED, NOTIFIED = "subscribed", "renewed", "notified"
 # Inquiry outcomes of watching rather than of a decision: no decision id to verify.
 WATCH_OUTCOMES = frozenset({SUBSCRIBED, RENEWED, NOTIFIED})
@@ -232,10 +236,12 @@ class WebhookDelivery:
         timeout_s: float = 5.0,
         allow_private: bool = False,
         catalogue: Catalogue | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.backoff_s = backoff_s
+        self.max_attempts = max_attempts
         self.poll_s = poll_s
         self.timeout_s = timeout_s
         self.allow_private = allow_private
@@ -335,6 +341,9 @@ class WebhookDelivery:
                 if sent.refused is not None:
                     # where it would go is wrong, not the moment: stop instead of retrying
                     repository.refuse_subscription(conn, sub["id"], now, _refused(sent.refused))
+                elif sent.error is not None and row["attempts"] + 1 >= self.max_attempts:
+                    why = f"gave up after {row['attempts'] + 1} failed deliveries ({sent.error})"
+                    repository.refuse_subscription(conn, sub["id"], now, _refused(why))
                 elif sent.error is not None:
                     delay = min(self.backoff_s * 2 ** row["attempts"], MAX_BACKOFF_S)
                     retry_at = now + timedelta(seconds=delay)
