@@ -70,6 +70,22 @@ def wait_for(condition: Any, seconds: float = 20.0) -> None:
         time.sleep(0.05)
 
 
+def subscribe(client: TestClient, auth: dict[str, str], url: str) -> dict[str, Any]:
+    """The bank watches ADULT for a consumer loan at ``url``; the created subscription."""
+    created = client.post(
+        "/v1/subscriptions",
+        json={
+            "identifier": {"scheme": "cn_ric", "value": ADULT},
+            "purpose": "consumer_loan",
+            "callback_url": url,
+        },
+        headers=auth,
+    )
+    assert created.status_code == 201, created.text
+    body: dict[str, Any] = created.json()
+    return body
+
+
 def test_signed_events_retry_keep_order_and_replay(
     database_url: str, engine: Engine, receiver: Receiver
 ) -> None:
@@ -85,17 +101,7 @@ def test_signed_events_retry_keep_order_and_replay(
     )
     auth = {"Authorization": f"Bearer {keys['bank']}"}
     with TestClient(app) as client:
-        created = client.post(
-            "/v1/subscriptions",
-            json={
-                "identifier": {"scheme": "cn_ric", "value": ADULT},
-                "purpose": "consumer_loan",
-                "callback_url": receiver.url,
-            },
-            headers=auth,
-        )
-        assert created.status_code == 201, created.text
-        secret = created.json()["secret"]
+        secret = subscribe(client, auth, receiver.url)["secret"]
         submit(ctx, "city_court", defaulter(ADULT, "(2026)京执2号", on="2026-02-01"))
         submit(ctx, "city_court", change(first, "perform", 1, "2026-03-01"))
         wait_for(lambda: len(receiver.delivered()) == 2)
@@ -155,16 +161,7 @@ def test_a_receiver_that_keeps_failing_is_given_up_on(database_url: str, engine:
         )
         auth = {"Authorization": f"Bearer {keys['bank']}"}
         with TestClient(app) as client:
-            created = client.post(
-                "/v1/subscriptions",
-                json={
-                    "identifier": {"scheme": "cn_ric", "value": ADULT},
-                    "purpose": "consumer_loan",
-                    "callback_url": receiver.url,
-                },
-                headers=auth,
-            )
-            assert created.status_code == 201, created.text
+            subscribe(client, auth, receiver.url)
             submit(ctx, "city_court", defaulter(ADULT, "(2026)京执2号", on="2026-02-01"))
             wait_for(lambda: len(receiver.requests) >= 3)
             time.sleep(1.0)  # time for more retries, were there any

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pyarrow as pa
 import yaml
 from sqlalchemy import Engine
@@ -179,6 +178,3 @@ def assert_agree(found: dict[str, list[RatingResult]]) -> list[RatingResult]:
         assert results == reference, f"{name} differs from {reference_name}"
     return reference
 
-
-def payload_json(payload: dict[str, Any]) -> bytes:
-    return orjson.dumps(payload)
