@@ -262,3 +262,9 @@ class Registry(Strict):
     name: Text
     jurisdiction: str
     profile: str = Field(description="The built-in profile the catalogue selects (CN, EU, US-FCRA)")
+    min_cell_size: int = Field(
+        default=10,
+        ge=5,
+        description="The smallest count of people a statistic may show; smaller cells are "
+        "suppressed (G-50, credo.statistics)",
+    )

@@ -19,7 +19,7 @@ from credo.catalog.lists import ListDef
 from credo.catalog.models import RecordType
 from credo.catalog.vocab import EvidenceKind
 from credo.portal import repository as repo
-from credo.portal.charts import bar_chart
+from credo.portal.charts import aggregate_chart
 from credo.portal.i18n import Translator
 from credo.ratings.banding import reason_text
 from credo.subjects.identifiers import mask_identifier
@@ -140,7 +140,9 @@ def listed_entry(catalogue: Catalogue, t: Translator, row: Mapping[Any, Any]) ->
 def console_charts(
     conn: Connection, catalogue: Catalogue, t: Translator, now: datetime
 ) -> list[tuple[str, Markup]]:
-    """The operator dashboard's charts (heading, SVG), from what exists in the database."""
+    """The operator dashboard's charts (heading, SVG), from what exists in the database: counts
+    of people and of their records, so every one is an aggregate with small cells suppressed
+    (G-50)."""
     inflow, outflow = repo.list_flows_by_year(conn)
     series: list[tuple[str, list[tuple[str, int]]]] = [
         (
@@ -166,7 +168,8 @@ def console_charts(
         (t("console.quarantine"), repo.quarantine_reasons(conn)),
         (t("console.review_by_queue"), repo.open_review_counts(conn)),
     ]
-    return [(title, bar_chart(title, items, t.number)) for title, items in series]
+    minimum = catalogue.registry.min_cell_size
+    return [(title, aggregate_chart(title, items, minimum, t.number)) for title, items in series]
 
 
 def _rating_series(

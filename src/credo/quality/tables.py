@@ -1,0 +1,36 @@
+"""The stored furnisher-quality evaluation (G-49): one row per furnisher, written by the jobs
+runner (``credo jobs run``) and read by the write path, checks, reports, the API and the
+console, so no request recomputes a rate. Holds and releases are also in the audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, DateTime, Float, Integer, String, Table, Text
+
+from credo.db.metadata import metadata
+
+furnisher_quality = Table(
+    "furnisher_quality",
+    metadata,
+    Column("furnisher_id", String(64), primary_key=True),
+    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    # [window_start, window_end): the rolling window, or from the last release when later
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("window_end", DateTime(timezone=True), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("disputes", Integer, nullable=False),
+    Column("corrections", Integer, nullable=False),
+    Column("overturns", Integer, nullable=False),
+    Column("disputes_due", Integer, nullable=False),
+    Column("late_responses", Integer, nullable=False),
+    # None: no denominator (no records furnished, no dispute due in the window)
+    Column("dispute_rate", Float),
+    Column("correction_rate", Float),
+    Column("overturn_rate", Float),
+    Column("late_response_rate", Float),
+    Column("held", Boolean, nullable=False),
+    Column("held_since", DateTime(timezone=True)),
+    Column("hold_reason", Text),  # the rates above their thresholds, in words
+    Column("released_at", DateTime(timezone=True)),
+    Column("released_by", String(120)),
+    Column("release_reason", Text),
+)
