@@ -102,6 +102,14 @@ class CheckIn(BaseModel):
         examples=["2026-02-15"],
     )
 
+    @field_validator("transaction_ref")
+    @classmethod
+    def _names_a_transaction(cls, value: str) -> str:
+        """G-34: no query without the subject's transaction; blanks name none."""
+        if not value.strip():
+            raise ValueError("transaction_ref is blank: name the subject's transaction or account")
+        return value
+
     @field_validator("as_of", mode="before")
     @classmethod
     def _iso_day(cls, value: Any) -> Any:

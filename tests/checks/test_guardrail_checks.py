@@ -1,0 +1,100 @@
+"""Guardrail tests of POST /v1/checks that no other test pins down: a decision is never
+released when its inquiry could not be committed (G-24), and a check names a real transaction
+(G-34), through the fast path that answers the route (``CheckFastPath``) and the request model
+that the documented route shares with it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from sqlalchemy import Connection, Engine, func, select
+
+from credo.api.app import create_app
+from credo.api.checks import CheckIn
+from credo.audit.tables import audit_log
+from credo.checks import inquiries as inquiries_module
+from credo.checks.tables import inquiries
+from tests.lists.builders import create_principals, defaulter, make_context, person_id, submit
+
+LISTED = person_id(date(1980, 5, 6))
+
+Api = tuple[TestClient, str, Engine]
+
+
+@pytest.fixture
+def api(database_url: str, engine: Engine) -> Iterator[Api]:
+    ctx = make_context(database_url, engine)
+    keys = create_principals(ctx)
+    submit(ctx, "city_court", defaulter(LISTED))
+    with TestClient(create_app(ctx)) as client:
+        yield client, keys["airline"], engine
+
+
+def check(api: Api, **fields: Any) -> Any:
+    client, key, _ = api
+    body = {
+        "identifiers": [{"scheme": "cn_ric", "value": LISTED}],
+        "purpose": "air_ticket_sale",
+        "transaction_ref": "T-1",
+        **fields,
+    }
+    body = {k: v for k, v in body.items() if v is not None}
+    return client.post("/v1/checks", json=body, headers={"Authorization": f"Bearer {key}"})
+
+
+def count(engine: Engine, table: Any) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_g24_a_failed_inquiry_commit_releases_no_decision(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """G-24: the inquiry's transaction writes its rows and then fails to commit (injected, so
+    deterministic): the relying party gets 503 and no decision, and nothing of the inquiry
+    stays. Answering before the commit, or despite its failure, fails this test."""
+    _, _, engine = api
+    assert check(api).status_code == 200  # the writer works, and has logged one inquiry
+    logged, audited = count(engine, inquiries), count(engine, audit_log)
+    real = inquiries_module.log_inquiries
+
+    def write_then_fail(conn: Connection, rows: list[dict[str, Any]]) -> None:
+        real(conn, rows)
+        raise RuntimeError("injected: the commit of the inquiry log failed")
+
+    monkeypatch.setattr(inquiries_module, "log_inquiries", write_then_fail)
+    refused = check(api, transaction_ref="T-2")
+    assert refused.status_code == 503, refused.text
+    problem = refused.json()
+    assert problem["code"] == "inquiry_not_recorded"
+    assert "outcome" not in problem and "measures" not in problem and "id" not in problem
+    assert count(engine, inquiries) == logged and count(engine, audit_log) == audited
+    monkeypatch.setattr(inquiries_module, "log_inquiries", real)
+    assert check(api, transaction_ref="T-3").status_code == 200  # the writer recovers
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("ref", ["", " ", "\t \n", None])
+def test_g34_a_check_without_a_transaction_reference_is_refused(api: Api, ref: str | None) -> None:
+    """G-34: an empty, blank or missing transaction_ref is refused with 422 by the fast path,
+    and nothing is logged as if a transaction had been named."""
+    _, _, engine = api
+    response = check(api, transaction_ref=ref)
+    assert response.status_code == 422, response.text
+    assert "transaction_ref" in response.json()["detail"]
+    assert count(engine, inquiries) == 0
+
+
+@pytest.mark.parametrize("ref", ["", "   ", "\u3000"])
+def test_g34_the_request_model_refuses_a_blank_transaction_reference(ref: str) -> None:
+    """G-34: the model the documented route and the fast path share refuses blanks (the
+    ideographic space included)."""
+    body = {"identifiers": [{"scheme": "cn_ric", "value": LISTED}], "purpose": "p"}
+    with pytest.raises(ValidationError, match="transaction_ref"):
+        CheckIn.model_validate({**body, "transaction_ref": ref})
+    assert CheckIn.model_validate({**body, "transaction_ref": " T-1 "}).transaction_ref
