@@ -50,6 +50,14 @@ class Conflict(CredoError):
     title = "Conflict with the current state"
 
 
+class Locked(CredoError):
+    """The resource is held (a furnisher held for review, G-49): retry after its release."""
+
+    status = 423
+    code = "locked"
+    title = "Held for review"
+
+
 class CatalogueError(CredoError):
     """The catalogue is invalid; ``problems`` lists every problem with its file and key."""
 

@@ -13,7 +13,7 @@ from credo.access.model import Principal, Role
 from credo.api.deps import get_conn, get_ctx, require
 from credo.api.params import Id
 from credo.context import AppContext
-from credo.errors import Conflict, NotFound, ValidationFailed
+from credo.errors import Conflict, CredoError, Locked, NotFound, ValidationFailed
 from credo.ingest import snapshot
 from credo.records import repository as records_repo
 from credo.records.api_service import submit_records
@@ -21,6 +21,9 @@ from credo.records.model import RecordInput, RowOutcome
 from credo.records.validate import record_input_to_raw
 
 router = APIRouter(prefix="/v1/records", tags=["records (furnishers)"])
+# A refused record's status where it is not 422: 409 same id with different content, 423 the
+# furnisher is held for review (G-49; send it again after the release).
+_REFUSALS: dict[str, type[CredoError]] = {"revision_conflict": Conflict, "furnisher_held": Locked}
 
 
 class Outcome(BaseModel):
@@ -62,6 +65,7 @@ def _outcome(o: RowOutcome) -> Outcome:
         200: {"description": "Already received (duplicate)"},
         409: {"description": "Same id, different content"},
         422: {"description": "Refused, with the reason"},
+        423: {"description": "The furnisher is held for review (G-49): nothing was applied"},
     },
 )
 def submit_one(
@@ -74,7 +78,7 @@ def submit_one(
     assert principal.furnisher_id is not None
     [result] = submit_records(conn, ctx.write_context(), principal.furnisher_id, [record])
     if result.outcome == "quarantined" and result.reason is not None:
-        error = Conflict if result.reason.code == "revision_conflict" else ValidationFailed
+        error = _REFUSALS.get(result.reason.code, ValidationFailed)
         raise error(result.reason.detail, code=result.reason.code)
     if result.outcome == "duplicate":
         response.status_code = 200

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from credo.catalog.lists import ListDef, MeasureDef, Purpose, RelyingParty
-from credo.catalog.models import Furnisher, IdentifierScheme, Profile, RecordType, Registry
+from credo.catalog.models import (
+    Furnisher,
+    FurnisherQuality,
+    IdentifierScheme,
+    Profile,
+    RecordType,
+    Registry,
+)
 from credo.catalog.ratings import RatingDef
 
 BUILTIN_SCHEMES = ("cn_ric", "cn_uscc", "lei")
@@ -23,6 +30,7 @@ class Catalogue:
     measures: dict[str, MeasureDef] = field(default_factory=dict)
     purposes: dict[str, Purpose] = field(default_factory=dict)
     relying_parties: dict[str, RelyingParty] = field(default_factory=dict)
+    furnisher_quality: FurnisherQuality = field(default_factory=FurnisherQuality)  # G-49
     origins: dict[tuple[str, str], str] = field(default_factory=dict)
     active_profile_id: str = ""
 

@@ -15,7 +15,14 @@ from credo.catalog.guardrails import (
     pre_validation_problems,
 )
 from credo.catalog.lists import ListDef, MeasureDef, Purpose, RelyingParty
-from credo.catalog.models import Furnisher, IdentifierScheme, Profile, RecordType, Registry
+from credo.catalog.models import (
+    Furnisher,
+    FurnisherQuality,
+    IdentifierScheme,
+    Profile,
+    RecordType,
+    Registry,
+)
 from credo.catalog.problems import Problem
 from credo.catalog.profiles import builtin_problems, builtin_profiles, tighten
 from credo.catalog.ratings import RatingDef
@@ -47,11 +54,15 @@ def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
     origins: dict[tuple[str, str], str] = {}
     overrides: list[tuple[str, Any, int]] = []
     registry: Registry | None = None
+    quality: FurnisherQuality | None = None
     for file_name, document in raw:
         for section, body in document.items():
             if section == "registry":
                 registry = _validate_one(Registry, body, file_name, "registry", problems)
                 origins[("registry", "registry")] = file_name
+                continue
+            if section == "furnisher_quality":
+                quality = _quality_section(body, file_name, quality, origins, problems)
                 continue
             if section == "profiles":
                 if not isinstance(body, list):
@@ -61,7 +72,7 @@ def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
                 continue
             model = SECTIONS.get(section)
             if model is None:
-                known = ", ".join(["registry", "profiles", *SECTIONS])
+                known = ", ".join(["registry", "profiles", "furnisher_quality", *SECTIONS])
                 problems.append(Problem(file_name, section, f"unknown section (known: {known})"))
                 continue
             if not isinstance(body, list):
@@ -79,6 +90,7 @@ def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
         origins=origins,
         active_profile_id=profile or registry.profile,
         profiles=profiles,
+        furnisher_quality=quality or FurnisherQuality(),
         **entries,
     )
     problems.extend(catalogue_problems(catalogue))
@@ -143,6 +155,25 @@ def _profiles(
             if tightened is not None:
                 profiles = {**profiles, entry_id: tightened}
     return profiles
+
+
+def _quality_section(
+    body: Any,
+    file_name: str,
+    found: FurnisherQuality | None,
+    origins: dict[tuple[str, str], str],
+    problems: list[Problem],
+) -> FurnisherQuality | None:
+    """The one ``furnisher_quality`` mapping (G-49): thresholds, window, minimum volumes."""
+    if ("furnisher_quality", "furnisher_quality") in origins:
+        first = origins[("furnisher_quality", "furnisher_quality")]
+        problems.append(Problem(file_name, "furnisher_quality", f"given twice (first in {first})"))
+        return found
+    origins[("furnisher_quality", "furnisher_quality")] = file_name
+    if not isinstance(body, dict):
+        problems.append(Problem(file_name, "furnisher_quality", "must be a mapping"))
+        return None
+    return _validate_one(FurnisherQuality, body, file_name, "furnisher_quality", problems)
 
 
 def _read_files(path: Path, problems: list[Problem]) -> list[tuple[str, dict[str, Any]]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -20,6 +21,7 @@ from credo.disputes import repository as disputes_repo
 from credo.lists import repository as lists_repo
 from credo.lists.engine import Entry, SubjectFacts
 from credo.lists.service import entries_for
+from credo.quality import hold as quality_hold
 
 GAP_PATIENCE_S = 10.0  # a sequence number still missing after this was rolled back
 _NO_PAYLOAD: dict[str, object] = {}
@@ -32,6 +34,8 @@ class IndexedSubject:
     keys: tuple[str, ...]
     # The subject's own statements on the records behind its entries (G-32), by chain id.
     statements: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The data-quality flag of each furnisher behind its entries held for review (G-49).
+    data_quality: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,8 @@ class CheckIndex:
             keys.setdefault(subject_id, []).append(f"{scheme}:{value}")
         chains = [r.chain_id for s in listed for e in derived[s] for r in e.records]
         said = disputes_repo.statements_of_chains(conn, chains) if chains else {}
+        furnishers = {s: {r.furnisher_id for e in derived[s] for r in e.records} for s in listed}
+        flags = quality_hold.flags(conn, set().union(*furnishers.values()))
         return [
             IndexedSubject(
                 facts[s],
@@ -116,6 +122,7 @@ class CheckIndex:
                     for r in e.records
                     if r.chain_id in said
                 },
+                {f: flags[f] for f in furnishers[s] if f in flags},
             )
             for s in listed
         ]

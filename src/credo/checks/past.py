@@ -28,6 +28,7 @@ from credo.checks.index import IndexedSubject
 from credo.disputes import repository as disputes_repo
 from credo.lists import repository as lists_repo
 from credo.lists.service import entries_for
+from credo.quality import hold as quality_hold
 
 EARLIEST = date(1990, 1, 1)  # the earliest date a check may ask about
 RATING_BANDS_NOT_USED = "past_rating_bands_not_evaluated"
@@ -56,4 +57,5 @@ def subject_on(
     chains = [r.chain_id for e in entries for r in e.records]
     said = disputes_repo.statements_of_chains(conn, chains) if chains else {}
     statements = {c: tuple(row["text"] for row in rows) for c, rows in said.items()}
-    return IndexedSubject(facts, tuple(entries), (), statements)
+    flags = quality_hold.flags(conn, {r.furnisher_id for e in entries for r in e.records})
+    return IndexedSubject(facts, tuple(entries), (), statements, flags)

@@ -61,6 +61,11 @@ def _print_jobs(report: jobs.JobReport, today: date) -> None:
         f"re-evaluated: {report.subjects_refreshed}; adverse-decision notices: "
         f"{report.adverse_notices}"
     )
+    held = ", ".join(report.furnishers_held) or "none"
+    console.print(
+        f"furnisher quality: {report.furnishers_evaluated} evaluated; held for review: {held}",
+        highlight=False,
+    )
     console.print(
         f"retention: {kept.chains_erased} records ({kept.statements_erased} statements) "
         f"erased to tombstones; {kept.subjects_forgotten} subjects forgotten "

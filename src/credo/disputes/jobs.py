@@ -9,6 +9,8 @@ enforced at query time, so a job that did not run extends no harm:
 - stored list entries past their maximum term are refreshed by the same hooks (decisions
   derive entries from records and never read the stored ones, G-44);
 - adverse decisions in the inquiry log get their notice to the subject (G-38);
+- each furnisher's quality rates are stored and one above a threshold is held (G-49,
+  ``credo.quality``; the write path reads the stored hold);
 - retention deletes (``credo.records.retention``): statements past retention become
   tombstones, subjects with nothing left lose their identifiers, old inquiries go.
 
@@ -27,6 +29,7 @@ from credo.audit.service import append
 from credo.disputes import repair, repository, service
 from credo.disputes.effects import effect_changed
 from credo.notices.adverse_notices import queue_adverse_decision_notices
+from credo.quality.service import evaluate as evaluate_quality
 from credo.records import retention
 from credo.records.service import WriteContext
 
@@ -40,6 +43,8 @@ class JobReport:
     records_ended: int = 0
     subjects_refreshed: int = 0
     adverse_notices: int = 0
+    furnishers_evaluated: int = 0  # G-49: quality rates stored
+    furnishers_held: list[str] = field(default_factory=list)  # held now, newly or still
     retention: retention.RetentionReport = field(default_factory=retention.RetentionReport)
     batches: int = 0
     _refreshed: set[int] = field(default_factory=set, repr=False)
@@ -70,6 +75,9 @@ def _one_batch(conn: Connection, ctx: WriteContext, batch: int, report: JobRepor
     if report.batches == 1:  # unbounded by nature, but few: once per run
         report.disputes_unverified += service.expire_overdue(conn, ctx)
         report.repairs_flagged += repair.flag_overdue(conn, ctx)
+        # after the overdue disputes are recorded: they count as late responses
+        quality = evaluate_quality(conn, ctx.catalogue, ctx.clock)
+        report.furnishers_evaluated, report.furnishers_held = quality.evaluated, quality.held
     now, today = ctx.clock.now(), ctx.clock.today()
     ended = _end_records(conn, ctx, today, now, batch)
     lapsed = set(repository.subjects_with_lapsed_list_entries(conn, today, batch))

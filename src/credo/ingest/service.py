@@ -25,11 +25,12 @@ import orjson
 from sqlalchemy import Engine
 
 from credo.db.bulk import frozen_heap
-from credo.errors import ValidationFailed
+from credo.errors import Locked, ValidationFailed
 from credo.ingest import repository
 from credo.ingest.mapping import Mapping, check_against_catalogue
 from credo.ingest.readers import BadRow, Chunk, FileReader, Row, file_digest
 from credo.ingest.transform import RowMapper, quarantine_raw, without_nul
+from credo.quality.hold import HELD, held_detail, hold_of
 from credo.records.model import Rejection, Statement
 from credo.records.service import WriteContext, append_statements
 from credo.records.validate import StatementValidator
@@ -123,6 +124,7 @@ def ingest_file(
     A run that fails raises ``IngestFailed`` once its report is written."""
     furnisher_id = resolve_furnisher(request.mapping, request.furnisher_id)
     check_against_catalogue(request.mapping, ctx.catalogue, furnisher_id)
+    _refuse_if_held(engine, furnisher_id)
     reader = FileReader(request.path, request.chunk_size)
     source_key = file_digest(request.path, request.mapping_bytes)
     with engine.begin() as conn:
@@ -154,6 +156,15 @@ def ingest_file(
     if result.failed:
         raise IngestFailed(result)
     return result
+
+
+def _refuse_if_held(engine: Engine, furnisher_id: str) -> None:
+    """G-49: a held furnisher's file is refused before a row is read (the file stays with
+    the furnisher, to be sent again after the release); its withdrawals go through the API."""
+    with engine.connect() as conn:
+        hold = hold_of(conn, furnisher_id)
+    if hold is not None:
+        raise Locked(f"the file is refused: {held_detail(hold)}", code=HELD)
 
 
 def _check_not_empty(result: IngestResult, request: IngestRequest) -> None:

@@ -20,6 +20,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.catalog.models import RecordType
 from credo.clock import Clock
 from credo.db.bulk import BoundRows
+from credo.quality import hold as quality_hold
 from credo.records import effect
 from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
@@ -224,6 +225,7 @@ def append_prepared(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -
     outcomes: dict[int, RowOutcome] = {}
     repeats: dict[int, int] = {}
     pending = _dedupe(conn, batch.pending, outcomes, repeats)
+    pending = _hold_back(conn, furnisher_id, pending, outcomes)
     now = ctx.clock.now()
     _resolve_subjects(conn, ctx, pending, outcomes, now)
     pending = [p for p in pending if p.row not in outcomes]
@@ -282,6 +284,25 @@ def _dedupe(
                     "received with different content; send a correction with a higher revision",
                 ),
             )
+    return kept
+
+
+def _hold_back(
+    conn: Connection, furnisher_id: str, pending: list[_Pending], outcomes: dict[int, RowOutcome]
+) -> list[_Pending]:
+    """G-49: while the furnisher is held for review, its statements that give or keep effect
+    are held with the reason (nothing written: it sends them again after the release);
+    revocations, delistings and performance go through."""
+    hold = quality_hold.hold_of(conn, furnisher_id) if pending else None
+    if hold is None:
+        return pending
+    reason = quality_hold.rejection(hold)
+    kept = []
+    for p in pending:
+        if p.statement.action in quality_hold.HELD_ACTIONS:
+            outcomes[p.row] = RowOutcome(p.row, "quarantined", p.record_id, reason=reason)
+        else:
+            kept.append(p)
     return kept
 
 

@@ -1,0 +1,79 @@
+"""``credo furnishers quality [--json]`` and ``credo furnishers release ID --reasons TEXT``:
+the furnisher-quality rates stored by ``credo jobs run`` and the operator's release (G-49)."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from credo.cli.common import console, context_from_env, fail, print_json
+from credo.errors import CredoError
+from credo.quality import service
+
+
+def register(app: typer.Typer) -> None:
+    furnishers_app = typer.Typer(help="Furnishers: quality rates and holds (G-49).")
+    app.add_typer(furnishers_app, name="furnishers")
+
+    @furnishers_app.command("quality")
+    def quality(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+        """Each furnisher's dispute, correction, overturn and late-response rates over the
+        catalogue's window, as of the last `credo jobs run`, and whether it is held."""
+        ctx = context_from_env()
+        with ctx.engine.connect() as conn:
+            rows = [service.jsonable(r, ctx.catalogue) for r in service.quality_rows(conn)]
+        if as_json:
+            print_json(rows)
+            return
+        if not rows:
+            console.print("no evaluation yet: run `credo jobs run`")
+            return
+        console.print(_table(rows))
+        for row in rows:
+            if row["held"]:
+                console.print(
+                    f"{row['furnisher_id']} held since {row['held_since'][:10]}: "
+                    f"{row['hold_reason']}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+
+    @furnishers_app.command("release")
+    def release(
+        furnisher_id: str = typer.Argument(..., help="The held furnisher"),
+        reasons: str = typer.Option(..., help="What the review found (audited)"),
+    ) -> None:
+        """Lift a furnisher's hold with written reasons; the audit log keeps who and why."""
+        ctx = context_from_env()
+        try:
+            with ctx.engine.begin() as conn:
+                service.release(conn, ctx.clock, furnisher_id, f"cli:{_user()}", reasons)
+        except CredoError as exc:
+            fail(exc.detail)
+        console.print(f"released {furnisher_id}", highlight=False)
+
+
+def _table(rows: list[dict[str, Any]]) -> Table:
+    table = Table("furnisher", "records", "dispute", "correct", "overturn", "late", "state")
+    for row in rows:
+        table.add_row(
+            row["furnisher_id"],
+            str(row["records"]),
+            *(_share(row[rate]) for rate in service.RATES),
+            "HELD" if row["held"] else "ok",
+        )
+    return table
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else service.percent(value)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
