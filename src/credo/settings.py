@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     profile: str | None = Field(default=None, description="Overrides the catalogue's profile")
     host: str = "127.0.0.1"
     port: int = 8000
+    simulation_max_age_days: int = Field(
+        default=7,
+        ge=1,
+        description="Activating a catalogue needs a simulation of it run and dated within "
+        "this many days (credo.governance.service.activate, G-48)",
+    )
     webhook_allow_private: bool = Field(
         default=False,
         description="Let webhooks go to http:// and private, loopback or link-local addresses "

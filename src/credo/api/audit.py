@@ -17,6 +17,7 @@ from credo.audit import service as audit
 from credo.context import AppContext
 from credo.disputes.report import jsonable
 from credo.errors import NotFound
+from credo.governance import service as governance
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -26,6 +27,12 @@ class ChangeIn(BaseModel):
     title: str = Field(min_length=3, max_length=200)
     change: dict[str, Any] = Field(min_length=1, description="What changes, e.g. a YAML diff")
     impact_assessment_ref: str = Field(min_length=3, max_length=64)
+    simulation: dict[str, Any] | None = Field(
+        default=None,
+        description="The JSON of `credo simulate` for the proposed catalogue: stored with the "
+        "change, hashed into the audit log; activation refuses a change without a current one "
+        "(G-48)",
+    )
 
 
 class DecisionIn(BaseModel):
@@ -80,9 +87,26 @@ def propose_change(
     conn: Connection = Depends(get_conn),
 ) -> dict[str, Any]:
     change_id = approvals.propose(
-        conn, principal.id, body.title, body.change, body.impact_assessment_ref, ctx.clock.now()
+        conn,
+        principal.id,
+        body.title,
+        body.change,
+        body.impact_assessment_ref,
+        ctx.clock.now(),
+        simulation=body.simulation,
     )
     return {"id": change_id, "status": "proposed"}
+
+
+@router.get("/catalogue-changes/{change_id}/simulation")
+def change_simulation(
+    change_id: Id,
+    _: Principal = Depends(require(Role.OPERATOR)),
+    conn: Connection = Depends(get_conn),
+) -> dict[str, Any]:
+    """The simulation a change was proposed with, as stored (operators only: it holds a
+    sample of subject ids under ``operator_only``)."""
+    return governance.simulation_document(conn, change_id)
 
 
 @router.post("/catalogue-changes/{change_id}/decision")

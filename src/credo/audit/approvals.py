@@ -1,9 +1,14 @@
 """Second approver for catalogue changes (G-48): an operator proposes, a different operator
 approves or rejects, and both steps are in the audit log. The catalogue itself is YAML under
-version control; an approved proposal is the recorded authorisation to publish it."""
+version control; an approved proposal is the recorded authorisation to publish it.
+
+A change is proposed with its simulation (``credo simulate``'s JSON): stored with the change,
+its SHA-256 in the proposal's audit entry, shown to the approver in the operator console;
+``credo catalog activate`` refuses a change without a current one (credo.governance)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +17,7 @@ from sqlalchemy import Connection, RowMapping
 from credo.audit import repository
 from credo.audit.service import append
 from credo.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from credo.governance.service import store_simulation
 
 
 def propose(
@@ -21,6 +27,7 @@ def propose(
     change: dict[str, Any],
     impact_assessment_ref: str,
     at: datetime,
+    simulation: Mapping[str, Any] | None = None,
 ) -> int:
     if not impact_assessment_ref.strip():
         raise ValidationFailed("a catalogue change needs an impact assessment reference (G-48)")
@@ -37,7 +44,10 @@ def propose(
             "proposed_at": at,
         },
     )
-    append(conn, f"operator:{actor}", "catalogue.propose", None, _logged(change_id, title), at)
+    logged = _logged(change_id, title)
+    if simulation is not None:
+        logged["simulation"] = store_simulation(conn, change_id, simulation, at)
+    append(conn, f"operator:{actor}", "catalogue.propose", None, logged, at)
     return change_id
 
 

@@ -125,3 +125,7 @@ def serve(
 
 for module in (ingest, ratings, lists, checks, disputes, audit, demo):
     module.register(app)
+
+from credo.cli import governance as governance_cli  # noqa: E402
+
+governance_cli.register(app, catalog_app)

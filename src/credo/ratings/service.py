@@ -268,12 +268,11 @@ def rescore(
 ) -> list[RescoreSummary]:
     """Evaluate every subject with input records on ``engine_name``, write a new snapshot per
     rating, validate it and switch the pointer to it in one transaction."""
-    if engine_name not in ENGINES:
-        raise ValidationFailed(f"unknown engine {engine_name!r}; choose one of {ENGINES}")
+    check_engine(engine_name)
     summaries = []
     ratings = list(catalogue.ratings.values())
     for index, rating in enumerate(ratings):
-        results = _batch_results(engine, catalogue, rating, engine_name, as_of, spark)
+        results = batch_results(engine, catalogue, rating, engine_name, as_of, spark)
         with engine.begin() as conn:
             summaries.append(_write_snapshot(conn, rating, engine_name, as_of, now, results))
         if progress:
@@ -281,14 +280,22 @@ def rescore(
     return summaries
 
 
-def _batch_results(
+def check_engine(engine_name: str) -> None:
+    if engine_name not in ENGINES:
+        raise ValidationFailed(f"unknown engine {engine_name!r}; choose one of {ENGINES}")
+
+
+def batch_results(
     engine: Engine,
     catalogue: Catalogue,
     rating: RatingDef,
     engine_name: str,
     as_of: date,
-    spark: Any,
+    spark: Any = None,
 ) -> list[RatingResult]:
+    """Every subject's result of ``rating`` (under ``catalogue``) on ``as_of``, on one batch
+    engine: what ``rescore`` writes, and what a policy simulation (``credo.governance``)
+    compares, so that a simulated catalogue and the same catalogue activated agree."""
     probe = Probe(as_of=as_of)
     source = source_for(catalogue)
     with engine.connect() as conn:
