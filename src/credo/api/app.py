@@ -5,7 +5,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from credo import __version__
-from credo.api import audit, catalog, checks, disputes, lists, ratings, records, review, subjects
+from credo.api import (
+    audit,
+    catalog,
+    checks,
+    disputes,
+    lists,
+    ratings,
+    records,
+    review,
+    reviews,
+    subjects,
+)
 from credo.api.problems import install as install_problems
 from credo.context import AppContext
 from credo.portal import routes as portal_routes
@@ -24,7 +35,8 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     install_problems(app)
-    for module in (catalog, records, subjects, review, ratings, lists, checks, disputes, audit):
+    routers = (catalog, records, subjects, review, ratings, lists, checks, reviews, disputes, audit)
+    for module in routers:
         app.include_router(module.router)
     app.include_router(portal_routes.router)
     app.add_middleware(checks.CheckFastPath)  # POST /v1/checks, the hot path

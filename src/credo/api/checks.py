@@ -22,7 +22,7 @@ from credo.access.model import Principal, Role
 from credo.api.deps import bearer, get_conn, get_ctx, require
 from credo.api.params import Cursor
 from credo.api.problems import PROBLEM
-from credo.checks import subscriptions
+from credo.checks import review, subscriptions
 from credo.checks.service import CheckRequest, CheckService, inquiries_of, verify_decision
 from credo.context import AppContext
 from credo.errors import CredoError, Forbidden, ValidationFailed
@@ -162,9 +162,11 @@ def verify(
     ctx: AppContext = Depends(get_ctx),
     conn: Connection = Depends(get_conn),
 ) -> dict[str, Any]:
-    """Verify a decision you received; refused once it is past ``valid_until`` (G-39)."""
-    row = verify_decision(conn, decision_id, principal.relying_party_id or "", ctx.clock.now())
-    return _jsonable(row)
+    """Verify a decision you received; refused once it is past ``valid_until`` (G-39). An
+    advisory decision also shows its review: ``status`` advisory, confirmed or overridden."""
+    party, now = principal.relying_party_id or "", ctx.clock.now()
+    row = verify_decision(conn, decision_id, party, now)
+    return {**_jsonable(row), **review.status_of(conn, party, decision_id, now)}
 
 
 class SubscriptionIn(BaseModel):

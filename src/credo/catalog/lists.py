@@ -163,6 +163,12 @@ class MeasureDef(Strict):
     effect: Text
     max_duration: Duration | None = None
     cross_domain: CrossDomainBasis | None = None
+    significant: bool = Field(
+        default=False,
+        description="The measure has a legal or similarly significant effect: a decision that "
+        "applies it is advisory until a named person of the relying party confirms or "
+        "overrides it (G-37, credo.checks.review). Only for adverse measures.",
+    )
 
     @property
     def key(self) -> str:
@@ -180,6 +186,12 @@ class Purpose(Strict):
         description="A check for this purpose may ask about a past date (``as_of``), e.g. "
         "whether a supplier was debarred on the day a contract was awarded. Never for a "
         "subject's transaction, which is decided on today's facts.",
+    )
+    significant: bool = Field(
+        default=False,
+        description="Every adverse decision for this purpose has a legal or similarly "
+        "significant effect: all its adverse measures are advisory until a named person of the "
+        "relying party confirms or overrides the decision (G-37, credo.checks.review).",
     )
 
 
@@ -325,6 +337,12 @@ def _measure_problems(catalogue: Catalogue, measure: MeasureDef) -> list[Problem
     word = _associate_word(measure.id, measure.name.en, measure.effect.en)
     if word:
         add("id", f"mentions {word!r}: a measure affects only the records' own subject (G-17)")
+    if measure.significant and measure.kind in BENEFIT_MEASURES:
+        add(
+            "significant",
+            f"a {measure.kind} is a benefit: only adverse measures (deny, restrict, review) are "
+            "held for a person's confirmation (G-37)",
+        )
     for purpose_id in measure.purposes:
         purpose = catalogue.purposes.get(purpose_id)
         if purpose is None:

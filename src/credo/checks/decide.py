@@ -52,6 +52,9 @@ class PurposePlan:
     purpose: Purpose
     measures: tuple[MeasureDef, ...]
     static: dict[str, dict[str, Any]]
+    # the measures whose decision waits for a person (G-37, credo.checks.review); read from
+    # the catalogue here, once: an empty set costs a check nothing
+    significant: frozenset[str] = frozenset()
 
 
 def plan_purposes(catalogue: Catalogue) -> dict[str, PurposePlan]:
@@ -63,8 +66,17 @@ def plan_purposes(catalogue: Catalogue) -> dict[str, PurposePlan]:
             if purpose.id in m.purposes and _authorised(catalogue, m)
         )
         static = {m.id: _measure_static(catalogue, m) for m in measures}
-        plans[purpose.id] = PurposePlan(purpose, measures, static)
+        plans[purpose.id] = PurposePlan(purpose, measures, static, _significant(purpose, measures))
     return plans
+
+
+def _significant(purpose: Purpose, measures: Sequence[MeasureDef]) -> frozenset[str]:
+    """The adverse measures marked significant, or all of them for a significant purpose."""
+    return frozenset(
+        m.id
+        for m in measures
+        if m.kind in ADVERSE_MEASURES and (m.significant or purpose.significant)
+    )
 
 
 def _authorised(catalogue: Catalogue, measure: MeasureDef) -> bool:

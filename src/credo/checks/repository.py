@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, case, func, not_, or_, select
 
-from credo.checks.tables import check_events, inquiries, subscriptions
+from credo.checks.tables import check_events, decision_reviews, inquiries, subscriptions
 from credo.db.sql import chunks
 from credo.records.tables import change_feed, record_current
 
@@ -265,5 +265,83 @@ def events_after(
         )
         .order_by(check_events.c.seq)
         .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+# -- reviews of advisory decisions (G-37, credo.checks.review) -------------------------------
+
+
+def open_review(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(decision_reviews.insert(), [row])
+
+
+def get_review(conn: Connection, review_id: str) -> RowMapping | None:
+    """The review with its decision's transaction and the identifier it was asked under."""
+    return (
+        conn.execute(_reviews_query().where(decision_reviews.c.id == review_id)).mappings().first()
+    )
+
+
+def reviews_of_party(
+    conn: Connection,
+    relying_party_id: str,
+    statuses: Sequence[str],
+    now: datetime,
+    pending_live: bool | None,
+    limit: int,
+) -> list[RowMapping]:
+    """The party's reviews in ``statuses``, newest first; for pending ones, ``pending_live``
+    True keeps those still valid, False those past ``valid_until``, None both."""
+    query = _reviews_query().where(
+        decision_reviews.c.relying_party_id == relying_party_id,
+        decision_reviews.c.status.in_(list(statuses)),
+    )
+    if pending_live is not None:
+        live = decision_reviews.c.valid_until > now
+        pending = decision_reviews.c.status == "pending"
+        query = query.where(or_(~pending, live if pending_live else ~live))
+    query = query.order_by(decision_reviews.c.opened_at.desc(), decision_reviews.c.id).limit(limit)
+    return list(conn.execute(query).mappings())
+
+
+def _reviews_query() -> Any:
+    return select(
+        decision_reviews,
+        inquiries.c.transaction_ref,
+        inquiries.c.subject_key,
+        inquiries.c.as_of,
+    ).join(inquiries, inquiries.c.id == decision_reviews.c.id)
+
+
+def decide_review(conn: Connection, review_id: str, values: dict[str, Any]) -> bool:
+    """Record the decision on a pending review; False when it was no longer pending."""
+    result = conn.execute(
+        decision_reviews.update()
+        .where(decision_reviews.c.id == review_id, decision_reviews.c.status == "pending")
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def review_counts(
+    conn: Connection, relying_party_id: str | None
+) -> list[tuple[str, str, str, int]]:
+    """(relying party, reviewer, status, count) of the decided reviews, and of the pending
+    ones with an empty reviewer."""
+    reviewer = func.coalesce(decision_reviews.c.reviewer, "")
+    query = select(
+        decision_reviews.c.relying_party_id, reviewer, decision_reviews.c.status, func.count()
+    ).group_by(decision_reviews.c.relying_party_id, reviewer, decision_reviews.c.status)
+    if relying_party_id is not None:
+        query = query.where(decision_reviews.c.relying_party_id == relying_party_id)
+    return [(party, name, status, int(n)) for party, name, status, n in conn.execute(query)]
+
+
+def reviews_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    query = (
+        select(decision_reviews)
+        .where(decision_reviews.c.subject_id == subject_id)
+        .order_by(decision_reviews.c.opened_at.desc())
     )
     return list(conn.execute(query).mappings())

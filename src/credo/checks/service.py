@@ -27,7 +27,7 @@ from stdnum.cn import ric
 from credo.access.model import Principal, Role
 from credo.access.service import authenticate, hash_key
 from credo.catalog.catalogue import Catalogue
-from credo.checks import past, repository
+from credo.checks import past, repository, review
 from credo.checks.decide import (
     AppliedMeasure,
     Decision,
@@ -188,7 +188,13 @@ class CheckService:
                 self._applied_in_past, plan, keys, request.as_of, now.date()
             )
         decision = self._decide(principal, plan, resolved, measures, now, request.as_of)
-        await self.writer.record(_inquiry_row(principal, request, decision, resolved.key))
+        inquiry = _inquiry_row(principal, request, decision, resolved.key)
+        held = review.held_measures(plan, measures) if plan.significant else ()
+        if held:  # G-37: advisory until a named person decides
+            await asyncio.to_thread(review.open_advisory, self.engine, inquiry, held)
+            advice = decision_body(self.catalogue, plan, decision, body)
+            return orjson.dumps(review.advisory(advice, self.catalogue, held))
+        await self.writer.record(inquiry)
         return orjson.dumps(decision_body(self.catalogue, plan, decision, body))
 
     def _plan_for(self, principal: Principal, purpose: str) -> PurposePlan:

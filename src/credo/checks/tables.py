@@ -60,3 +60,26 @@ check_events = Table(
     Index("ix_check_events_subscription", "subscription_id", "seq"),
     Index("ix_check_events_pending", "delivered_at", "next_attempt_at"),
 )
+
+# G-37: a decision that applies a significant adverse measure is advisory until a named person
+# of the relying party confirms or overrides it. One row per advisory decision, opened in the
+# same transaction as its inquiry (``id`` is the decision id); the review fills the rest.
+decision_reviews = Table(
+    "decision_reviews",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the decision id
+    Column("relying_party_id", String(64), nullable=False),
+    Column("subject_id", Integer),
+    Column("purpose", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),  # the decision's (advised) outcome
+    Column("measures", JsonType, nullable=False),  # the significant measures applied
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("valid_until", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | confirmed | overridden
+    Column("reviewer", String(120)),  # the named person who decided
+    Column("reasons", String(4000)),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("reviewed_by", String(64)),  # the principal (API key or portal sign-in) used
+    Index("ix_decision_reviews_party_status", "relying_party_id", "status"),
+    Index("ix_decision_reviews_subject", "subject_id"),
+)

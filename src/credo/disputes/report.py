@@ -4,9 +4,10 @@ Every record (including suppressed, revoked, expired-but-retained ones) with its
 legal basis, dates, repair eligibility, full statement history, the subject's statements and
 its disputes; every rating with its explanation; every list entry with its legal basis, term
 and exit path; every inquiry (G-24) and every subscription that watches it (who, since when,
-for which purpose); every dispute, claim and repair application; every notice sent to the
-subject. Only ``subject_id``'s data is read, by construction: every query
-below is keyed on it."""
+for which purpose); every advisory decision and whether a person of the relying party
+confirmed or overrode it (G-37); every dispute, claim and repair application; every notice
+sent to the subject. Only ``subject_id``'s data is read, by construction: every query below is
+keyed on it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping
 
 from credo.catalog.catalogue import Catalogue
+from credo.checks.review import of_subject as reviews_of_subject
 from credo.checks.subscriptions import watchers_of
 from credo.disputes import peers, repository
 from credo.disputes.repair import eligible_from
@@ -52,6 +54,8 @@ def subject_report(
         "ratings": peers.ratings_of(conn, subject_id),
         "list_entries": peers.list_entries_of(conn, catalogue, subject_id, today),
         "inquiries": peers.inquiries_of(conn, subject_id),
+        # advisory decisions about the subject and what a person decided (G-37)
+        "human_reviews": reviews_of_subject(conn, subject_id, now),
         "subscriptions": _watchers(conn, catalogue, subject_id),
         "disputes": [_dispute(d, now) for d in disputes],
         "repair_applications": [_plain(r) for r in repository.repairs_of_subject(conn, subject_id)],

@@ -176,6 +176,49 @@ TEXTS: dict[str, tuple[str, str]] = {
     "state.performed": ("performed", "已履行"),
     "state.revoked": ("revoked", "已撤销"),
     "state.delisted": ("delisted", "已移出名单"),
+    # advisory decisions and their human review (G-37, credo.portal.reviews)
+    "nav.reviews": ("Advisory decisions", "待人工确认的决定"),
+    "reviews.title": ("Advisory decisions: a person decides", "待人工确认的决定"),
+    "reviews.intro": (
+        "A decision with a legal or similarly significant effect is only advice until a named "
+        "person of your organisation confirms it, or overrides it with reasons. You have full "
+        "authority to depart from it; every decision is recorded with your name.",
+        "具有法律效力或类似重大影响的决定仅为建议，须由贵单位具名人员确认，或说明理由后推翻，"
+        "方可生效。贵单位有权不采纳建议；每项决定均以您的姓名记录在案。",
+    ),
+    "reviews.pending": ("Waiting for a person", "待人工确认"),
+    "reviews.decided": ("Reviewed", "已复核"),
+    "reviews.none": ("None.", "无。"),
+    "reviews.transaction": ("Transaction", "业务编号"),
+    "reviews.subject": ("Subject", "对象"),
+    "reviews.purpose": ("Purpose", "用途"),
+    "reviews.measures": ("Significant measures", "重大措施"),
+    "reviews.advised": ("Advised outcome", "建议结果"),
+    "reviews.decide_by": ("Decide by", "确认期限"),
+    "reviews.decision": ("Your decision", "您的决定"),
+    "reviews.reviewer": ("Reviewer (your name)", "复核人（您的姓名）"),
+    "reviews.confirm": ("Confirm the advice", "确认建议"),
+    "reviews.override": ("Override (reasons required)", "推翻（须说明理由）"),
+    "reviews.reasons": ("Reasons", "理由"),
+    "reviews.submit": ("Record the decision", "记录决定"),
+    "reviews.status": ("Status", "状态"),
+    "reviews.status.confirmed": ("confirmed", "已确认"),
+    "reviews.status.overridden": ("overridden", "已推翻"),
+    "reviews.status.expired": ("expired unreviewed", "过期未复核"),
+    "reviews.stats": ("Reviewers and override rates", "复核人及推翻率"),
+    "reviews.flag_rule": (
+        "A reviewer who has confirmed nearly every one of at least 10 decisions is flagged "
+        "for audit: a review that only repeats the advice is no human decision.",
+        "复核人在至少10项决定中几乎全部确认建议的，将被标记以供审计：仅重复建议的复核不构成人工决定。",
+    ),
+    "reviews.party": ("Relying party", "使用方"),
+    "reviews.count": ("Reviews", "复核数"),
+    "reviews.confirmed": ("Confirmed", "确认"),
+    "reviews.overridden": ("Overridden", "推翻"),
+    "reviews.override_rate": ("Override rate", "推翻率"),
+    "reviews.pending_count": ("Waiting", "待复核"),
+    "reviews.flag": ("Audit flag", "审计标记"),
+    "reviews.flagged": ("Rubber-stamping? Flagged for audit", "疑似走过场，已标记审计"),
 }
 
 

@@ -20,7 +20,7 @@ from credo.api.deps import get_conn, get_ctx
 from credo.api.params import parse_id
 from credo.context import AppContext
 from credo.errors import NotAuthenticated, NotFound
-from credo.portal import due_process, views
+from credo.portal import due_process, reviews, views
 from credo.portal import repository as repo
 from credo.portal.i18n import LANGUAGES
 from credo.portal.web import (
@@ -219,7 +219,9 @@ def signin(
         t = translator(request)
         return render(request, ctx, t, None, "signin.html", status_code=401, failed=True)
     target = "/console" if principal.role in CONSOLE_ROLES else "/me"
-    if principal.role not in (*CONSOLE_ROLES, Role.SUBJECT):
+    if principal.role is Role.RELYING_PARTY:
+        target = reviews.PAGE  # its advisory decisions wait for a person (G-37)
+    elif principal.role not in (*CONSOLE_ROLES, Role.SUBJECT):
         target = "/"
     response = RedirectResponse(target, status_code=303)
     lifetime = int(sessions.SESSION_LIFETIME.total_seconds())
@@ -270,3 +272,4 @@ def console(
 
 
 router.include_router(due_process.router)
+router.include_router(reviews.router)
