@@ -242,6 +242,7 @@ def freshness(port: int, keys: dict[str, str], samples: int, workers: int) -> li
                             "obligation": "pay_money", "circumstance": "refusing_with_ability"},
                 "evidence": {"kind": "defaulter_determination", "document_id": f"F{n}",
                              "issuer": "Chaoyang District Court", "issued_on": occurred},
+                "provenance": {"kind": "official_decision", "channel": "bench"},
             }  # fmt: skip
             check = {
                 "identifiers": [{"scheme": "cn_ric", "value": ident}],

@@ -216,6 +216,7 @@ def debarment(ident: str, on: str) -> dict[str, Any]:
             "issuer": "Demo City Public Procurement Office",
             "issued_on": on,
         },
+        "provenance": {"kind": "official_decision"},
     }
 
 

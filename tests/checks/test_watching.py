@@ -46,6 +46,7 @@ def tax_filing(ident: str, ref: str, kind: str = "person") -> dict[str, Any]:
             "issuer": "Demo City Tax Bureau",
             "issued_on": "2026-04-20",
         },
+        "provenance": {"kind": "official_decision"},
     }
 
 
@@ -62,6 +63,7 @@ def tax_grade_of(ident: str, grade: str, ref: str) -> dict[str, Any]:
             "issuer": "Demo City Tax Bureau",
             "issued_on": "2026-04-01",
         },
+        "provenance": {"kind": "official_decision"},
     }
 
 

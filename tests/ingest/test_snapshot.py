@@ -681,6 +681,7 @@ def api_entry(i: int, term: dict[str, str] | None = None) -> dict[str, Any]:
             "issuer": "Demo City Public Procurement Office",
             "issued_on": row["decided_on"],
         },
+        "provenance": {"kind": "official_decision"},
     }
 
 

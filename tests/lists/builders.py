@@ -99,6 +99,7 @@ def defaulter(
             "issuer": "Chaoyang District Court",
             "issued_on": on,
         },
+        "provenance": {"kind": "official_decision"},
     }
 
 
@@ -117,6 +118,7 @@ def tax_grade(
             "issuer": "Demo City Tax Bureau",
             "issued_on": on,
         },
+        "provenance": {"kind": "official_decision"},
     }
 
 

@@ -38,6 +38,9 @@ class EvidenceIn(BaseModel):
 
 
 class ProvenanceIn(BaseModel):
+    """How the furnisher obtained the statement: one of ``credo.catalog.vocab.ProvenanceKind``;
+    camera, biometric, sensing and tracking kinds are refused by name (G-04)."""
+
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(examples=["official_decision"])
     channel: str | None = Field(default=None, max_length=80)
@@ -70,7 +73,9 @@ class RecordInput(BaseModel):
     term: TermIn | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
     evidence: EvidenceIn | None = None
-    provenance: ProvenanceIn = Field(default_factory=lambda: ProvenanceIn(kind="official_decision"))
+    # Required, with no default: every record carries its provenance, as its furnisher says it
+    # (G-04); a default would state one for it.
+    provenance: ProvenanceIn
 
 
 @dataclass(slots=True)
