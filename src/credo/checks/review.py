@@ -214,7 +214,7 @@ def status_of(
     return {"status": "advisory" if view["status"] == PENDING else view["status"], "review": view}
 
 
-def review_view(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def review_view(row: Mapping[Any, Any], now: datetime) -> dict[str, Any]:
     status = row["status"]
     if status == PENDING and _aware(row["valid_until"]) <= now:
         status = EXPIRED
