@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from credo.catalog.loader import load_catalogue
@@ -53,8 +53,31 @@ subjects = st.builds(
 )
 
 
+def _lasting(record_type: str, days_long: int, grade: str = "D") -> TriggerRecord:
+    """A record from DAY0 whose own effect outlasts its list's maximum term."""
+    return TriggerRecord(
+        record_id="fixed-r",
+        chain_id="fixed",
+        record_type=record_type,
+        furnisher_id="f",
+        occurred_on=DAY0,
+        starts_on=DAY0,
+        ends_on=DAY0 + timedelta(days=days_long),
+        end_reason="period_ended",
+        confirmed_on=None,
+        payload={"grade": grade},
+    )
+
+
+ORGANISATION = SubjectFacts(1, "organisation", None)
+
+
 @settings(max_examples=200, deadline=None)
 @given(subjects, st.lists(records(), max_size=6), days)
+# G-44, every run (not only when the draw finds it): a record that outlasts the list's term
+# (3 years for defaulters, 1 year for A-grade taxpayers) is off the list after the term.
+@example(ORGANISATION, [_lasting("judgment_defaulter", 1500)], 1200)
+@example(ORGANISATION, [_lasting("tax_credit_grade", 1000, "A")], 600)
 def test_entries_have_effect_only_inside_their_bounds(
     subject: SubjectFacts, recs: list[TriggerRecord], offset: int
 ) -> None:
