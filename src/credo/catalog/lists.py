@@ -1,6 +1,6 @@
 """Catalogue models of lists, measures, purposes and relying parties (see credo.lists,
-credo.checks), and their load-time guardrails (G-09 to G-12, G-15, G-17, G-21, G-22, G-34,
-G-44).
+credo.checks), and their load-time guardrails (G-09 to G-12, G-14, G-15, G-17, G-21, G-22,
+G-34, G-44).
 
 Entry rules are data: record types plus a small closed set of payload comparisons, or a rating
 band. There is no negation ("not on the red list", G-15) and no free-form formula."""
@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from credo.catalog.models import Duration, LegalBasis, Slug, Strict, Text
-from credo.catalog.vocab import Domain, ExitCondition, Polarity, SeverityTier, SubjectKind
+from credo.catalog.vocab import (
+    Domain,
+    ExitCondition,
+    Polarity,
+    SeverityTier,
+    SubjectKind,
+    proxy_field_reason,
+)
 
 if TYPE_CHECKING:
     from credo.catalog.catalogue import Catalogue
@@ -286,8 +293,12 @@ def _entry_rule_problems(catalogue: Catalogue, list_def: ListDef, add: Adder) ->
         if list_def.polarity is Polarity.NEGATIVE and record_type.polarity is Polarity.POSITIVE:
             add("entry.record_types", f"a negative list cannot be entered by {type_id!r} (G-15)")
         for condition in rule.conditions:
-            if condition.field not in record_type.payload:
+            spec = record_type.payload.get(condition.field)
+            if spec is None:
                 add("entry.conditions", f"{type_id!r} has no payload field {condition.field!r}")
+            proxy = proxy_field_reason(condition.field, spec.category if spec else None)
+            if proxy:
+                add("entry.conditions", f"{type_id}.{condition.field}: {proxy}")
         kinds = set(list_def.subject_kinds) - set(record_type.subject_kinds)
         if kinds:
             names = ", ".join(sorted(k.value for k in kinds))

@@ -5,8 +5,8 @@ records, points tables (bins of a feature to points), and bandings (bins of a fe
 total to a band). There are no formula strings. Everything that can be checked statically is
 checked at load, and an invalid rating stops the catalogue from loading (fail closed):
 bins cover their domain with no gap or overlap, declared monotonicity holds, every feature that
-can be missing says what a missing value means, and inputs come only from the rating's own
-domain (G-13).
+can be missing says what a missing value means, inputs come only from the rating's own
+domain (G-13), and no feature or condition reads a proxy for a protected characteristic (G-14).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, FiniteFloat, model_validator
 
 from credo.catalog.models import Duration, Slug, Strict, Text
-from credo.catalog.vocab import Domain, SubjectKind
+from credo.catalog.vocab import Domain, SubjectKind, proxy_field_reason
 
 if TYPE_CHECKING:
     from credo.catalog.catalogue import Catalogue
@@ -278,6 +278,11 @@ def _field_messages(record_type: RecordType, feature: Feature) -> list[str]:
     test every engine can run the same way, or a message saying why not."""
     type_id = record_type.id
     messages: list[str] = []
+    for name in [feature.field, *(c.field for c in feature.where)]:
+        spec = record_type.payload.get(name) if name else None
+        proxy = proxy_field_reason(name, spec.category if spec else None) if name else None
+        if proxy:
+            messages.append(f"{type_id}.{name}: {proxy}")
     if feature.field:
         spec = record_type.payload.get(feature.field)
         if spec is None:

@@ -258,6 +258,55 @@ DENIED_FIELD_CATEGORIES: frozenset[str] = frozenset(
 )
 
 
+# Known proxies for protected characteristics (G-14): a payload may carry such a field (an
+# address identifies a place of business), but no rating feature or list condition may read
+# it. Names are compared without underscores, so post_code and postcode are the same.
+PROXY_FIELD_TOKENS: tuple[str, ...] = (
+    "postcode",
+    "postalcode",
+    "zipcode",
+    "neighbourhood",
+    "neighborhood",
+    "address",
+    "residence",
+    "surname",
+    "familyname",
+    "lastname",
+    "firstname",
+    "givenname",
+    "nameorigin",
+    "language",
+    "mothertongue",
+    "dialect",
+    "placeofbirth",
+    "birthplace",
+    "hometown",
+    "nativeplace",
+    "hukou",
+    "citizenship",
+    "nationality",
+)
+
+PROXY_FIELD_CATEGORIES: frozenset[str] = frozenset(
+    {"postcode", "address", "name", "language", "place_of_birth", "citizenship", "origin"}
+)
+
+
+def proxy_field_reason(name: str, category: str | None = None) -> str | None:
+    """Why a payload field may not be a rating or list input (a known proxy for a protected
+    characteristic), or None when it may."""
+    if category and category.lower() in PROXY_FIELD_CATEGORIES:
+        return f"category {category!r} is a proxy for protected characteristics (G-14)"
+    squashed = name.lower().replace("_", "")
+    for token in PROXY_FIELD_TOKENS:
+        if token in squashed:
+            return (
+                f"field {name!r} ({token}) is a proxy for protected characteristics: no "
+                "rating or list reads it (G-14)"
+            )
+    return None
+
+
 def denied_field_reason(name: str, category: str | None = None) -> str | None:
     """Why a payload field is a special category, or None when it is allowed."""
     if category and category.lower() in DENIED_FIELD_CATEGORIES:
