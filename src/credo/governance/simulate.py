@@ -69,7 +69,7 @@ class Outcome:
     """What one catalogue says about every subject on one day."""
 
     bands: dict[str, dict[int, str]] = field(default_factory=dict)  # rating id -> subject -> band
-    listed: dict[str, set[int]] = field(default_factory=dict)  # list id -> effective entries
+    listed: dict[str, set[int]] = field(default_factory=dict)  # list id -> entries held that day
     measures: dict[str, set[int]] = field(default_factory=dict)  # measure id -> applied to
     # "party/purpose" -> subject -> the decision's outcome, where it is not "clear"
     decisions: dict[str, dict[int, str]] = field(default_factory=dict)
@@ -176,8 +176,9 @@ def _decide(
     facts: Mapping[int, SubjectFacts],
     result: Outcome,
 ) -> None:
-    """Effective list entries, applied measures and each relying party's decision for each of
-    its purposes, by the check service's own rules (``credo.checks.decide``)."""
+    """List entries held (notified or in effect), applied measures and each relying party's
+    decision for each of its purposes, by the check service's own rules
+    (``credo.checks.decide``)."""
     plans = plan_purposes(catalogue)
     asks = [
         (f"{party.id}/{purpose}", purpose)
@@ -191,8 +192,8 @@ def _decide(
     for subject_id, found in entries.items():
         if not found:
             continue
-        for entry in found:
-            if entry.status_on(on) == "effective":
+        for entry in found:  # notified (in its objection window) or in effect
+            if entry.status_on(on) in ("notified", "effective"):
                 result.listed[entry.list_id].add(subject_id)
         outcomes: dict[str, str] = {}
         for purpose, plan in plans.items():
@@ -254,7 +255,8 @@ def set_changes(
     a: Mapping[str, set[int]],
     b: Mapping[str, set[int]],
 ) -> list[Change]:
-    """Lists (effective entries) or measures (applied): who would start and who would end."""
+    """Lists (entries held: notified or in effect) or measures (applied): who would start and
+    who would end."""
     out = []
     for rule_id in sorted(set(live_rules) | set(proposed_rules)):
         before, after = a.get(rule_id, set()), b.get(rule_id, set())

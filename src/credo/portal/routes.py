@@ -20,7 +20,8 @@ from credo.api.deps import get_conn, get_ctx
 from credo.api.params import parse_id
 from credo.context import AppContext
 from credo.errors import NotAuthenticated, NotFound
-from credo.portal import due_process, reviews, views
+from credo.governance.service import rule_history
+from credo.portal import due_process, governance, reviews, views
 from credo.portal import repository as repo
 from credo.portal.i18n import LANGUAGES
 from credo.portal.web import (
@@ -187,10 +188,14 @@ def defaulters(
 def catalogue_page(
     request: Request,
     ctx: AppContext = Depends(get_ctx),
+    conn: Connection = Depends(get_conn),
     principal: Principal | None = Depends(signed_in),
 ) -> HTMLResponse:
+    """The rules, each with its version history: when it went live and the published summary
+    of the simulation that assessed it (G-25, G-08)."""
     t = translator(request)
-    return render(request, ctx, t, principal, "catalogue.html", cat=ctx.catalogue)
+    history = rule_history(conn)
+    return render(request, ctx, t, principal, "catalogue.html", cat=ctx.catalogue, history=history)
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -272,4 +277,5 @@ def console(
 
 
 router.include_router(due_process.router)
+router.include_router(governance.router)  # G-48
 router.include_router(reviews.router)
