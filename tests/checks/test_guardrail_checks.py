@@ -1,12 +1,13 @@
 """Guardrail tests of POST /v1/checks that no other test pins down: a decision is never
 released when its inquiry could not be committed (G-24), and a check names a real transaction
 (G-34), through the fast path that answers the route (``CheckFastPath``) and the request model
-that the documented route shares with it."""
+that the documented route shares with it, and decisions go stale within a day (G-39)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,8 +18,14 @@ from sqlalchemy import Connection, Engine, func, select
 from credo.api.app import create_app
 from credo.api.checks import CheckIn
 from credo.audit.tables import audit_log
+from credo.catalog.loader import load_catalogue
+from credo.catalog.models import Profile
 from credo.checks import inquiries as inquiries_module
+from credo.checks.decide import valid_until
+from credo.checks.service import verify_decision
 from credo.checks.tables import inquiries
+from credo.errors import Conflict
+from credo.settings import DEMO_CATALOG
 from tests.lists.builders import create_principals, defaulter, make_context, person_id, submit
 
 LISTED = person_id(date(1980, 5, 6))
@@ -98,3 +105,49 @@ def test_g34_the_request_model_refuses_a_blank_transaction_reference(ref: str) -
     with pytest.raises(ValidationError, match="transaction_ref"):
         CheckIn.model_validate({**body, "transaction_ref": ref})
     assert CheckIn.model_validate({**body, "transaction_ref": " T-1 "}).transaction_ref
+
+
+def test_g39_no_profile_lets_a_decision_live_longer_than_a_day() -> None:
+    """G-39: a decision is valid at most 24 hours under every profile; a profile may set less
+    (and a decision's valid_until follows it), never more."""
+    catalogue = load_catalogue(DEMO_CATALOG)
+    now = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    for profile in catalogue.profiles.values():
+        assert profile.decision_validity_hours <= 24, profile.id
+        with pytest.raises(ValidationError, match="decision_validity_hours"):
+            Profile.model_validate({**profile.model_dump(), "decision_validity_hours": 25})
+    tight = catalogue.profile.model_copy(update={"decision_validity_hours": 6})
+    tighter = replace(catalogue, profiles={**catalogue.profiles, catalogue.profile.id: tight})
+    assert valid_until(catalogue, now) == now + timedelta(hours=24)
+    assert valid_until(tighter, now) == now + timedelta(hours=6)
+
+
+def test_g39_verifying_a_decision_older_than_its_validity_fails(
+    database_url: str, engine: Engine
+) -> None:
+    """G-39: the verification endpoint's rule refuses a 25-hour-old decision (and one a second
+    past its valid_until), and verifies it while valid."""
+    issued = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    row = {
+        "id": "d-1",
+        "at": issued,
+        "relying_party_id": "demo_airline",
+        "principal_id": "airline",
+        "purpose": "air_ticket_sale",
+        "transaction_ref": "T-1",
+        "subject_id": None,
+        "subject_key": "cn_ric:x",
+        "outcome": "restricted",
+        "measures": ["no_air_travel"],
+        "valid_until": issued + timedelta(hours=24),
+        "as_of": None,
+    }
+    with engine.begin() as conn:
+        inquiries_module.log_inquiries(conn, [row])
+    with engine.connect() as conn:
+        late = issued + timedelta(hours=23, minutes=59)
+        assert verify_decision(conn, "d-1", "demo_airline", late)["outcome"] == "restricted"
+        for when in (issued + timedelta(hours=24), issued + timedelta(hours=25)):
+            with pytest.raises(Conflict) as stale:
+                verify_decision(conn, "d-1", "demo_airline", when)
+            assert stale.value.code == "decision_expired"

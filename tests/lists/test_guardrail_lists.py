@@ -178,3 +178,45 @@ def test_g44_a_rating_band_list_entry_ends_at_the_list_term() -> None:
     assert entry.ends_on == list_def.max_term.add_to(effective) == date(2026, 3, 16)
     assert entry.status_on(date(2026, 3, 15)) == "effective"
     assert entry.status_on(date(2026, 3, 16)) == "ended"
+
+
+# -- G-09: measures are a closed catalogue with explicit triggers ------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m.pop("legal_basis"),
+        lambda m: m.update(triggered_by="*"),
+        lambda m: m.update(triggered_by=["*"]),
+        lambda m: m.update(triggered_by=[]),
+        lambda m: m.update(triggered_by=["no_such_list"]),
+    ],
+    ids=["no_legal_basis", "wildcard", "wildcard_in_list", "no_trigger", "unknown_list"],
+)
+def test_g09_a_measure_needs_a_legal_basis_and_an_explicit_list_of_triggers(
+    folder: Path,  # noqa: F811 (the fixture)
+    change: Any,
+) -> None:
+    """G-09: the loader refuses a measure without a legal basis, with a wildcard trigger, with
+    no trigger, or triggered by a list the catalogue does not have."""
+    edit(folder, "measures.yaml", "no_star_hotels", change)
+    assert "measures[no_star_hotels]" in problems(folder)
+
+
+def test_g09_the_engine_applies_only_catalogued_measures_to_their_own_triggers() -> None:
+    """G-09: a decision holds only measures of the catalogue, each triggered by an entry of a
+    list it names: an A-grade taxpayer's red-list entry and a debarment trigger nothing that
+    does not name their lists, and every applied measure is the catalogue's own object."""
+    defaulting = record("c1", DAY0, 1000)
+    debarred = record("c2", DAY0, 1000, "procurement_debarment")
+    entries = derive_entries(CATALOGUE, COMPANY, [defaulting, debarred])
+    assert {e.list_id for e in entries} == {"judgment_defaulters", "procurement_debarred"}
+    on = DAY0 + timedelta(days=WINDOW + 1)
+    for purpose, plan in plan_purposes(CATALOGUE).items():
+        for applied in applied_measures(plan, COMPANY, entries, on):
+            assert applied.measure is CATALOGUE.measures[applied.measure.id], purpose
+            assert applied.entry.list_id in applied.measure.triggered_by, purpose
+    plan = plan_purposes(CATALOGUE)["air_ticket_sale"]
+    only_debarred = [e for e in entries if e.list_id == "procurement_debarred"]
+    assert applied_measures(plan, COMPANY, only_debarred, on) == []

@@ -1,4 +1,5 @@
-"""Disputes (G-26..G-29), "not me" identity claims (G-20) and subject statements (G-32).
+"""Disputes (G-26..G-29), objections (G-33), "not me" identity claims (G-20) and subject
+statements (G-32).
 
 Lodging a dispute or claim opens a suppression on the record at once, so the record has no
 effect anywhere (``effective_records`` and the list engine skip suppressed chains). The
@@ -29,6 +30,11 @@ CATEGORIES = (
     "expiry",
     "applicability",
     "merits",
+    # G-33: an objection on grounds of the subject's particular situation (GDPR Art. 21(1)):
+    # the record is restricted at once like any dispute; keeping it ('upheld') needs a written
+    # assessment of compelling legitimate grounds (the reasons, G-28), and a successful
+    # objection ends as 'deleted' (erasure).
+    "objection",
 )
 OUTCOMES = {
     "dispute": ("corrected", "deleted", "upheld", "frivolous"),
