@@ -11,6 +11,7 @@ from credo.api import (
     checks,
     disputes,
     lists,
+    quality,
     ratings,
     records,
     review,
@@ -38,6 +39,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     routers = (catalog, records, subjects, review, ratings, lists, checks, reviews, disputes, audit)
     for module in routers:
         app.include_router(module.router)
+    app.include_router(quality.router)  # G-49
     app.include_router(portal_routes.router)
     app.add_middleware(checks.CheckFastPath)  # POST /v1/checks, the hot path
     app.add_middleware(SecurityHeaders)  # outermost: every response, the fast path's too

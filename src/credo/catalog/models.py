@@ -157,6 +157,52 @@ class Furnisher(Strict):
     remit: list[Slug] = Field(min_length=1)
 
 
+# The loosest threshold a catalogue may set: above it, a furnisher whose records are wrong
+# more often than right could keep writing, and G-49 would be switched off by configuration.
+LOOSEST_QUALITY_THRESHOLD = 0.5
+
+
+class QualityThresholds(Strict):
+    """The highest each rate may be before the furnisher is held (fractions: 0.1 is 10 %;
+    the rates are defined in docs/due-process.md)."""
+
+    dispute_rate: float = 0.2
+    correction_rate: float = 0.1
+    overturn_rate: float = 0.05
+    late_response_rate: float = 0.1
+
+    @field_validator("*")
+    @classmethod
+    def _in_range(cls, value: float) -> float:
+        if not 0 < value <= LOOSEST_QUALITY_THRESHOLD:
+            raise ValueError(
+                f"{value} is not a threshold: give a share above 0 and at most "
+                f"{LOOSEST_QUALITY_THRESHOLD} (0.1 is 10 %); a looser one would leave a "
+                "furnisher whose records are wrong more often than right writing (G-49)"
+            )
+        return value
+
+
+class FurnisherQuality(Strict):
+    """G-49: how each furnisher's quality is measured and when it is held for review
+    (the catalogue's ``furnisher_quality`` section; defaults apply without one)."""
+
+    window_days: int = Field(default=90, ge=30, le=365, description="The rolling window")
+    min_records: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Fewer records furnished in the window: rates are shown, no hold",
+    )
+    min_disputes_due: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Fewer disputes due in the window: the late-response rate holds no one",
+    )
+    thresholds: QualityThresholds = Field(default_factory=QualityThresholds)
+
+
 class IdentifierScheme(Strict):
     """A registered identifier scheme besides the built-in cn_ric, cn_uscc and lei (validated by
     python-stdnum). The kinds are closed: a catalogue registers only an issuer's reference

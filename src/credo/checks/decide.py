@@ -173,12 +173,14 @@ def measures_json(
     plan: PurposePlan,
     measures: Sequence[AppliedMeasure],
     statements: Mapping[str, Sequence[str]] | None = None,
+    data_quality: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> orjson.Fragment:
-    """The applied measures with their provenance and the subject's statements on the
-    records (G-32), serialised once (checks reuse it)."""
-    said = statements or {}
+    """The applied measures with their provenance, the subject's statements on the records
+    (G-32) and the data-quality flag of records whose furnisher is held for review (G-49,
+    by furnisher id), serialised once (checks reuse it)."""
+    said, flags = statements or {}, data_quality or {}
     return orjson.Fragment(
-        orjson.dumps([_measure_body(catalogue, plan, m, said) for m in measures])
+        orjson.dumps([_measure_body(catalogue, plan, m, said, flags) for m in measures])
     )
 
 
@@ -216,6 +218,7 @@ def _measure_body(
     plan: PurposePlan,
     applied: AppliedMeasure,
     statements: Mapping[str, Sequence[str]],
+    flags: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, Any]:
     entry = applied.entry
     list_def = catalogue.lists[entry.list_id]
@@ -235,7 +238,7 @@ def _measure_body(
             "ends_on": entry.ends_on.isoformat(),
             "ends_because": entry.end_reason,
         },
-        "records": [_record_body(catalogue, r, statements) for r in entry.records],
+        "records": [_record_body(catalogue, r, statements, flags) for r in entry.records],
         "rating": _rating_body(entry),
     }
 
@@ -252,7 +255,10 @@ def _rating_body(entry: Entry) -> dict[str, Any] | None:
 
 
 def _record_body(
-    catalogue: Catalogue, record: TriggerRecord, statements: Mapping[str, Sequence[str]]
+    catalogue: Catalogue,
+    record: TriggerRecord,
+    statements: Mapping[str, Sequence[str]],
+    flags: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, Any]:
     record_type = catalogue.record_types[record.record_type]
     repair = record_type.repairable
@@ -269,6 +275,7 @@ def _record_body(
         "in_effect_until": record.ends_on.isoformat(),
         "repair_possible_from": repair_from,
         "subject_statements": list(statements.get(record.chain_id, ())),
+        "data_quality": flags.get(record.furnisher_id),  # G-49: None unless held
     }
 
 

@@ -299,7 +299,9 @@ class CheckService:
             applied = tuple(applied_measures(plan, subject.facts, subject.entries, on))
             hit = cached[(plan.purpose.id, on)] = (
                 applied,
-                measures_json(self.catalogue, plan, applied, subject.statements),
+                measures_json(
+                    self.catalogue, plan, applied, subject.statements, subject.data_quality
+                ),
             )
         return hit
 
@@ -321,7 +323,9 @@ class CheckService:
         if subject is None:
             return resolved, (), self._no_measures
         applied = tuple(applied_measures(plan, subject.facts, subject.entries, on))
-        body = measures_json(self.catalogue, plan, applied, subject.statements)
+        body = measures_json(
+            self.catalogue, plan, applied, subject.statements, subject.data_quality
+        )
         return resolved, applied, body
 
 

@@ -25,6 +25,7 @@ from credo.disputes import peers, repository
 from credo.disputes.repair import eligible_from
 from credo.disputes.service import status_now
 from credo.notices import repository as notices_repo
+from credo.quality import hold as quality_hold
 from credo.records import effect
 from credo.records import repository as records_repo
 from credo.records.effect import EffectRule
@@ -83,6 +84,8 @@ def _records(
     current = records_repo.current_of_subject(conn, subject_id)
     remarks = repository.statements_of_chains(conn, [c["chain_id"] for c in current])
     disputes_by_chain = _by_chain(disputes)
+    # G-49: a record whose furnisher is held for review says so (no subject data is read)
+    flags = quality_hold.flags(conn, {row["furnisher_id"] for row in current})
     return [
         {
             **_record(catalogue, row, suppressions.get(row["chain_id"], []), today),
@@ -92,6 +95,7 @@ def _records(
                 for s in remarks.get(row["chain_id"], [])
             ],
             "disputes": [_dispute(d, now) for d in disputes_by_chain.get(row["chain_id"], [])],
+            "data_quality": flags.get(row["furnisher_id"]),
         }
         for row in current
     ]

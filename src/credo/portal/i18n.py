@@ -176,6 +176,30 @@ TEXTS: dict[str, tuple[str, str]] = {
     "state.performed": ("performed", "已履行"),
     "state.revoked": ("revoked", "已撤销"),
     "state.delisted": ("delisted", "已移出名单"),
+    # furnisher quality (G-49, credo.portal.quality)
+    "quality.title": ("Furnisher quality", "信息提供单位数据质量"),
+    "quality.intro": (
+        "Each furnisher's rates over the last {days} days, as of the last scheduled run. A "
+        "furnisher above a threshold (with at least {records} records in the window) is held "
+        "for review: its new records are held and its records carry a data-quality flag until "
+        "an operator releases it with reasons.",
+        "各信息提供单位最近{days}天的比率（以最近一次定时任务为准）。任一比率超过阈值（且窗口内"
+        "记录不少于{records}条）的单位将被暂停待审：其新报送的记录暂不入库，其记录附带数据质量"
+        "标记，直至运营人员说明理由后解除。",
+    ),
+    "quality.records": ("Records", "记录数"),
+    "quality.dispute_rate": ("Dispute rate", "异议率"),
+    "quality.correction_rate": ("Correction rate", "更正率"),
+    "quality.overturn_rate": ("Overturn rate", "异议成立率"),
+    "quality.late_response_rate": ("Late-response rate", "逾期答复率"),
+    "quality.threshold": ("threshold", "阈值"),
+    "quality.state": ("State", "状态"),
+    "quality.held": ("Held for review since", "暂停待审，自"),
+    "quality.ok": ("Not held", "正常"),
+    "quality.released": ("Released", "已解除"),
+    "quality.release": ("Release", "解除暂停"),
+    "quality.reasons": ("What the review found", "审查结论"),
+    "quality.evaluated": ("Evaluated", "评估时间"),
     # advisory decisions and their human review (G-37, credo.portal.reviews)
     "nav.reviews": ("Advisory decisions", "待人工确认的决定"),
     "reviews.title": ("Advisory decisions: a person decides", "待人工确认的决定"),

@@ -21,7 +21,7 @@ from credo.api.params import parse_id
 from credo.context import AppContext
 from credo.errors import NotAuthenticated, NotFound
 from credo.governance.service import rule_history
-from credo.portal import due_process, governance, reviews, views
+from credo.portal import due_process, governance, quality, reviews, views
 from credo.portal import repository as repo
 from credo.portal.i18n import LANGUAGES
 from credo.portal.web import (
@@ -278,4 +278,5 @@ def console(
 
 router.include_router(due_process.router)
 router.include_router(governance.router)  # G-48
+router.include_router(quality.router)  # G-49
 router.include_router(reviews.router)

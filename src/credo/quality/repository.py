@@ -36,9 +36,10 @@ _released = furnisher_quality.c.released_at
 
 
 def _from(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
-    """``column`` within [start, end) and not before the furnisher's last release: a release
-    is a decision on the evidence before it, so a new hold needs new evidence."""
-    return and_(column >= start, column < end, or_(_released.is_(None), column >= _released))
+    """``column`` within [start, end] (what happened up to the evaluation itself counts) and
+    not before the furnisher's last release: a release is a decision on the evidence before
+    it, so a new hold needs new evidence."""
+    return and_(column >= start, column <= end, or_(_released.is_(None), column >= _released))
 
 
 def _joined(table: Any) -> Join:

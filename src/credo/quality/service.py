@@ -200,7 +200,7 @@ def quality_of(conn: Connection, furnisher_id: str) -> RowMapping:
 
 def jsonable(row: RowMapping, catalogue: Catalogue) -> dict[str, Any]:
     """A stored row for the API and the CLI, with the thresholds it was judged against."""
-    body = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in dict(row).items()}
+    body = {str(k): (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
     body["thresholds"] = catalogue.furnisher_quality.thresholds.model_dump()
     return body
 
