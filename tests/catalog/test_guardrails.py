@@ -262,6 +262,7 @@ def test_duplicate_ids_are_rejected(catalogue_dir: Path) -> None:
 
 
 def test_official_conduct_records_concern_persons_only(catalogue_dir: Path) -> None:
+    """G-45: records on official conduct concern officials, who are persons."""
     edit_yaml(
         catalogue_dir,
         "record_types.yaml",

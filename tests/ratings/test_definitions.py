@@ -45,6 +45,7 @@ def test_the_demo_ratings_load() -> None:
 
 
 def test_an_input_from_another_domain_is_refused(tmp_path: Path) -> None:
+    """G-13: no general-purpose score: a rating reads only its own domain's record types."""
     def edit(r: dict[str, Any]) -> None:
         r["tax_credit_grade"]["inputs"].append("administrative_penalty")
 

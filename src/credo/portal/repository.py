@@ -21,6 +21,8 @@ from credo.records.repository import in_effect
 from credo.records.tables import record_current, record_statements
 from credo.subjects.tables import review_items, subject_identifiers, subjects
 
+# Only these are published as organisations: a sole trader is a person, identified by a
+# resident number, and their business records are never shown as a company's (G-46).
 ORGANISATION_KINDS = ("organisation", "public_body")
 
 
