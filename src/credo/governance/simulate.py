@@ -88,6 +88,8 @@ class Evaluator:
     _triggers: dict[tuple[Any, ...], dict[int, list[TriggerRecord]]] = field(default_factory=dict)
     _facts: dict[int, SubjectFacts] = field(default_factory=dict)
     _starts: dict[tuple[str, ...], dict[str, date]] = field(default_factory=dict)
+    # the extracted rating inputs by record types: one registry state, read once
+    _extracts: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
     def outcome(self, catalogue: Catalogue, on: date) -> Outcome:
         bands = {r.id: self._bands(catalogue, r, on) for r in catalogue.ratings.values()}
@@ -102,7 +104,7 @@ class Evaluator:
             if self.progress:
                 self.progress(f"rating {rating.key} on {on.isoformat()}")
             results = batch_results(
-                self.engine, catalogue, rating, self.engine_name, on, self.spark
+                self.engine, catalogue, rating, self.engine_name, on, self.spark, self._extracts
             )
             self._ratings[key] = {r.subject_id: r.band for r in results}
         return self._ratings[key]
@@ -339,8 +341,8 @@ def adverse_rates(
 ) -> list[dict[str, Any]]:
     """For every metric that changes: the rate over everyone, live and proposed, and the
     groups whose change is disproportionate (above the floor and more than ``factor`` times
-    the overall change). A group's rates are given only when both its counts are 0 or at
-    least the minimum cell; a flagged group with a small count says so instead (G-50)."""
+    the overall change). Rates are given only when both counts are 0 or at least the minimum
+    cell; otherwise only the direction of the change (G-50)."""
     out = []
     for metric in sorted(set(live) | set(proposed)):
         before, after = live.get(metric, set()), proposed.get(metric, set())
@@ -359,25 +361,35 @@ def adverse_rates(
                 if abs(change) < options.floor or abs(change) <= options.factor * abs(overall):
                     continue
                 flag: dict[str, Any] = {"dimension": dimension, "group": group, "subjects": size}
-                if all(n == 0 or n >= options.min_cell for n in (b, c)):
-                    flag.update(live=round(_rate(b, size), 4), proposed=round(_rate(c, size), 4))
-                else:
-                    flag["rates"] = f"withheld: a count below {options.min_cell}"
-                flag["change"] = round(change, 4)
+                flag.update(_rates(b, c, size, options.min_cell))
                 flags.append(flag)
         out.append(
             {
                 "metric": metric,
                 "overall": {
-                    "subjects": everyone,
-                    "live": round(_rate(len(before), everyone), 4),
-                    "proposed": round(_rate(len(after), everyone), 4),
-                    "change": round(overall, 4),
+                    "subjects": one_count(everyone, options.min_cell),
+                    **_rates(len(before), len(after), everyone, options.min_cell),
                 },
                 "flags": flags,
             }
         )
     return out
+
+
+def _rates(before: int, after: int, size: int, minimum: int) -> dict[str, Any]:
+    """Live and proposed rates and their change, or only the direction when a count is below
+    the minimum cell (a rate times a known group size would give the count away, G-50)."""
+    change = _rate(after, size) - _rate(before, size)
+    if all(n == 0 or n >= minimum for n in (before, after)):
+        return {
+            "live": round(_rate(before, size), 4),
+            "proposed": round(_rate(after, size), 4),
+            "change": round(change, 4),
+        }
+    return {
+        "rates": f"withheld: a count below {minimum}",
+        "direction": "up" if change > 0 else "down",
+    }
 
 
 def _group_counts(
@@ -463,7 +475,9 @@ def _groups_of(engine: Engine, subject_ids: set[int]) -> dict[int, dict[str, lis
     groups: dict[int, dict[str, list[str]]] = {}
     with engine.connect() as conn:
         for subject_id, dimension, group in repo.subject_groups(conn, sorted(subject_ids)):
-            groups.setdefault(subject_id, {}).setdefault(dimension, []).append(group)
+            found = groups.setdefault(subject_id, {}).setdefault(dimension, [])
+            if group not in found:  # a furnisher comes once per record type it sent
+                found.append(group)
     return groups
 
 

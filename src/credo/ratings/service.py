@@ -292,12 +292,16 @@ def batch_results(
     engine_name: str,
     as_of: date,
     spark: Any = None,
+    extracts: dict[tuple[str, ...], Any] | None = None,
 ) -> list[RatingResult]:
     """Every subject's result of ``rating`` (under ``catalogue``) on ``as_of``, on one batch
     engine: what ``rescore`` writes, and what a policy simulation (``credo.governance``)
-    compares, so that a simulated catalogue and the same catalogue activated agree."""
+    compares, so that a simulated catalogue and the same catalogue activated agree.
+    ``extracts`` keeps the extracted inputs by record types for the next rating that reads
+    the same ones (a simulation evaluates two versions of a rating on one registry state)."""
     probe = Probe(as_of=as_of)
     source = source_for(catalogue)
+    key = tuple(sorted(rating.inputs))
     with engine.connect() as conn:
         if engine_name in ("sqlite", "postgres"):
             runner = DatabaseRunner(conn)
@@ -306,7 +310,11 @@ def batch_results(
                     f"the database is {runner.dialect}; --engine {engine_name} cannot run on it"
                 )
             return evaluate(runner, rating, probe, source)
-        tables = repo.extract_tables(conn, rating.inputs)
+        tables = extracts.get(key) if extracts is not None else None
+        if tables is None:
+            tables = repo.extract_tables(conn, rating.inputs)
+            if extracts is not None:
+                extracts[key] = tables
     if engine_name == "polars":
         return evaluate_polars(rating, polars_engine.records_frame(tables), probe, source)
     batch: DuckDBRunner | SparkRunner
