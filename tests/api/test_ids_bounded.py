@@ -37,6 +37,7 @@ FIELD_VALUES: dict[str, Any] = {
     "reasons": "checked against the file",
     "approve": True,
     "resolution": "same person, merged",
+    "reviewer": "Wang Fang",  # POST /v1/reviews/{review_id} (G-37)
 }
 FORM_VALUES = {**FIELD_VALUES, "approve": "yes"}
 

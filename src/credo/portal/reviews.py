@@ -61,9 +61,9 @@ def reviews_page(
     return _page(request, ctx, principal)
 
 
-@router.post(PAGE + "/{review_id}", response_model=None)
+@router.post(PAGE + "/{decision}", response_model=None)
 def decide(
-    review_id: str,
+    decision: str,
     request: Request,
     outcome: str = Form("", max_length=20),
     reviewer: str = Form("", max_length=120),
@@ -72,8 +72,9 @@ def decide(
     ctx: AppContext = Depends(get_ctx),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
-    """A person of the relying party confirms or overrides, in their own name; a post from
-    another site, or without this browser's form token, is refused first."""
+    """A person of the relying party confirms or overrides ``decision`` (the decision's hex
+    id, not a database integer), in their own name; a post from another site, or without
+    this browser's form token, is refused first."""
     refused = guard_post(request, ctx, principal, csrf) or gate(
         request, ctx, principal, (Role.RELYING_PARTY,)
     )
@@ -82,7 +83,7 @@ def decide(
     try:
         with ctx.engine.begin() as conn:
             review.decide(
-                conn, principal, review_id[:64], outcome, reviewer, reasons, ctx.clock.now()
+                conn, principal, decision[:64], outcome, reviewer, reasons, ctx.clock.now()
             )
     except CredoError as exc:
         return _page(request, ctx, principal, exc.detail, exc.status)
