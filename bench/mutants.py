@@ -78,7 +78,8 @@ MUTANTS: tuple[Mutant, ...] = (
       "        elif not at_most(rt.max_effect, ceiling.max):",
       "        elif False:", CATALOG_GR, quick=True),
     m("g02_domain_message", "G-02", "catalog/guardrails.py",
-      "    if section in _DOMAIN_BEARING and isinstance(domain, str) and domain not in set(Domain):",
+      "    if section in _DOMAIN_BEARING and isinstance(domain, str)"
+      " and domain not in set(Domain):",
       "    if False:", CATALOG_GR),
     m("g03_field_tokens", "G-03", "catalog/vocab.py",
       "    for token in DENIED_FIELD_TOKENS:", "    for token in ():", CATALOG_GR),
@@ -93,14 +94,16 @@ MUTANTS: tuple[Mutant, ...] = (
     m("g04_allowlist", "G-04", "records/validate.py",
       "        if kind not in _PROVENANCE:", "        if False:", PROVENANCE),
     m("g04_banned_by_name", "G-04", "records/validate.py",
-      "        if kind in BANNED_PROVENANCE or any(b in str(kind).lower() for b in BANNED_PROVENANCE):",
+      "        if kind in BANNED_PROVENANCE"
+      " or any(b in str(kind).lower() for b in BANNED_PROVENANCE):",
       "        if False:", WRITE_PATH, PROVENANCE),
     m("g04_checked_once_per_file", "G-04", "records/validate.py",
       "            self._check_provenance_kind(kind)\n            self._provenance_ok.add(kind)",
       "            self._provenance_ok.add(kind)\n            self._check_provenance_kind(kind)",
       PROVENANCE),
     m("g05_evidence_required", "G-05", "records/validate.py",
-      '            if record_type.polarity is Polarity.NEGATIVE and action in ("assert", "correct"):',
+      "            if record_type.polarity is Polarity.NEGATIVE"
+      ' and action in ("assert", "correct"):',
       "            if False:", WRITE_PATH),
     m("g05_banned_evidence", "G-05", "catalog/guardrails.py",
       "            if kind in BANNED_EVIDENCE_KINDS:", "            if False:", CATALOG_GR),
@@ -119,7 +122,8 @@ MUTANTS: tuple[Mutant, ...] = (
       "    if days < needed:", "    if False:", CATALOG_GR),
     # -- B. measures -------------------------------------------------------------------------
     m("g09_only_own_triggers", "G-09", "checks/decide.py",
-      '            if entry.list_id not in measure.triggered_by or entry.status_on(on) != "effective":',
+      "            if entry.list_id not in measure.triggered_by"
+      ' or entry.status_on(on) != "effective":',
       '            if entry.status_on(on) != "effective":', LIST_GR, PROPERTIES, quick=True),
     m("g10_loader_relatedness", "G-10", "catalog/lists.py",
       "    if not related(measure.domain, list_def.domain):", "    if False:", CATALOG_LISTS),
@@ -152,7 +156,8 @@ MUTANTS: tuple[Mutant, ...] = (
       "            proxy = proxy_field_reason(condition.field, spec.category if spec else None)",
       "            proxy = None", "tests/catalog/test_guardrail_proxies.py"),
     m("g15_negative_list_positive_record", "G-15", "catalog/lists.py",
-      "        if list_def.polarity is Polarity.NEGATIVE and record_type.polarity is Polarity.POSITIVE:",
+      "        if list_def.polarity is Polarity.NEGATIVE"
+      " and record_type.polarity is Polarity.POSITIVE:",
       "        if False:", CATALOG_LISTS),
     m("g15_rewards_from_red_lists", "G-15", "catalog/lists.py",
       '    if benefit != (list_def.kind == "red"):', "    if False:", CATALOG_LISTS),
@@ -172,29 +177,30 @@ MUTANTS: tuple[Mutant, ...] = (
     m("g19_scheme_anchored", "G-19", "catalog/guardrails.py",
       "    if not _anchored(items):", "    if False:", "tests/catalog/test_schemes.py"),
     m("g20_claim_suspends", "G-20", "disputes/service.py",
-      "    repository.open_suppression(conn, chain[\"chain_id\"], subject_id, kind, _ref(dispute_id), now)",
+      '    repository.open_suppression(conn, chain["chain_id"], subject_id, kind,'
+      " _ref(dispute_id), now)",
       "    pass", DISPUTES, quick=True),
     m("g21_minors", "G-21", "lists/engine.py",
       "    return not allowed and is_minor(subject.birth_date, on)", "    return False", ENTRIES,
       PROPERTIES, quick=True),
     m("g21_loader_minors", "G-21", "catalog/lists.py",
-      "    if negative and list_def.minors_authorised and not catalogue.profile.minors_on_negative_lists:",
+      "    if negative and list_def.minors_authorised"
+      " and not catalogue.profile.minors_on_negative_lists:",
       "    if False:", CATALOG_LISTS),
     m("g22_notice_window", "G-22", "lists/engine.py",
       "    notice = 0 if list_def.immediate_effect_article else profile.objection_window_days",
       "    notice = 0", ENTRIES, quick=True),
     # -- D. inquiries ------------------------------------------------------------------------
     m("g24_answer_before_commit", "G-24", "checks/inquiries.py",
-      "            try:\n                await asyncio.to_thread(self._commit, [row for row, _ in batch])",
+      "            try:\n"
+      "                await asyncio.to_thread(self._commit, [row for row, _ in batch])",
       "            for _, done in batch:\n                if not done.done():\n"
-      "                    done.set_result(None)\n"
-      "            try:\n                await asyncio.to_thread(self._commit, [row for row, _ in batch])",
+      "                    done.set_result(None)\n            try:\n"
+      "                await asyncio.to_thread(self._commit, [row for row, _ in batch])",
       CHECKS_GR, quick=True),
     m("g24_not_awaited", "G-24", "checks/service.py",
-      "        await self.writer.record(_inquiry_row(principal, request, decision, resolved.key))",
-      "        asyncio.get_running_loop().create_task(\n"
-      "            self.writer.record(_inquiry_row(principal, request, decision, resolved.key))\n"
-      "        )", CHECKS_GR),
+      "        await self.writer.record(inquiry)",
+      "        asyncio.get_running_loop().create_task(self.writer.record(inquiry))", CHECKS_GR),
     # -- E. disputes -------------------------------------------------------------------------
     m("g27_deadline_passed", "G-27", "disputes/service.py",
       '    if outcome in RESTORING and status_now(dispute, now) == "unverified":', "    if False:",
@@ -220,8 +226,9 @@ MUTANTS: tuple[Mutant, ...] = (
       "        if party is None or purpose not in party.purposes:", "        if party is None:",
       f"{CHECK_API}::test_purpose_must_be_registered"),
     m("g35_records_in_provenance", "G-35", "checks/decide.py",
-      '        "records": [_record_body(catalogue, r, statements) for r in entry.records],',
-      '        "records": [],', f"{CHECK_API}::test_airline_gets_a_restriction_with_full_provenance"),
+      '        "records": [_record_body(catalogue, r, statements, flags) for r in entry.records],',
+      '        "records": [],',
+      f"{CHECK_API}::test_airline_gets_a_restriction_with_full_provenance"),
     m("g36_counterfactual_improves", "G-36", "ratings/explain.py",
       "            if outcome.band in labels and labels.index(outcome.band) <= target:",
       "            if outcome.band in labels:", "tests/ratings/test_guardrail_explanations.py"),
@@ -237,8 +244,10 @@ MUTANTS: tuple[Mutant, ...] = (
     m("g39_verify_expired", "G-39", "checks/service.py",
       "    if until <= now:", "    if False:", CHECKS_GR, quick=True),
     m("g40_ambiguous_identity", "G-40", "checks/service.py",
-      "        if len(ids) > 1:\n            return Resolved(None, None, keys[0], [\"identity_ambiguous\"])",
-      "        if False:\n            return Resolved(None, None, keys[0], [\"identity_ambiguous\"])",
+      "        if len(ids) > 1:\n"
+      '            return Resolved(None, None, keys[0], ["identity_ambiguous"])',
+      "        if False:\n"
+      '            return Resolved(None, None, keys[0], ["identity_ambiguous"])',
       f"{CHECK_API}::test_ambiguous_identity_gives_no_adverse_finding"),
     # -- G. time limits ----------------------------------------------------------------------
     m("g41_expiry_clause", "G-41", "records/effect.py",
