@@ -20,6 +20,7 @@ def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     app.command("simulate")(simulate)
     catalog_app.command("propose")(propose)
     catalog_app.command("activate")(activate)
+    catalog_app.command("rederive")(rederive)
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -173,3 +174,13 @@ def activate(
     if rederive:
         count = service.rederive(ctx.engine, proposed, ctx.clock)
         console.print(f"re-derived {count} subjects under the activated catalogue")
+
+
+def rederive() -> None:
+    """Re-derive every subject's ratings, list entries and notices under the catalogue the
+    context loads (CREDO_CATALOG_PATH): after restarting on an activated catalogue."""
+    from credo.governance import service
+
+    ctx = context_from_env()
+    count = service.rederive(ctx.engine, ctx.catalogue, ctx.clock)
+    console.print(f"re-derived {count} subjects under {ctx.settings.catalog_path}")
