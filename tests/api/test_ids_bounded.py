@@ -9,24 +9,18 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
-import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
-from sqlalchemy import Engine
 
 from credo.access.model import Role
-from credo.access.service import create_principal
 from credo.api.app import create_app
 from credo.api.params import MAX_ID, parse_id
-from credo.clock import FixedClock
-from credo.context import AppContext, build_context
-from credo.settings import Settings
+from credo.context import AppContext
+from tests.api.conftest import Registry
 from tests.portal.conftest import form_token, sign_in
-from tests.records.conftest import Writer, licence
 
 HUGE = [str(2**64), str(2**63), "914553019912259108864"]
 EDGE = [str(MAX_ID), str(MAX_ID + 1), str(2**63 - 1), "0", "-1", "007"]
@@ -40,34 +34,6 @@ FIELD_VALUES: dict[str, Any] = {
     "reviewer": "Wang Fang",  # POST /v1/reviews/{review_id} (G-37)
 }
 FORM_VALUES = {**FIELD_VALUES, "approve": "yes"}
-
-
-@pytest.fixture
-def registry(database_url: str, engine: Engine) -> tuple[AppContext, dict[Role, str]]:
-    clock = FixedClock(datetime(2026, 3, 1, 12, 0))
-    ctx = build_context(Settings(database_url=database_url), clock=clock, engine=engine)
-    [written] = Writer(engine, ctx.catalogue, clock).write("market_regulator", licence())
-    roles: list[tuple[Role, dict[str, Any]]] = [
-        (Role.OPERATOR, {}),
-        (Role.FURNISHER, {"furnisher_id": "market_regulator"}),
-        (Role.RELYING_PARTY, {"relying_party_id": next(iter(ctx.catalogue.relying_parties))}),
-        (Role.SUBJECT, {"subject_id": written.subject_id}),
-        (Role.AUDITOR, {}),
-    ]
-    with engine.begin() as conn:
-        keys = {
-            role: create_principal(
-                conn,
-                ctx.catalogue,
-                principal_id=role.value,
-                role=role,
-                display_name=role.value,
-                now=clock.now(),
-                **extra,
-            )
-            for role, extra in roles
-        }
-    return ctx, keys
 
 
 def routes(ctx: AppContext) -> Iterator[tuple[str, str, APIRoute]]:
@@ -118,10 +84,8 @@ def test_parse_id_accepts_only_database_ids() -> None:
         assert parse_id(text) is None, text
 
 
-def test_no_route_answers_500_to_an_id_beyond_a_database_integer(
-    registry: tuple[AppContext, dict[Role, str]],
-) -> None:
-    ctx, keys = registry
+def test_no_route_answers_500_to_an_id_beyond_a_database_integer(registry: Registry) -> None:
+    ctx, keys = registry.ctx, registry.keys
     failures: list[str] = []
     refused: dict[str, set[int]] = {}
     probed = 0
@@ -176,6 +140,121 @@ def test_no_route_answers_500_to_an_id_beyond_a_database_integer(
         for key, statuses in refused.items()
         if " /v1/" not in key and key.endswith("_id")
     }
-    assert len(portal_ids) == 4, sorted(refused)
+    assert len(portal_ids) >= 4, sorted(refused)
     for key, statuses in portal_ids.items():
         assert statuses == {404}, (key, statuses)
+
+
+# -- integers in request bodies ----------------------------------------------------------------
+
+INT64 = (-(2**63), 2**63 - 1)
+BODY_HUGE = 2**64  # beyond every 64-bit integer: orjson, which writes the JSON columns, refuses it
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    ref = node.get("$ref")
+    if ref is None:
+        return None, node
+    target: Any = spec
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part]
+    return ref, target
+
+
+def _numbers(
+    spec: dict[str, Any], node: dict[str, Any], at: tuple[str | int, ...], seen: frozenset[str]
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any] | None]]:
+    """(where, schema) of every number a request body may hold under ``node``; the schema is
+    None where the body may hold anything (an untyped value or free-form object)."""
+    ref, node = _resolve(spec, node)
+    if ref in seen:
+        return  # a recursive type (free-form JSON): its numbers were met on the way in
+    seen = seen | {ref} if ref else seen
+    branches = [*node.get("anyOf", []), *node.get("oneOf", []), *node.get("allOf", [])]
+    for branch in branches:
+        yield from _numbers(spec, branch, at, seen)
+    kind = node.get("type")
+    if kind in ("integer", "number"):
+        yield at, node
+    elif kind == "array" and "items" in node:
+        yield from _numbers(spec, node["items"], (*at, 0), seen)
+    elif kind == "object" or "properties" in node:
+        for name, child in node.get("properties", {}).items():
+            yield from _numbers(spec, child, (*at, name), seen)
+        extra = node.get("additionalProperties", not node.get("properties"))
+        if extra is True or extra == {}:
+            yield (*at, "n"), None
+        elif isinstance(extra, dict):
+            yield from _numbers(spec, extra, (*at, "n"), seen)
+    elif kind is None and not branches:
+        yield at, None  # untyped: any JSON value
+
+
+def _request_body_numbers(
+    spec: dict[str, Any],
+) -> Iterator[tuple[str, str, dict[str, Any], tuple[str | int, ...], dict[str, Any] | None]]:
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                for at, schema in _numbers(spec, content["schema"], (), frozenset()):
+                    yield method.upper(), path, operation, at, schema
+
+
+def _placed(at: tuple[str | int, ...], value: Any) -> Any:
+    """A body holding ``value`` at ``at`` and nothing else."""
+    for step in reversed(at):
+        value = [value] if isinstance(step, int) else {step: value}
+    return value
+
+
+def _url(path: str, operation: dict[str, Any]) -> str:
+    for param in operation.get("parameters", []):
+        if param["in"] == "path":
+            value = param["schema"].get("enum", ["1"])[0]
+            path = path.replace("{" + param["name"] + "}", str(value))
+    return path
+
+
+def test_every_number_in_a_request_body_is_bounded_in_the_schema(registry: Registry) -> None:
+    """Issue 11, item 8 for bodies: every integer (and number) a request body may hold has a
+    minimum and a maximum within 64 bits in the OpenAPI document, free-form JSON included
+    (evidence, information, proof, a catalogue change); nothing is left untyped."""
+    with TestClient(create_app(registry.ctx)) as client:
+        spec = client.get("/openapi.json").json()
+    found = list(_request_body_numbers(spec))
+    unbounded = [
+        f"{method} {path} body.{'.'.join(map(str, at))}"
+        for method, path, _, at, schema in found
+        if schema is None
+        or not INT64[0] <= schema.get("minimum", INT64[0] - 1) <= schema.get("maximum", 2**64)
+        or schema.get("maximum", 2**64) > INT64[1]
+    ]
+    assert not unbounded, "\n".join(unbounded)
+    assert len({(m, p) for m, p, *_ in found}) >= 7, found  # records, disputes, audit changes
+
+
+def test_a_huge_integer_anywhere_in_a_body_is_a_422_naming_where_it_is(registry: Registry) -> None:
+    """Issue 11, item 8 for bodies: 2^64 at each place a request body may hold a number, sent
+    by every caller, is never a 500; the caller who may use the route gets a 422 problem whose
+    errors name that place. On both databases."""
+    failures: list[str] = []
+    with TestClient(create_app(registry.ctx), raise_server_exceptions=False) as client:
+        spec = client.get("/openapi.json").json()
+        probed = set()
+        for method, path, operation, at, _ in _request_body_numbers(spec):
+            url, where = _url(path, operation), ".".join(map(str, ("body", *at)))
+            if (method, url, where) in probed:
+                continue
+            probed.add((method, url, where))
+            named = False
+            for caller, headers in registry.callers().items():
+                response = client.request(method, url, json=_placed(at, BODY_HUGE), headers=headers)
+                if response.status_code >= 500:
+                    failures.append(f"{method} {url} {where} as {caller}: {response.status_code}")
+                elif response.status_code == 422:
+                    errors = response.json().get("errors", [])
+                    named = named or any(e["where"].startswith(where) for e in errors)
+            if not named:
+                failures.append(f"{method} {url}: no caller was told about {where}")
+    assert not failures, "\n".join(failures)
+    assert len(probed) >= 8, sorted(probed)

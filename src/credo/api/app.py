@@ -18,6 +18,7 @@ from credo.api import (
     reviews,
     subjects,
 )
+from credo.api.problems import PROBLEM_RESPONSES
 from credo.api.problems import install as install_problems
 from credo.context import AppContext
 from credo.portal import routes as portal_routes
@@ -33,6 +34,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         # No OpenTelemetry: its per-request provider look-up (os.environ) cost about a tenth
         # of a check's CPU, and Credo exports nothing to a collector.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        responses=PROBLEM_RESPONSES,  # every route's errors, as RFC 9457 problems
     )
     app.state.ctx = ctx
     install_problems(app)

@@ -18,6 +18,7 @@ from credo.context import AppContext
 from credo.disputes.report import jsonable
 from credo.errors import NotFound
 from credo.governance import service as governance
+from credo.jsonvalue import JsonObject
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -25,9 +26,9 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 class ChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(min_length=3, max_length=200)
-    change: dict[str, Any] = Field(min_length=1, description="What changes, e.g. a YAML diff")
+    change: JsonObject = Field(min_length=1, description="What changes, e.g. a YAML diff")
     impact_assessment_ref: str = Field(min_length=3, max_length=64)
-    simulation: dict[str, Any] | None = Field(
+    simulation: JsonObject | None = Field(
         default=None,
         description="The JSON of `credo simulate` for the proposed catalogue: stored with the "
         "change, hashed into the audit log; activation refuses a change without a current one "

@@ -18,6 +18,7 @@ from credo.context import AppContext
 from credo.disputes import repair, repository, service
 from credo.disputes.report import jsonable, subject_report
 from credo.disputes.report_html import render_report
+from credo.jsonvalue import JsonObject
 
 router = APIRouter(tags=["due process"])
 subject_only = require(Role.SUBJECT)
@@ -32,17 +33,17 @@ class DisputeIn(Strict):
     record_id: str = Field(min_length=1, max_length=64, description="Record id or chain id")
     grounds: str = Field(min_length=1, max_length=service.MAX_GROUNDS)
     category: Literal[service.CATEGORIES] = "accuracy"  # type: ignore[valid-type]
-    evidence: dict[str, Any] = Field(default_factory=dict, max_length=20)
+    evidence: JsonObject = Field(default_factory=dict, max_length=20)
 
 
 class ClaimIn(Strict):
     record_id: str = Field(min_length=1, max_length=64)
     grounds: str = Field(min_length=1, max_length=service.MAX_GROUNDS)
-    evidence: dict[str, Any] = Field(default_factory=dict, max_length=20)
+    evidence: JsonObject = Field(default_factory=dict, max_length=20)
 
 
 class InformationIn(Strict):
-    information: dict[str, Any] = Field(min_length=1, max_length=20)
+    information: JsonObject = Field(min_length=1, max_length=20)
 
 
 class StatementIn(Strict):
@@ -54,7 +55,7 @@ class RepairIn(Strict):
     target_kind: Literal["record", "list_entry"] = "record"
     target_ref: str = Field(min_length=1, max_length=64)
     condition: str = Field(min_length=1, max_length=300)
-    proof: dict[str, Any] = Field(min_length=1, max_length=20)
+    proof: JsonObject = Field(min_length=1, max_length=20)
 
 
 class ResolveIn(Strict):

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from credo.catalog.vocab import Finality, SubjectKind
+from credo.jsonvalue import JsonObject
 from credo.subjects.identifiers import CheckedIdentifier
 
 Action = Literal["assert", "correct", "revoke", "perform", "confirm", "delist"]
@@ -64,14 +65,14 @@ class RecordInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
     record_type: str
     source_ref: str = Field(min_length=1, max_length=200)
-    revision: int = Field(default=0, ge=0)
+    revision: int = Field(default=0, ge=0, le=2**31 - 1)  # an INTEGER column
     action: Action = "assert"
     subject: SubjectRef
     occurred_on: date
     effective_from: date | None = None
     finality: Finality = Finality.FINAL
     term: TermIn | None = None
-    payload: dict[str, Any] = Field(default_factory=dict)
+    payload: JsonObject = Field(default_factory=dict)
     evidence: EvidenceIn | None = None
     # Required, with no default: every record carries its provenance, as its furnisher says it
     # (G-04); a default would state one for it.

@@ -1,0 +1,26 @@
+"""Free-form JSON in request bodies (a record's payload, evidence, information, proof, a
+catalogue change), bounded so that it can always be stored."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Union
+
+from pydantic import Field
+from typing_extensions import TypeAliasType
+
+# Any JSON value whose numbers are within I-JSON's range (RFC 7493: +-(2^53 - 1), the integers
+# every JSON reader keeps exactly; well inside the 64 bits that orjson, the JSON columns'
+# serialiser, can write). Beyond it is a 422 naming where, never a 500. The integer branch
+# comes first, so that its error is the first one named; the number branch is bounded too, or
+# a huge integer would pass as a float.
+JSON_SAFE = 2**53 - 1
+SafeInt = Annotated[int, Field(ge=-JSON_SAFE, le=JSON_SAFE)]
+SafeFloat = Annotated[float, Field(ge=-JSON_SAFE, le=JSON_SAFE, allow_inf_nan=False)]
+if TYPE_CHECKING:  # mypy cannot follow the recursive alias; to the code it is a JSON object
+    JsonObject = dict[str, Any]
+else:
+    BoundedJson = TypeAliasType(
+        "BoundedJson",
+        Union[SafeInt, SafeFloat, bool, str, list["BoundedJson"], dict[str, "BoundedJson"], None],  # noqa: UP007
+    )
+    JsonObject = dict[str, BoundedJson]
