@@ -32,6 +32,7 @@ from credo.ingest.tables import ingest_runs
 from credo.settings import Settings
 from credo.subjects import repository as subjects_repo
 from tests.disputes.conftest import START, ZHANG, defaulter
+from tests.portal.conftest import post_form, sign_in
 from tests.records.conftest import licence
 
 COURT_MAPPING = """
@@ -95,6 +96,7 @@ class World:
     def flags_in_check(self, present: bool) -> list[Any]:
         """The data-quality flags of the records behind the airline's decision, once the
         check index has followed the change feed."""
+        flags: list[Any] = []
         for _ in range(200):
             decision = self.call("airline", "POST", "/v1/checks", json=CHECK)
             records = [r for m in decision["measures"] for r in m["records"]]
@@ -102,7 +104,7 @@ class World:
             if records and all(f is not None for f in flags) == present:
                 return flags
             time.sleep(0.02)
-        raise AssertionError(f"the check index never showed the flag {present}: {decision}")
+        raise AssertionError(f"the check index never showed the flag {present}: {flags}")
 
 
 @pytest.fixture
@@ -223,13 +225,18 @@ def test_g49_a_furnisher_with_a_20_percent_correction_rate_is_held_until_release
     assert shown.exit_code == 0, shown.output
     assert [r["furnisher_id"] for r in orjson.loads(shown.output) if r["held"]] == ["city_court"]
 
+    release = "/v1/furnishers/city_court/quality/release"
+    world.call("ann", "POST", release, 422, json={"reasons": "ok"})  # reasons are required
+    sign_in(world.client, world.keys["ann"])  # the operator console shows the hold
+    page = world.client.get("/console/quality").text
+    assert 'data-furnisher="city_court" class="held"' in page
+    assert 'data-furnisher="market_regulator">' in page and "10.0 % (1/10)" in page
     reasons = "Both corrections were clerical; the court fixed its export."
-    world.call("ann", "POST", "/v1/furnishers/city_court/quality/release", 422,
-               json={"reasons": "ok"})  # fmt: skip
-    released = world.call(
-        "ann", "POST", "/v1/furnishers/city_court/quality/release", json={"reasons": reasons}
+    released = post_form(
+        world.client, "/console/furnishers/city_court/release", {"reasons": reasons}
     )
-    assert not released["held"] and released["released_by"] == "operator:ann"
+    assert released.status_code == 200 and 'class="held"' not in released.text
+    world.call("ann", "POST", release, 409, json={"reasons": reasons})  # not held any more
     [(actor, logged)] = _audit(world.engine, "furnisher.release")
     assert actor == "operator:ann" and logged["reasons"] == reasons
     world.call("court", "POST", "/v1/records", 201, json=_api(defaulter("C11")))  # applied now

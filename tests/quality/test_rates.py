@@ -12,8 +12,10 @@ from sqlalchemy import Engine, func, select
 from credo.audit.tables import audit_log
 from credo.catalog.catalogue import Catalogue
 from credo.clock import FixedClock
+from credo.disputes import repository as disputes_repo
 from credo.disputes import service as disputes
 from credo.quality import service as quality
+from credo.quality.repository import COUNTS
 from credo.records.service import WriteContext
 from credo.subjects import repository as subjects_repo
 from tests.disputes.conftest import ZHANG, Registry, defaulter
@@ -81,6 +83,7 @@ def test_g49_rates_over_the_window_from_records_corrections_and_disputes(
     with engine.begin() as conn:
         result = quality.evaluate(conn, catalogue, clock)
         rows = {r["furnisher_id"]: r for r in quality.quality_rows(conn)}
+    assert result.evaluated == len(rows) >= len(catalogue.furnishers)
     court_row, regulator_row = rows["city_court"], rows["market_regulator"]
     assert _counts(court_row) == {
         "records": 4,  # R1-R4; R0 has no statement in the window
@@ -120,11 +123,11 @@ def test_g49_rates_over_the_window_from_records_corrections_and_disputes(
 
 
 def _overdue(conn: Any) -> list[Any]:
-    return disputes.repository.overdue_disputes(conn, END - timedelta(days=20))
+    return disputes_repo.overdue_disputes(conn, END - timedelta(days=20))
 
 
 def _counts(row: Any) -> dict[str, int]:
-    return {k: row[k] for k in quality.repository.COUNTS}
+    return {k: row[k] for k in COUNTS}
 
 
 def _rates(row: Any) -> dict[str, float]:

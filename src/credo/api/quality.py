@@ -30,7 +30,7 @@ class Thresholds(BaseModel):
 
 
 class QualityOut(BaseModel):
-    """One furnisher's rates over [window_start, window_end), as of the last jobs run."""
+    """One furnisher's rates over [window_start, window_end], as of the last jobs run."""
 
     furnisher_id: str
     evaluated_at: datetime

@@ -13,7 +13,7 @@ furnisher_quality = Table(
     metadata,
     Column("furnisher_id", String(64), primary_key=True),
     Column("evaluated_at", DateTime(timezone=True), nullable=False),
-    # [window_start, window_end): the rolling window, or from the last release when later
+    # [window_start, window_end]: the rolling window, or from the last release when later
     Column("window_start", DateTime(timezone=True), nullable=False),
     Column("window_end", DateTime(timezone=True), nullable=False),
     Column("records", Integer, nullable=False),
