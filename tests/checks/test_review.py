@@ -140,6 +140,7 @@ def test_g37_confirm_and_override_are_recorded_audited_and_counted(api: Api) -> 
     assert by_name["Li Lei"]["override_rate"] == 1.0 and by_name["Li Lei"]["rubber_stamp"] is False
     [party] = stats["relying_parties"]
     assert (party["reviews"], party["overridden"], party["pending"]) == (RUBBER_STAMP_MIN + 1, 1, 0)
+    assert party["rubber_stamp"] is False  # its people do depart from the advice
     operator = client.get("/v1/reviews/stats", headers=auth(api, "operator")).json()
     assert operator["reviewers"] == stats["reviewers"]
 
