@@ -62,7 +62,7 @@ def _outcome(o: RowOutcome) -> Outcome:
     response_model=Outcome,
     status_code=201,
     responses={
-        200: {"description": "Already received (duplicate)"},
+        200: {"model": Outcome, "description": "Already received (duplicate)"},
         409: {"description": "Same id, different content"},
         422: {"description": "Refused, with the reason"},
         423: {"description": "The furnisher is held for review (G-49): nothing was applied"},
@@ -198,7 +198,8 @@ def _snapshot_out(result: snapshot.SnapshotResult) -> SnapshotOut:
     "/snapshot",
     response_model=SnapshotOut,
     responses={
-        202: {"description": "Held: it would delist too many entries; an operator decides"},
+        202: {"model": SnapshotOut, "description": "Held: it would delist too many entries; "
+              "an operator decides"},
         409: {"description": "This same delivery was rejected by an operator"},
         422: {"description": "Refused as a whole (unknown type, outside the remit, a date "
               "in the future)"},

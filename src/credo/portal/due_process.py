@@ -5,6 +5,7 @@ work is done by ``credo.disputes``, the same services as the API."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,6 +20,7 @@ from credo.disputes import repository as disputes_repo
 from credo.disputes.report import subject_report
 from credo.errors import CredoError, NotFound
 from credo.portal import views
+from credo.portal.i18n import Translator
 from credo.portal.web import gate, guard_post, render, signed_in, translator
 from credo.subjects import repository as subjects_repo
 from credo.subjects import service as subjects_service
@@ -38,16 +40,32 @@ def _report_page(
     t = translator(request)
     with ctx.engine.connect() as conn:
         report = subject_report(conn, ctx.catalogue, principal.subject_id, ctx.clock.now())
+    view = views.report_view(ctx.catalogue, t, report, ctx.clock.today())
+    view["watchers"] = [_watcher(t, w) for w in report["subscriptions"]]
     return render(
-        request,
-        ctx,
-        t,
-        principal,
-        "me.html",
-        status_code=status_code,
-        report=views.report_view(ctx.catalogue, t, report, ctx.clock.today()),
-        error=error,
+        request, ctx, t, principal, "me.html", status_code=status_code, report=view, error=error
     )
+
+
+def _watcher(t: Translator, watcher: dict[str, Any]) -> dict[str, Any]:
+    """A subscription that watches the subject, as the report has it (G-24): who, for which
+    purpose and legal basis, since when, and whether it still watches."""
+    basis = watcher.get("legal_basis") or {}
+    stopped = watcher["status"] != "watching"
+    return {
+        "relying_party": _in_language(watcher["relying_party"], t) or watcher["relying_party_id"],
+        "purpose": _in_language(watcher["purpose_name"], t) or watcher["purpose"],
+        "legal_basis": ", ".join(filter(None, [basis.get("instrument"), basis.get("article")])),
+        "since": t.date(watcher["since"]),
+        "status": t("me.stopped") if stopped else t("me.watching"),
+        "stopped_at": t.date(watcher["stopped_at"]) if stopped else "",
+        "stopped_because": watcher.get("stopped_because") or "",
+    }
+
+
+def _in_language(text: dict[str, str] | None, t: Translator) -> str:
+    """A catalogue name as the report carries it (``{"en": ..., "zh": ...}``)."""
+    return (text or {}).get(t.lang) or (text or {}).get("en") or ""
 
 
 @router.get("/me", response_model=None)

@@ -150,6 +150,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "me.band": ("Band", "等级"),
     "me.purpose": ("Purpose", "用途"),
     "me.relying_party": ("Relying party", "查询机构"),
+    "me.watchers": ("Who watches your file", "谁在关注您的信用档案"),
+    "me.watchers_intro": (
+        "A relying party that subscribes hears when a decision about you for its purpose may "
+        "change. Subscribing, renewing and every message sent appear above, under who looked.",
+        "订阅的机构会在其用途下关于您的决定可能变化时收到通知。订阅、续订和每次发送的通知都列在上方的查询记录中。",
+    ),
+    "me.legal_basis": ("Legal basis", "法律依据"),
+    "me.since": ("Since", "起始时间"),
+    "me.watching": ("watching", "关注中"),
+    "me.stopped": ("stopped", "已停止"),
     "me.done": (
         "Received. The record has no effect while the dispute is open.",
         "已受理。异议处理期间该记录不产生影响。",
