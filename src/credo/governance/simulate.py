@@ -363,16 +363,9 @@ def adverse_rates(
                 flag: dict[str, Any] = {"dimension": dimension, "group": group, "subjects": size}
                 flag.update(_rates(b, c, size, options.min_cell))
                 flags.append(flag)
-        out.append(
-            {
-                "metric": metric,
-                "overall": {
-                    "subjects": one_count(everyone, options.min_cell),
-                    **_rates(len(before), len(after), everyone, options.min_cell),
-                },
-                "flags": flags,
-            }
-        )
+        overall_rates: dict[str, Any] = {"subjects": one_count(everyone, options.min_cell)}
+        overall_rates.update(_rates(len(before), len(after), everyone, options.min_cell))
+        out.append({"metric": metric, "overall": overall_rates, "flags": flags})
     return out
 
 
