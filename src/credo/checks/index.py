@@ -109,8 +109,7 @@ class CheckIndex:
             keys.setdefault(subject_id, []).append(f"{scheme}:{value}")
         chains = [r.chain_id for s in listed for e in derived[s] for r in e.records]
         said = disputes_repo.statements_of_chains(conn, chains) if chains else {}
-        furnishers = {s: {r.furnisher_id for e in derived[s] for r in e.records} for s in listed}
-        flags = quality_hold.flags(conn, set().union(*furnishers.values()))
+        held = quality_hold.flags(conn)  # the furnishers held for review: a handful at most
         return [
             IndexedSubject(
                 facts[s],
@@ -122,7 +121,7 @@ class CheckIndex:
                     for r in e.records
                     if r.chain_id in said
                 },
-                {f: flags[f] for f in furnishers[s] if f in flags},
+                _flags(derived[s], held) if held else {},
             )
             for s in listed
         ]
@@ -138,6 +137,16 @@ class CheckIndex:
             for key in old.keys:
                 if self.by_key.get(key) == subject_id:
                     del self.by_key[key]
+
+
+def _flags(entries: list[Entry], held: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The data-quality flags of the held furnishers behind ``entries`` (G-49)."""
+    return {
+        r.furnisher_id: held[r.furnisher_id]
+        for e in entries
+        for r in e.records
+        if r.furnisher_id in held
+    }
 
 
 def _without_payloads(entry: Entry) -> Entry:

@@ -41,8 +41,10 @@ def rejection(hold: RowMapping) -> Rejection:
     return Rejection(HELD, held_detail(hold))
 
 
-def flags(conn: Connection, furnisher_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The data-quality flag of each held furnisher among ``furnisher_ids``, by id."""
+def flags(
+    conn: Connection, furnisher_ids: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The data-quality flag of each held furnisher (among ``furnisher_ids``), by id."""
     return {f: flag(row) for f, row in repository.holds(conn, furnisher_ids).items()}
 
 
