@@ -6,6 +6,7 @@ entry per batch; the log still verifies, and a deleted record cannot come back."
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,12 +21,17 @@ from credo.checks import repository as checks_repo
 from credo.checks.tables import inquiries
 from credo.cli.main import app
 from credo.clock import FixedClock
-from credo.disputes import jobs
+from credo.disputes import jobs, service
+from credo.disputes import repository as disputes_repo
+from credo.disputes.tables import disputes, repair_applications, subject_statements
+from credo.ingest import repository as ingest_repo
+from credo.ingest.tables import quarantine
+from credo.records import retention
 from credo.records.service import WriteContext
 from credo.records.tables import record_current, record_statements
 from credo.settings import DEMO_CATALOG
 from credo.subjects.tables import subject_identifiers, subjects
-from tests.disputes.conftest import LI, START, Registry, defaulter
+from tests.disputes.conftest import LI, START, ZHANG, Registry, defaulter
 
 OLD = "(2021)京0105执001号"  # occurred 2021-03-01: retention (5 years) ends 2026-03-01
 NEW = "(2025)京0105执123号"  # occurred 2025-09-01: retention ends 2030-09-01
@@ -306,3 +312,119 @@ def test_the_cli_runs_as_of_a_date_and_prints_the_counts(
             select(audit_log.c.at).where(audit_log.c.action == "retention.erase").limit(1)
         ).scalar_one()
     assert at.startswith("2080-01-01")
+
+
+def _payloads(engine: Engine, action: str) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(audit_log.c.payload)
+            .where(audit_log.c.action == action)
+            .order_by(audit_log.c.seq)
+        ).scalars()
+        return [json.loads(p) if isinstance(p, str) else p for p in rows]
+
+
+def _about_chains(engine: Engine) -> dict[str, list[Any]]:
+    with engine.connect() as conn:
+        return {
+            "disputes": list(conn.execute(select(disputes).order_by(disputes.c.id)).mappings()),
+            "statements": list(conn.execute(select(subject_statements)).mappings()),
+            "repairs": list(conn.execute(select(repair_applications)).mappings()),
+        }
+
+
+def test_what_subjects_said_about_an_erased_record_goes_with_it(
+    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock
+) -> None:
+    """Issue 11, item 4 (G-41): at the record's retention end its disputes and claims lose
+    their grounds, evidence and reasons (ids, kind, status and dates stay), its subject
+    statements are deleted and repair applications for it lose their proof; those about a
+    record still in retention stay as they were. Counted in the batch's one entry."""
+    zhang = _subject_of(engine, ZHANG[1])
+    old, new = ([s for s in _statements(engine) if s["source_ref"] == ref] for ref in (OLD, NEW))
+    clock.set(datetime(2025, 6, 2, 9, 0, tzinfo=UTC))  # while the old record is in retention
+    with engine.begin() as conn:
+        for chain in (old[0]["chain_id"], new[0]["chain_id"]):
+            service.open_dispute(
+                conn, ctx, zhang, chain, "I paid on 1 May, receipt 4471", evidence={"r": 4471}
+            )
+            service.attach_statement(conn, ctx, zhang, chain, "Paid in full, see receipt 4471")
+            disputes_repo.insert_repair(
+                conn,
+                {
+                    "subject_id": zhang,
+                    "target_kind": "record",
+                    "target_ref": chain,
+                    "condition": "performed",
+                    "proof": {"receipt": "4471"},
+                    "status": "pending",
+                    "applied_at": clock.now(),
+                    "deadline_at": clock.now() + timedelta(days=15),
+                },
+            )
+    before = _about_chains(engine)
+    report = _run(engine, ctx, clock, "2026-03-01")
+    assert report.retention.chains_erased == 1
+    kept = report.retention
+    assert (kept.disputes_erased, kept.subject_statements_erased, kept.repairs_erased) == (1, 1, 1)
+    after = _about_chains(engine)
+    erased_dispute, kept_dispute = after["disputes"]
+    assert erased_dispute["chain_id"] == old[0]["chain_id"]
+    assert erased_dispute["grounds"] == retention.ERASED_TEXT
+    assert erased_dispute["evidence"] is None and erased_dispute["reasons"] is None
+    for column in ("id", "kind", "opened_at", "deadline_at", "subject_id", "record_id"):
+        assert erased_dispute[column] == before["disputes"][0][column]
+    assert erased_dispute["status"] == kept_dispute["status"] == "unverified"  # the job's
+    assert kept_dispute["reasons"] == "not verified by the deadline (G-27)"
+    for column in ("grounds", "evidence"):
+        assert kept_dispute[column] == before["disputes"][1][column]
+    assert [s["chain_id"] for s in after["statements"]] == [new[0]["chain_id"]]
+    proofs = {r["target_ref"]: r["proof"] for r in after["repairs"]}
+    assert proofs == {
+        old[0]["chain_id"]: {"erased": "retention_ended"},
+        new[0]["chain_id"]: {"receipt": "4471"},
+    }
+    [entry] = _payloads(engine, "retention.erase")
+    assert (entry["disputes"], entry["subject_statements"], entry["repair_applications"]) == (
+        1,
+        1,
+        1,
+    )
+    _verified(engine)
+
+
+def _refused_row(number: int, at: datetime) -> dict[str, Any]:
+    return {
+        "source_key": "court-2026.csv",
+        "row_number": number,
+        "furnisher_id": "city_court",
+        "reason_code": "invalid_identifier",
+        "detail": "cn_ric: the check digit does not match",
+        "raw": {"name": "Zhang San", "id_number": f"11010519491231{number:04d}"},
+        "created_at": at,
+    }
+
+
+def test_quarantined_rows_go_after_the_profiles_quarantine_retention(
+    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock
+) -> None:
+    """Issue 11, item 4 (G-41): refused input rows hold raw personal data that was never
+    accepted; they are deleted once older than the profile's ``quarantine_retention_days``
+    (90 in the CN profile), in batches with one ``retention.quarantine`` entry each."""
+    days = ctx.catalogue.profile.quarantine_retention_days
+    assert days == 90
+    with engine.begin() as conn:
+        ingest_repo.add_quarantine(
+            conn, [_refused_row(n, START + timedelta(days=n)) for n in range(1, 6)]
+        )
+    cut = (START + timedelta(days=days + 4)).date()  # rows of days 1 to 3 are past it
+    report = _run(engine, ctx, clock, cut.isoformat(), batch=2)
+    assert report.retention.quarantine_purged == 3
+    with engine.connect() as conn:
+        left = list(conn.execute(select(quarantine.c.row_number)).scalars())
+    assert sorted(left) == [4, 5]
+    purges = _payloads(engine, "retention.quarantine")
+    assert [p["purged"] for p in purges] == [2, 1]  # one entry per batch
+    again = _run(engine, ctx, clock, cut.isoformat(), batch=2)
+    assert again.retention.quarantine_purged == 0
+    _verified(engine)

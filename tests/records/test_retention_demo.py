@@ -20,6 +20,9 @@ from credo.clock import FixedClock
 from credo.context import build_context
 from credo.demo.build import build_demo
 from credo.demo.population import DemoSize
+from credo.disputes.tables import disputes, subject_statements
+from credo.ingest.tables import quarantine
+from credo.records import retention
 from credo.records.tables import record_current, record_statements
 from credo.settings import Settings
 from credo.subjects.tables import review_items, subject_identifiers, subjects
@@ -91,6 +94,10 @@ def _counts(engine: Engine) -> dict[str, int]:
                 conn, review_items, review_items.c.payload.is_not(None)
             ),
             "inquiries": _count(conn, inquiries),
+            # what subjects said about records, and refused input rows (issue 11, item 4)
+            "dispute_grounds": _count(conn, disputes, disputes.c.grounds != retention.ERASED_TEXT),
+            "subject_statements": _count(conn, subject_statements),
+            "quarantined_rows": _count(conn, quarantine),
             "audit_entries": _count(conn, audit_log),
         }
 
@@ -124,6 +131,8 @@ def test_a_retention_run_in_2080_leaves_no_payload_and_no_full_identifier(
     assert after["names_of_subjects_with_records"] == 0
     assert after["review_items_with_payload"] == 0
     assert after["inquiries"] == 0
+    assert after["dispute_grounds"] == after["subject_statements"] == 0
+    assert after["quarantined_rows"] == 0
     # A handful of entries per batch, not one per record.
     assert after["audit_entries"] - before["audit_entries"] < 60
     assert verified.ok, verified.broken

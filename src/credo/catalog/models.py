@@ -257,6 +257,12 @@ class Profile(Strict):
     objection_window_days: int = Field(ge=0)
     catalogue_comment_days: int = Field(ge=30)
     inquiry_retention_days: int = Field(ge=365)
+    quarantine_retention_days: int = Field(
+        ge=1,
+        le=365,
+        description="How long a refused input row (which may hold raw personal data) is kept "
+        "for its furnisher to see and correct before the retention job deletes it (G-41)",
+    )
     correction_lookback_days: int | None = Field(
         default=None, description="None: every recipient, however long ago (GDPR Art. 19)"
     )

@@ -68,9 +68,12 @@ def _print_jobs(report: jobs.JobReport, today: date) -> None:
     )
     console.print(
         f"retention: {kept.chains_erased} records ({kept.statements_erased} statements) "
-        f"erased to tombstones; {kept.subjects_forgotten} subjects forgotten "
+        f"erased to tombstones, with {kept.disputes_erased} disputes, "
+        f"{kept.subject_statements_erased} subject statements and {kept.repairs_erased} repair "
+        f"applications about them; {kept.subjects_forgotten} subjects forgotten "
         f"({kept.identifiers_removed} identifiers removed); {kept.inquiries_purged} inquiries "
-        f"purged; {report.batches} batch(es), {kept.audit_entries} retention audit entries"
+        f"and {kept.quarantine_purged} quarantined rows purged; {report.batches} batch(es), "
+        f"{kept.audit_entries} retention audit entries"
     )
 
 

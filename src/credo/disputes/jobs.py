@@ -12,7 +12,8 @@ enforced at query time, so a job that did not run extends no harm:
 - each furnisher's quality rates are stored and one above a threshold is held (G-49,
   ``credo.quality``; the write path reads the stored hold);
 - retention deletes (``credo.records.retention``): statements past retention become
-  tombstones, subjects with nothing left lose their identifiers, old inquiries go.
+  tombstones (with what subjects said about them), subjects with nothing left lose their
+  identifiers, old inquiries and quarantined input rows go.
 
 The work has no cap per run: it goes in batches of ``batch`` until nothing is left, and each
 batch writes one audit entry per kind of work, never one per record."""
@@ -89,8 +90,7 @@ def _one_batch(conn: Connection, ctx: WriteContext, batch: int, report: JobRepor
     report.subjects_refreshed = len(report._refreshed)
     notices = queue_adverse_decision_notices(conn, ctx.catalogue, now, batch)
     report.adverse_notices += notices
-    days = ctx.catalogue.profile.inquiry_retention_days
-    more = retention.run_batch(conn, days, today, now, batch, report.retention)
+    more = retention.run_batch(conn, ctx.catalogue.profile, today, now, batch, report.retention)
     return more or ended.full or len(lapsed) >= batch or notices >= batch
 
 

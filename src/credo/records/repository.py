@@ -402,6 +402,58 @@ def delete_inquiries(conn: Connection, ids: Sequence[str]) -> None:
         conn.execute(inquiries.delete().where(inquiries.c.id.in_(part)))
 
 
+def erase_about_chains(
+    conn: Connection, chain_ids: Sequence[str], marker: str, proof_marker: dict[str, Any]
+) -> tuple[int, int, int]:
+    """Erase what subjects said and sent about the chains: each dispute's grounds become
+    ``marker`` and its evidence and reasons go, each subject statement is deleted, each repair
+    application's proof becomes ``proof_marker`` (ids, kinds, statuses, dates and the
+    condition's name stay); (disputes, subject statements, repair applications) erased. Called
+    once per chain, when the chain is erased."""
+    from sqlalchemy import null
+
+    from credo.disputes.tables import disputes, repair_applications, subject_statements
+
+    counts = [0, 0, 0]
+    for part in chunks(list(chain_ids), 900):
+        counts[0] += conn.execute(
+            disputes.update()
+            .where(disputes.c.chain_id.in_(part))
+            .values(grounds=marker, evidence=null(), reasons=null())
+        ).rowcount
+        counts[1] += conn.execute(
+            subject_statements.delete().where(subject_statements.c.chain_id.in_(part))
+        ).rowcount
+        a = repair_applications.c
+        counts[2] += conn.execute(
+            repair_applications.update()
+            .where(a.target_kind == "record", a.target_ref.in_(part))
+            .values(proof=proof_marker)
+        ).rowcount
+    return counts[0], counts[1], counts[2]
+
+
+def quarantine_before(conn: Connection, before: Any, limit: int) -> list[int]:
+    """Ids of quarantined input rows stored before ``before`` (a datetime), oldest first."""
+    from credo.ingest.tables import quarantine
+
+    return list(
+        conn.execute(
+            select(quarantine.c.id)
+            .where(quarantine.c.created_at < before)
+            .order_by(quarantine.c.created_at, quarantine.c.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def delete_quarantine(conn: Connection, ids: Sequence[int]) -> None:
+    from credo.ingest.tables import quarantine
+
+    for part in chunks(list(ids), 900):
+        conn.execute(quarantine.delete().where(quarantine.c.id.in_(part)))
+
+
 def retention_counts(conn: Connection, on: date) -> dict[str, int]:
     """Plain counts for a retention report: statements, chains whose retention ended by
     ``on``, those of them erased, identifiers and inquiries held."""

@@ -10,16 +10,23 @@ At each chain's retention end (``record_current.expires_on``, the one rule's col
   digest: the log still vouches for the tombstone);
 - the chain gets a ``deleted`` suppression, so re-ingestion cannot bring it back (G-31: the
   write path refuses deleted chains; resending the very statement stays a duplicate);
+- what subjects said and sent about the chain goes with it: disputes and "not me" claims keep
+  their ids, kind, status and dates but lose their grounds (``ERASED_TEXT``), evidence and
+  reasons; subject statements are deleted; repair applications for the record lose their
+  proof (counted in the batch's ``retention.erase`` entry);
 - subjects left with nothing (every chain erased, no retained inquiry; or never a record,
   registered longer ago than inquiries are kept) lose their identifiers, name and birth
   date; the subject row stays as the id the tombstones name.
 
 Inquiries are deleted once older than the profile's ``inquiry_retention_days`` (G-24 keeps
-them that long for the subject to see).
+them that long for the subject to see). Quarantined input rows, which hold the raw row a
+furnisher sent (personal data that was never accepted), are deleted once older than the
+profile's ``quarantine_retention_days`` (90 days in every built-in profile: the furnisher's
+time to correct and resend; the run's counts in ``ingest_runs`` stay).
 
 Work is done in batches of ``limit`` until none is left; each batch is one audit entry
-(``retention.erase``, ``retention.forget_subjects``, ``retention.inquiries``), never one per
-chain."""
+(``retention.erase``, ``retention.forget_subjects``, ``retention.inquiries``,
+``retention.quarantine``), never one per chain or row."""
 
 from __future__ import annotations
 
@@ -31,11 +38,13 @@ from sqlalchemy import Connection
 
 from credo.audit import rows as audit_rows
 from credo.audit import service as audit
+from credo.catalog.models import Profile
 from credo.records import effect
 from credo.records import repository as repo
 
 ACTOR = "scheduler"
 REASON = effect.RETENTION_ENDED
+ERASED_TEXT = "(erased at the end of the record's retention)"
 
 
 @dataclass
@@ -45,48 +54,61 @@ class RetentionReport:
     subjects_forgotten: int = 0
     identifiers_removed: int = 0
     inquiries_purged: int = 0
+    disputes_erased: int = 0  # disputes and claims about erased records: grounds gone
+    subject_statements_erased: int = 0
+    repairs_erased: int = 0  # repair applications for erased records: proof gone
+    quarantine_purged: int = 0
     audit_entries: int = 0  # one per batch
 
 
 def run_batch(
     conn: Connection,
-    inquiry_retention_days: int,
+    profile: Profile,
     today: date,
     now: datetime,
     limit: int,
     report: RetentionReport,
 ) -> bool:
-    """One batch of each kind of retention work, in ``conn``'s transaction; True while any
-    kind may have more left (a full batch)."""
-    cutoff = inquiry_cutoff(today, inquiry_retention_days)
+    """One batch of each kind of retention work, with ``profile``'s periods, in ``conn``'s
+    transaction; True while any kind may have more left (a full batch)."""
+    cutoff = inquiry_cutoff(today, profile.inquiry_retention_days)
     purged = purge_inquiries(conn, cutoff, now, limit)
-    chains, statements = erase_chains(conn, today, now, limit)
+    chains = erase_chains(conn, today, now, limit, report)
     forgotten, identifiers = forget_subjects(conn, cutoff, now, limit)
+    rows = purge_quarantine(
+        conn, inquiry_cutoff(today, profile.quarantine_retention_days), now, limit
+    )
     report.inquiries_purged += purged
-    report.chains_erased += chains
-    report.statements_erased += statements
     report.subjects_forgotten += forgotten
     report.identifiers_removed += identifiers
-    report.audit_entries += sum(1 for n in (purged, chains, forgotten) if n)
-    return max(purged, chains, forgotten) >= limit
+    report.quarantine_purged += rows
+    report.audit_entries += sum(1 for n in (purged, chains, forgotten, rows) if n)
+    return max(purged, chains, forgotten, rows) >= limit
 
 
 def inquiry_cutoff(today: date, days: int) -> datetime:
-    """Inquiries made before this moment are past retention on ``today``."""
+    """Rows kept for ``days`` (inquiries, quarantined rows) made before this moment are past
+    retention on ``today``."""
     return datetime.combine(today - timedelta(days=days), time(), UTC)
 
 
-def erase_chains(conn: Connection, today: date, now: datetime, limit: int) -> tuple[int, int]:
-    """Erase up to ``limit`` chains past retention; (chains, statements) erased."""
+def erase_chains(
+    conn: Connection, today: date, now: datetime, limit: int, report: RetentionReport
+) -> int:
+    """Erase up to ``limit`` chains past retention, with what subjects said about them; the
+    chains erased (``report`` counts the rest)."""
     chains = repo.chains_past_retention(conn, today, limit)
     if not chains:
-        return 0, 0
+        return 0
+    chain_ids = [c["chain_id"] for c in chains]
     statements = [
         s
-        for s in repo.statements_of_chains(conn, [c["chain_id"] for c in chains])
+        for s in repo.statements_of_chains(conn, chain_ids)
         if audit_rows.tombstone_of(s["payload"]) is None
     ]
     record_ids = [s["record_id"] for s in statements]
+    proof = {audit_rows.TOMBSTONE_KEY: REASON}
+    disputes, remarks, repairs = repo.erase_about_chains(conn, chain_ids, ERASED_TEXT, proof)
     seq = audit.append(
         conn,
         ACTOR,
@@ -98,6 +120,9 @@ def erase_chains(conn: Connection, today: date, now: datetime, limit: int) -> tu
             "chains": len(chains),
             "statements": len(statements),
             "statements_digest": audit_rows.set_digest(record_ids),
+            "disputes": disputes,
+            "subject_statements": remarks,
+            "repair_applications": repairs,
         },
         now,
     )
@@ -106,7 +131,12 @@ def erase_chains(conn: Connection, today: date, now: datetime, limit: int) -> tu
     repo.erase_current(conn, [{"chain_id": c["chain_id"], "payload": marker} for c in chains])
     closed = [{**c, "on": today, "at": now} for c in chains]
     repo.close_chains_for_good(conn, closed, f"retention:{seq}")
-    return len(chains), len(statements)
+    report.chains_erased += len(chains)
+    report.statements_erased += len(statements)
+    report.disputes_erased += disputes
+    report.subject_statements_erased += remarks
+    report.repairs_erased += repairs
+    return len(chains)
 
 
 def _tombstone(statement: Any, seq: int) -> dict[str, Any]:
@@ -148,6 +178,23 @@ def purge_inquiries(conn: Connection, before: datetime, now: datetime, limit: in
         conn,
         ACTOR,
         "retention.inquiries",
+        None,
+        {"before": audit.timestamp(before), "purged": len(ids)},
+        now,
+    )
+    return len(ids)
+
+
+def purge_quarantine(conn: Connection, before: datetime, now: datetime, limit: int) -> int:
+    """Delete up to ``limit`` quarantined input rows stored before ``before``."""
+    ids = repo.quarantine_before(conn, before, limit)
+    if not ids:
+        return 0
+    repo.delete_quarantine(conn, ids)
+    audit.append(
+        conn,
+        ACTOR,
+        "retention.quarantine",
         None,
         {"before": audit.timestamp(before), "purged": len(ids)},
         now,

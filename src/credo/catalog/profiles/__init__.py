@@ -48,6 +48,9 @@ RULES: dict[str, Rule] = {
     "inquiry_retention_days": Rule(
         "higher", "G-24", "how long the subject can see who looked them up"
     ),
+    "quarantine_retention_days": Rule(
+        "lower", "G-41", "how long refused input rows (raw personal data) are kept"
+    ),
     "correction_lookback_days": Rule(
         "higher", "G-30", "how far back corrections reach recipients", "every recipient"
     ),
