@@ -64,7 +64,7 @@ def _chart(title: str, rows: Sequence[tuple[str, int | float | None, str]], widt
     ]
     for row, (label, value, text) in enumerate(rows):
         y = GAP + row * (BAR_HEIGHT + GAP)
-        bar = max(1, round(span * value / largest)) if value else 0
+        bar = _bar_width(value, largest, span)
         text_y = y + BAR_HEIGHT * 0.7
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{text_y:.0f}" text-anchor="end" '
@@ -76,6 +76,16 @@ def _chart(title: str, rows: Sequence[tuple[str, int | float | None, str]], widt
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _bar_width(value: int | float | None, largest: int | float, span: int) -> int:
+    """Pixels for ``value``: none for zero or a suppressed cell, at least one otherwise, and
+    the full span for the largest value only (a smaller value never looks equal to it)."""
+    if not value:
+        return 0
+    if value >= largest:
+        return span
+    return min(span - 1, max(1, round(span * value / largest)))
 
 
 def escape(text: str) -> str:
