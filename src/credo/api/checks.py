@@ -91,7 +91,10 @@ class CheckIn(BaseModel):
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=5)
     purpose: str = Field(max_length=64, examples=["air_ticket_sale"])
     transaction_ref: str = Field(
-        min_length=1, max_length=120, description="The subject's transaction or account (G-34)"
+        min_length=1,
+        max_length=120,
+        pattern=r"^[^\x00]*$",  # no NUL: PostgreSQL cannot store it (credo.api.problems)
+        description="The subject's transaction or account (G-34)",
     )
     as_of: date | None = Field(
         default=None,

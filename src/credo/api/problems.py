@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credo.errors import CredoError
 
@@ -59,8 +62,10 @@ def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JS
 
 
 def install(app: FastAPI) -> None:
-    """Render every error as a problem, and say so in the OpenAPI document."""
+    """Render every error as a problem, say so in the OpenAPI document, and refuse NUL
+    characters in any input before a route sees them."""
     _declare_problem_content(app)
+    app.add_middleware(RefuseNul)
 
     @app.exception_handler(CredoError)
     async def _credo(_: Request, exc: CredoError) -> JSONResponse:
@@ -103,3 +108,101 @@ def _declare_problem_content(app: FastAPI) -> None:
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# A JSON ``\u0000`` escape: preceded by an even number of backslashes (``\\u0000`` is text)
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_FORM = b"application/x-www-form-urlencoded"
+_SCANNED = (b"application/json", b"application/problem+json", _FORM)
+
+
+class RefuseNul:
+    """No text Credo stores may hold U+0000: PostgreSQL's text and JSON columns cannot (a
+    query or insert with one fails, a 500; in a group commit of inquiries, for everyone in
+    the batch), and no identifier, name or reason has one. A path, query or JSON or form
+    body with one is a 422 problem, for every route behind it (POST /v1/checks, served before
+    the routes, refuses it in its model)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        where = _nul_in_url(scope)
+        body: bytes | None = None
+        kind = _content_type(scope)
+        if where is None and kind in _SCANNED:
+            body = await _read(receive)
+            where = _nul_in_body(body, form=kind == _FORM)
+        if where is not None:
+            await _refuse(send, where)
+            return
+        await self.app(scope, receive if body is None else _replay(body), send)
+
+
+def _nul_in_url(scope: Scope) -> str | None:
+    path = scope.get("raw_path") or scope["path"].encode()
+    if b"\x00" in path or b"%00" in path:
+        return "path"
+    query = scope.get("query_string", b"")
+    if b"\x00" in query or b"%00" in query:
+        return "query"
+    return None
+
+
+def _content_type(scope: Scope) -> bytes | None:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return bytes(value.split(b";")[0].strip().lower())
+    return None
+
+
+def _nul_in_body(body: bytes, form: bool) -> str | None:
+    """A raw NUL, a form's ``%00`` or a JSON ``\\u0000`` escape."""
+    if b"\x00" in body or (form and b"%00" in body):
+        return "body"
+    if not form and b"\\u0000" in body and _JSON_NUL.search(body):
+        return "body"
+    return None
+
+
+async def _read(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    more = True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _refuse(send: Send, where: str) -> None:
+    detail = f"{where}: a NUL character (U+0000) is not accepted in any field"
+    content = orjson.dumps(
+        {
+            "type": "https://credo.example/problems/nul_character",
+            "title": "Input does not satisfy the rules",
+            "status": 422,
+            "detail": detail,
+            "code": "nul_character",
+            "errors": [{"where": where, "problem": "contains U+0000"}],
+        }
+    )
+    headers = [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(content)).encode())]
+    await send({"type": "http.response.start", "status": 422, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
