@@ -2,11 +2,8 @@
 over the catalogue's rolling window and its hold state (G-49, credo.quality). Written by the
 jobs runner; nothing to migrate (no furnisher was ever held).
 
-Revises 0014, which was written first against 0012: the two create unrelated tables, and one
-line of revisions keeps ``upgrade head`` unambiguous.
-
 Revision ID: 0013
-Revises: 0014
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0014"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ it ran on); activation records the catalogue version and the rules it added or c
 the published summary of the assessment. Nothing to migrate: earlier changes had none.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
