@@ -6,7 +6,7 @@ unresolved; the audit chain always verifies."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,10 +14,14 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from credo.audit import service as audit
+from credo.catalog.catalogue import Catalogue
+from credo.catalog.loader import load_catalogue
+from credo.catalog.models import FurnisherQuality
 from credo.clock import FixedClock
 from credo.disputes import jobs, service
 from credo.errors import CredoError
 from credo.records.service import WriteContext, chain_id_of
+from credo.settings import DEMO_CATALOG
 from tests.disputes.conftest import START, Registry
 
 OUTCOMES = ["corrected", "deleted", "upheld", "frivolous", "confirmed", "rejected"]
@@ -41,6 +45,15 @@ class Model:
 
 
 _counter = iter(range(10**6))
+
+
+@pytest.fixture
+def catalogue() -> Catalogue:
+    """The demo catalogue with no furnisher judged on its quality: the file grows across
+    examples, and the court's many unanswered disputes would hold it (G-49, which
+    tests/quality proves); this property is about one record's effect."""
+    unjudged = FurnisherQuality(min_records=1000, min_disputes_due=1000)
+    return replace(load_catalogue(DEMO_CATALOG), furnisher_quality=unjudged)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
