@@ -133,6 +133,9 @@ def test_g12_counting_records_without_a_repeat_offence_basis_lists_no_one() -> N
     [
         ("name", {"en": "Dishonest defaulters and their family", "zh": "失信被执行人及其家属"}),
         ("name", {"en": "Household of a defaulter", "zh": "失信被执行人家庭"}),
+        ("name", {"en": "Defaulters' relatives", "zh": "失信被执行人亲属"}),
+        ("name", {"en": "Parents of defaulters", "zh": "失信被执行人父母"}),
+        ("name", {"en": "Families/associates of defaulters", "zh": "失信被执行人家属"}),
     ],
 )
 def test_g17_a_list_named_for_relatives_or_associates_is_refused(

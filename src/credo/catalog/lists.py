@@ -250,10 +250,19 @@ def _problem(catalogue: Catalogue, section: str, entry_id: str, key: str, text: 
 
 
 def _associate_word(*texts: str) -> str | None:
-    words = {
-        w for text in texts for w in text.lower().replace("-", "_").replace(" ", "_").split("_")
-    }
+    """The first associate token among the words of the texts, plurals included ("relatives",
+    "families"): words split on anything that is not a letter, so "defaulters'" and
+    "families/associates" are read too."""
+    words = {_singular(w) for text in texts for w in re.split(r"[^a-z]+", text.lower()) if w}
     return next((t for t in ASSOCIATE_TOKENS if t in words), None)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
 
 
 def _list_def_problems(catalogue: Catalogue, list_def: ListDef) -> list[Problem]:
