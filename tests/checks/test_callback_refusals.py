@@ -6,7 +6,6 @@ would have reached hears nothing, and the subscription stops until it is renewed
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import ipaddress
 import socket
@@ -26,6 +25,7 @@ from credo.checks.subscriptions import WebhookDelivery
 from credo.checks.tables import check_events, subscriptions
 from credo.context import AppContext
 from credo.disputes.report import subject_report
+from harness.aio import run_async
 from tests.checks.test_webhook_ssrf import context
 from tests.lists.builders import create_principals, defaulter, person_id, submit
 
@@ -121,7 +121,7 @@ def deliver(ctx: AppContext, allow_private: bool) -> int:
         async with webhook_client(2.0, allow_private) as client:
             return await delivery.deliver_due(client)
 
-    return asyncio.run(run())
+    return run_async(run)
 
 
 def events(ctx: AppContext) -> list[dict[str, object]]:

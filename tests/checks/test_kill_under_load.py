@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import Engine
 
 from credo.checks import repository
+from harness.aio import run_async
 from tests.checks.server import free_port, start_server
 from tests.lists.builders import create_principals, defaulter, make_context, person_id, submit
 
@@ -65,7 +66,7 @@ def test_no_decision_without_its_inquiry(database_url: str, engine: Engine, tmp_
         await load
 
     try:
-        asyncio.run(run())
+        run_async(run)
     finally:
         server.kill()
         server.wait()

@@ -5,7 +5,6 @@ see, and carry nothing about the change itself."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -22,6 +21,7 @@ from credo.checks.tables import check_events, inquiries, subscriptions
 from credo.context import AppContext
 from credo.disputes.report import subject_report
 from credo.disputes.report_html import render_report
+from harness.aio import run_async
 from tests.checks.test_webhook_ssrf import Listener, context
 from tests.lists.builders import NOW, create_principals, defaulter, org_id, person_id, submit
 from tests.lists.builders import subject as subject_of
@@ -218,7 +218,7 @@ def test_each_delivered_event_is_an_inquiry_in_the_report(
             async with webhook_client(2.0, True) as http:
                 return await delivery.deliver_due(http)
 
-        assert asyncio.run(deliver()) == 1
+        assert run_async(deliver) == 1
         assert listener.requests == ["/hook"]
         with ctx.engine.connect() as conn:
             [event] = conn.execute(select(check_events)).mappings().all()

@@ -7,7 +7,6 @@ through the deployment's `Settings.webhook_allow_private`."""
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import threading
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from credo.checks.tables import check_events
 from credo.clock import FixedClock
 from credo.context import AppContext, build_context
 from credo.settings import Settings
+from harness.aio import run_async
 from tests.lists.builders import NOW, create_principals, defaulter, person_id, submit
 
 ADULT = person_id(date(1980, 5, 6))
@@ -200,7 +200,7 @@ def _deliver(ctx: AppContext, allow_private: bool) -> int:
         async with webhook_client(2.0, allow_private) as client:
             return await delivery.deliver_due(client)
 
-    return asyncio.run(run())
+    return run_async(run)
 
 
 def test_a_local_listener_hears_nothing_when_private_addresses_are_not_allowed(
