@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, case, func, select
@@ -17,7 +16,6 @@ from credo.governance.tables import (
     catalogue_simulations,
     catalogue_versions,
 )
-from credo.lists.tables import list_entries
 from credo.records.tables import change_feed, record_current
 from credo.subjects.tables import subject_identifiers, subjects
 
@@ -50,17 +48,6 @@ def feed_head(conn: Connection) -> int:
 
 
 # -- rating-band list entries ---------------------------------------------------------------
-
-
-def open_entry_starts(conn: Connection, list_ids: Sequence[str]) -> dict[str, date]:
-    """entry id -> start of every stored open entry of these lists: a band that already holds
-    an entry keeps its start (as ``credo.lists.repository.rating_facts`` reads it)."""
-    if not list_ids:
-        return {}
-    query = select(list_entries.c.id, list_entries.c.starts_on).where(
-        list_entries.c.list_id.in_(list(list_ids)), list_entries.c.status != "ended"
-    )
-    return {entry_id: start for entry_id, start in conn.execute(query)}
 
 
 # -- groups ---------------------------------------------------------------------------------

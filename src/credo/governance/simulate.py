@@ -160,7 +160,7 @@ class Evaluator:
     def _open_starts(self, list_ids: tuple[str, ...]) -> dict[str, date]:
         if list_ids not in self._starts:
             with self.engine.connect() as conn:
-                self._starts[list_ids] = repo.open_entry_starts(conn, list_ids)
+                self._starts[list_ids] = lists_repo.open_entry_starts_of_lists(conn, list_ids)
         return self._starts[list_ids]
 
     def _subject_facts(self, subject_ids: set[int]) -> dict[int, SubjectFacts]:

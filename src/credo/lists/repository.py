@@ -211,6 +211,18 @@ def _open_entry_starts(conn: Connection, subject_ids: set[int]) -> dict[str, dat
     return found
 
 
+def open_entry_starts_of_lists(conn: Connection, list_ids: Sequence[str]) -> dict[str, date]:
+    """entry id -> start of every stored open entry of these lists, for all subjects at once
+    (a policy simulation, ``credo.governance.simulate``): a band that already holds an entry
+    keeps its start, as ``rating_facts`` reads it per subject."""
+    if not list_ids:
+        return {}
+    query = select(list_entries.c.id, list_entries.c.starts_on).where(
+        list_entries.c.list_id.in_(list(list_ids)), list_entries.c.status != "ended"
+    )
+    return {entry_id: start for entry_id, start in conn.execute(query)}
+
+
 def entries_of_subject_on(conn: Connection, subject_id: int, on: date) -> list[RowMapping]:
     """The subject's stored entries in effect on ``on`` (by their stored dates, as
     ``effective_entries_of_list``), whatever their status today: a check about a past date
