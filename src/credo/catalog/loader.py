@@ -239,7 +239,7 @@ def _validate_one(
         return model.model_validate(body)
     except ValidationError as exc:
         for error in exc.errors():
-            where = ".".join(str(part) for part in error["loc"])
+            where = located(error["loc"], body)
             message = error["msg"]
             if error["type"] == "missing":
                 message = "required field is missing"
@@ -247,3 +247,20 @@ def _validate_one(
                 message = "unknown field (not allowed)"
             problems.append(Problem(file_name, f"{key}.{where}" if where else key, message))
         return None
+
+
+def located(loc: tuple[int | str, ...], body: Any) -> str:
+    """A pydantic error location as a key a person finds in the YAML: a list item by its
+    ``id`` where it has one (``features[hygiene].field``), else by its index (``bins[2]``)."""
+    where = ""
+    node = body
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            item = node[part] if 0 <= part < len(node) else None
+            entry_id = item.get("id") if isinstance(item, dict) else None
+            where += f"[{entry_id}]" if isinstance(entry_id, str) and entry_id else f"[{part}]"
+            node = item
+            continue
+        where += f".{part}" if where else str(part)
+        node = node.get(part) if isinstance(node, dict) else None
+    return where
