@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from credo.catalog.labels import Labels
 from credo.catalog.lists import ListDef, MeasureDef, Purpose, RelyingParty
 from credo.catalog.models import (
     Furnisher,
@@ -31,6 +32,7 @@ class Catalogue:
     purposes: dict[str, Purpose] = field(default_factory=dict)
     relying_parties: dict[str, RelyingParty] = field(default_factory=dict)
     furnisher_quality: FurnisherQuality = field(default_factory=FurnisherQuality)  # G-49
+    labels: Labels = field(default_factory=Labels)  # words for codes, per language
     origins: dict[tuple[str, str], str] = field(default_factory=dict)
     active_profile_id: str = ""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from credo.catalog.guardrails import (
     post_validation_problems,
     pre_validation_problems,
 )
+from credo.catalog.labels import Labels, LanguageLabels, label_problems
 from credo.catalog.lists import ListDef, MeasureDef, Purpose, RelyingParty
 from credo.catalog.models import (
     Furnisher,
@@ -44,10 +46,14 @@ SECTIONS: dict[str, type[BaseModel]] = {
 }
 
 
-def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
+def load_catalogue(
+    path: Path, profile: str | None = None, languages: Sequence[str] = ()
+) -> Catalogue:
     """Load and validate the catalogue at ``path``; raise CatalogueError listing every problem.
 
-    ``profile`` checks against another built-in profile than ``registry.profile``."""
+    ``profile`` checks against another built-in profile than ``registry.profile``; with
+    ``languages`` (``credo catalog check``: the portal's), a code or sentence a reader may
+    meet without a label in one of them is a problem too (credo.catalog.labels)."""
     problems: list[Problem] = builtin_problems()
     raw = _read_files(path, problems)
     entries: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
@@ -55,6 +61,7 @@ def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
     overrides: list[tuple[str, Any, int]] = []
     registry: Registry | None = None
     quality: FurnisherQuality | None = None
+    labels: dict[str, LanguageLabels] = {}
     for file_name, document in raw:
         for section, body in document.items():
             if section == "registry":
@@ -64,6 +71,9 @@ def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
             if section == "furnisher_quality":
                 quality = _quality_section(body, file_name, quality, origins, problems)
                 continue
+            if section == "labels":
+                _labels_section(body, file_name, labels, origins, problems)
+                continue
             if section == "profiles":
                 if not isinstance(body, list):
                     problems.append(Problem(file_name, section, "must be a list of entries"))
@@ -72,7 +82,9 @@ def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
                 continue
             model = SECTIONS.get(section)
             if model is None:
-                known = ", ".join(["registry", "profiles", "furnisher_quality", *SECTIONS])
+                known = ", ".join(
+                    ["registry", "profiles", "furnisher_quality", "labels", *SECTIONS]
+                )
                 problems.append(Problem(file_name, section, f"unknown section (known: {known})"))
                 continue
             if not isinstance(body, list):
@@ -91,9 +103,11 @@ def load_catalogue(path: Path, profile: str | None = None) -> Catalogue:
         active_profile_id=profile or registry.profile,
         profiles=profiles,
         furnisher_quality=quality or FurnisherQuality(),
+        labels=Labels(labels),
         **entries,
     )
     problems.extend(catalogue_problems(catalogue))
+    problems.extend(label_problems(catalogue, languages) if languages else [])
     if problems:
         raise CatalogueError(problems)
     return catalogue
@@ -174,6 +188,26 @@ def _quality_section(
         problems.append(Problem(file_name, "furnisher_quality", "must be a mapping"))
         return None
     return _validate_one(FurnisherQuality, body, file_name, "furnisher_quality", problems)
+
+
+def _labels_section(
+    body: Any,
+    file_name: str,
+    labels: dict[str, LanguageLabels],
+    origins: dict[tuple[str, str], str],
+    problems: list[Problem],
+) -> None:
+    """One language's labels (credo.catalog.labels); a language is labelled in one file."""
+    lang = str(body.get("language") or "") if isinstance(body, dict) else ""
+    key = f"labels[{lang}]" if lang else "labels"
+    if ("labels", lang) in origins:
+        first = origins[("labels", lang)]
+        problems.append(Problem(file_name, key, f"{lang} is labelled twice (first in {first})"))
+        return
+    found = _validate_one(LanguageLabels, body, file_name, key, problems)
+    if found is not None:
+        labels[found.language] = found
+        origins[("labels", found.language)] = file_name
 
 
 def _read_files(path: Path, problems: list[Problem]) -> list[tuple[str, dict[str, Any]]]:
