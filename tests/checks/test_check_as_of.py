@@ -12,11 +12,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from rich.console import Console
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-import credo.cli.checks
 from credo.access.model import Role
 from credo.access.service import create_principal
 from credo.api.app import create_app
@@ -134,9 +132,7 @@ def test_today_is_a_valid_as_of(api: Api) -> None:
     assert award_check(api, SUPPLIER, "2026-06-01")["outcome"] == "clear"
 
 
-def test_the_inquiry_records_the_date_and_the_subject_sees_it(
-    api: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_inquiry_records_the_date_and_the_subject_sees_it(api: Api) -> None:
     client, _, ctx = api
     past_id = award_check(api, SUPPLIER, "2026-02-15")["id"]
     current_id = check(api, "buyer", SUPPLIER, "procurement_award").json()["id"]
@@ -164,9 +160,7 @@ def test_the_inquiry_records_the_date_and_the_subject_sees_it(
     assert logged[past_id]["relying_party_id"] == "procurement_centre"
     assert logged[past_id]["as_of"] == "2026-02-15" and logged[current_id]["as_of"] is None
     # and so does the inquiry log on the command line
-    # The CLI's console is made at import with the terminal's width: give it a wide one.
-    monkeypatch.setattr(credo.cli.checks, "console", Console(width=250))
-    env = {"CREDO_DATABASE_URL": ctx.settings.database_url, "COLUMNS": "250"}
+    env = {"CREDO_DATABASE_URL": ctx.settings.database_url, "COLUMNS": "80"}
     log = CliRunner().invoke(cli, ["checks", "inquiries", "cn_uscc", SUPPLIER], env=env)
     assert log.exit_code == 0, log.output
     assert "2026-02-15" in log.output and "that day" in log.output

@@ -9,12 +9,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from rich.console import Console
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-import credo.cli.checks
-import credo.cli.lists
 from credo.api.app import create_app
 from credo.cli.main import app as cli
 from tests.lists.builders import create_principals, defaulter, make_context, person_id, submit
@@ -45,13 +42,8 @@ def test_public_register_shows_masked_entries_in_effect_on_a_date(
 
 
 def test_cli_shows_entries_for_a_date_and_the_inquiry_log(
-    database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    database_url: str, engine: Engine
 ) -> None:
-    # The CLI's console is made at import, possibly before COLUMNS was set (xdist): give
-    # these commands a wide one so that identifiers are not wrapped across table lines.
-    wide = Console(width=200)
-    monkeypatch.setattr(credo.cli.checks, "console", wide)
-    monkeypatch.setattr(credo.cli.lists, "console", wide)
     ctx = make_context(database_url, engine)
     keys = create_principals(ctx)
     submit(ctx, "city_court", defaulter(ADULT))
@@ -65,7 +57,7 @@ def test_cli_shows_entries_for_a_date_and_the_inquiry_log(
             },
             headers={"Authorization": f"Bearer {keys['airline']}"},
         )
-    env = {"CREDO_DATABASE_URL": database_url, "COLUMNS": "200"}
+    env = {"CREDO_DATABASE_URL": database_url, "COLUMNS": "80"}  # off a terminal: never cut
     runner = CliRunner()
     notified = runner.invoke(
         cli, ["lists", "entries", "cn_ric", ADULT, "--on", "2026-01-12"], env=env

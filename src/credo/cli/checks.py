@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from credo.cli.common import console, context_from_env, fail
+from credo.cli.common import JSON, context_from_env, fail, print_json, print_table
 
 
 def register(app: typer.Typer) -> None:
@@ -17,8 +16,10 @@ def register(app: typer.Typer) -> None:
     def inquiries(
         scheme: str = typer.Argument(..., help="Identifier scheme, e.g. cn_ric"),
         value: str = typer.Argument(..., help="Identifier value"),
+        as_json: bool = JSON,
     ) -> None:
-        """Every check made about the subject: who, when, for what purpose, with what outcome."""
+        """Every check made about the subject: who, when, for what purpose, with what outcome.
+        Exit 1 if no subject has the identifier."""
         from credo.checks.service import inquiries_of
         from credo.subjects.repository import find_subject_ids
 
@@ -26,15 +27,22 @@ def register(app: typer.Typer) -> None:
         with ctx.engine.connect() as conn:
             subject_id = find_subject_ids(conn, [(scheme, value)]).get((scheme, value))
             if subject_id is None:
-                fail("no subject has this identifier")
-            rows = inquiries_of(conn, subject_id)
-        table = Table(
-            "when", "relying party", "purpose", "about", "outcome", "measures", "decision id"
-        )
-        for row in rows:
-            about = str(row["as_of"]) if row["as_of"] is not None else "that day"
-            table.add_row(
-                str(row["at"]), row["relying_party_id"], row["purpose"], about, row["outcome"],
-                ", ".join(row["measures"]), row["id"],
-            )  # fmt: skip
-        console.print(table)
+                fail(f"{scheme}:{value}: no subject has this identifier")
+            rows = [
+                {key: row[key] for key in INQUIRY_KEYS} for row in inquiries_of(conn, subject_id)
+            ]
+        if as_json:
+            print_json({"subject": f"{scheme}:{value}", "inquiries": rows})
+            return
+        print_table(
+            ("when", "relying party", "purpose", "about", "outcome", "measures", "decision id"),
+            [
+                (row["at"], row["relying_party_id"], row["purpose"],
+                 row["as_of"] if row["as_of"] is not None else "that day", row["outcome"],
+                 ", ".join(row["measures"]), row["id"])
+                for row in rows
+            ],
+        )  # fmt: skip
+
+
+INQUIRY_KEYS = ("id", "at", "relying_party_id", "purpose", "as_of", "outcome", "measures")

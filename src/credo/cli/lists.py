@@ -8,9 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
+from sqlalchemy import Connection
 
-from credo.cli.common import console, context_from_env, fail, print_json
+from credo.cli.common import (
+    JSON,
+    context_from_env,
+    fail,
+    print_json,
+    print_json_line,
+    print_table,
+    read_identifiers,
+    say,
+)
+from credo.context import AppContext
 from credo.lists.engine import Entry
 
 
@@ -21,7 +31,9 @@ def register(app: typer.Typer) -> None:
 
     @lists_app.command("entries")
     def entries(
-        scheme: str = typer.Argument(..., help="Identifier scheme, e.g. cn_ric"),
+        scheme: str | None = typer.Argument(
+            None, help="Identifier scheme, e.g. cn_ric (with --from: the scheme of every line)"
+        ),
         values: list[str] | None = typer.Argument(None, help="One or more identifier values"),
         on: list[datetime] | None = typer.Option(
             None, formats=["%Y-%m-%d"], help="Date (default today); repeat for several"
@@ -31,36 +43,70 @@ def register(app: typer.Typer) -> None:
             help="A CSV file of questions with the columns 'value' and 'on' (YYYY-MM-DD; "
             "empty: the --on dates): e.g. every supplier of a year's awards on its award day",
         ),
-        as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+        from_file: Path | None = typer.Option(
+            None,
+            "--from",
+            help="A file of subjects, one per line: SCHEME:VALUE, or VALUE when SCHEME is "
+            "given ('-': stdin); prints one JSON line per subject and date",
+        ),
+        as_json: bool = JSON,
     ) -> None:
         """Show subjects' list entries and their status on one or more dates (point in time).
-        Several identifiers, or a file of questions, screen many suppliers in one run."""
-        from credo.lists.service import entries_for
-        from credo.subjects.repository import find_subject_ids
-
+        Several identifiers, a file of questions or a file of subjects (--from) screen many
+        in one run."""
         ctx = context_from_env()
         days: list[date] = [d.date() for d in on] if on else [ctx.clock.today()]
-        asked = [(v, d) for v in values or [] for d in days]
-        if questions is not None:
-            asked += _read_questions(questions, days)
-        if not asked:
-            fail("give identifier values or --questions FILE")
-        wanted = sorted({v for v, _ in asked})
+        asked = _asked(scheme, values or [], days, questions, from_file)
         with ctx.engine.connect() as conn:
-            known = find_subject_ids(conn, [(scheme, v) for v in wanted])
-            ids = {v: known.get((scheme, v)) for v in wanted}
-            if len(asked) == 1 and ids[asked[0][0]] is None and not as_json:
-                fail("no subject has this identifier (no records)")
-            derived = entries_for(conn, ctx.catalogue, [i for i in ids.values() if i is not None])
-        answers = [
-            _answer(scheme, value, ids[value], derived.get(ids[value] or 0, []), day)
-            for value, day in asked
-        ]
+            answers = _answers(conn, ctx, asked)
+        if from_file is not None:
+            for answer in answers:
+                print_json_line(answer)
+            return
+        if len(answers) == 1 and answers[0]["subject_id"] is None and not as_json:
+            fail(f"{answers[0]['identifier']}: no subject has this identifier (no records)")
         if as_json:
             print_json({"answers": answers})
             return
         for answer in answers:
             _print_answer(answer)
+
+
+Asked = list[tuple[str, str, date]]  # (scheme, value, day)
+
+
+def _asked(
+    scheme: str | None,
+    values: list[str],
+    days: list[date],
+    questions: Path | None,
+    from_file: Path | None,
+) -> Asked:
+    """Every (scheme, value, day) asked, in order; one line of error if nothing is."""
+    if (values or questions is not None) and scheme is None:
+        fail("give the identifier scheme (SCHEME) before identifier values or --questions")
+    asked: Asked = [(scheme, v, d) for v in values for d in days] if scheme else []
+    if questions is not None and scheme is not None:
+        asked += [(scheme, v, d) for v, d in _read_questions(questions, days)]
+    if from_file is not None:
+        asked += [(s, v, d) for s, v in read_identifiers(from_file, scheme) for d in days]
+    if not asked:
+        fail("give identifier values, --questions FILE or --from FILE")
+    return asked
+
+
+def _answers(conn: Connection, ctx: AppContext, asked: Asked) -> list[dict[str, Any]]:
+    """One answer per question; every subject is looked up and derived once."""
+    from credo.lists.service import entries_for
+    from credo.subjects.repository import find_subject_ids
+
+    keys = sorted({(s, v) for s, v, _ in asked})
+    known = find_subject_ids(conn, keys)
+    derived = entries_for(conn, ctx.catalogue, sorted(set(known.values())))
+    return [
+        _answer(s, v, known.get((s, v)), derived.get(known.get((s, v)) or 0, []), day)
+        for s, v, day in asked
+    ]
 
 
 def _read_questions(path: Path, days: list[date]) -> list[tuple[str, date]]:
@@ -98,17 +144,20 @@ def _answer(
     }
 
 
+ENTRY_COLUMNS = ("list", "status", "notified", "effective", "ends", "ends because", "records")
+
+
 def _print_answer(answer: dict[str, Any]) -> None:
-    table = Table("list", "status", "notified", "effective", "ends", "ends because", "records")
-    for e in answer["entries"]:
-        table.add_row(
-            e["list"], e["status"], e["notified_on"], e["effective_on"], e["ends_on"],
-            e["ends_because"], ", ".join(e["records"]),
-        )  # fmt: skip
-    n = len(answer["entries"])
-    who = answer["subject_id"] or f"{answer['identifier']} (no subject has this identifier)"
-    console.print(f"subject {who} on {answer['on']}: {n} entr{'y' if n == 1 else 'ies'}")
-    console.print(table)
+    rows = [
+        (e["list"], e["status"], e["notified_on"], e["effective_on"], e["ends_on"],
+         e["ends_because"], ", ".join(e["records"]))
+        for e in answer["entries"]
+    ]  # fmt: skip
+    n = len(rows)
+    who = answer["subject_id"] or "none (no subject has this identifier)"
+    count = f"{n} entr{'y' if n == 1 else 'ies'}"
+    say(f"{answer['identifier']}: subject {who} on {answer['on']}: {count}")
+    print_table(ENTRY_COLUMNS, rows)
 
 
 def _entry_json(entry: Entry, status: str) -> dict[str, object]:
