@@ -18,6 +18,7 @@ from credo.api import (
     reviews,
     subjects,
 )
+from credo.api.docs import install_docs
 from credo.api.problems import PROBLEM_RESPONSES
 from credo.api.problems import install as install_problems
 from credo.context import AppContext
@@ -35,9 +36,12 @@ def create_app(ctx: AppContext) -> FastAPI:
         # of a check's CPU, and Credo exports nothing to a collector.
         telemetry={"tracing": False, "metrics": False, "logs": False},
         responses=PROBLEM_RESPONSES,  # every route's errors, as RFC 9457 problems
+        docs_url=None,  # /docs without a CDN: credo.api.docs
+        redoc_url=None,  # ReDoc writes inline styles at run time: no strict CSP admits it
     )
     app.state.ctx = ctx
     install_problems(app)
+    install_docs(app)
     routers = (catalog, records, subjects, review, ratings, lists, checks, reviews, disputes, audit)
     for module in routers:
         app.include_router(module.router)

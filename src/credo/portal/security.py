@@ -5,10 +5,10 @@ one pure ASGI middleware so that no route, error handler or fast path can miss t
   sheet (charts are inline SVG styled by class), so ``script-src`` is ``'none'``, nothing
   inline runs, and no other site may frame a page (``frame-ancestors 'none'``, and
   X-Frame-Options DENY for older browsers).
-- The API's reference pages (FastAPI's Swagger UI and ReDoc at /docs and /redoc) load their
-  scripts from a CDN and start them with a short inline script: their policy admits that CDN
-  and exactly those inline blocks, by hash (computed from the page as served; the pages
-  reflect no input), never ``'unsafe-inline'``.
+- The API's reference page (Swagger UI at /docs) loads its script from this site
+  (credo.api.docs: no CDN, it works offline) and starts it with a short inline script: its
+  policy admits this site and exactly those inline blocks, by hash (computed from the page as
+  served; the page reflects no input), never ``'unsafe-inline'``.
 - X-Content-Type-Options nosniff; Referrer-Policy same-origin (other sites learn nothing of
   the pages a person read; this site's own posts keep their Referer for the origin check).
 - ``Cache-Control: no-store`` on personal pages (the subject's report, the console, sign-in)
@@ -28,16 +28,12 @@ PAGE_POLICY = (
     "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-_DOCS_SOURCES = {
-    "script-src": "https://cdn.jsdelivr.net",
-    "style-src": "https://cdn.jsdelivr.net https://fonts.googleapis.com",
-}
+_DOCS_SOURCES = {"script-src": "'self'", "style-src": "'self'"}
 _DOCS_FIXED = (
-    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; default-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    "font-src 'self' data:; img-src 'self' data:; connect-src 'self'; worker-src blob:; "
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-DOCS_PATHS = frozenset({"/docs", "/redoc"})
+DOCS_PATHS = frozenset({"/docs"})
 PERSONAL_PREFIXES = ("/me", "/v1/me", "/console", "/signin", "/signout")
 _INLINE = re.compile(rb"<(script|style)(?![^>]*\bsrc=)[^>]*>(.*?)</\1>", re.S | re.I)
 _CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")
@@ -63,7 +59,7 @@ def is_personal(path: str) -> bool:
 
 
 def docs_policy(body: bytes) -> str:
-    """The policy of an API reference page: its CDN, and its inline blocks by hash."""
+    """The policy of an API reference page: this site, and its inline blocks by hash."""
     hashes: dict[str, list[str]] = {"script-src": [], "style-src": []}
     for match in _INLINE.finditer(body):
         digest = base64.b64encode(hashlib.sha256(match.group(2)).digest()).decode()
