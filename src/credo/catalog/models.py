@@ -70,27 +70,37 @@ def _days_in_month(year: int, month: int) -> int:
 class Text(Strict):
     """A short text in English and Simplified Chinese."""
 
-    en: str = Field(min_length=1)
-    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1, description="English")
+    zh: str = Field(min_length=1, description="Simplified Chinese")
 
 
 class LegalBasis(Strict):
-    instrument: str = Field(min_length=3)
-    article: str = Field(min_length=1)
-    jurisdiction: str = Field(min_length=2)
+    instrument: str = Field(
+        min_length=3, description="The law, regulation or decision, by its official title"
+    )
+    article: str = Field(min_length=1, description="The articles that provide for it")
+    jurisdiction: str = Field(
+        min_length=2, description="Where the instrument applies, e.g. CN, EU, US"
+    )
     text: str = Field(min_length=10, description="What the provision says, in plain words")
 
 
 class PayloadField(Strict):
-    type: Literal["string", "integer", "number", "boolean", "date", "enum"]
-    required: bool = False
-    values: list[str] | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    max_length: int | None = 500
-    category: str | None = None
-    free_text: bool = False
-    description: str | None = None
+    type: Literal["string", "integer", "number", "boolean", "date", "enum"] = Field(
+        description="The value's type; enum takes one of values"
+    )
+    required: bool = Field(default=False, description="A record without it is refused")
+    values: list[str] | None = Field(
+        default=None, description="The allowed values of an enum field"
+    )
+    minimum: float | None = Field(default=None, description="The smallest allowed number")
+    maximum: float | None = Field(default=None, description="The largest allowed number")
+    max_length: int | None = Field(default=500, description="The longest allowed text")
+    category: str | None = Field(
+        default=None, description="The kind of data it holds; special categories are refused (G-03)"
+    )
+    free_text: bool = Field(default=False, description="A text written by a person, not a code")
+    description: str | None = Field(default=None, description="What the field holds, for people")
 
     @model_validator(mode="after")
     def _enum_has_values(self) -> PayloadField:
@@ -100,9 +110,16 @@ class PayloadField(Strict):
 
 
 class Repair(Strict):
-    allowed: bool
-    conditions: list[str] = Field(default_factory=list)
-    earliest_after: Duration | None = None
+    allowed: bool = Field(
+        description="Whether a subject may apply for credit repair of this type's records"
+    )
+    conditions: list[str] = Field(
+        default_factory=list,
+        description="What the subject must show to be repaired (needed when allowed)",
+    )
+    earliest_after: Duration | None = Field(
+        default=None, description="The earliest a repair application is accepted, after the start"
+    )
 
     @model_validator(mode="after")
     def _conditions_when_allowed(self) -> Repair:
@@ -112,36 +129,73 @@ class Repair(Strict):
 
 
 class RecordType(Strict):
-    id: Slug
-    version: int = 1
-    name: Text
-    purpose: str = Field(min_length=10)
-    legal_basis: LegalBasis
-    issuing_authority_kind: AuthorityKind
-    domain: Domain
-    subject_kinds: list[SubjectKind] = Field(min_length=1)
-    polarity: Polarity
-    severity_tier: SeverityTier
-    min_publicity: Duration
-    max_effect: Duration
-    retention_max: Duration
-    evidence_kind: list[EvidenceKind] = Field(min_length=1)
-    exit_conditions: list[ExitCondition] = Field(min_length=1)
-    repairable: Repair
-    impact_assessment_ref: str = Field(min_length=3)
-    public: bool = False
-    criminal: bool = False
-    enforceable_pending_appeal: bool = False
+    id: Slug = Field(description="The type's code, used by furnishers, ratings and lists")
+    version: int = Field(
+        default=1,
+        description="Raised on every change; records keep the version they were written under",
+    )
+    name: Text = Field(description="The type's name for people")
+    purpose: str = Field(
+        min_length=10, description="Why the registry holds these records, in plain words"
+    )
+    legal_basis: LegalBasis = Field(
+        description="The provision that lets the registry hold these records"
+    )
+    issuing_authority_kind: AuthorityKind = Field(
+        description="The kind of authority that decides these records"
+    )
+    domain: Domain = Field(description="The life area the records concern")
+    subject_kinds: list[SubjectKind] = Field(
+        min_length=1, description="Who the records may concern"
+    )
+    polarity: Polarity = Field(
+        description="Whether a record counts against the subject, for them, or neither"
+    )
+    severity_tier: SeverityTier = Field(description="How grave the decided conduct is")
+    min_publicity: Duration = Field(description="The shortest a public record stays published")
+    max_effect: Duration = Field(
+        description="The longest a record has effect, from its start or latest confirm"
+    )
+    retention_max: Duration = Field(description="The longest a record is kept; then it is erased")
+    evidence_kind: list[EvidenceKind] = Field(
+        min_length=1, description="The decisions a record must rest on"
+    )
+    exit_conditions: list[ExitCondition] = Field(
+        min_length=1, description="The events that end a record's effect"
+    )
+    repairable: Repair = Field(description="Whether and how a subject may apply for credit repair")
+    impact_assessment_ref: str = Field(
+        min_length=3, description="The reference of the type's impact assessment"
+    )
+    public: bool = Field(
+        default=False, description="Records of this type are shown on the public register"
+    )
+    criminal: bool = Field(default=False, description="Records carry criminal-offence data")
+    enforceable_pending_appeal: bool = Field(
+        default=False, description="A record has effect while an appeal is pending"
+    )
     # An assessment (an inspection grade, an annual tax grade) holds until the next assessment
     # of the same type supersedes it, within the profile's validity ceiling: its max_effect is
     # bounded by the profile's assessment_validity instead of its severity tier's ceiling, and
     # a rating whose assessments have all passed it is not rated (reason stale_assessment).
-    assessment: bool = False
-    creates_subject: bool = False
-    supersedes_by: Literal["revision"] = "revision"
-    payload: dict[Slug, PayloadField] = Field(default_factory=dict)
-    published_at: date | None = None
-    effective_from: date | None = None
+    assessment: bool = Field(
+        default=False, description="A grade that holds until the next one supersedes it"
+    )
+    creates_subject: bool = Field(
+        default=False, description="A record may register a subject the registry does not know yet"
+    )
+    supersedes_by: Literal["revision"] = Field(
+        default="revision", description="How a newer statement replaces an older one"
+    )
+    payload: dict[Slug, PayloadField] = Field(
+        default_factory=dict, description="The decision's fields: name to field definition"
+    )
+    published_at: date | None = Field(
+        default=None, description="When the type was published for comment"
+    )
+    effective_from: date | None = Field(
+        default=None, description="When records of the type may first be written"
+    )
 
     @field_validator("evidence_kind", mode="before")
     @classmethod
@@ -150,11 +204,13 @@ class RecordType(Strict):
 
 
 class Furnisher(Strict):
-    id: Slug
-    name: Text
-    authority_kind: AuthorityKind
-    official_authority: bool = True
-    remit: list[Slug] = Field(min_length=1)
+    id: Slug = Field(description="The furnisher's code")
+    name: Text = Field(description="The authority's name")
+    authority_kind: AuthorityKind = Field(description="The kind of authority it is")
+    official_authority: bool = Field(
+        default=True, description="A public authority acting in its official capacity"
+    )
+    remit: list[Slug] = Field(min_length=1, description="The record types it may write")
 
 
 # The loosest threshold a catalogue may set: above it, a furnisher whose records are wrong
@@ -209,13 +265,13 @@ class IdentifierScheme(Strict):
     number (``issuer_reference``) with a declared structure that no name or free text can
     pass (G-19; the rule is ``guardrails.scheme_pattern_problems``, docs/catalogue.md)."""
 
-    id: Slug
-    kind: Literal["issuer_reference"]
-    name: Text
-    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    id: Slug = Field(description="The scheme's code, used in identifiers and mappings")
+    kind: Literal["issuer_reference"] = Field(description="The only kind a catalogue registers")
+    name: Text = Field(description="The scheme's name")
+    subject_kinds: list[SubjectKind] = Field(min_length=1, description="Who the scheme identifies")
     pattern: str = Field(min_length=2, description="Regular expression for the whole value")
     example: str = Field(min_length=1, description="A real-shaped value the pattern accepts")
-    issuer: str
+    issuer: str = Field(description="Who issues the numbers")
 
     @field_validator("pattern")
     @classmethod
@@ -228,8 +284,10 @@ class IdentifierScheme(Strict):
 
 
 class EffectCeiling(Strict):
-    min: Duration | None = None
-    max: Duration
+    min: Duration | None = Field(
+        default=None, description="The earliest a subject may apply for repair"
+    )
+    max: Duration = Field(description="The longest a record of the tier has effect")
 
     @model_validator(mode="after")
     def _min_within_max(self) -> EffectCeiling:
@@ -311,8 +369,8 @@ class Profile(Strict):
 
 
 class Registry(Strict):
-    name: Text
-    jurisdiction: str
+    name: Text = Field(description="The registry's name")
+    jurisdiction: str = Field(description="Where the registry operates, e.g. CN-demo")
     profile: str = Field(description="The built-in profile the catalogue selects (CN, EU, US-FCRA)")
     min_cell_size: int = Field(
         default=10,
