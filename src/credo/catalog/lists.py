@@ -75,9 +75,13 @@ def related(measure_domain: Domain, trigger_domain: Domain) -> bool:
 class Condition(Strict):
     """One payload comparison: ``field op value``. The operators are a closed set."""
 
-    field: Slug
-    op: Literal["eq", "in", "gte", "lte"]
-    value: str | float | int | bool | list[str]
+    field: Slug = Field(description="The payload field compared")
+    op: Literal["eq", "in", "gte", "lte"] = Field(
+        description="eq: equals; in: one of a list; gte, lte: at least, at most"
+    )
+    value: str | float | int | bool | list[str] = Field(
+        description="What the field is compared with (a list for in)"
+    )
 
     def holds(self, payload: dict[str, Any]) -> bool:
         actual = payload.get(self.field)
@@ -95,24 +99,35 @@ class Condition(Strict):
 class RepeatOffence(Strict):
     """Escalation by counting is allowed only where the law provides it (G-12)."""
 
-    article: str = Field(min_length=3)
-    window: Duration
+    article: str = Field(
+        min_length=3, description="The article that provides escalation by repetition"
+    )
+    window: Duration = Field(description="How far back repeated records count")
 
 
 class RatingBand(Strict):
-    rating: Slug
-    bands: list[str] = Field(min_length=1)
+    rating: Slug = Field(description="The rating whose band enters the list")
+    bands: list[str] = Field(min_length=1, description="The bands that enter it")
 
 
 class EntryRule(Strict):
     """Records of these types meeting every condition; or a rating band. ``min_count`` above
     one is escalation by counting and needs ``repeat_offence`` (G-12)."""
 
-    record_types: list[Slug] = Field(default_factory=list)
-    conditions: list[Condition] = Field(default_factory=list)
-    min_count: int = Field(default=1, ge=1, le=10)
-    repeat_offence: RepeatOffence | None = None
-    rating_band: RatingBand | None = None
+    record_types: list[Slug] = Field(
+        default_factory=list, description="Records of these types enter the list"
+    )
+    conditions: list[Condition] = Field(
+        default_factory=list, description="Every condition must hold on the record's payload"
+    )
+    min_count: int = Field(default=1, ge=1, le=10, description="How many such records it takes")
+    repeat_offence: RepeatOffence | None = Field(
+        default=None,
+        description="The legal basis for counting (needed above one for minor or general records)",
+    )
+    rating_band: RatingBand | None = Field(
+        default=None, description="Or: subjects in these bands of a rating"
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> EntryRule:
@@ -122,21 +137,28 @@ class EntryRule(Strict):
 
 
 class ListDef(Strict):
-    id: Slug
-    version: int = 1
-    name: Text
-    kind: ListKind
-    domain: Domain
-    legal_basis: LegalBasis
-    subject_kinds: list[SubjectKind] = Field(min_length=1)
-    entry: EntryRule
-    max_term: Duration | None = None
-    exit_conditions: list[ExitCondition] = Field(default_factory=list)
-    publicity: Literal["public_masked", "not_public"] = "not_public"
+    id: Slug = Field(description="The list's code")
+    version: int = Field(default=1, description="Raised on every change")
+    name: Text = Field(description="The list's name")
+    kind: ListKind = Field(
+        description="red: a reward list; black: a restriction list; focus: for review only"
+    )
+    domain: Domain = Field(description="The life area of the list")
+    legal_basis: LegalBasis = Field(description="The provision that sets up the list")
+    subject_kinds: list[SubjectKind] = Field(min_length=1, description="Who may be on it")
+    entry: EntryRule = Field(description="What puts a subject on the list")
+    max_term: Duration | None = Field(default=None, description="The longest an entry lasts")
+    exit_conditions: list[ExitCondition] = Field(
+        default_factory=list, description="The events that end an entry"
+    )
+    publicity: Literal["public_masked", "not_public"] = Field(
+        default="not_public",
+        description="public_masked: on the public register with masked identifiers",
+    )
     immediate_effect_article: str | None = Field(
         default=None, min_length=3, description="Article providing effect without notice (G-22)"
     )
-    minors_authorised: bool = False
+    minors_authorised: bool = Field(default=False, description="The law allows minors on this list")
 
     @property
     def polarity(self) -> Polarity:
@@ -150,26 +172,32 @@ class ListDef(Strict):
 class CrossDomainBasis(Strict):
     """The provision that expressly attaches this measure to lists of another domain (G-10)."""
 
-    kind: Literal["statute", "policy"]
-    instrument: str = Field(min_length=3)
-    article: str = Field(min_length=1)
-    names_lists: list[Slug] = Field(min_length=1)
+    kind: Literal["statute", "policy"] = Field(
+        description="statute: a law; policy: a policy document"
+    )
+    instrument: str = Field(min_length=3, description="The instrument's official title")
+    article: str = Field(min_length=1, description="The provision")
+    names_lists: list[Slug] = Field(min_length=1, description="The other domains' lists it names")
 
 
 class MeasureDef(Strict):
-    id: Slug
-    version: int = 1
-    name: Text
-    kind: MeasureKind
-    domain: Domain
-    legal_basis: LegalBasis
-    subject_kinds: list[SubjectKind] = Field(min_length=1)
-    triggered_by: list[Slug] = Field(min_length=1)
-    severity: SeverityTier
-    purposes: list[Slug] = Field(min_length=1)
-    effect: Text
-    max_duration: Duration | None = None
-    cross_domain: CrossDomainBasis | None = None
+    id: Slug = Field(description="The measure's code")
+    version: int = Field(default=1, description="Raised on every change")
+    name: Text = Field(description="The measure's name")
+    kind: MeasureKind = Field(
+        description="deny, restrict, review (adverse); priority, waiver (benefits)"
+    )
+    domain: Domain = Field(description="The life area where it applies")
+    legal_basis: LegalBasis = Field(description="The provision that imposes it")
+    subject_kinds: list[SubjectKind] = Field(min_length=1, description="Who it may apply to")
+    triggered_by: list[Slug] = Field(min_length=1, description="The lists whose entries trigger it")
+    severity: SeverityTier = Field(description="How heavy it is")
+    purposes: list[Slug] = Field(min_length=1, description="The purposes of checks that show it")
+    effect: Text = Field(description="What a relying party does, in plain words")
+    max_duration: Duration | None = Field(default=None, description="The longest it applies")
+    cross_domain: CrossDomainBasis | None = Field(
+        default=None, description="The provision that attaches it to another domain's lists"
+    )
     significant: bool = Field(
         default=False,
         description="The measure has a legal or similarly significant effect: a decision that "
@@ -183,11 +211,16 @@ class MeasureDef(Strict):
 
 
 class Purpose(Strict):
-    id: Slug
-    name: Text
-    domains: list[Domain] = Field(min_length=1)
-    legal_basis: LegalBasis
-    ground: Literal["subject_transaction", "legal_obligation", "court_order", "written_instruction"]
+    id: Slug = Field(description="The purpose's code")
+    name: Text = Field(description="The purpose's name")
+    domains: list[Domain] = Field(min_length=1, description="The life areas its checks concern")
+    legal_basis: LegalBasis = Field(description="The provision that allows checks for it")
+    ground: Literal[
+        "subject_transaction", "legal_obligation", "court_order", "written_instruction"
+    ] = Field(
+        description="Why a relying party may check: the subject's own transaction, a legal "
+        "obligation, a court order or a written instruction"
+    )
     past_dates: bool = Field(
         default=False,
         description="A check for this purpose may ask about a past date (``as_of``), e.g. "
@@ -203,10 +236,10 @@ class Purpose(Strict):
 
 
 class RelyingParty(Strict):
-    id: Slug
-    name: Text
-    sector: str = Field(min_length=2)
-    purposes: list[Slug] = Field(min_length=1)
+    id: Slug = Field(description="The relying party's code")
+    name: Text = Field(description="The relying party's name")
+    sector: str = Field(min_length=2, description="Its line of business")
+    purposes: list[Slug] = Field(min_length=1, description="The purposes it may check for")
     callback_hosts: list[str] | None = Field(
         default=None,
         description="Where this party's webhooks may go: host names (``hooks.bank.example``) "
