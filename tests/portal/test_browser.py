@@ -115,7 +115,7 @@ def test_subject_disputes_operator_resolves_subject_sees_outcome(
     row.first.get_by_label("Grounds").fill("The judgment was performed in full.")
     row.first.get_by_role("button", name="Submit").first.click()
     page.wait_for_url(re.compile(r"/me#disputes$"))
-    assert page.locator("td[data-status]").first.inner_text() == "open"
+    assert page.locator("td[data-status]").first.inner_text() == "Open"
     page.get_by_role("button", name="Sign out").click()
 
     _sign_in(page, base, Role.OPERATOR)
@@ -132,7 +132,7 @@ def test_subject_disputes_operator_resolves_subject_sees_outcome(
     _sign_in(page, base, Role.SUBJECT)
     page.wait_for_url(re.compile(r"/me$"))
     outcome = page.locator("#disputes + table tr", has_text="performed in full")
-    assert outcome.locator("td[data-status]").inner_text() == "deleted"
+    assert outcome.locator("td[data-status]").inner_text() == "Successful: the record was deleted"
     assert "The court confirmed full performance." in outcome.inner_text()
     _shot(page, screenshot_dir, "subject-outcome")
     assert _eventually(lambda: _air_measures(base, ric) == [])

@@ -60,7 +60,7 @@ def _eventually_no_measure(portal: Portal, ric: str) -> dict[str, Any]:
 
 def _defaulter_record(page: str) -> str:
     for record_id, row in RECORD_ROW.findall(page):
-        if "Dishonest judgment defaulter" in row and ">in effect<" in row:
+        if "Dishonest judgment defaulter" in row and ">In effect<" in row:
             return str(record_id)
     raise AssertionError("the demo subject has no defaulter record in effect")
 
@@ -82,8 +82,8 @@ def test_dispute_resolved_by_deletion_ends_the_measure(portal: Portal) -> None:
     )
     assert lodged.status_code == 303
     report = portal.client.get("/me").text
-    assert "no effect: dispute" in report
-    assert "<td data-status>open</td>" in report
+    assert "No effect while your dispute is open" in report
+    assert '<td data-status="open">Open</td>' in report
     assert _eventually_no_measure(portal, ric)["measures"] == []  # no effect while disputed
 
     portal.sign_out()
@@ -103,7 +103,7 @@ def test_dispute_resolved_by_deletion_ends_the_measure(portal: Portal) -> None:
     portal.sign_out()
     portal.sign_in(Role.SUBJECT)
     report = portal.client.get("/me").text
-    assert "<td data-status>deleted</td>" in report
+    assert '<td data-status="deleted">Successful: the record was deleted</td>' in report
     assert "The court confirmed full performance." in report
     assert _eventually_no_measure(portal, ric)["measures"] == []
 
@@ -153,7 +153,7 @@ def test_statement_and_repair_application_through_the_portal(portal: Portal) -> 
         follow_redirects=False,
     )
     assert applied.status_code == 303, applied.text
-    assert "<td>pending</td>" in portal.client.get("/me").text
+    assert "<td>Pending</td>" in portal.client.get("/me").text
 
     portal.sign_out()
     portal.sign_in(Role.OPERATOR)
@@ -172,9 +172,9 @@ def test_statement_and_repair_application_through_the_portal(portal: Portal) -> 
     portal.sign_out()
     portal.sign_in(Role.SUBJECT)
     report = portal.client.get("/me").text
-    assert "<td>approved</td>" in report
+    assert "<td>Approved</td>" in report
     row = next(r for rid, r in RECORD_ROW.findall(report) if rid == record_id)
-    assert ">in effect<" not in row
+    assert ">In effect<" not in row and "No effect: credit repaired" in row
 
 
 def test_operator_decides_an_identity_review_item_with_reasons(portal: Portal) -> None:

@@ -149,7 +149,7 @@ def test_defaulter_list_masks_identity_numbers(portal: Portal) -> None:
     assert page.status_code == 200
     assert MASKED.search(page.text)
     assert "Fa Shi [2017] No. 7" in page.text  # the legal basis
-    assert "performance" in page.text  # how to exit
+    assert "the obligation is performed" in page.text  # how to exit, in words
     for ric in portal.resident_ids():
         assert ric not in page.text
 
@@ -162,10 +162,16 @@ def test_language_switch_sets_a_cookie_and_formats_dates(portal: Portal) -> None
     assert 'lang="zh-Hans"' in page.text
     assert "失信被执行人名单" in page.text
     assert re.search(r"20[0-9]{2}年[0-9]{1,2}月[0-9]{1,2}日", page.text)
+    # the catalogue's labels: legal basis, term and exits in Chinese, no codes (issue 15)
+    assert "法释〔2017〕7号" in page.text and "Supreme People" not in page.text
+    assert "<dd>3年</dd>" in page.text and "履行义务、决定被撤销" in page.text
     portal.client.get("/lang/en")
     english = portal.client.get("/register/defaulters")
     assert 'lang="en"' in english.text
     assert re.search(r"[0-9]{1,2} [A-Z][a-z]{2} 20[0-9]{2}", english.text)
+    assert "<dd>3 years</dd>" in english.text and "the term ends" in english.text
+    for code in ("term_end", "3y<", "performance, annulment"):
+        assert code not in page.text and code not in english.text
 
 
 def test_language_switch_never_redirects_off_site(portal: Portal) -> None:
@@ -186,6 +192,11 @@ def test_sign_in_subject_sees_own_records_including_unpublished(portal: Portal) 
     report = portal.client.get("/me")
     assert report.status_code == 200
     assert "Dishonest judgment defaulter determination" in report.text
+    # payload values and field names in the catalogue's words, in each language (issue 15)
+    assert "Obligation: Pay money" in report.text and "pay_money" not in report.text
+    chinese = portal.client.get("/me", params={"lang": "zh"}).text
+    assert "生效法律文书确定的义务：给付金钱" in chinese and "pay_money" not in chinese
+    assert "您的权利" in chinese and "本报告免费提供" in chinese
     assert '<p class="lead"> ·' not in report.text  # the subject's name is shown
     assert portal.client.get("/console").status_code == 403
 
@@ -200,6 +211,7 @@ def test_console_is_for_operators_with_svg_charts(portal: Portal) -> None:
     assert console.text.count("<svg") >= 3
     assert "Records by year of occurrence" in console.text
     assert "Subjects per band: Tax credit index grade" in console.text
+    assert "not_rated" not in console.text  # bands in the catalogue's words (issue 15)
     assert "Open disputes by time to deadline" in console.text
     assert "List entries in effect" in console.text
     assert portal.client.get("/me", follow_redirects=False).status_code == 403

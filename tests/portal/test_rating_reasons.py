@@ -15,8 +15,8 @@ def test_a_not_rated_rating_shows_its_reason_in_both_languages() -> None:
            "as_of": "2026-03-01", "explanation": {}}  # fmt: skip
     text = reason_text("stale_assessment")
     assert text is not None
-    for lang in ("en", "zh"):
+    for lang, words in (("en", "Not rated"), ("zh", "未评级")):  # the catalogue's labels
         shown = _rating(catalogue, Translator(lang), row)["band"]
-        assert shown == f"not_rated ({text[lang]})"
+        assert shown == f"{words} ({text[lang]})"
     rated = _rating(catalogue, Translator("en"), {**row, "band": "A", "reason": None})
     assert rated["band"] == "A"

@@ -179,10 +179,9 @@ def term(duration: Duration, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Wanted:
-    """One thing a reader may meet: where its label goes and how to find it."""
+    """One thing a reader may meet, by the key its label has in a labels section."""
 
-    key: str  # as written in the labels section, e.g. payload.judgment_defaulter.obligation
-    present: Callable[[LanguageLabels], bool]
+    key: str  # e.g. payload.judgment_defaulter.obligation.values.pay_money
     translation_only: bool = False  # a sentence: the catalogue's own language needs none
 
 
@@ -190,40 +189,41 @@ def wanted(catalogue: Catalogue) -> Iterator[Wanted]:
     """Every code and sentence of the catalogue that a reader may be shown."""
     for type_id, record_type in catalogue.record_types.items():
         for name, spec in record_type.payload.items():
-            yield Wanted(
-                f"payload.{type_id}.{name}",
-                lambda x, t=type_id, n=name: _label(x, t, n) is not None,
-            )
+            yield Wanted(f"payload.{type_id}.{name}")
             for value in spec.values or []:
-                yield Wanted(
-                    f"payload.{type_id}.{name}.values.{value}",
-                    lambda x, t=type_id, n=name, v=value: v in _values(x, t, n),
-                )
+                yield Wanted(f"payload.{type_id}.{name}.values.{value}")
         if record_type.repairable.allowed:
             for sentence in record_type.repairable.conditions:
-                yield Wanted(f"texts.{sentence}", lambda x, s=sentence: s in x.texts, True)
+                yield Wanted(f"texts.{sentence}", translation_only=True)
     for rating in catalogue.ratings.values():
         for band in rating.bands.labels if rating.bands else []:
-            yield Wanted(
-                f"bands.{rating.id}.{band}", lambda x, r=rating.id, b=band: b in x.bands.get(r, {})
-            )
+            yield Wanted(f"bands.{rating.id}.{band}")
     if catalogue.ratings:
         for code in RATING_OUTCOMES:
-            yield Wanted(f"outcomes.{code}", lambda x, c=code: c in x.outcomes)
+            yield Wanted(f"outcomes.{code}")
     exits = {c for rt in catalogue.record_types.values() for c in rt.exit_conditions}
     exits |= {c for x in catalogue.lists.values() for c in x.exit_conditions}
     for condition in sorted(exits):
-        yield Wanted(
-            f"exit_conditions.{condition.value}",
-            lambda x, c=condition: c in x.exit_conditions,
-        )
+        yield Wanted(f"exit_conditions.{condition.value}")
     for section in BASIS_SECTIONS:
         for entry_id in getattr(catalogue, section):
-            yield Wanted(
-                f"legal_bases.{section}.{entry_id}",
-                lambda x, s=section, e=entry_id: e in x.legal_bases.get(s, {}),
-                True,
-            )
+            yield Wanted(f"legal_bases.{section}.{entry_id}", translation_only=True)
+
+
+def labelled(labels: LanguageLabels) -> set[str]:
+    """The keys (as ``wanted`` writes them) that a labels section gives words for."""
+    keys = {f"texts.{sentence}" for sentence in labels.texts}
+    keys |= {f"outcomes.{code}" for code in labels.outcomes}
+    keys |= {f"exit_conditions.{code.value}" for code in labels.exit_conditions}
+    for type_id, fields in labels.payload.items():
+        for name, found in fields.items():
+            keys.add(f"payload.{type_id}.{name}")
+            keys |= {f"payload.{type_id}.{name}.values.{value}" for value in found.values}
+    for rating_id, bands in labels.bands.items():
+        keys |= {f"bands.{rating_id}.{band}" for band in bands}
+    for section, entries in labels.legal_bases.items():
+        keys |= {f"legal_bases.{section}.{entry_id}" for entry_id in entries}
+    return keys
 
 
 def label_problems(catalogue: Catalogue, languages: Sequence[str]) -> list[Problem]:
@@ -233,14 +233,12 @@ def label_problems(catalogue: Catalogue, languages: Sequence[str]) -> list[Probl
     things = list(wanted(catalogue))
     for lang in languages:
         labels = catalogue.labels.languages.get(lang)
-        file = catalogue.origin_of("labels", lang)
-        if labels is None:
-            file = f"labels_{lang}.yaml (missing)"
-        empty = LanguageLabels(language=lang)
+        file = catalogue.origin_of("labels", lang) if labels else f"labels_{lang}.yaml (missing)"
+        have = labelled(labels) if labels else set()
         for thing in things:
             if thing.translation_only and lang == SOURCE_LANGUAGE:
                 continue
-            if not thing.present(labels or empty):
+            if thing.key not in have:
                 problems.append(Problem(file, f"labels[{lang}].{thing.key}", f"no label in {lang}"))
     for lang, labels in catalogue.labels.languages.items():
         problems += _stale(catalogue, labels, catalogue.origin_of("labels", lang), languages)

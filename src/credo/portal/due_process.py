@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from credo.access.model import Principal, Role
 from credo.api.deps import get_ctx
 from credo.api.params import parse_id
+from credo.catalog.catalogue import Catalogue
 from credo.context import AppContext
 from credo.disputes import repair, service
 from credo.disputes import repository as disputes_repo
@@ -41,16 +42,23 @@ def _report_page(
     with ctx.engine.connect() as conn:
         report = subject_report(conn, ctx.catalogue, principal.subject_id, ctx.clock.now())
     view = views.report_view(ctx.catalogue, t, report, ctx.clock.today())
-    view["watchers"] = [_watcher(t, w) for w in report["subscriptions"]]
+    view["watchers"] = [_watcher(ctx.catalogue, t, w) for w in report["subscriptions"]]
     return render(
         request, ctx, t, principal, "me.html", status_code=status_code, report=view, error=error
     )
 
 
-def _watcher(t: Translator, watcher: dict[str, Any]) -> dict[str, Any]:
+def _watcher(catalogue: Catalogue, t: Translator, watcher: dict[str, Any]) -> dict[str, Any]:
     """A subscription that watches the subject, as the report has it (G-24): who, for which
     purpose and legal basis, since when, and whether it still watches."""
-    basis = watcher.get("legal_basis") or {}
+    purpose = catalogue.purposes.get(watcher["purpose"])
+    basis = (
+        catalogue.labels.words(t.lang)
+        .legal_basis("purposes", purpose.id, purpose.legal_basis)
+        .model_dump()
+        if purpose
+        else watcher.get("legal_basis") or {}
+    )
     stopped = watcher["status"] != "watching"
     return {
         "relying_party": _in_language(watcher["relying_party"], t) or watcher["relying_party_id"],

@@ -186,6 +186,92 @@ TEXTS: dict[str, tuple[str, str]] = {
     "state.performed": ("performed", "已履行"),
     "state.revoked": ("revoked", "已撤销"),
     "state.delisted": ("delisted", "已移出名单"),
+    # the registry's own codes in words (the catalogue's codes: credo.catalog.labels)
+    "effect.period_ended": ("No effect: its period ended", "无影响：期限已届满"),
+    "effect.capped_by_ceiling": (
+        "No effect: it reached its longest period",
+        "无影响：已达最长影响期",
+    ),
+    "effect.lapsed_unconfirmed": ("No effect: not confirmed in time", "无影响：未按期确认"),
+    "effect.delisted": ("No effect: ended early by the authority", "无影响：已被提前移出"),
+    "effect.performed": ("No effect: the obligation was performed", "无影响：义务已履行"),
+    "effect.annulled": ("No effect: the decision was annulled", "无影响：决定已撤销"),
+    "effect.repaired": ("No effect: credit repaired", "无影响：信用已修复"),
+    "effect.retention_ended": ("No effect: past its retention period", "无影响：已超过保存期限"),
+    "effect.not_yet_in_effect": ("Not in effect yet", "尚未生效"),
+    "effect.not_final": ("No effect: under appeal", "无影响：尚在上诉中"),
+    "effect.deleted": ("No effect: deleted", "无影响：已删除"),
+    "effect.dispute": ("No effect while your dispute is open", "异议处理期间不产生影响"),
+    "effect.identity_claim": (
+        "No effect while your 'not me' claim is open",
+        "“非本人”申诉处理期间不产生影响",
+    ),
+    "effect.unverified": ("No effect: not verified in time", "无影响：未在期限内核实"),
+    "dispute.status.open": ("Open", "处理中"),
+    "dispute.status.unverified": (
+        "Not verified in time: the record stays without effect",
+        "未在期限内核实：记录不产生影响",
+    ),
+    "dispute.status.corrected": ("Successful: the record was corrected", "异议成立：记录已更正"),
+    "dispute.status.deleted": ("Successful: the record was deleted", "异议成立：记录已删除"),
+    "dispute.status.upheld": ("Not successful: the record was kept", "异议不成立：记录予以保留"),
+    "dispute.status.frivolous": (
+        "Not successful: dismissed as unfounded",
+        "异议不成立：因无正当理由被驳回",
+    ),
+    "dispute.status.confirmed": (
+        "Successful: the record is not about you and was removed",
+        "申诉成立：记录与您无关，已删除",
+    ),
+    "dispute.status.rejected": (
+        "Not successful: the record is about you",
+        "申诉不成立：记录确属本人",
+    ),
+    "resolve.corrected": (
+        "Corrected (the furnisher sent a correction)",
+        "已更正（提供单位已报送更正）",
+    ),
+    "resolve.deleted": ("Delete the record", "删除记录"),
+    "resolve.upheld": ("Keep the record: the dispute fails", "保留记录：异议不成立"),
+    "resolve.frivolous": ("Dismiss as unfounded: the record is kept", "以无正当理由驳回：保留记录"),
+    "resolve.confirmed": ("Not this person: delete the record", "确非本人：删除记录"),
+    "resolve.rejected": ("The record is about this person: keep it", "确属本人：保留记录"),
+    "repair.status.pending": ("Pending", "审核中"),
+    "repair.status.approved": ("Approved", "已批准"),
+    "repair.status.rejected": ("Rejected", "未批准"),
+    "entry.notified": ("Notified: not in effect yet", "已告知：尚未生效"),
+    "entry.effective": ("In effect", "生效中"),
+    "entry.ended": ("Ended", "已结束"),
+    "inquiry.clear": ("Nothing against you", "无不利结果"),
+    "inquiry.restricted": ("Restricted", "受限制"),
+    "inquiry.benefit": ("Benefit granted", "享受激励"),
+    "inquiry.review": ("Sent to a person for review", "转人工审核"),
+    "inquiry.subscribed": ("Started watching your file", "开始关注您的档案"),
+    "inquiry.renewed": ("Renewed watching your file", "续订关注您的档案"),
+    "inquiry.notified": ("Told of a change in your file", "已收到档案变化通知"),
+    "rights.free_copy": (
+        "This report is free. You may ask for it at any time.",
+        "本报告免费提供，您可以随时查询。",
+    ),
+    "rights.dispute": (
+        "You may dispute any record; it has no effect until the dispute is resolved, by the "
+        "deadline shown. Unresolved by then, it stays without effect as unverified.",
+        "您可以对任何记录提出异议；异议处理完毕前该记录不产生影响，处理期限见上。"
+        "逾期未处理的，该记录按未核实处理，继续不产生影响。",
+    ),
+    "rights.not_me": (
+        "If a record is not about you, file a 'not me' claim: it is suspended at once.",
+        "如记录与您无关，可以提出“非本人”申诉，该记录立即暂停使用。",
+    ),
+    "rights.statement": (
+        "You may attach your own statement to any record; it travels with it.",
+        "您可以为任何记录附加本人说明，说明随记录一并提供。",
+    ),
+    "rights.repair": (
+        "Where the record type allows it, you may apply for credit repair from the date "
+        "shown, with proof that the conditions are met.",
+        "记录类型允许信用修复的，您可以自所示日期起申请修复，并提交满足条件的证明。",
+    ),
     # furnisher quality (G-49, credo.portal.quality)
     "quality.title": ("Furnisher quality", "信息提供单位数据质量"),
     "quality.intro": (
@@ -267,6 +353,12 @@ class Translator:
         if pair is None:
             return key
         return pair[1] if self.lang == "zh" else pair[0]
+
+    def label(self, prefix: str, code: str) -> str:
+        """A code of the registry's own in words (``prefix.code``); the code as words when
+        no text has it."""
+        key = f"{prefix}.{code}"
+        return self(key) if key in TEXTS else code.replace("_", " ")
 
     def pick(self, text: Any) -> str:
         """A catalogue ``Text`` (``en``/``zh``) in this language."""

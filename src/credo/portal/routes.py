@@ -162,14 +162,14 @@ def defaulters(
         rows = repo.list_entries_in_effect(conn, list_def.id, today, offset, PAGE_SIZE)
         payloads = repo.payloads_of_records(conn, [r for row in rows for r in row["record_ids"]])
         entries = [views.list_line(t, row, payloads) for row in rows]
-        facts: dict[str, Any] | None = views.list_facts(t, list_def)
+        facts: dict[str, Any] | None = views.list_facts(ctx.catalogue, t, list_def)
     else:
         types = views.list_record_types(ctx.catalogue)
         total = repo.listed_count(conn, types, today)
         rows = repo.listed_entries(conn, types, today, offset, PAGE_SIZE)
         entries = [views.listed_entry(ctx.catalogue, t, row) for row in rows]
         record_type = ctx.catalogue.record_types.get(types[0]) if types else None
-        facts = views.record_type_facts(t, record_type) if record_type else None
+        facts = views.record_type_facts(ctx.catalogue, t, record_type) if record_type else None
     return render(
         request,
         ctx,

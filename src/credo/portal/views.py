@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.lists import ListDef
 from credo.catalog.models import RecordType
+from credo.catalog.ratings import RatingDef
 from credo.catalog.vocab import EvidenceKind
 from credo.portal import repository as repo
 from credo.portal.charts import aggregate_chart
@@ -85,17 +86,35 @@ def split_licences(
     return licences, others
 
 
-def _details(payload: Mapping[Any, Any], t: Translator) -> str:
+def _details(catalogue: Catalogue, t: Translator, type_id: str, payload: Mapping[Any, Any]) -> str:
+    """A record's payload in words: each field by its label, an enum value by its label, a
+    date in the reader's language (credo.catalog.labels)."""
+    words = catalogue.labels.words(t.lang)
+    record_type = catalogue.record_types.get(type_id)
+    specs = record_type.payload if record_type else {}
+    colon = "：" if t.lang == "zh" else ": "
     parts = []
     for name, value in (payload or {}).items():
+        spec = specs.get(name)
         if isinstance(value, bool):
             shown = "✓" if value else "✗"
         elif isinstance(value, float):
             shown = t.number(value)
+        elif spec is not None and spec.type == "enum" and isinstance(value, str):
+            shown = words.value(type_id, name, value)
+        elif spec is not None and spec.type == "date" and isinstance(value, str):
+            shown = _date_or_text(t, value)
         else:
             shown = str(value)
-        parts.append(f"{name.replace('_', ' ')}: {shown}")
-    return mask_text("; ".join(parts))
+        parts.append(f"{words.field(type_id, name)}{colon}{shown}")
+    return mask_text(("；" if t.lang == "zh" else "; ").join(parts))
+
+
+def _date_or_text(t: Translator, value: str) -> str:
+    try:
+        return t.date(date.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def _type_name(catalogue: Catalogue, t: Translator, type_id: str) -> str:
@@ -110,13 +129,18 @@ def _furnisher_name(catalogue: Catalogue, t: Translator, furnisher_id: str) -> s
 
 def public_record(catalogue: Catalogue, t: Translator, row: Mapping[Any, Any]) -> dict[str, Any]:
     record_type = catalogue.record_types.get(row["record_type"])
-    basis = record_type.legal_basis if record_type else None
+    words = catalogue.labels.words(t.lang)
+    basis = (
+        words.legal_basis("record_types", record_type.id, record_type.legal_basis)
+        if record_type
+        else None
+    )
     return {
         "type": _type_name(catalogue, t, row["record_type"]),
         "date": t.date(row["effective_from"]),
         "until": t.date(row["effect_until"]),
         "furnisher": _furnisher_name(catalogue, t, row["furnisher_id"]),
-        "details": _details(row["payload"], t),
+        "details": _details(catalogue, t, row["record_type"], row["payload"]),
         "basis": f"{basis.instrument}, {basis.article}" if basis else "",
     }
 
@@ -177,6 +201,7 @@ def _rating_series(
 ) -> list[tuple[str, list[tuple[str, int]]]]:
     """One chart per rating: subjects per band, best band first."""
     by_key = {r.key: r for r in catalogue.ratings.values()}
+    words = catalogue.labels.words(t.lang)
     grouped: dict[str, dict[str, int]] = {}
     for key, band, count in rows:
         grouped.setdefault(key, {})[band] = count
@@ -187,7 +212,9 @@ def _rating_series(
         order = labels + sorted(b for b in bands if b not in labels)
         name = t.pick(rating.name) if rating else key
         title = f"{t('console.bands')}: {name}"
-        series.append((title, [(band, bands[band]) for band in order if band in bands]))
+        rating_id = rating.id if rating else key
+        shown = [(words.band(rating_id, band), bands[band]) for band in order if band in bands]
+        series.append((title, shown))
     return series
 
 
@@ -226,7 +253,7 @@ def report_view(
         "list_entries": [
             {
                 "name": _text(e.get("name"), t) or e["list"],
-                "status": e["status"],
+                "status": t.label("entry", e["status"]),
                 "starts_on": t.date(e.get("effective_on") or e.get("starts_on")),
                 "ends_on": t.date(e.get("ends_on")),
                 "exit": e.get("exit"),
@@ -238,8 +265,8 @@ def report_view(
         "repairs": [
             {
                 "id": a["id"],
-                "status": a["status"],
-                "condition": a["condition"],
+                "status": t.label("repair.status", a["status"]),
+                "condition": catalogue.labels.words(t.lang).text(a["condition"]),
                 "applied_at": t.date(a["applied_at"]),
                 "deadline": t.date(a["deadline_at"]),
                 "reasons": a.get("reasons") or "",
@@ -249,7 +276,7 @@ def report_view(
         "notices": [
             {"title": n["title"], "created_at": t.date(n["created_at"])} for n in report["notices"]
         ],
-        "rights": list(report["rights"].values()),
+        "rights": [t(f"rights.{key}") for key in report["rights"]],
     }
 
 
@@ -257,6 +284,7 @@ def _report_record(
     catalogue: Catalogue, t: Translator, record: Mapping[str, Any], today: date
 ) -> dict[str, Any]:
     record_type = catalogue.record_types.get(record["record_type"])
+    words = catalogue.labels.words(t.lang)
     open_dispute = any(d["status"] in ("open", "unverified") for d in record["disputes"])
     eligible = record.get("repair_eligible_on")
     can_repair = bool(
@@ -273,31 +301,60 @@ def _report_record(
         "date": t.date(record["effective_from"]),
         "until": t.date(record["effect_until"]),
         "state": t(f"state.{record['state']}"),
-        "effect": record["effect"],
+        "effect": _effect(t, record),
         "in_effect": record["effect"] == "in effect",
         "furnisher": _text(record["source"]["furnisher"], t),
-        "details": _details(record["payload"], t),
+        "details": _details(catalogue, t, record["record_type"], record["payload"]),
         "disputes": [_dispute(t, d) for d in record["disputes"]],
         "statements": [s["text"] for s in record["subject_statements"]],
         "can_dispute": not open_dispute and record["state"] == "active",
         "can_repair": can_repair,
         "repair_from": t.date(eligible) if eligible else "",
-        "conditions": record_type.repairable.conditions if record_type else [],
+        "conditions": [
+            {"value": c, "label": words.text(c)}
+            for c in (record_type.repairable.conditions if record_type else [])
+        ],
     }
+
+
+def _effect(t: Translator, record: Mapping[str, Any]) -> str:
+    """Whether the record has effect today and, if not, why, in words."""
+    reason = record.get("effect_reason")
+    if reason is None:
+        return t("me.effect")
+    if reason == "suspended":
+        open_reasons = [r["reason"] for r in record["restrictions"] if r.get("closed_at") is None]
+        return "; ".join(t.label("effect", r) for r in sorted(set(open_reasons))) or t(
+            "me.no_effect"
+        )
+    return t.label("effect", str(reason))
 
 
 def _rating(catalogue: Catalogue, t: Translator, rating: Mapping[str, Any]) -> dict[str, Any]:
-    definition = catalogue.ratings.get(rating["rating"])
+    by_key = {r.key: r for r in catalogue.ratings.values()}
+    definition = by_key.get(rating["rating"]) or catalogue.ratings.get(rating["rating"])
     explanation = rating.get("explanation") or {}
     reason = reason_text(rating.get("reason"))
+    band = catalogue.labels.words(t.lang).band(
+        definition.id if definition else rating["rating"], rating["band"]
+    )
     return {
         "name": t.pick(definition.name) if definition else rating["rating"],
-        "band": f"{rating['band']} ({reason.get(t.lang) or reason['en']})"
-        if reason
-        else rating["band"],
+        "band": f"{band} ({reason.get(t.lang) or reason['en']})" if reason else band,
         "as_of": t.date(rating.get("as_of")),
-        "explanation": _details(explanation, t) if isinstance(explanation, Mapping) else "",
+        "explanation": _explained(t, definition, explanation, rating["band"]),
     }
+
+
+def _explained(t: Translator, rating: RatingDef | None, features: Any, band: str) -> str:
+    """What moved the band, in words (credo.ratings.explain), as the public register says it."""
+    from credo.ratings.explain import reasons
+
+    if rating is None or rating.bands is None or not isinstance(features, Mapping):
+        return ""
+    if band in (NOT_RATED, "pending"):
+        return ""  # the band says why (its reason code)
+    return "; ".join(_text(r["text"], t) for r in reasons(rating, dict(features), band))
 
 
 def _inquiry(catalogue: Catalogue, t: Translator, inquiry: Mapping[str, Any]) -> dict[str, Any]:
@@ -307,7 +364,7 @@ def _inquiry(catalogue: Catalogue, t: Translator, inquiry: Mapping[str, Any]) ->
         "at": t.date(inquiry["at"]),
         "relying_party": t.pick(party.name) if party else inquiry["relying_party_id"],
         "purpose": t.pick(purpose.name) if purpose else inquiry["purpose"],
-        "outcome": inquiry["outcome"],
+        "outcome": t.label("inquiry", inquiry["outcome"]),
     }
 
 
@@ -315,7 +372,8 @@ def _dispute(t: Translator, dispute: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": dispute["id"],
         "kind": t(f"me.kind.{dispute['kind']}"),
-        "status": dispute["status"],
+        "status": t.label("dispute.status", dispute["status"]),
+        "status_code": dispute["status"],
         "opened_at": t.date(dispute["opened_at"]),
         "deadline": t.date(dispute["deadline_at"]),
         "grounds": dispute["grounds"],
@@ -380,26 +438,38 @@ def listed_entry_from(
     }
 
 
-def list_facts(t: Translator, list_def: ListDef) -> dict[str, Any]:
-    basis = list_def.legal_basis
+def list_facts(catalogue: Catalogue, t: Translator, list_def: ListDef) -> dict[str, Any]:
+    words = catalogue.labels.words(t.lang)
+    basis = words.legal_basis("lists", list_def.id, list_def.legal_basis)
     return {
         "title": t.pick(list_def.name),
         "basis": f"{basis.instrument}, {basis.article}: {basis.text}",
-        "term": str(list_def.max_term) if list_def.max_term else "—",
-        "exit": ", ".join(c.value for c in list_def.exit_conditions),
+        "term": words.term(list_def.max_term) if list_def.max_term else "—",
+        "exit": _listed(t, [words.exit_condition(c) for c in list_def.exit_conditions]),
     }
 
 
-def record_type_facts(t: Translator, record_type: RecordType) -> dict[str, Any]:
-    basis = record_type.legal_basis
-    repair = "; ".join(record_type.repairable.conditions) if record_type.repairable.allowed else ""
-    exits = ", ".join(c.value for c in record_type.exit_conditions)
+def record_type_facts(
+    catalogue: Catalogue, t: Translator, record_type: RecordType
+) -> dict[str, Any]:
+    words = catalogue.labels.words(t.lang)
+    basis = words.legal_basis("record_types", record_type.id, record_type.legal_basis)
+    exits = _listed(t, [words.exit_condition(c) for c in record_type.exit_conditions])
+    repair = (
+        _listed(t, [words.text(c) for c in record_type.repairable.conditions])
+        if record_type.repairable.allowed
+        else ""
+    )
     return {
         "title": t("defaulters.title"),
         "basis": f"{basis.instrument}, {basis.article}: {basis.text}",
-        "term": str(record_type.max_effect),
-        "exit": f"{exits}; {repair}" if repair else exits,
+        "term": words.term(record_type.max_effect),
+        "exit": f"{exits}; {t('catalogue.repair')}: {repair}" if repair else exits,
     }
+
+
+def _listed(t: Translator, items: Sequence[str]) -> str:
+    return ("、" if t.lang == "zh" else ", ").join(items)
 
 
 def org_ratings(
@@ -418,7 +488,7 @@ def org_ratings(
         shown.append(
             {
                 "name": t.pick(rating.name),
-                "band": row["band"],
+                "band": catalogue.labels.words(t.lang).band(rating.id, row["band"]),
                 "as_of": t.date(row["as_of"]),
                 "reasons": [_text(r["text"], t) for r in explained],
             }
@@ -447,7 +517,7 @@ def org_list_entries(
                 "name": t.pick(list_def.name),
                 "since": t.date(row["effective_on"]),
                 "until": t.date(row["ends_on"]),
-                **{k: v for k, v in list_facts(t, list_def).items() if k != "title"},
+                **{k: v for k, v in list_facts(catalogue, t, list_def).items() if k != "title"},
             }
         )
     return shown

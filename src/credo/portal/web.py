@@ -108,6 +108,7 @@ def render(
         t=t,
         principal=principal,
         registry_name=t.pick(ctx.catalogue.registry.name),
+        words=ctx.catalogue.labels.words(t.lang),  # the catalogue's codes as words
         here=_here(request),
         csrf=binding.token,
         csrf_field=CSRF_FIELD,
