@@ -48,12 +48,14 @@ class Condition(Strict):
     """A filter on one payload field: exactly one of ``equals``, ``in``, ``not_in``, ``gte``,
     ``lt``. The values must suit the field's catalogue type (checked at load)."""
 
-    field: Slug
-    equals: Literal_ | None = None
+    field: Slug = Field(description="The payload field tested")
+    equals: Literal_ | None = Field(default=None, description="The field equals this value")
     in_: list[Literal_] | None = Field(default=None, alias="in")
-    not_in: list[Literal_] | None = None
-    gte: FiniteFloat | None = None
-    lt: FiniteFloat | None = None
+    not_in: list[Literal_] | None = Field(
+        default=None, description="The field is none of these values"
+    )
+    gte: FiniteFloat | None = Field(default=None, description="The field is at least this number")
+    lt: FiniteFloat | None = Field(default=None, description="The field is below this number")
 
     def values(self) -> list[bool | float | str]:
         """The values of ``equals``, ``in`` or ``not_in`` (empty for ``gte``/``lt``)."""
@@ -72,12 +74,14 @@ class Condition(Strict):
 class Feature(Strict):
     """One number (or category) per subject from its effective records as of a date."""
 
-    id: Slug
+    id: Slug = Field(description="The feature's name, used by points tables and bandings")
     op: FeatureOp
     record_types: list[Slug] = Field(min_length=1)
     field: Slug | None = Field(default=None, description="Payload field (not for count)")
     kind: Literal["number", "category"] = "number"
-    where: list[Condition] = Field(default_factory=list)
+    where: list[Condition] = Field(
+        default_factory=list, description="Only records whose payload meets every condition"
+    )
     window: Duration | None = Field(default=None, description="Only records this recent")
     half_life: Duration | None = Field(default=None, description="Exponential decay")
     missing: FiniteFloat | Literal["not_rated", "pending"] | None = Field(
@@ -116,39 +120,51 @@ class Bin(Strict):
     """A half-open interval [from, to) of a value; an absent bound is unbounded."""
 
     from_: FiniteFloat | None = Field(default=None, alias="from")
-    to: FiniteFloat | None = None
-    points: FiniteFloat | None = None
-    band: str | None = None
+    to: FiniteFloat | None = Field(
+        default=None, description="The bin's upper bound (excluded); none: unbounded"
+    )
+    points: FiniteFloat | None = Field(
+        default=None, description="Points for a value in the bin (points tables)"
+    )
+    band: str | None = Field(default=None, description="The band of a value in the bin (bandings)")
 
 
 Monotonic = Literal["increasing", "decreasing", "none"]
 
 
 class Reason(Strict):
-    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=40)
-    text: Text
-    counterfactual: Text | None = None
+    code: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]*$",
+        max_length=40,
+        description="The reason's code, shown with the outcome",
+    )
+    text: Text = Field(description="What the reason means, for the subject")
+    counterfactual: Text | None = Field(
+        default=None, description="What would improve the outcome, in plain words"
+    )
 
 
 class PointsTable(Strict):
-    feature: Slug
+    feature: Slug = Field(description="The numeric feature binned")
     monotonic: Monotonic = Field(description="How points move as the feature grows")
-    bins: list[Bin] = Field(min_length=1)
-    reason: Reason
+    bins: list[Bin] = Field(
+        min_length=1, description="Bins of the feature to points, covering every value"
+    )
+    reason: Reason = Field(description="The reason given when the table costs points")
 
 
 class Score(Strict):
-    base: FiniteFloat = 0
-    min: FiniteFloat | None = None
-    max: FiniteFloat | None = None
-    tables: list[PointsTable] = Field(min_length=1)
+    base: FiniteFloat = Field(default=0, description="The score before any table")
+    min: FiniteFloat | None = Field(default=None, description="The lowest the total may go")
+    max: FiniteFloat | None = Field(default=None, description="The highest the total may go")
+    tables: list[PointsTable] = Field(min_length=1, description="Points tables added to the base")
 
 
 class Guard(Strict):
     """A banding applies only while a category feature has this value."""
 
-    feature: Slug
-    equals: str
+    feature: Slug = Field(description="A category feature")
+    equals: str = Field(description="The value it must have")
 
 
 class Banding(Strict):
@@ -156,13 +172,23 @@ class Banding(Strict):
     category feature, and ``otherwise`` for any other value; with ``when``, only while a
     category feature has a given value."""
 
-    over: Slug
-    when: Guard | None = None
+    over: Slug = Field(description="A numeric feature, or total for the score")
+    when: Guard | None = Field(
+        default=None, description="Applies only while a category feature has a value"
+    )
     monotonic: Monotonic = Field(description="How the band moves as the value grows")
-    bins: list[Bin] | None = None
-    by: Slug | None = None
-    cases: dict[str, list[Bin]] | None = None
-    otherwise: Literal["not_rated", "pending"] | None = None
+    bins: list[Bin] | None = Field(
+        default=None, description="Bins of the value to bands, covering every value"
+    )
+    by: Slug | None = Field(
+        default=None, description="A category feature choosing the bins (with cases)"
+    )
+    cases: dict[str, list[Bin]] | None = Field(
+        default=None, description="One bin list per value of the by feature"
+    )
+    otherwise: Literal["not_rated", "pending"] | None = Field(
+        default=None, description="The outcome for any other value of the by feature"
+    )
     reason: Reason | None = Field(default=None, description="Given when this rule caps the band")
 
     @model_validator(mode="after")
@@ -186,17 +212,25 @@ class Bands(Strict):
 
 
 class RatingDef(Strict):
-    id: Slug
-    version: int = 1
-    name: Text
-    purpose: str = Field(min_length=10)
-    domain: Domain
-    subject_kinds: list[SubjectKind] = Field(min_length=1)
-    inputs: list[Slug] = Field(min_length=1)
-    public: bool = False
-    features: list[Feature] = Field(default_factory=list)
-    score: Score | None = None
-    bands: Bands | None = None
+    id: Slug = Field(description="The rating's code")
+    version: int = Field(
+        default=1, description="Raised on every change; results keep the version they came from"
+    )
+    name: Text = Field(description="The rating's name")
+    purpose: str = Field(min_length=10, description="What the rating is for, in plain words")
+    domain: Domain = Field(description="The one life area the rating speaks about")
+    subject_kinds: list[SubjectKind] = Field(min_length=1, description="Who is rated")
+    inputs: list[Slug] = Field(
+        min_length=1, description="The record types it reads, all of its own domain"
+    )
+    public: bool = Field(default=False, description="Results are shown on the public register")
+    features: list[Feature] = Field(
+        default_factory=list, description="Numbers or categories per subject from its records"
+    )
+    score: Score | None = Field(default=None, description="Optional: a total from points tables")
+    bands: Bands | None = Field(
+        default=None, description="The outcome: the worst band of the rules"
+    )
 
     @property
     def key(self) -> str:
