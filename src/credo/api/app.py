@@ -10,6 +10,7 @@ from credo.api import (
     catalog,
     checks,
     disputes,
+    exports,
     lists,
     quality,
     ratings,
@@ -46,6 +47,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     app.include_router(quality.router)  # G-49
+    app.include_router(exports.router)  # G-50: public rows, aggregates, audited
     app.include_router(portal_routes.router)
     app.add_middleware(checks.CheckFastPath)  # POST /v1/checks, the hot path
     app.add_middleware(SecurityHeaders)  # outermost: every response, the fast path's too

@@ -405,30 +405,37 @@ def public_list(catalogue: Catalogue, list_id: str = DEFAULTER_LIST) -> ListDef 
 
 def list_line(t: Translator, row: Mapping[Any, Any], payloads: Mapping[str, Any]) -> dict[str, Any]:
     """One public line of a list: a person's number masked, an organisation's USCC shown."""
-    payload: Mapping[str, Any] = {}
-    for record_id in row["record_ids"] or []:
-        if payloads.get(record_id):
-            payload = payloads[record_id]
-            break
     return listed_entry_from(
         t,
         row,
-        payload,
+        entry_payload(row, payloads),
         since=row["effective_on"],
         until=row["ends_on"],
     )
 
 
+def entry_payload(row: Mapping[Any, Any], payloads: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The payload a list line shows: its first record's that has one."""
+    for record_id in row["record_ids"] or []:
+        if payloads.get(record_id):
+            return dict(payloads[record_id])
+    return {}
+
+
+def shown_identifier(row: Mapping[Any, Any]) -> str:
+    """The identifier a public list shows: a person's resident ID masked, an organisation's
+    USCC in full (also what ``credo.exports`` writes)."""
+    if row["kind"] == "person":
+        return mask_identifier("cn_ric", row["ric"]) if row["ric"] else "—"
+    return str(row["uscc"] or "—")
+
+
 def listed_entry_from(
     t: Translator, row: Mapping[Any, Any], payload: Mapping[str, Any], since: Any, until: Any
 ) -> dict[str, Any]:
-    if row["kind"] == "person":
-        shown_id = mask_identifier("cn_ric", row["ric"]) if row["ric"] else "—"
-    else:
-        shown_id = row["uscc"] or "—"
     return {
         "name": row["display_name"],
-        "id": shown_id,
+        "id": shown_identifier(row),
         "kind": t(f"kind.{row['kind']}"),
         "organisation_id": row["subject_id"] if row["kind"] != "person" else None,
         "case": mask_text(payload.get("case_number", "—")),
