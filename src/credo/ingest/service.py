@@ -10,12 +10,21 @@ Every run, failed or not, ends with its report in its ``ingest_runs`` row: the l
 rows accepted, duplicate and quarantined, the rows read but not reached (the chunk that was
 being written when the run failed) and, for a failed run, the error. A run fails when the file
 cannot be read to its end, when the database fails, and (unless ``allow_empty``) when the file
-holds no rows or none of its rows was accepted or a duplicate."""
+holds no rows or none of its rows was accepted or a duplicate.
+
+A multi-authority file (the mapping's ``furnisher: {column: ...}``) is one run: each row is
+validated as its own furnisher's statement (the remit check of G-07, per row) and appended
+under that furnisher (its record and chain ids, ``furnisher_id`` and the audit entry's actor
+``furnisher:<id>`` are that furnisher's, as if it had sent the row alone); the run records the
+column (``column:<name>``) as its furnisher, the quarantine rows their own row's furnisher,
+and the report counts outcomes per furnisher. One run rather than one per furnisher: the
+file's every line is accounted for in one place under one source key, and a re-run of the
+file is idempotent as a whole."""
 
 from __future__ import annotations
 
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +46,9 @@ from credo.records.validate import StatementValidator
 
 DEFAULT_CHUNK_SIZE = 5000
 SAMPLE = 1000
-Rejected = tuple[int, Rejection, dict[str, Any]]  # row number, reason, raw values
+# row number, reason, raw values, the row's furnisher (None: a row that names none)
+Rejected = tuple[int, Rejection, dict[str, Any], str | None]
+Checked = tuple[Statement | Rejection, str | None]  # and the row's furnisher
 OUTCOMES = ("accepted", "duplicate", "quarantined")
 
 
@@ -58,8 +69,12 @@ class IngestRequest:
 class IngestResult:
     run_id: int
     source_key: str
-    furnisher_id: str
+    furnisher_id: str  # a multi-authority file's: "column:<name>"
     counts: Counter[str] = field(default_factory=Counter)
+    # Outcomes per furnisher (rows whose furnisher is unknown are counted in ``counts`` only).
+    by_furnisher: defaultdict[str, Counter[str]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
     reasons: Counter[str] = field(default_factory=Counter)
     # The first SAMPLE quarantined rows, for display; all of them go to the spool file.
     quarantined_rows: list[dict[str, Any]] = field(default_factory=list)
@@ -100,18 +115,40 @@ class IngestFailed(ValidationFailed):
 
 
 def resolve_furnisher(mapping: Mapping, given: str | None) -> str:
-    """The furnisher named on the command line or in the mapping; never two different ones."""
+    """The furnisher named on the command line or in the mapping; never two different ones.
+    A mapping that takes each row's furnisher from a column has no one furnisher."""
+    per_row = mapping.furnisher_from
+    if per_row is not None:
+        raise ValidationFailed(
+            f"the mapping takes each row's furnisher from column {per_row.column!r}; this "
+            "needs a mapping with one furnisher (a full-list delivery is one furnisher's list)",
+            code="furnisher_per_row",
+        )
     if given and mapping.furnisher and given != mapping.furnisher:
         raise ValidationFailed(
             f"--furnisher {given!r} differs from the mapping's furnisher {mapping.furnisher!r}",
             code="furnisher_mismatch",
         )
     furnisher = given or mapping.furnisher
-    if not furnisher:
+    if not isinstance(furnisher, str) or not furnisher:
         raise ValidationFailed(
             "no furnisher: name one in the mapping or with --furnisher", code="missing_furnisher"
         )
     return furnisher
+
+
+def _run_furnisher(mapping: Mapping, given: str | None) -> str | None:
+    """The file's one furnisher, or None when each row names its own."""
+    per_row = mapping.furnisher_from
+    if per_row is None:
+        return resolve_furnisher(mapping, given)
+    if given:
+        raise ValidationFailed(
+            f"--furnisher {given!r} does not apply: the mapping takes each row's furnisher "
+            f"from column {per_row.column!r}",
+            code="furnisher_mismatch",
+        )
+    return None
 
 
 def ingest_file(
@@ -122,9 +159,13 @@ def ingest_file(
 ) -> IngestResult:
     """Ingest ``request.path``; ``on_chunk(rows)`` is told after each committed chunk.
     A run that fails raises ``IngestFailed`` once its report is written."""
-    furnisher_id = resolve_furnisher(request.mapping, request.furnisher_id)
+    furnisher_id = _run_furnisher(request.mapping, request.furnisher_id)
     check_against_catalogue(request.mapping, ctx.catalogue, furnisher_id)
-    _refuse_if_held(engine, furnisher_id)
+    if furnisher_id is not None:
+        _refuse_if_held(engine, furnisher_id)
+    else:  # G-49 per row: a held furnisher's rows are held by the write path (_hold_back)
+        assert request.mapping.furnisher_from is not None
+        furnisher_id = request.mapping.furnisher_from.label
     reader = FileReader(request.path, request.chunk_size)
     source_key = file_digest(request.path, request.mapping_bytes)
     with engine.begin() as conn:
@@ -241,25 +282,33 @@ class _ChunkIngester:
         self.reader = reader
         self.in_flight = 0  # rows of the chunk being written: not reached if it fails
         self.mapper = RowMapper(mapping, ctx.catalogue)
-        self.validator = StatementValidator(ctx.catalogue, result.furnisher_id, ctx.clock.today())
+        self.per_row = mapping.furnisher_from is not None
+        # One validator per furnisher: the remit it checks (G-07) is that furnisher's.
+        self._validators: dict[str, StatementValidator] = {}
 
     def ingest(self, chunk: Chunk) -> None:
         """One chunk, one transaction: its records, its quarantine rows, the run's progress.
         The result counts a chunk only once it is committed, so a failed run's report says
         what the database holds."""
         self.in_flight = len(chunk)
-        items, rows, rejected = self._prepare(chunk)
+        groups, rows, rejected = self._prepare(chunk)
         counts: Counter[str] = Counter(rows_read=len(chunk))
+        by_furnisher: defaultdict[str, Counter[str]] = defaultdict(Counter)
         with self.engine.begin() as conn:
             repository.prepare_bulk_session(conn)
-            outcomes = append_statements(conn, self.ctx, self.result.furnisher_id, items)
-            for outcome in outcomes:
-                if outcome.outcome == "quarantined" and outcome.reason is not None:
-                    rejected.append((outcome.row, outcome.reason, _raw_of(rows[outcome.row])))
-                else:
-                    counts[outcome.outcome] += 1
+            for furnisher_id, items in groups.items():  # in the order the file names them
+                for outcome in append_statements(conn, self.ctx, furnisher_id, items):
+                    if outcome.outcome == "quarantined" and outcome.reason is not None:
+                        raw = _raw_of(rows[outcome.row])
+                        rejected.append((outcome.row, outcome.reason, raw, furnisher_id))
+                    else:
+                        counts[outcome.outcome] += 1
+                        by_furnisher[furnisher_id][outcome.outcome] += 1
             rejected.sort(key=lambda r: r[0])
             counts["quarantined"] += len(rejected)
+            for *_, named in rejected:
+                if named is not None:
+                    by_furnisher[named]["quarantined"] += 1
             repository.update_run(
                 conn,
                 self.result.run_id,
@@ -268,38 +317,73 @@ class _ChunkIngester:
             )
             repository.add_quarantine(conn, self._quarantine_rows(rejected))
         self.result.counts.update(counts)
+        for furnisher_id, tally in by_furnisher.items():
+            self.result.by_furnisher[furnisher_id].update(tally)
         self._quarantine(rejected)
         self.in_flight = 0
 
     def _prepare(
         self, chunk: Chunk
-    ) -> tuple[list[tuple[int, Statement]], dict[int, Row | BadRow], list[Rejected]]:
-        """Map and validate (no database): statements to append, and rejections."""
-        items: list[tuple[int, Statement]] = []
+    ) -> tuple[dict[str, list[tuple[int, Statement]]], dict[int, Row | BadRow], list[Rejected]]:
+        """Map and validate (no database): statements to append, by furnisher, and
+        rejections."""
+        groups: dict[str, list[tuple[int, Statement]]] = {}
         rows: dict[int, Row | BadRow] = {}
         rejected: list[Rejected] = []
         for number, row in chunk:
-            checked = self._check(number, row)
+            checked, furnisher_id = self._check(number, row)
             if isinstance(checked, Rejection):
-                rejected.append((number, checked, _raw_of(row)))
+                rejected.append((number, checked, _raw_of(row), furnisher_id))
             else:
-                items.append((number, checked))
+                assert furnisher_id is not None
+                groups.setdefault(furnisher_id, []).append((number, checked))
                 rows[number] = row
-        return items, rows, rejected
+        return groups, rows, rejected
 
-    def _check(self, number: int, row: Row | BadRow) -> Statement | Rejection:
+    def _check(self, number: int, row: Row | BadRow) -> Checked:
+        if not self.per_row:
+            return self._check_as(number, row, self.result.furnisher_id), self.result.furnisher_id
+        if isinstance(row, BadRow):
+            return Rejection(row.code, row.detail), None
+        raw = self.mapper.map(row, number)
+        furnisher = self.mapper.furnisher_of(row, number) if self._names_furnisher(row) else None
+        if isinstance(raw, Rejection):
+            return raw, furnisher if isinstance(furnisher, str) else None
+        assert furnisher is not None  # the row has every column the mapping reads
+        if isinstance(furnisher, Rejection):
+            return furnisher, None
+        checked = self._validate(number, raw, furnisher)
+        if isinstance(checked, Rejection):
+            return self.mapper.locate_furnisher(checked, row, number), furnisher
+        return checked, furnisher
+
+    def _check_as(self, number: int, row: Row | BadRow, furnisher_id: str) -> Statement | Rejection:
         if isinstance(row, BadRow):
             return Rejection(row.code, row.detail)
         raw = self.mapper.map(row, number)
         if isinstance(raw, Rejection):
             return raw
-        checked = self.validator.validate(raw)
+        return self._validate(number, raw, furnisher_id)
+
+    def _validate(
+        self, number: int, raw: dict[str, Any], furnisher_id: str
+    ) -> Statement | Rejection:
+        validator = self._validators.get(furnisher_id)
+        if validator is None:
+            today = self.ctx.clock.today()
+            validator = StatementValidator(self.ctx.catalogue, furnisher_id, today)
+            self._validators[furnisher_id] = validator
+        checked = validator.validate(raw)
         if isinstance(checked, Rejection):
             return self.mapper.explain(checked, number)
         return checked
 
+    def _names_furnisher(self, row: Row) -> bool:
+        spec = self.mapper.mapping.furnisher_from
+        return spec is not None and spec.column in row
+
     def _quarantine(self, rejected: list[Rejected]) -> None:
-        for number, reason, raw in rejected:
+        for number, reason, raw, _ in rejected:
             self.result.reasons[reason.code] += 1
             entry = {"row": number, "reason": reason.code, "detail": reason.detail, "raw": raw}
             self.result.spool.write(orjson.dumps(entry) + b"\n")
@@ -312,13 +396,13 @@ class _ChunkIngester:
             {
                 "source_key": self.result.source_key,
                 "row_number": number,
-                "furnisher_id": self.result.furnisher_id,
+                "furnisher_id": furnisher_id or self.result.furnisher_id,
                 "reason_code": reason.code,
                 "detail": reason.detail,
                 "raw": raw,
                 "created_at": now,
             }
-            for number, reason, raw in rejected
+            for number, reason, raw, furnisher_id in rejected
         ]
 
 
@@ -345,6 +429,10 @@ def write_report(result: IngestResult, request: IngestRequest, target: Path) -> 
         "not_reached": result.not_reached,
         "counts_add_up": result.add_up(),
         "reasons": dict(sorted(result.reasons.items())),
+        "furnishers": {
+            furnisher: {o: tally[o] for o in OUTCOMES}
+            for furnisher, tally in sorted(result.by_furnisher.items())
+        },
     }
     with target.open("wb") as out:
         out.write(orjson.dumps(head, option=orjson.OPT_INDENT_2)[:-2])  # reopen the object

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import string
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,13 +23,23 @@ import orjson
 
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.vocab import denied_field_reason
-from credo.ingest.mapping import FieldMap, Mapping, TermMap
+from credo.ingest.mapping import (
+    FieldMap,
+    FurnisherFrom,
+    Mapping,
+    Ref,
+    TermMap,
+    as_source,
+    template_columns,
+    template_parts,
+)
 from credo.ingest.readers import Row
 from credo.records.model import Rejection
 
 WITHHELD = "<withheld: special category>"
 _COLUMNS_OK = Rejection("ok", "the columns fit the mapping")
 Convert = Callable[[Any], Any]
+Getter = Callable[[Row], Any]
 _DATE_TEXT = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?",
     re.ASCII,
@@ -45,6 +54,7 @@ class RowMapper:
 
     def __init__(self, mapping: Mapping, catalogue: Catalogue | None = None) -> None:
         self.mapping = mapping
+        self._registered = frozenset(catalogue.furnishers) if catalogue else frozenset()
         # Payload fields the record types declare as dates, read as strictly as the record's
         # own dates (without a catalogue the validator reads them).
         self._payload_dates = {
@@ -54,9 +64,17 @@ class RowMapper:
         self.used = mapping.used_columns()
         self.known = self.used | frozenset(mapping.ignore_columns)
         self._payload = [
-            (name, spec.column, _converter(spec)) for name, spec in mapping.payload.items()
+            (name, value_getter(spec), _converter(spec)) for name, spec in mapping.payload.items()
         ]
-        self._identifiers = [(i.scheme, i.column) for i in mapping.subject.identifiers]
+        self._identifiers = [(i.scheme, value_getter(i)) for i in mapping.subject.identifiers]
+        name = mapping.subject.name_column
+        self._name = value_getter(as_source(name)) if name is not None else None
+        self._dates = [
+            (key, as_source(ref).describe(), value_getter(as_source(ref)))
+            for key, ref in self._date_refs().items()
+        ]
+        self._term = _TermReader(mapping.term) if mapping.term is not None else None
+        self._furnisher = mapping.furnisher_from
         self._evidence = (
             {"kind": mapping.evidence.kind, "issuer": mapping.evidence.issuer}
             if mapping.evidence
@@ -65,7 +83,7 @@ class RowMapper:
         self._provenance = mapping.provenance.model_dump(exclude_none=True)
         self._render_ref = compile_template(mapping.source_ref.template)
         self._reference_columns = frozenset(
-            c for _, c, _, _ in string.Formatter().parse(mapping.source_ref.template) if c
+            template_columns(mapping.source_ref.template, "source_ref.template")
         )
         self._render_document = compile_template(
             mapping.evidence.document_id if mapping.evidence else ""
@@ -106,18 +124,49 @@ class RowMapper:
         term = self.mapping.term
         if term is None or not rejection.detail.startswith("term"):
             return rejection
-        columns = ", ".join(f"{k} from column {c!r}" for k, c in _term_columns(term))
+        columns = ", ".join(f"{k} from {where}" for k, where in _term_sources(term))
         where = f"row {number}: " if number is not None else ""
         return Rejection(rejection.code, f"{where}{rejection.detail} ({columns})")
 
+    def furnisher_of(self, row: Row, number: int | None) -> str | Rejection:
+        """The furnisher a row of a multi-authority file names (``furnisher.column``,
+        translated by ``furnisher.values``); ``unknown_furnisher`` when it is blank or not
+        registered (``registered``: the catalogue's furnisher ids)."""
+        spec = self._furnisher
+        assert spec is not None, "furnisher_of needs a mapping with furnisher.column"
+        cell = _template_text(row[spec.column])
+        furnisher = spec.furnisher_of(cell)
+        if not cell or furnisher not in self._registered:
+            return Rejection("unknown_furnisher", _unknown_furnisher(spec, cell, number))
+        return furnisher
+
+    def locate_furnisher(self, rejection: Rejection, row: Row, number: int | None) -> Rejection:
+        """A remit refusal of a row whose furnisher came from a column, with the row, the
+        column and its value named (the validator names the furnisher and the record type)."""
+        spec = self._furnisher
+        if spec is None or rejection.code != "outside_remit":
+            return rejection
+        cell = _template_text(row[spec.column])
+        return Rejection(
+            rejection.code,
+            f"{_where(number)}column {spec.column!r} holds {cell[:60]!r}: {rejection.detail}",
+        )
+
+    def _date_refs(self) -> dict[str, Ref]:
+        m = self.mapping
+        refs: dict[str, Ref | None] = {
+            "occurred_on": m.occurred_on,
+            "effective_from": m.effective_from,
+            "issued_on": m.evidence.issued_on if m.evidence else None,
+        }
+        return {key: ref for key, ref in refs.items() if ref is not None}
+
     def _check_columns(self, columns: frozenset[str]) -> Rejection:
         if not columns <= self.known:
-            return _unknown_column(sorted(columns - self.known))
+            return _unknown_column(sorted(columns - self.known), self.used - columns)
         missing = self.used - columns
         if missing:
-            return Rejection(
-                "missing_column", f"the row has no column {', '.join(sorted(missing))}"
-            )
+            return Rejection("missing_column", _missing_columns(missing, columns))
         return _COLUMNS_OK
 
     def _raw(self, row: Row, number: int | None) -> dict[str, Any] | Rejection:
@@ -141,13 +190,13 @@ class RowMapper:
             "action": _clean(row[m.action_column]) if m.action_column else "assert",
             "subject_kind": m.subject.kind.value if m.subject.kind else self._kind(row),
             "identifiers": [
-                (scheme, _clean(row[column]) or "") for scheme, column in self._identifiers
+                (scheme, _clean(value(row)) or "") for scheme, value in self._identifiers
             ],
-            "subject_name": _clean(row[m.subject.name_column]) if m.subject.name_column else None,
+            "subject_name": _clean(self._name(row)) if self._name is not None else None,
             "occurred_on": dates["occurred_on"],
             "effective_from": dates.get("effective_from"),
             "finality": m.finality.value,
-            "payload": {name: convert(row[column]) for name, column, convert in self._payload},
+            "payload": {name: convert(value(row)) for name, value, convert in self._payload},
             "provenance": self._provenance,
         }
         bad = self._payload_dates_of(raw["payload"], record_type, number)
@@ -159,8 +208,8 @@ class RowMapper:
                 "document_id": self._render_document(row),
                 "issued_on": dates.get("issued_on"),
             }
-        if m.term is not None:
-            term = _term_of(m.term, row, number)
+        if self._term is not None:
+            term = self._term.read(row, number)
             if isinstance(term, Rejection):
                 return term
             raw.update(term)
@@ -171,21 +220,16 @@ class RowMapper:
     ) -> dict[str, str | None] | Rejection:
         """The record's own dates, strictly read and plausible for its record type."""
         m = self.mapping
-        columns = {"occurred_on": m.occurred_on, "effective_from": m.effective_from}
-        if m.evidence is not None:
-            columns["issued_on"] = m.evidence.issued_on
         earliest = m.dates.earliest_for(record_type if isinstance(record_type, str) else None)
         found: dict[str, str | None] = {}
-        for key, column in columns.items():
-            if column is None:
-                continue
-            day = _strict_day(row[column])
+        for key, source, value in self._dates:
+            day = _strict_day(value(row))
             if isinstance(day, Rejection):
-                return _located(day, f"{_where(number)}column {column!r} ({key})")
+                return _located(day, f"{_where(number)}{source} ({key})")
             if day is not None and day < earliest:
                 return Rejection(
                     "implausible_date",
-                    f"{_where(number)}column {column!r} ({key}) holds {day}, before {earliest}, "
+                    f"{_where(number)}{source} ({key}) holds {day}, before {earliest}, "
                     f"the earliest plausible date for {record_type} (a placeholder for an "
                     "unknown date? the mapping's dates.earliest sets the limit)",
                 )
@@ -234,45 +278,65 @@ class RowMapper:
         return numbered
 
 
-def _term_columns(term: TermMap) -> list[tuple[str, str]]:
-    return [(k, c) for k, c in (("ends_on", term.ends_on), ("review_on", term.review_on)) if c]
+def _term_sources(term: TermMap) -> list[tuple[str, str]]:
+    refs = (("ends_on", term.ends_on), ("review_on", term.review_on))
+    return [(key, as_source(ref).describe()) for key, ref in refs if ref is not None]
 
 
-def _term_of(term: TermMap, row: Row, number: int | None) -> dict[str, Any] | Rejection:
-    """``term_ends_on``, ``term_until`` and ``review_on`` for the validator, or a rejection
-    that names the column, the row and the value."""
-    where = f"row {number}: " if number is not None else ""
-    result: dict[str, Any] = {"term_ends_on": None, "term_until": None, "review_on": None}
-    if term.ends_on is None:
-        result["term_until"] = term.until
-    else:
-        value = row[term.ends_on]
-        text = _template_text(value)
-        if text.casefold() in {v.strip().casefold() for v in term.open_ended_values}:
+class _TermReader:
+    """``term_ends_on``, ``term_until`` and ``review_on`` of a row for the validator, or a
+    rejection that names the row, where the value came from and the value."""
+
+    def __init__(self, term: TermMap) -> None:
+        self.term = term
+        self._open = {v.strip().casefold() for v in term.open_ended_values}
+        self._ends_on = _described(term.ends_on)
+        self._review_on = _described(term.review_on)
+
+    def read(self, row: Row, number: int | None) -> dict[str, Any] | Rejection:
+        term, where = self.term, _where(number)
+        result: dict[str, Any] = {"term_ends_on": None, "term_until": None, "review_on": None}
+        if self._ends_on is None:
             result["term_until"] = term.until
-        elif text:
-            day = parse_day(value)
-            if day is None:
-                opens = f" nor one of the open-ended values {term.open_ended_values}"
-                return Rejection(
-                    "invalid_term",
-                    f"{where}column {term.ends_on!r} (term.ends_on) holds {text[:40]!r}, which "
-                    f"is neither {_DATE_FORMS}{opens if term.open_ended_values else ''}",
-                )
-            result["term_ends_on"] = (day + timedelta(days=1) if term.last_day else day).isoformat()
-    if term.review_on is not None:
-        text = _template_text(row[term.review_on])
-        if text:
-            day = parse_day(row[term.review_on])
-            if day is None:
-                return Rejection(
-                    "invalid_term",
-                    f"{where}column {term.review_on!r} (term.review_on) holds {text[:40]!r}, "
-                    f"which is not {_DATE_FORMS}",
-                )
-            if result["term_until"] is not None:
-                result["review_on"] = day.isoformat()
-    return result
+        else:
+            source, get = self._ends_on
+            value = get(row)
+            text = _template_text(value)
+            if text.casefold() in self._open:
+                result["term_until"] = term.until
+            elif text:
+                day = parse_day(value)
+                if day is None:
+                    opens = f" nor one of the open-ended values {term.open_ended_values}"
+                    return Rejection(
+                        "invalid_term",
+                        f"{where}{source} (term.ends_on) holds {text[:40]!r}, which is "
+                        f"neither {_DATE_FORMS}{opens if term.open_ended_values else ''}",
+                    )
+                ends_on = day + timedelta(days=1) if term.last_day else day
+                result["term_ends_on"] = ends_on.isoformat()
+        if self._review_on is not None:
+            source, get = self._review_on
+            value = get(row)
+            text = _template_text(value)
+            if text:
+                day = parse_day(value)
+                if day is None:
+                    return Rejection(
+                        "invalid_term",
+                        f"{where}{source} (term.review_on) holds {text[:40]!r}, "
+                        f"which is not {_DATE_FORMS}",
+                    )
+                if result["term_until"] is not None:
+                    result["review_on"] = day.isoformat()
+        return result
+
+
+def _described(ref: Ref | None) -> tuple[str, Getter] | None:
+    if ref is None:
+        return None
+    source = as_source(ref)
+    return source.describe(), value_getter(source)
 
 
 def parse_day(value: Any) -> date | None:
@@ -369,7 +433,7 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _unknown_column(columns: list[str]) -> Rejection:
+def _unknown_column(columns: list[str], missing: frozenset[str]) -> Rejection:
     denied = [c for c in columns if denied_field_reason(str(c))]
     if denied:
         reason = denied_field_reason(str(denied[0]))
@@ -377,11 +441,74 @@ def _unknown_column(columns: list[str]) -> Rejection:
             "special_category_field",
             f"column {denied[0]!r}: {reason}; the row is not stored (value withheld)",
         )
+    hint = _near_misses(missing, frozenset(columns))
     return Rejection(
         "unknown_column",
         f"column(s) {', '.join(map(repr, columns))} are neither mapped nor listed in "
-        "ignore_columns; nothing is dropped silently",
+        f"ignore_columns; nothing is dropped silently{hint}",
     )
+
+
+def _missing_columns(missing: frozenset[str], present: frozenset[str]) -> str:
+    names = ", ".join(repr(c) for c in sorted(missing))
+    return f"the row has no column {names}{_near_misses(missing, present)}"
+
+
+def _near_misses(wanted: frozenset[str], present: frozenset[str]) -> str:
+    """A header's column that differs from a mapped one only in spaces or case (``"
+    Ineligible Until"`` for ``Ineligible Until``): mapping names are taken exactly."""
+    folded = {_folded(c): c for c in present}
+    pairs = [(w, folded[_folded(w)]) for w in sorted(wanted) if _folded(w) in folded]
+    if not pairs:
+        return ""
+    said = ", ".join(f"{have!r} for {want!r}" for want, have in pairs)
+    return f" (the file has {said}: the mapping names columns exactly, spaces included)"
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _unknown_furnisher(spec: FurnisherFrom, cell: str, number: int | None) -> str:
+    where = f"{_where(number)}column {spec.column!r} (furnisher)"
+    if not cell:
+        return f"{where} is blank: the row names no furnisher"
+    furnisher = spec.furnisher_of(cell)
+    via = f" (furnisher.values: {furnisher!r})" if furnisher != cell else ""
+    return (
+        f"{where} holds {cell[:60]!r}{via}, which is not a registered furnisher"
+        " (translate the file's value under furnisher.values)"
+    )
+
+
+def value_getter(source: Any) -> Getter:
+    """A row's value from ``source`` (a ValueFrom, FieldMap or IdentifierMap): one column's
+    value as it is; ``first_of``: the first value that is not blank (None if all are);
+    ``template``: the composed text, None when every column it names is blank."""
+    if source.column is not None:
+        column: str = source.column
+
+        def one(row: Row) -> Any:
+            return row[column]
+
+        return one
+    if source.first_of is not None:
+        columns = tuple(source.first_of)
+
+        def first(row: Row) -> Any:
+            for name in columns:
+                if not _blank(row[name]):
+                    return row[name]
+            return None
+
+        return first
+    render = compile_template(source.template)
+    named = tuple(template_columns(source.template, "template"))
+
+    def composed(row: Row) -> Any:
+        return render(row) if any(not _blank(row[c]) for c in named) else None
+
+    return composed
 
 
 def _converter(spec: FieldMap) -> Convert:
@@ -433,7 +560,7 @@ def compile_template(template: str) -> Callable[[Row], str]:
     """A renderer for ``"{camis}:{inspection_date}"``: trimmed text, empty for null."""
     literals: list[str] = []
     columns: list[str] = []
-    for literal, column, _, _ in string.Formatter().parse(template):
+    for literal, column in template_parts(template, "template"):
         literals.append(literal.replace("{", "{{").replace("}", "}}"))
         if column is not None:
             columns.append(column)
