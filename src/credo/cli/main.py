@@ -9,7 +9,7 @@ import typer
 
 from credo.access.model import Role
 from credo.catalog.loader import load_catalogue
-from credo.cli import audit, checks, demo, disputes, exports, ingest, lists, quality, ratings
+from credo.cli import audit, checks, demo, disputes, ingest, lists, quality, ratings
 from credo.cli.common import console, context_from_env, errors, fail
 from credo.errors import CatalogueError, CredoError
 from credo.settings import Settings
@@ -125,8 +125,9 @@ def serve(
 
 for module in (ingest, ratings, lists, checks, disputes, quality, audit, demo):
     module.register(app)
-exports.register(app)  # on the rating and lists groups
 
 from credo.cli import governance as governance_cli  # noqa: E402
+from credo.cli import reference as reference_cli  # noqa: E402
 
 governance_cli.register(app, catalog_app)
+reference_cli.register(catalog_app)
