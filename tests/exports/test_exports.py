@@ -12,17 +12,20 @@ import json
 import re
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
 from credo.access.model import Role
 from credo.access.service import create_principal
 from credo.api.app import create_app
 from credo.audit import repository as audit_repo
+from credo.cli.main import app as cli
 from credo.context import AppContext
 from credo.errors import Forbidden, ValidationFailed
 from credo.exports import service
@@ -227,3 +230,32 @@ def _api_pages_by_keyset_for_operators_and_auditors_and_audits_each_page(
         ("auditor:auditor", "page")
     ] * 3 + [("auditor:auditor", "aggregate"), ("auditor:auditor", "page")]
     assert [json.loads(e["payload"])["rows"] for e in logged[:3]] == [3, 3, 1]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_cli_writes_the_file_whole_prints_json_and_refuses_in_one_line(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    _registry(database_url, engine)
+    env = {"CREDO_DATABASE_URL": database_url, "COLUMNS": "80"}
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "defaulters.parquet"
+    args = ["lists", "export", LIST, "--on", "2026-06-01", "--format", "parquet"]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out), "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["rows"] == 2 and summary["out"] == str(out) and summary["audit_seq"] > 0
+    assert {r["id"] for r in pq.read_table(out).to_pylist()} == {
+        ORGS[1], LISTED[:6] + "*" * 8 + LISTED[-4:]
+    }  # fmt: skip
+    assert [p.name for p in folder.iterdir()] == [out.name]  # no partial file left
+    refused = CliRunner().invoke(
+        cli, ["lists", "export", "poor_contract_performers", "--format", "csv", "--out",
+              str(folder / "x.csv")], env=env,
+    )  # fmt: skip
+    assert refused.exit_code == 1 and "only in aggregate" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert [p.name for p in folder.iterdir()] == [out.name]
+    bad = CliRunner().invoke(cli, ["rating", "export", RATING, "--format", "xls"], env=env)
+    assert bad.exit_code == 1 and "--format 'xls'" in bad.stderr
