@@ -13,7 +13,7 @@ import typer
 
 from credo.audit import checkpoint as checkpoints
 from credo.audit import service as audit
-from credo.cli.common import console, context_from_env, fail, print_json
+from credo.cli.common import JSON, context_from_env, fail, print_json, say
 from credo.errors import CredoError
 
 KEY_HELP = "The Ed25519 signing key (PEM; made, owner-only, if missing), outside the database"
@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
 
     @audit_app.command("verify")
     def verify(
-        as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+        as_json: bool = JSON,
         checkpoint: Path | None = typer.Option(
             None, "--checkpoint", help="Also check this signed checkpoint of the head"
         ),
@@ -35,7 +35,8 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Recompute every link of the audit chain and check every record statement and
-        inquiry against its entry; exit 1 at the first problem."""
+        inquiry against its entry; exit 1 at the first problem (with --json, the JSON is
+        printed first)."""
         ctx = context_from_env()
         with ctx.engine.connect() as conn:
             result = audit.verify(conn)
@@ -55,9 +56,10 @@ def register(app: typer.Typer) -> None:
     def checkpoint(
         key: Path = typer.Option(..., "--key", envvar="CREDO_AUDIT_KEY", help=KEY_HELP),
         out: Path | None = typer.Option(None, "--out", help="Write it here (default: print)"),
+        as_json: bool = JSON,
     ) -> None:
         """Verify the log, sign its head and record the checkpoint (published at
-        GET /v1/audit/checkpoint)."""
+        GET /v1/audit/checkpoint). Without --out, or with --json, print it as JSON."""
         ctx = context_from_env()
         try:
             signer = checkpoints.load_or_create_key(key)
@@ -65,23 +67,27 @@ def register(app: typer.Typer) -> None:
                 written = checkpoints.write_checkpoint(conn, signer, ctx.clock.now())
         except CredoError as exc:
             fail(exc.detail)
-        if out is None:
+        if out is not None:
+            checkpoints.write_file(out, written)
+        if out is None or as_json:
             print_json(written)
             return
-        checkpoints.write_file(out, written)
-        console.print(
-            f"checkpoint of entry {written['seq']} signed by key {written['key_id']}: {out}"
-        )
+        say(f"checkpoint of entry {written['seq']} signed by key {written['key_id']}: {out}")
 
     @audit_app.command("public-key")
     def public_key_of(
         key: Path = typer.Option(..., "--key", envvar="CREDO_AUDIT_KEY", help=KEY_HELP),
+        as_json: bool = JSON,
     ) -> None:
         """Print the public key that verifiers pin (base64)."""
         try:
-            console.print(checkpoints.public_key_text(checkpoints.load_or_create_key(key)))
+            text = checkpoints.public_key_text(checkpoints.load_or_create_key(key))
         except CredoError as exc:
             fail(exc.detail)
+        if as_json:
+            print_json({"public_key": text})
+        else:
+            say(text)
 
 
 def _check_checkpoint(conn: Any, path: Path, trusted: str | None) -> checkpoints.CheckpointCheck:
@@ -107,15 +113,17 @@ def _as_json(
 
 
 def _print_ok(result: audit.Verification, anchored: checkpoints.CheckpointCheck | None) -> None:
-    console.print(f"[green]audit chain intact[/]: {result.checked} entries verified")
+    say(f"audit chain intact: {result.checked} entries verified", style="green")
     if result.data is not None:
         d = result.data
-        console.print(
-            f"[green]data matches the log[/]: {d.statements} record statements "
+        say(
+            f"data matches the log: {d.statements} record statements "
             f"({d.tombstones} erased at retention end), {d.inquiries} inquiries "
-            f"({d.inquiries_purged} purged after retention)"
+            f"({d.inquiries_purged} purged after retention)",
+            style="green",
         )
     if anchored is not None:
-        console.print(
-            f"[green]checkpoint holds[/]: entry {anchored.seq}, signed by key {anchored.key_id}"
+        say(
+            f"checkpoint holds: entry {anchored.seq}, signed by key {anchored.key_id}",
+            style="green",
         )

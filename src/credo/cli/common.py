@@ -65,6 +65,11 @@ def report_error(message: str, prefix: str = "error: ") -> None:
         _write(sys.stderr, prefix + line)
 
 
+def note(message: str) -> None:
+    """A progress line on stderr (one line): stdout keeps the result alone."""
+    report_error(message, prefix="")
+
+
 def fail(message: str, code: int = FAILED) -> NoReturn:
     """Report one error (name the file, key or row it concerns) and stop with ``code``."""
     report_error(message)
@@ -124,6 +129,13 @@ def say(text: str, style: str | None = None) -> None:
         console.print(Text(one_line(text), style=style or ""), soft_wrap=True)
     else:
         _write(sys.stdout, one_line(text))
+
+
+def masked_url(url: str) -> str:
+    """A database URL fit to print: without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _cell(value: object) -> str:

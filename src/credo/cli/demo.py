@@ -5,12 +5,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from credo.cli.common import console, context_from_env, fail
+from credo.cli.common import (
+    context_from_env,
+    errors,
+    fail,
+    masked_url,
+    print_json,
+    print_table,
+    say,
+)
 from credo.context import AppContext
 from credo.demo.build import DemoSummary, build_demo
 from credo.demo.population import SIZES, DemoSize
@@ -47,6 +55,9 @@ def demo(
     with_nyc: bool = typer.Option(False, help="Also ingest the real NYC inspections"),
     nyc_file: Path = typer.Option(NYC_FILE, help="The NYC inspections file"),
     nyc_mapping: Path = typer.Option(NYC_MAPPING, help="The NYC mapping"),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the summary as JSON (docs/cli.md), before serving"
+    ),
 ) -> None:
     """Build a demo city (seeded, reproducible) and serve the portal at 127.0.0.1:PORT."""
     from credo.db.migrate import upgrade
@@ -59,11 +70,12 @@ def demo(
             summary = build_demo(ctx, chosen, seed=seed, progress=progress, workers=workers)
     except CredoError as exc:
         fail(exc.detail)
-    _print_summary(summary, ctx)
-    if not summary.already_built:
-        _checkpoint(ctx)
-    if with_nyc:
-        _ingest_nyc(ctx, nyc_file, nyc_mapping)
+    signed = None if summary.already_built else _checkpoint(ctx)
+    loaded = _ingest_nyc(ctx, nyc_file, nyc_mapping) if with_nyc else None
+    if as_json:
+        print_json({**_summary_json(summary, ctx), "checkpoint": signed, "nyc": loaded})
+    else:
+        _print_summary(summary, ctx, signed, loaded)
     if serve:
         _serve(ctx, port)
 
@@ -85,12 +97,13 @@ class RichProgress:
     """The build's progress as a Rich progress bar, one task per stage."""
 
     def __init__(self) -> None:
-        self._bar = Progress(
+        self._bar = Progress(  # on stderr, on a terminal only: stdout keeps the summary
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=console,
+            console=errors,
+            disable=not errors.is_terminal,
         )
         self._task: int | None = None
 
@@ -114,7 +127,7 @@ class RichProgress:
             self._bar.advance(self._task, amount)  # type: ignore[arg-type]
 
 
-def _checkpoint(ctx: AppContext) -> None:
+def _checkpoint(ctx: AppContext) -> dict[str, Any]:
     """Sign the new demo's audit head (credo.audit.checkpoint). The chain is verified first;
     the rows were all just written through the write path, so the data check is left to
     `credo audit verify` (it reads every statement: a minute on the full city)."""
@@ -126,24 +139,57 @@ def _checkpoint(ctx: AppContext) -> None:
             conn, checkpoint.load_or_create_key(key), ctx.clock.now(), data=False
         )
     checkpoint.write_file(CHECKPOINT, written)
-    console.print(
-        f"Audit checkpoint of entry {written['seq']:,} signed with {key} (key "
-        f"{written['key_id']}): {CHECKPOINT}, published at /v1/audit/checkpoint"
-    )
+    return {"seq": written["seq"], "key_id": written["key_id"], "key": str(key),
+            "file": str(CHECKPOINT)}  # fmt: skip
 
 
-def _print_summary(summary: DemoSummary, ctx: AppContext) -> None:
+def _summary_json(summary: DemoSummary, ctx: AppContext) -> dict[str, Any]:
+    population, counts = summary.population, summary.counts
+    return {
+        "already_built": summary.already_built,
+        "persons": len(population.persons),
+        "organisations": len(population.organisations),
+        "public_bodies": len(population.public_bodies),
+        "statements": dict(sorted(counts.outcomes.items())),
+        "rejected": dict(counts.rejected),
+        "disputes": counts.disputes,
+        "repairs": counts.repairs,
+        "deliveries": {
+            "deliveries": counts.deliveries.deliveries,
+            "confirmed": counts.deliveries.confirmed,
+            "delisted": counts.deliveries.delisted,
+        },
+        "credentials": [
+            {
+                "role": c.role.value,
+                "principal_id": c.principal_id,
+                "api_key": c.key,
+                "acts_for": c.acts_for,
+            }
+            for c in summary.credentials
+        ],
+        "database": masked_url(ctx.settings.database_url),
+    }
+
+
+def _print_summary(
+    summary: DemoSummary,
+    ctx: AppContext,
+    signed: dict[str, Any] | None,
+    loaded: dict[str, Any] | None,
+) -> None:
     population = summary.population
     if summary.already_built:
-        console.print("[yellow]The demo is already built in this database; reusing it.[/]")
+        say("The demo is already built in this database; reusing it.", style="yellow")
     else:
         counts = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.counts.outcomes.items()))
-        console.print(
-            f"[green]Demo city built[/]: {len(population.persons):,} persons, "
+        say(
+            f"Demo city built: {len(population.persons):,} persons, "
             f"{len(population.organisations):,} organisations, "
-            f"{len(population.public_bodies):,} public bodies; statements: {counts}"
+            f"{len(population.public_bodies):,} public bodies; statements: {counts}",
+            style="green",
         )
-        console.print(
+        say(
             f"Open disputes and claims: {summary.counts.disputes:,}; "
             f"repair applications: {summary.counts.repairs:,}; "
             f"full-list deliveries: {summary.counts.deliveries.deliveries} "
@@ -151,19 +197,24 @@ def _print_summary(summary: DemoSummary, ctx: AppContext) -> None:
             f"{summary.counts.deliveries.delisted:,} delisted)"
         )
         for code, count in summary.counts.rejected.items():
-            console.print(f"[red]rejected[/] {count:,} statements: {code}")
-    table = Table(title="Demo credentials (demo only: these keys are public)")
-    for column in ("role", "principal", "API key", "acts for"):
-        table.add_column(column)
-    for credential in summary.credentials:
-        table.add_row(
-            credential.role.value, credential.principal_id, credential.key, credential.acts_for
+            say(f"rejected {count:,} statements: {code}", style="red")
+    print_table(
+        ("role", "principal", "API key", "acts for"),
+        [(c.role.value, c.principal_id, c.key, c.acts_for) for c in summary.credentials],
+        title="Demo credentials (demo only: these keys are public)",
+    )
+    say(f"Database: {ctx.settings.database_url}")
+    if signed is not None:
+        say(
+            f"Audit checkpoint of entry {signed['seq']:,} signed with {signed['key']} (key "
+            f"{signed['key_id']}): {signed['file']}, published at /v1/audit/checkpoint"
         )
-    console.print(table)
-    console.print(f"Database: {ctx.settings.database_url}")
+    if loaded is not None:
+        counts = ", ".join(f"{k} {v:,}" for k, v in sorted(loaded["outcomes"].items()))
+        say(f"NYC inspections (ingest run {loaded['run_id']}): {counts}", style="green")
 
 
-def _ingest_nyc(ctx: AppContext, file: Path, mapping: Path) -> None:
+def _ingest_nyc(ctx: AppContext, file: Path, mapping: Path) -> dict[str, Any]:
     """Load the real NYC inspections through the ingest pipeline, when it is installed."""
     try:
         from credo.ingest.mapping import load_mapping
@@ -179,8 +230,7 @@ def _ingest_nyc(ctx: AppContext, file: Path, mapping: Path) -> None:
         result = ingest_file(
             ctx.engine, ctx.write_context(), request, on_chunk=lambda rows: progress.advance(rows)
         )
-    counts = ", ".join(f"{k} {v:,}" for k, v in sorted(result.counts.items()))
-    console.print(f"[green]NYC inspections[/] (ingest run {result.run_id}): {counts}")
+    return {"run_id": result.run_id, "outcomes": dict(sorted(result.counts.items()))}
 
 
 def _serve(ctx: AppContext, port: int) -> None:
@@ -188,5 +238,5 @@ def _serve(ctx: AppContext, port: int) -> None:
 
     from credo.api.app import create_app
 
-    console.print(f"Serving the portal at [bold]http://127.0.0.1:{port}/[/] (Ctrl+C stops)")
+    say(f"Serving the portal at http://127.0.0.1:{port}/ (Ctrl+C stops)")
     uvicorn.run(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")

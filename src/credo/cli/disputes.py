@@ -3,13 +3,14 @@ retention, notice delivery), ``credo disputes list`` and ``credo notices send``.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from credo.cli.common import console, context_from_env, fail, print_json
+from credo.cli.common import JSON, context_from_env, fail, print_json, say
 from credo.clock import FixedClock
 from credo.context import AppContext, subject_hooks
 from credo.disputes import jobs, repository
@@ -37,9 +38,14 @@ def _deliver(ctx: AppContext, channel: Channel) -> DispatchReport:
 
 
 def _print_delivery(report: DispatchReport) -> None:
-    console.print(f"notices: {report.sent} sent, {report.failed} failed")
+    say(f"notices: {report.sent} sent, {report.failed} failed")
     for error in report.errors[:20]:
-        console.print(f"  [yellow]{error}[/]", highlight=False)
+        say(f"  {error}", style="yellow")
+
+
+def _jobs_json(report: jobs.JobReport, today: date) -> dict[str, Any]:
+    done = {k: v for k, v in asdict(report).items() if not k.startswith("_")}
+    return {"as_of": today, **done}
 
 
 AS_OF_HELP = "Run as on this day, YYYY-MM-DD (tests; catching up missed days in order)"
@@ -55,18 +61,15 @@ def _on(ctx: AppContext, as_of: datetime | None) -> AppContext:
 
 def _print_jobs(report: jobs.JobReport, today: date) -> None:
     kept = report.retention
-    console.print(
+    say(
         f"as of {today}: disputes unverified: {report.disputes_unverified}; repairs flagged: "
         f"{report.repairs_flagged}; records ended: {report.records_ended}; subjects "
         f"re-evaluated: {report.subjects_refreshed}; adverse-decision notices: "
         f"{report.adverse_notices}"
     )
     held = ", ".join(report.furnishers_held) or "none"
-    console.print(
-        f"furnisher quality: {report.furnishers_evaluated} evaluated; held for review: {held}",
-        highlight=False,
-    )
-    console.print(
+    say(f"furnisher quality: {report.furnishers_evaluated} evaluated; held for review: {held}")
+    say(
         f"retention: {kept.chains_erased} records ({kept.statements_erased} statements) "
         f"erased to tombstones, with {kept.disputes_erased} disputes, "
         f"{kept.subject_statements_erased} subject statements and {kept.repairs_erased} repair "
@@ -92,26 +95,39 @@ def register(app: typer.Typer) -> None:
             None, "--as-of", formats=["%Y-%m-%d"], help=AS_OF_HELP
         ),
         batch: int = typer.Option(jobs.BATCH, min=1, help="Records per batch (one commit each)"),
+        as_json: bool = JSON,
     ) -> None:
         """Overdue disputes -> unverified, overdue repairs flagged, ended records and list
         terms re-derived, retention enforced (tombstones, identifiers, inquiries), in batches
         until nothing is left; then deliver notices if a channel is given."""
         ctx = _on(context_from_env(), as_of)
+        channel = parse_channel(send) if send else None
         report = jobs.run_until_done(ctx.engine, ctx.write_context(), batch)
+        delivered = _deliver(ctx, channel) if channel is not None else None
+        if as_json:
+            notices = None if delivered is None else asdict(delivered)
+            print_json({**_jobs_json(report, ctx.clock.today()), "notices": notices})
+            return
         _print_jobs(report, ctx.clock.today())
-        if send:
-            _print_delivery(_deliver(ctx, parse_channel(send)))
+        if delivered is not None:
+            _print_delivery(delivered)
 
     @disputes_app.command("list")
     def list_disputes(
         status: str = typer.Option("open", help="open, unverified, upheld ..."),
+        as_json: bool = JSON,
     ) -> None:
-        """Disputes and claims by status, nearest deadline first (JSON)."""
+        """Disputes and claims by status, nearest deadline first, as JSON (with or without
+        --json)."""
         ctx = context_from_env()
         with ctx.engine.connect() as conn:
             print_json([jsonable(dict(d)) for d in repository.disputes_by_status(conn, status)])
 
     @notices_app.command("send")
-    def send(channel: str = typer.Argument(..., help=CHANNEL_HELP)) -> None:
+    def send(channel: str = typer.Argument(..., help=CHANNEL_HELP), as_json: bool = JSON) -> None:
         """Deliver queued notices through a channel."""
-        _print_delivery(_deliver(context_from_env(), parse_channel(channel)))
+        delivered = _deliver(context_from_env(), parse_channel(channel))
+        if as_json:
+            print_json(asdict(delivered))
+        else:
+            _print_delivery(delivered)

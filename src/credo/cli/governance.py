@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import typer
 
-from credo.cli.common import console, context_from_env, errors, fail
+from credo.cli.common import JSON, context_from_env, fail, fail_on_catalogue, note, print_json, say
 from credo.errors import CatalogueError, CredoError
 
 
@@ -38,9 +38,9 @@ def _catalogue(path: Path, profile: str | None) -> Any:
     try:
         return load_catalogue(path.resolve(), profile)
     except CatalogueError as exc:
-        for problem in exc.problems:
-            errors.print(str(problem), highlight=False, markup=False, soft_wrap=True)
-        fail(f"the catalogue at {path} is invalid ({len(exc.problems)} problem(s))")
+        fail_on_catalogue(
+            exc, f"the catalogue at {path} is invalid ({len(exc.problems)} problem(s))"
+        )
 
 
 def simulate(
@@ -83,23 +83,22 @@ def simulate(
             now=ctx.clock.now(),
             backtest=(start, stop) if start and stop else None,
             paths=(str(ctx.settings.catalog_path), str(catalog)),
-            progress=lambda what: console.print(f"evaluating {what}", highlight=False),
+            progress=lambda what: note(f"evaluating {what}"),
         )
     except (CredoError, ValueError) as exc:
         fail(exc.detail if isinstance(exc, CredoError) else str(exc))
     json_path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
     report.write_text(render_report(document), encoding="utf-8")
     summary = document["summary"]
-    console.print(
-        f"[green]simulated[/] as of {document['as_of']} in {time.perf_counter() - started:.1f} s: "
+    say(
+        f"simulated as of {document['as_of']} in {time.perf_counter() - started:.1f} s: "
         f"{summary['subjects_whose_band_moves']} bands move, "
         f"{summary['list_entries_starting']} entries start, "
         f"{summary['list_entries_ending']} end, {summary['decisions_flipping']} decisions flip, "
         f"{summary['disproportionate_groups']} groups flagged",
-        highlight=False,
-        soft_wrap=True,
+        style="green",
     )
-    console.print(f"wrote {report} and {json_path}", highlight=False, soft_wrap=True)
+    say(f"wrote {report} and {json_path}")
 
 
 def _operator(ctx: Any, principal_id: str) -> str:
@@ -118,6 +117,7 @@ def propose(
     title: str = typer.Option(..., "--title"),
     impact_ref: str = typer.Option(..., "--impact-ref", help="The impact assessment reference"),
     by: str = typer.Option(..., "--by", help="The proposing operator's principal id"),
+    as_json: bool = JSON,
 ) -> None:
     """Propose a catalogue change with its simulation attached (G-48)."""
     from credo.audit.approvals import propose as run
@@ -127,7 +127,7 @@ def propose(
     try:
         document = orjson.loads(simulation.read_bytes())
     except (OSError, orjson.JSONDecodeError) as exc:
-        fail(f"cannot read {simulation}: {exc}")
+        fail(f"{simulation}: cannot be read as JSON ({exc})")
     if not isinstance(document, dict):
         fail(f"{simulation} is not a JSON object")
     change = {
@@ -139,7 +139,10 @@ def propose(
             change_id = run(conn, actor, title, change, impact_ref, ctx.clock.now(), document)
     except CredoError as exc:
         fail(exc.detail)
-    console.print(f"[green]proposed[/] catalogue change {change_id}; a second operator decides")
+    if as_json:
+        print_json({"change_id": change_id, "status": "proposed"})
+        return
+    say(f"proposed catalogue change {change_id}; a second operator decides", style="green")
 
 
 def activate(
@@ -149,6 +152,7 @@ def activate(
     rederive: bool = typer.Option(
         True, help="Re-derive every subject's ratings, list entries and notices under it"
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Record the catalogue as live for an approved change whose simulation is of this very
     catalogue and current (G-48). Serve it by pointing CREDO_CATALOG_PATH at the folder and
@@ -164,23 +168,37 @@ def activate(
             done = service.activate(conn, proposed, change, actor, ctx.clock.now(), max_age)
     except CredoError as exc:
         fail(exc.detail)
-    console.print(
-        f"[green]activated[/] catalogue {done.catalogue_hash[:12]} (version {done.version_id}, "
+    count = service.rederive(ctx.engine, proposed, ctx.clock) if rederive else None
+    if as_json:
+        print_json(
+            {
+                "change_id": change,
+                "catalogue_hash": done.catalogue_hash,
+                "version_id": done.version_id,
+                "rules_changed": len(done.rules),
+                "statements_since": done.statements_since,
+                "rederived_subjects": count,
+            }
+        )
+        return
+    say(
+        f"activated catalogue {done.catalogue_hash[:12]} (version {done.version_id}, "
         f"{len(done.rules)} rules added, changed or removed; {done.statements_since} statements "
         "accepted since the simulation)",
-        highlight=False,
-        soft_wrap=True,
+        style="green",
     )
-    if rederive:
-        count = service.rederive(ctx.engine, proposed, ctx.clock)
-        console.print(f"re-derived {count} subjects under the activated catalogue")
+    if count is not None:
+        say(f"re-derived {count} subjects under the activated catalogue")
 
 
-def rederive() -> None:
+def rederive(as_json: bool = JSON) -> None:
     """Re-derive every subject's ratings, list entries and notices under the catalogue the
     context loads (CREDO_CATALOG_PATH): after restarting on an activated catalogue."""
     from credo.governance import service
 
     ctx = context_from_env()
     count = service.rederive(ctx.engine, ctx.catalogue, ctx.clock)
-    console.print(f"re-derived {count} subjects under {ctx.settings.catalog_path}")
+    if as_json:
+        print_json({"rederived_subjects": count, "catalogue": ctx.settings.catalog_path})
+        return
+    say(f"re-derived {count} subjects under {ctx.settings.catalog_path}")

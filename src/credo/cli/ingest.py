@@ -9,6 +9,7 @@ read to its end, or, without ``--allow-empty``, it held no rows or none was acce
 from __future__ import annotations
 
 import getpass
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,10 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from credo.cli.common import console, context_from_env, fail, print_json
+from credo.cli.common import JSON, context_from_env, errors, fail, print_json, print_table, say
 from credo.context import AppContext
 from credo.errors import CredoError
 from credo.ingest.service import (
@@ -105,9 +105,10 @@ def ingest(
         help="--snapshot: the record types the file is the complete list of (default: the "
         "mapping's record_type; required with record_type_column)",
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Ingest a file: every row ends accepted, duplicate or quarantined with a reason.
-    Exit 0: all accepted or duplicates; 2: some quarantined; 1: failed."""
+    Exit 0: all accepted or duplicates; 2: some quarantined; 1: failed; --snapshot: 3 held."""
     from credo.db.migrate import upgrade
     from credo.ingest.mapping import load_mapping
     from credo.ingest.service import ingest_file, write_report
@@ -115,7 +116,8 @@ def ingest(
     ctx = context_from_env()
     target = report or Path(f"{file.name}.report.json")
     if snapshot:
-        _snapshot(ctx, file, mapping, furnisher, target, as_of, max_delist_share, record_type)
+        options = (as_of, max_delist_share, record_type, as_json)
+        _snapshot(ctx, file, mapping, furnisher, target, *options)
         return
     if as_of or record_type:
         fail("--as-of and --record-type apply to --snapshot deliveries only")
@@ -125,6 +127,7 @@ def ingest(
             file, parsed, content, str(mapping), furnisher, chunk_size, allow_empty
         )
         upgrade(ctx.settings.database_url)
+        started = time.perf_counter()
         with _progress() as progress:
             task = progress.add_task(f"ingest {file.name}", total=None)
             result = ingest_file(
@@ -137,8 +140,12 @@ def ingest(
         result = exc.result  # the run started: its report is written like any other
     except CredoError as exc:
         fail(exc.detail)
+    seconds = time.perf_counter() - started
     write_report(result, request, target)
-    _summary(result, target)
+    if as_json:
+        print_json(_summary_json(result, request, target, seconds))
+    else:
+        _summary(result, target, seconds)
     _exit(result)
 
 
@@ -146,7 +153,7 @@ def _exit(result: IngestResult) -> None:
     if result.failed:
         fail(result.error or "the run failed")
     if not result.add_up():
-        fail("the counts do not add up to the rows read")
+        fail(f"run {result.run_id}: the counts do not add up to the rows read")
     if result.counts["quarantined"]:
         raise typer.Exit(QUARANTINED_EXIT)
 
@@ -160,6 +167,7 @@ def _snapshot(
     as_of: str | None,
     max_delist_share: float,
     record_types: list[str],
+    as_json: bool,
 ) -> None:
     from credo.db.migrate import upgrade
     from credo.ingest.mapping import load_mapping
@@ -177,7 +185,7 @@ def _snapshot(
         furnisher_id = resolve_furnisher(parsed, furnisher)
         types = snapshot_types(parsed, record_types)
         upgrade(ctx.settings.database_url)
-        with console.status(f"reading {file.name}"):
+        with errors.status(f"reading {file.name}"):
             delivery = read_file_delivery(
                 ctx.write_context(),
                 file,
@@ -189,12 +197,12 @@ def _snapshot(
                 created_by=f"cli:{_user()}",
                 max_delist_share=max_delist_share,
             )
-        with console.status(f"delivering {len(delivery.rows):,} rows as of {delivered_on}"):
+        with errors.status(f"delivering {len(delivery.rows):,} rows as of {delivered_on}"):
             result = deliver(ctx.engine, ctx.write_context(), delivery)
     except CredoError as exc:
         fail(exc.detail)
     write_snapshot_report(result, str(file), target)
-    _snapshot_summary(result, target)
+    _snapshot_summary(result, target, as_json)
 
 
 def _day(text: str) -> date:
@@ -211,56 +219,62 @@ def _user() -> str:
         return "unknown"
 
 
-def _snapshot_summary(result: SnapshotResult, report: Path | None) -> None:
-    c = result.counts
-    console.print(
-        f"full list of {result.furnisher_id} ({', '.join(result.record_types)}) as of "
-        f"{result.delivered_on}",
-        highlight=False,
-    )
-    table = Table(title=f"delivery {result.delivery_id}: {result.status}")
-    table.add_column("outcome / reason")
-    table.add_column("rows", justify="right")
-    planned = "" if result.status == "applied" else " (planned)"
-    table.add_row("rows read", f"{c['rows_read']:,}")
-    for outcome in OUTCOMES:
-        table.add_row(f"{outcome}{planned}", f"{c[outcome]:,}")
-    for reason, count in sorted(result.reasons.items()):
-        table.add_row(f"  {reason}", f"{count:,}")
-    table.add_section()
-    table.add_row("entries named by the file", f"{c['present']:,}")
-    table.add_row("entries in effect before", f"{c['in_effect']:,}")
-    table.add_row(f"new{planned}", f"{c['new']:,}")
-    table.add_row(f"confirmed{planned}", f"{c['confirmed']:,}")
-    table.add_row(f"delisted{planned}", f"{c['delisted']:,}")
-    if c["delist_refused"]:
-        table.add_row("delistings refused", f"{c['delist_refused']:,}")
-    console.print(table)
-    console.print(
-        f"delisting share {result.delist_share:.1%} (limit {result.max_delist_share:.1%})",
-        highlight=False,
-    )
-    if report is not None:
-        console.print(f"report: {report}", highlight=False)
+def _snapshot_summary(result: SnapshotResult, report: Path | None, as_json: bool) -> None:
+    """The delivery's counts (a table, or JSON), then its exit: 3 held, 1 rejected before."""
+    if as_json:
+        print_json({**result.summary(), "report": None if report is None else str(report)})
+    else:
+        _print_snapshot(result, report)
     if result.status == "held":
-        again = " (this same delivery was already held)" if result.repeated else ""
-        console.print(
-            f"[yellow]held{again}[/]: nothing was applied; an operator may apply it "
-            f"(`credo ingest snapshot-apply {result.delivery_id}`) or reject it "
-            f"(`credo ingest snapshot-reject {result.delivery_id}`)",
-            highlight=False,
-        )
+        if not as_json:
+            again = " (this same delivery was already held)" if result.repeated else ""
+            say(
+                f"held{again}: nothing was applied; an operator may apply it "
+                f"(`credo ingest snapshot-apply {result.delivery_id}`) or reject it "
+                f"(`credo ingest snapshot-reject {result.delivery_id}`)",
+                style="yellow",
+            )
         raise typer.Exit(HELD_EXIT)
     if result.status == "rejected":
         fail(f"this same delivery was rejected before (delivery {result.delivery_id})")
     if not result.add_up():
-        fail("the counts do not add up to the rows read")
+        fail(f"delivery {result.delivery_id}: the counts do not add up to the rows read")
+
+
+def _print_snapshot(result: SnapshotResult, report: Path | None) -> None:
+    c = result.counts
+    say(
+        f"full list of {result.furnisher_id} ({', '.join(result.record_types)}) as of "
+        f"{result.delivered_on}"
+    )
+    planned = "" if result.status == "applied" else " (planned)"
+    rows: list[tuple[str, str]] = [("rows read", f"{c['rows_read']:,}")]
+    rows += [(f"{outcome}{planned}", f"{c[outcome]:,}") for outcome in OUTCOMES]
+    rows += [(f"  {reason}", f"{count:,}") for reason, count in sorted(result.reasons.items())]
+    rows += [
+        ("entries named by the file", f"{c['present']:,}"),
+        ("entries in effect before", f"{c['in_effect']:,}"),
+        (f"new{planned}", f"{c['new']:,}"),
+        (f"confirmed{planned}", f"{c['confirmed']:,}"),
+        (f"delisted{planned}", f"{c['delisted']:,}"),
+    ]
+    if c["delist_refused"]:
+        rows.append(("delistings refused", f"{c['delist_refused']:,}"))
+    print_table(
+        ("outcome / reason", "rows"),
+        rows,
+        title=f"delivery {result.delivery_id}: {result.status}",
+        right=("rows",),
+    )
+    say(f"delisting share {result.delist_share:.1%} (limit {result.max_delist_share:.1%})")
+    if report is not None:
+        say(f"report: {report}")
 
 
 def snapshots(
     status: str | None = typer.Option(None, help="held, applied or rejected"),
     furnisher: str | None = typer.Option(None, help="Only this furnisher's deliveries"),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+    as_json: bool = JSON,
 ) -> None:
     """Full-list deliveries, newest first."""
     from credo.ingest.snapshot import list_deliveries
@@ -271,14 +285,13 @@ def snapshots(
     if as_json:
         print_json([{k: _plain(v) for k, v in r.items()} for r in rows])
         return
-    table = Table(title="full-list deliveries")
     columns = ("id", "furnisher_id", "record_types", "delivered_on", "status", "rows_read")
     counts = ("in_effect", "new", "confirmed", "delisted", "quarantined", "decided_by")
-    for name in (*columns, *counts):
-        table.add_column(name)
-    for r in rows:
-        table.add_row(*[str(_plain(r[name])) for name in (*columns, *counts)])
-    console.print(table)
+    print_table(
+        (*columns, *counts),
+        [[_plain(r[name]) for name in (*columns, *counts)] for r in rows],
+        title="full-list deliveries",
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -291,20 +304,24 @@ def snapshot_apply(
     delivery_id: int = typer.Argument(..., help="The held delivery's id"),
     by: str | None = typer.Option(None, help="Who decides (default: cli:<user>)"),
     report: Path | None = typer.Option(None, help="Where to write the JSON report"),
+    as_json: bool = JSON,
 ) -> None:
     """Apply a held full-list delivery, planned again against the registry as it is now."""
-    _decide(delivery_id, "apply", by, report)
+    _decide(delivery_id, "apply", by, report, as_json)
 
 
 def snapshot_reject(
     delivery_id: int = typer.Argument(..., help="The held delivery's id"),
     by: str | None = typer.Option(None, help="Who decides (default: cli:<user>)"),
+    as_json: bool = JSON,
 ) -> None:
     """Reject a held full-list delivery: nothing of it is applied."""
-    _decide(delivery_id, "reject", by, None)
+    _decide(delivery_id, "reject", by, None, as_json)
 
 
-def _decide(delivery_id: int, decision: str, by: str | None, report: Path | None) -> None:
+def _decide(
+    delivery_id: int, decision: str, by: str | None, report: Path | None, as_json: bool
+) -> None:
     from credo.db.migrate import upgrade
     from credo.ingest.snapshot import decide, write_snapshot_report
 
@@ -319,12 +336,16 @@ def _decide(delivery_id: int, decision: str, by: str | None, report: Path | None
     if report is not None:
         write_snapshot_report(result, f"delivery {delivery_id}", report)
     if decision == "reject":
-        console.print(f"delivery {delivery_id}: rejected; nothing of it was applied")
+        if as_json:
+            print_json(result.summary())
+        else:
+            say(f"delivery {delivery_id}: rejected; nothing of it was applied")
         return
-    _snapshot_summary(result, report)
+    _snapshot_summary(result, report, as_json)
 
 
 def _progress() -> Progress:
+    """On stderr, and only when it is a terminal: stdout keeps the summary alone."""
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -332,8 +353,9 @@ def _progress() -> Progress:
         MofNCompleteColumn(),
         _RowsPerSecond(),
         TimeElapsedColumn(),
-        console=console,
+        console=errors,
         transient=False,
+        disable=not errors.is_terminal,
     )
 
 
@@ -343,16 +365,40 @@ class _RowsPerSecond(ProgressColumn):
         return Text(f"{speed:,.0f} rows/s" if speed else "- rows/s")
 
 
-def _summary(result: IngestResult, report: Path) -> None:
-    table = Table(title=f"run {result.run_id} {result.status}: {result.rows_read:,} rows read")
-    table.add_column("outcome / reason")
-    table.add_column("rows", justify="right")
-    table.add_row("lines read", f"{result.lines_read:,}")
-    for outcome in OUTCOMES:
-        table.add_row(outcome, f"{result.counts[outcome]:,}")
-    for reason, count in sorted(result.reasons.items()):
-        table.add_row(f"  {reason}", f"{count:,}")
+def _summary_json(
+    result: IngestResult, request: IngestRequest, report: Path, seconds: float
+) -> dict[str, Any]:
+    """The head of the run's report (its quarantined rows stay in the report file)."""
+    return {
+        "run_id": result.run_id,
+        "source": str(request.path),
+        "mapping": request.mapping_name,
+        "furnisher": result.furnisher_id,
+        "status": result.status,
+        "error": result.error,
+        "lines_read": result.lines_read,
+        "rows_read": result.rows_read,
+        "outcomes": {o: result.counts[o] for o in OUTCOMES},
+        "not_reached": result.not_reached,
+        "counts_add_up": result.add_up(),
+        "reasons": dict(sorted(result.reasons.items())),
+        "report": str(report),
+        "seconds": round(seconds, 3),
+    }
+
+
+def _summary(result: IngestResult, report: Path, seconds: float) -> None:
+    rows: list[tuple[str, str]] = [("lines read", f"{result.lines_read:,}")]
+    rows += [(outcome, f"{result.counts[outcome]:,}") for outcome in OUTCOMES]
+    rows += [(f"  {reason}", f"{count:,}") for reason, count in sorted(result.reasons.items())]
     if result.not_reached:
-        table.add_row("not reached", f"{result.not_reached:,}")
-    console.print(table)
-    console.print(f"report: {report}", highlight=False)
+        rows.append(("not reached", f"{result.not_reached:,}"))
+    print_table(
+        ("outcome / reason", "rows"),
+        rows,
+        title=f"run {result.run_id} {result.status}: {result.rows_read:,} rows read",
+        right=("rows",),
+    )
+    speed = f"{result.rows_read / seconds:,.0f} rows/s" if seconds > 0 else "- rows/s"
+    say(f"{seconds:.1f} s, {speed}")
+    say(f"report: {report}")

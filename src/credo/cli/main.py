@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,8 +10,17 @@ import typer
 
 from credo.access.model import Role
 from credo.catalog.loader import load_catalogue
-from credo.cli import audit, checks, demo, disputes, ingest, lists, quality, ratings
-from credo.cli.common import console, context_from_env, errors, fail
+from credo.cli import audit, checks, demo, disputes, exports, ingest, lists, quality, ratings
+from credo.cli.common import (
+    JSON,
+    OneLineErrors,
+    context_from_env,
+    fail,
+    fail_on_catalogue,
+    masked_url,
+    print_json,
+    say,
+)
 from credo.errors import CatalogueError, CredoError
 from credo.settings import Settings
 
@@ -18,6 +28,7 @@ app = typer.Typer(
     help="Credo: a credit-information registry with its safeguards built in.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
 )
 catalog_app = typer.Typer(help="The catalogue of record types, ratings, lists and measures.")
 db_app = typer.Typer(help="The database: migrations.")
@@ -25,6 +36,7 @@ principal_app = typer.Typer(help="Principals and their API keys.")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(db_app, name="db")
 app.add_typer(principal_app, name="principal")
+CATALOGUE_PARTS = ("record_types", "furnishers", "ratings", "lists", "measures")
 
 
 @catalog_app.command("check")
@@ -35,41 +47,52 @@ def catalog_check(
     profile: str | None = typer.Option(
         None, help="Check against this built-in profile instead (default: CREDO_PROFILE)"
     ),
+    as_json: bool = JSON,
 ) -> None:
-    """Validate a catalogue; print every problem with its file and key."""
+    """Validate a catalogue; print every problem with its file and key. Exit 1 if invalid."""
     settings = Settings()
     folder = (path or settings.catalog_path).resolve()
-    chosen = profile or settings.profile
-    console.print(f"checking {folder}", highlight=False, markup=False, soft_wrap=True)
+    if not as_json:
+        say(f"checking {folder}")
     try:
-        catalogue = load_catalogue(folder, chosen)
+        catalogue = load_catalogue(folder, profile or settings.profile)
     except CatalogueError as exc:
-        for problem in exc.problems:
-            errors.print(str(problem), highlight=False, markup=False, soft_wrap=True)
-        fail(f"{len(exc.problems)} problem(s) in {folder}")
-    console.print(
-        f"[green]valid[/]: {len(catalogue.record_types)} record types, "
-        f"{len(catalogue.furnishers)} furnishers, {len(catalogue.ratings)} ratings, "
-        f"{len(catalogue.lists)} lists, {len(catalogue.measures)} measures"
-    )
+        if as_json:
+            print_json({"folder": str(folder), "valid": False, "profile": None, "counts": None,
+                        "problems": [asdict(p) for p in exc.problems]})  # fmt: skip
+            fail(f"{len(exc.problems)} problem(s) in {folder}")
+        fail_on_catalogue(exc, f"{len(exc.problems)} problem(s) in {folder}")
     active = catalogue.profile
-    tightened = ("profiles", active.id) in catalogue.origins
-    console.print(
+    tightened_by = (
+        catalogue.origin_of("profiles", active.id)
+        if ("profiles", active.id) in catalogue.origins
+        else None
+    )
+    counts = {name: len(getattr(catalogue, name)) for name in CATALOGUE_PARTS}
+    if as_json:
+        profile_json = {"id": active.id, "version": active.version, "tightened_by": tightened_by}
+        print_json({"folder": str(folder), "valid": True, "profile": profile_json,
+                    "counts": counts, "problems": []})  # fmt: skip
+        return
+    parts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+    say(f"valid: {parts}", style="green")
+    say(
         f"profile {active.id}: built-in version {active.version}"
-        + (f", tightened by {catalogue.origin_of('profiles', active.id)}" if tightened else ""),
-        highlight=False,
-        soft_wrap=True,
+        + (f", tightened by {tightened_by}" if tightened_by else "")
     )
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(as_json: bool = JSON) -> None:
     """Migrate the database of CREDO_DATABASE_URL to the newest schema."""
     from credo.db.migrate import upgrade
 
     settings = Settings()
     upgrade(settings.database_url)
-    console.print(f"[green]migrated[/] {settings.database_url}")
+    if as_json:
+        print_json({"migrated": True, "database": masked_url(settings.database_url)})
+        return
+    say(f"migrated {masked_url(settings.database_url)}", style="green")
 
 
 @principal_app.command("create")
@@ -80,6 +103,7 @@ def principal_create(
     furnisher: str | None = typer.Option(None, help="Furnisher id (role furnisher)"),
     relying_party: str | None = typer.Option(None, help="Relying party id"),
     subject_id: int | None = typer.Option(None, help="Subject id (role subject)"),
+    as_json: bool = JSON,
 ) -> None:
     """Create a principal and print its API key (shown once; stored only as a hash)."""
     from credo.access.service import create_principal
@@ -100,7 +124,10 @@ def principal_create(
             )
     except CredoError as exc:
         fail(exc.detail)
-    console.print(key, highlight=False)
+    if as_json:
+        print_json({"principal_id": principal_id, "role": role.value, "api_key": key})
+        return
+    say(key)
 
 
 @app.command("serve")
@@ -125,9 +152,8 @@ def serve(
 
 for module in (ingest, ratings, lists, checks, disputes, quality, audit, demo):
     module.register(app)
+exports.register(app)  # on the rating and lists groups
 
 from credo.cli import governance as governance_cli  # noqa: E402
-from credo.cli import reference as reference_cli  # noqa: E402
 
 governance_cli.register(app, catalog_app)
-reference_cli.register(catalog_app)

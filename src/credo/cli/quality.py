@@ -7,9 +7,8 @@ import getpass
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from credo.cli.common import console, context_from_env, fail, print_json
+from credo.cli.common import JSON, context_from_env, fail, print_json, print_table, say
 from credo.errors import CredoError
 from credo.quality import service
 
@@ -19,7 +18,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(furnishers_app, name="furnishers")
 
     @furnishers_app.command("quality")
-    def quality(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+    def quality(as_json: bool = JSON) -> None:
         """Each furnisher's dispute, correction, overturn and late-response rates over the
         catalogue's window, as of the last `credo jobs run`, and whether it is held."""
         ctx = context_from_env()
@@ -29,22 +28,19 @@ def register(app: typer.Typer) -> None:
             print_json(rows)
             return
         if not rows:
-            console.print("no evaluation yet: run `credo jobs run`")
+            say("no evaluation yet: run `credo jobs run`")
             return
-        console.print(_table(rows))
+        _table(rows)
         for row in rows:
             if row["held"]:
-                console.print(
-                    f"{row['furnisher_id']} held since {row['held_since'][:10]}: "
-                    f"{row['hold_reason']}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
+                since = row["held_since"][:10]
+                say(f"{row['furnisher_id']} held since {since}: {row['hold_reason']}")
 
     @furnishers_app.command("release")
     def release(
         furnisher_id: str = typer.Argument(..., help="The held furnisher"),
         reasons: str = typer.Option(..., help="What the review found (audited)"),
+        as_json: bool = JSON,
     ) -> None:
         """Lift a furnisher's hold with written reasons; the audit log keeps who and why."""
         ctx = context_from_env()
@@ -52,20 +48,27 @@ def register(app: typer.Typer) -> None:
             with ctx.engine.begin() as conn:
                 service.release(conn, ctx.clock, furnisher_id, f"cli:{_user()}", reasons)
         except CredoError as exc:
-            fail(exc.detail)
-        console.print(f"released {furnisher_id}", highlight=False)
+            fail(f"{furnisher_id}: {exc.detail}")
+        if as_json:
+            print_json({"furnisher_id": furnisher_id, "released": True})
+        else:
+            say(f"released {furnisher_id}")
 
 
-def _table(rows: list[dict[str, Any]]) -> Table:
-    table = Table("furnisher", "records", "dispute", "correct", "overturn", "late", "state")
-    for row in rows:
-        table.add_row(
-            row["furnisher_id"],
-            str(row["records"]),
-            *(_share(row[rate]) for rate in service.RATES),
-            "HELD" if row["held"] else "ok",
-        )
-    return table
+def _table(rows: list[dict[str, Any]]) -> None:
+    print_table(
+        ("furnisher", "records", "dispute", "correct", "overturn", "late", "state"),
+        [
+            (
+                row["furnisher_id"],
+                row["records"],
+                *(_share(row[rate]) for rate in service.RATES),
+                "HELD" if row["held"] else "ok",
+            )
+            for row in rows
+        ],
+        right=("records", "dispute", "correct", "overturn", "late"),
+    )
 
 
 def _share(value: float | None) -> str:
