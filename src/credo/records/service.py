@@ -367,7 +367,12 @@ def _resolve_subjects(
                 reason=Rejection(
                     "unknown_subject",
                     "no subject has these identifiers and "
-                    f"{record_type.id!r} records do not register new subjects",
+                    + (
+                        f"only an assert registers one (this row is a {p.statement.action})"
+                        if record_type.creates_subject
+                        else f"{record_type.id!r} records do not register new subjects "
+                        "(the record type's creates_subject is false)"
+                    ),
                 ),
             )
             continue
