@@ -108,15 +108,22 @@ def test_dispute_then_operator_resolution_over_http(api: Api) -> None:
     assert [d["id"] for d in queue] == [dispute["id"]]
     _problem(api.call("zhang", "GET", "/v1/disputes"), 403)
     path = f"/v1/disputes/{dispute['id']}/resolve"
-    assert _problem(api.call("ann", "POST", path, json={"outcome": "frivolous"}), 422)["code"] == (
-        "reasons_required"
-    )
-    _problem(api.call("ann", "POST", path, json={"outcome": "sideways"}), 422)
+    assert _problem(
+        api.call("ann", "POST", path, json={"kind": "dispute", "outcome": "frivolous"}), 422
+    )["code"] == ("reasons_required")
+    _problem(api.call("ann", "POST", path, json={"kind": "dispute", "outcome": "sideways"}), 422)
+    # a claim's outcome is no dispute's, and a dispute is not closed as a claim (issue 15)
+    _problem(api.call("ann", "POST", path, json={"kind": "dispute", "outcome": "confirmed"}), 422)
+    as_claim = {"kind": "identity_claim", "outcome": "rejected", "reasons": "it is about you"}
+    assert _problem(api.call("ann", "POST", path, json=as_claim), 422)["code"] == "wrong_case_kind"
     done = api.call(
-        "ann", "POST", path, json={"outcome": "upheld", "reasons": "court confirmed it"}
+        "ann",
+        "POST",
+        path,
+        json={"kind": "dispute", "outcome": "upheld", "reasons": "court confirmed it"},
     )
     assert done.status_code == 200 and done.json()["status"] == "upheld"
-    _problem(api.call("ann", "POST", path, json={"outcome": "deleted"}), 409)
+    _problem(api.call("ann", "POST", path, json={"kind": "dispute", "outcome": "deleted"}), 409)
 
 
 def test_claim_statement_and_repair_over_http(api: Api, clock: FixedClock) -> None:
@@ -166,3 +173,23 @@ def test_audit_verification_and_the_second_approver(api: Api) -> None:
     actions = [e["action"] for e in api.call("audra", "GET", "/v1/audit/entries").json()]
     assert actions[-2:] == ["catalogue.propose", "catalogue.approve"]
     assert api.call("audra", "GET", "/v1/audit/verify").json()["ok"]
+
+
+def test_each_case_kind_lists_exactly_its_own_outcomes_in_openapi(api: Api) -> None:
+    """The resolution schema is one per kind of case: a dispute's outcomes and a "not me"
+    claim's, told apart by ``kind`` (issue 15: the single schema offered outcomes the route
+    then refused)."""
+    document = api.client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    body = document["paths"]["/v1/disputes/{dispute_id}/resolve"]["post"]["requestBody"]
+    shown = body["content"]["application/json"]["schema"]
+    assert shown["discriminator"]["propertyName"] == "kind"
+    assert sorted(shown["discriminator"]["mapping"]) == ["dispute", "identity_claim"]
+    outcomes = {
+        name: schemas[name]["properties"]["outcome"]["enum"]
+        for name in ("DisputeResolution", "ClaimResolution")
+    }
+    assert outcomes == {
+        "DisputeResolution": ["corrected", "deleted", "upheld", "frivolous"],
+        "ClaimResolution": ["confirmed", "rejected"],
+    }

@@ -144,7 +144,7 @@ def test_g27_the_job_records_overdue_disputes_as_unverified_once(
     assert dispute is not None and dispute["status"] == "unverified"
     assert reasons == ["unverified"]
     assert registry.effective_ids(record.subject_id) == set()
-    assert result["kind"] == "dispute_result" and "unverified" in result["title"]
+    assert result["kind"] == "dispute_result" and "not verified in time" in result["title"]
 
 
 def test_g31_a_deleted_record_cannot_come_back(

@@ -114,7 +114,12 @@ def test_a_correction_reaches_the_relying_party_that_relied_on_the_record(world:
     dispute = world.call(
         "zhang", "POST", "/v1/me/disputes", json={"record_id": record_id, "grounds": "paid"}
     )
-    world.call("ann", "POST", f"/v1/disputes/{dispute['id']}/resolve", json={"outcome": "deleted"})
+    world.call(
+        "ann",
+        "POST",
+        f"/v1/disputes/{dispute['id']}/resolve",
+        json={"kind": "dispute", "outcome": "deleted"},
+    )
     with world.engine.connect() as conn:
         [correction] = notices_repo.of_recipient(conn, "relying_party", "demo_airline")
     assert correction["kind"] == "correction"

@@ -4,7 +4,7 @@ and decide repairs. Thin: the work is in credo.disputes."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
@@ -58,9 +58,27 @@ class RepairIn(Strict):
     proof: JsonObject = Field(min_length=1, max_length=20)
 
 
-class ResolveIn(Strict):
-    outcome: Literal["corrected", "deleted", "upheld", "frivolous", "confirmed", "rejected"]
+class DisputeResolution(Strict):
+    """How a dispute ends: corrected (after the furnisher's correction), deleted, upheld (the
+    record is kept: the dispute fails) or frivolous (dismissed); all but deleted need reasons
+    for the subject (G-28)."""
+
+    kind: Literal["dispute"]
+    outcome: service.DisputeOutcome
     reasons: str = Field(default="", max_length=4000)
+
+
+class ClaimResolution(Strict):
+    """How a "not me" claim ends: confirmed (not this person: the record is deleted from the
+    file) or rejected (the record is about this person; with reasons, G-28)."""
+
+    kind: Literal["identity_claim"]
+    outcome: service.ClaimOutcome
+    reasons: str = Field(default="", max_length=4000)
+
+
+# One schema per kind of case, told apart by ``kind``: each lists exactly its own outcomes.
+ResolveIn = Annotated[DisputeResolution | ClaimResolution, Field(discriminator="kind")]
 
 
 class DecideIn(Strict):
@@ -203,8 +221,9 @@ def resolve_dispute(
     ctx: AppContext = Depends(get_ctx),
     conn: Connection = Depends(get_conn),
 ) -> dict[str, Any]:
-    """Corrected, deleted, upheld or frivolous (with reasons, G-28); claims: confirmed or
-    rejected (with reasons)."""
+    """A dispute: corrected, deleted, upheld or frivolous; a "not me" claim: confirmed or
+    rejected (``kind`` says which, and must be the case's own). Outcomes that keep the record
+    need reasons (G-28)."""
     resolved = service.resolve(
         conn,
         ctx.write_context(),
@@ -212,6 +231,7 @@ def resolve_dispute(
         body.outcome,
         body.reasons,
         f"operator:{principal.id}",
+        kind=body.kind,
     )
     return jsonable(dict(resolved))
 

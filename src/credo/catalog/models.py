@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -378,3 +379,22 @@ class Registry(Strict):
         description="The smallest count of people a statistic may show; smaller cells are "
         "suppressed (G-50, credo.statistics)",
     )
+    language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$",
+        description="The language notices are written in to a subject who has chosen none "
+        "(credo.notices.reader)",
+    )
+    time_zone: str = Field(
+        default="UTC",
+        description="The IANA time zone in which notices give dates and times (e.g. Asia/Shanghai)",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Asia/Shanghai)") from exc
+        return value

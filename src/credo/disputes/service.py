@@ -9,14 +9,17 @@ or not the scheduled job has run yet (G-27); the job then records it as such."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, get_args
 
 from sqlalchemy import Connection, RowMapping
 
-from credo.disputes import repository
+from credo.catalog.catalogue import Catalogue
+from credo.disputes import notice_texts, repository
 from credo.disputes.effects import effect_changed, log, send_corrections
+from credo.disputes.repair import eligible_from
 from credo.errors import Conflict, NotFound, ValidationFailed
+from credo.notices.reader import Reader, pick, reader_of
 from credo.notices.service import Notice, add_business_days, enqueue
 from credo.records import repository as records_repo
 from credo.records.service import WriteContext
@@ -36,9 +39,12 @@ CATEGORIES = (
     # objection ends as 'deleted' (erasure).
     "objection",
 )
-OUTCOMES = {
-    "dispute": ("corrected", "deleted", "upheld", "frivolous"),
-    "identity_claim": ("confirmed", "rejected"),
+# Each kind of case ends in its own outcomes (the API's request schema lists exactly these).
+DisputeOutcome = Literal["corrected", "deleted", "upheld", "frivolous"]
+ClaimOutcome = Literal["confirmed", "rejected"]
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "dispute": get_args(DisputeOutcome),
+    "identity_claim": get_args(ClaimOutcome),
 }
 # Outcomes that give the record its effect back: they need reasons (G-28) and a deadline
 # that has not passed (G-27).
@@ -101,7 +107,7 @@ def open_dispute(
     repository.open_suppression(conn, chain["chain_id"], subject_id, kind, _ref(dispute_id), now)
     effect_changed(conn, ctx, {subject_id}, "dispute", _ref(dispute_id), now)
     dispute = _get(conn, dispute_id)
-    enqueue(conn, _lodged_notices(ctx, dispute, chain, now), now)
+    enqueue(conn, _lodged_notices(conn, ctx, dispute, chain, now), now)
     log(conn, f"subject:{subject_id}", f"{kind}.open", subject_id, _logged(dispute), now)
     return dispute
 
@@ -146,9 +152,11 @@ def _logged(dispute: RowMapping) -> dict[str, Any]:
 
 
 def _lodged_notices(
-    ctx: WriteContext, dispute: RowMapping, chain: RowMapping, now: datetime
+    conn: Connection, ctx: WriteContext, dispute: RowMapping, chain: RowMapping, now: datetime
 ) -> list[Notice]:
     profile = ctx.catalogue.profile
+    reader = reader_of(conn, ctx.catalogue, dispute["subject_id"])
+    title, body = notice_texts.received(reader, ctx.catalogue, dispute, chain, now)
     what = "dispute" if dispute["kind"] == "dispute" else '"not me" identity claim'
     key = _ref(dispute["id"])
     notices = [
@@ -171,34 +179,39 @@ def _lodged_notices(
             "subject",
             str(dispute["subject_id"]),
             f"{dispute['kind']}_received",
-            f"We received your {what}",
-            f"Your {what} about record {chain['source_ref']} was received on {now}. The record "
-            f"has no effect until it is resolved, at the latest by {dispute['deadline_at']}. If "
-            "it is not resolved by then, the record stays without effect as unverified.",
+            title,
+            body,
             subject_id=dispute["subject_id"],
-            payload={"dispute_id": dispute["id"]},
+            payload={"dispute_id": dispute["id"], "language": reader.lang},
             dedupe_key=f"{key}:received",
         ),
     ]
     if dispute["category"] == "merits":
-        notices.append(_referral(ctx, dispute, chain))
+        notices.append(_referral(ctx, reader, dispute, chain))
     return notices
 
 
-def _referral(ctx: WriteContext, dispute: RowMapping, chain: RowMapping) -> Notice:
+def _referral(ctx: WriteContext, reader: Reader, dispute: RowMapping, chain: RowMapping) -> Notice:
     """A dispute on the merits of a decision goes to the body that made it (G-29)."""
     record_type = ctx.catalogue.record_types.get(chain["record_type"])
     furnisher = ctx.catalogue.furnishers.get(chain["furnisher_id"])
-    basis = record_type.legal_basis.instrument if record_type else "the issuing authority's rules"
-    issuer = furnisher.name.en if furnisher else chain["furnisher_id"]
+    basis = (
+        reader.words.legal_basis("record_types", record_type.id, record_type.legal_basis).instrument
+        if record_type
+        else pick(reader, "the issuing authority's rules", "作出决定机关的规定")
+    )
+    issuer = (
+        notice_texts.reader_pick_text(reader, furnisher.name)
+        if furnisher
+        else chain["furnisher_id"]
+    )
+    title, body = notice_texts.referral(reader, ctx.catalogue, chain, issuer, basis)
     return Notice(
         "subject",
         str(dispute["subject_id"]),
         "dispute_referral",
-        "Your dispute on the merits: where to appeal",
-        f"The merits of the decision behind record {chain['source_ref']} can only be changed by "
-        f"{issuer}, through the review or appeal channel of {basis}. The registry keeps the "
-        "record without effect while the dispute is open.",
+        title,
+        body,
         subject_id=dispute["subject_id"],
         payload={"dispute_id": dispute["id"], "appeal_to": issuer, "legal_basis": basis},
         dedupe_key=f"{_ref(dispute['id'])}:referral",
@@ -212,10 +225,18 @@ def resolve(
     outcome: str,
     reasons: str,
     actor: str,
+    kind: str | None = None,
 ) -> RowMapping:
-    """Close a dispute or claim with an outcome; restoring outcomes need reasons (G-28)."""
+    """Close a dispute or claim with an outcome; restoring outcomes need reasons (G-28).
+    ``kind``: the kind of case the caller means to close (refused if it is another)."""
     dispute = _get(conn, dispute_id)
     now = ctx.clock.now()
+    if kind is not None and kind != dispute["kind"]:
+        raise ValidationFailed(
+            f"case {dispute_id} is a {dispute['kind']}, not a {kind}: it ends as one of "
+            f"{', '.join(OUTCOMES[dispute['kind']])} (kind {dispute['kind']!r})",
+            code="wrong_case_kind",
+        )
     _check_outcome(conn, dispute, outcome, reasons, now)
     ref = _ref(dispute_id)
     repository.close_suppressions(conn, ref, now)
@@ -232,7 +253,7 @@ def resolve(
     if outcome in {"corrected", "deleted", "confirmed"}:
         send_corrections(conn, ctx, dispute["subject_id"], [dispute["chain_id"]], outcome, now)
     resolved = _get(conn, dispute_id)
-    enqueue(conn, [_result_notice(ctx, resolved, now)], now)
+    enqueue(conn, [_result_notice(conn, ctx, resolved, now)], now)
     log(conn, actor, f"{dispute['kind']}.resolve", dispute["subject_id"], _logged(resolved), now)
     return resolved
 
@@ -266,22 +287,44 @@ def _check_outcome(
         )
 
 
-def _result_notice(ctx: WriteContext, dispute: RowMapping, now: datetime) -> Notice:
-    what = "dispute" if dispute["kind"] == "dispute" else '"not me" claim'
-    reasons = f" Reasons: {dispute['reasons']}" if dispute["reasons"] else ""
+def _result_notice(
+    conn: Connection, ctx: WriteContext, dispute: RowMapping, now: datetime
+) -> Notice:
+    """The outcome in plain words, in the subject's language (credo.disputes.notice_texts)."""
+    catalogue = ctx.catalogue
+    reader = reader_of(conn, catalogue, dispute["subject_id"])
+    chain = repository.chain_of_subject(conn, dispute["subject_id"], dispute["chain_id"])
+    assert chain is not None  # a dispute's chain is its subject's (it was lodged on it)
+    effects = notice_texts.effects_back(
+        conn, catalogue, reader, dispute["subject_id"], dispute["chain_id"], now.date()
+    )
+    title, body = notice_texts.result(
+        reader, catalogue, dispute, chain, effects, _repair_from(catalogue, chain)
+    )
     return Notice(
         "subject",
         str(dispute["subject_id"]),
         f"{dispute['kind']}_result",
-        f"Your {what}: {dispute['status']}",
-        f"Your {what} about record {dispute['chain_id']} was closed as {dispute['status']} "
-        f"on {now}.{reasons} You may see your full file, dispute again with new information, "
-        "or complain to the supervisory authority.",
+        title,
+        body,
         subject_id=dispute["subject_id"],
-        payload={"dispute_id": dispute["id"], "outcome": dispute["status"]},
+        payload={
+            "dispute_id": dispute["id"],
+            "outcome": dispute["status"],
+            "source_ref": chain["source_ref"],
+            "language": reader.lang,
+            "effects_back": [e.list_name for e in effects],
+        },
         due_by=add_business_days(now, ctx.catalogue.profile.result_notice_business_days),
         dedupe_key=f"{_ref(dispute['id'])}:result",
     )
+
+
+def _repair_from(catalogue: Catalogue, chain: RowMapping) -> date | None:
+    record_type = catalogue.record_types.get(chain["record_type"])
+    if record_type is None or not record_type.repairable.allowed:
+        return None
+    return eligible_from(record_type, chain["effective_from"])
 
 
 def add_information(
@@ -333,7 +376,7 @@ def expire_overdue(conn: Connection, ctx: WriteContext) -> int:
         )
         send_corrections(conn, ctx, dispute["subject_id"], [dispute["chain_id"]], "unverified", now)
         resolved = _get(conn, dispute["id"])
-        enqueue(conn, [_result_notice(ctx, resolved, now)], now)
+        enqueue(conn, [_result_notice(conn, ctx, resolved, now)], now)
         log(
             conn,
             "scheduler",

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, RowMapping, literal, select
 
 from credo.db.bulk import pair_clauses
 from credo.db.sql import chunks, insert_ignore, upsert
-from credo.notices.tables import notice_contacts, notices
+from credo.notices.tables import notice_contacts, notices, subject_preferences
 
 
 def insert_notices(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -154,3 +154,15 @@ def unnoticed_record_ends(conn: Connection, subject_ids: Sequence[int]) -> list[
                 select(current).where(current.c.subject_id.in_(part), clause, ~noticed.exists())
             ).mappings()
     return found
+
+
+def preference_of(conn: Connection, subject_id: int) -> RowMapping | None:
+    """The subject's language and time zone, if the subject ever chose one."""
+    query = select(subject_preferences).where(subject_preferences.c.subject_id == subject_id)
+    return conn.execute(query).mappings().first()
+
+
+def set_language(conn: Connection, subject_id: int, language: str, at: datetime) -> None:
+    """The language the subject last acted in; a time zone given before is kept."""
+    row = {"subject_id": subject_id, "language": language, "updated_at": at}
+    upsert(conn, subject_preferences, [row], ["subject_id"], ["language", "updated_at"])

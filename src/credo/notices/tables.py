@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
 
 from credo.db.metadata import JsonType, metadata
 
@@ -36,4 +36,15 @@ notice_contacts = Table(
     Column("recipient_kind", String(16), primary_key=True),
     Column("recipient_id", String(64), primary_key=True),
     Column("email", String(254), nullable=False),
+)
+
+# The language (and time zone, where given) a subject is written to in (credo.notices.reader);
+# without a row, the registry's (registry.language, registry.time_zone).
+subject_preferences = Table(
+    "subject_preferences",
+    metadata,
+    Column("subject_id", Integer, ForeignKey("subjects.id"), primary_key=True),
+    Column("language", String(16), nullable=False),
+    Column("time_zone", String(64)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -20,6 +20,7 @@ from credo.disputes import repair, service
 from credo.disputes import repository as disputes_repo
 from credo.disputes.report import subject_report
 from credo.errors import CredoError, NotFound
+from credo.notices.reader import remember_language
 from credo.portal import views
 from credo.portal.i18n import Translator
 from credo.portal.web import gate, guard_post, render, signed_in, translator
@@ -105,6 +106,8 @@ def _subject_action(
         return refused or RedirectResponse("/signin", status_code=303)
     try:
         with ctx.engine.begin() as conn:
+            # notices about what the subject does here are written in the language they use
+            remember_language(conn, principal.subject_id, translator(request).lang, ctx.clock.now())
             action(conn, principal.subject_id)
     except CredoError as exc:
         return _report_page(request, ctx, principal, exc.detail, exc.status)
