@@ -340,3 +340,73 @@ def test_7_infinite_and_undefined_numbers_are_refused(tmp_path: Path, edit: dict
         table["bins"][1]["points"] = float("inf")
     found = problems(tmp_path, document)
     assert "finite number" in found or "Input should be a finite number" in found
+
+
+def test_8_arithmetic_over_features_is_the_same_everywhere(
+    engine: Engine, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Issue 15: computed features (sum, difference, min, max, weighted sum, clamp, nested)
+    give the same digits on every engine and in the Python of explanations, and a computed
+    feature over a missing value is missing (not rated, with the missing feature's reason)."""
+    read = {"record_types": [PENALTY], "field": "fine_amount", "missing": 0}
+    paid = [{"field": "paid", "equals": True}]
+    features = [
+        {"id": "n", "op": "count", "record_types": [PENALTY]},
+        {"id": "fines", "op": "sum", **read},
+        {"id": "biggest", "op": "max", **read},
+        {"id": "smallest", "op": "min", **read},
+        {"id": "paid_fine", "op": "latest", **read, "where": paid, "missing": "not_rated"},
+        {"id": "plus", "compute": {"sum": ["n", "fines", "paid_fine"]}},
+        {"id": "spread", "compute": {"difference": ["biggest", "smallest"]}},
+        {"id": "low", "compute": {"min": ["n", "biggest"]}},
+        {"id": "high", "compute": {"max": ["spread", "n"]}},
+        {
+            "id": "weighted",
+            "compute": {
+                "weighted_sum": [
+                    {"feature": "plus", "weight": 0.1},
+                    {"feature": "high", "weight": 3},
+                ]
+            },
+        },
+        {"id": "capped", "compute": {"clamp": {"feature": "weighted", "min": 0.5, "max": 40}}},
+    ]
+    bins = [{"to": 1, "band": "A"}, {"from": 1, "to": 20, "band": "B"}, {"from": 20, "band": "C"}]
+    rule = {"over": "capped", "monotonic": "decreasing", "bins": bins, "reason": reason("FINES")}
+    catalogue = catalogue_with(
+        tmp_path,
+        rating(
+            "edge_arithmetic",
+            "market_regulation",
+            [PENALTY],
+            features=features,
+            bands={"labels": ["A", "B", "C"], "rules": [rule]},
+        ),
+    )
+    rows = [
+        penalty(1, ON - timedelta(days=5), fine_amount=0.1, paid=True),
+        penalty(2, ON - timedelta(days=6), fine_amount=0.2, paid=False),
+        {**penalty(3, ON - timedelta(days=7), fine_amount=0.7, paid=True), "subject_id": 2},
+        {**penalty(4, ON - timedelta(days=8), fine_amount=33.3, paid=False), "subject_id": 2},
+        {**penalty(5, ON - timedelta(days=9), fine_amount=5, paid=False), "subject_id": 3},
+    ]
+    load_database(engine, rows)
+    one, two, three = assert_agree(
+        everywhere(
+            engine,
+            catalogue,
+            catalogue.ratings["edge_arithmetic"],
+            rows,
+            ON,
+            spark_for(engine, request),
+        )
+    )
+    computed = ("plus", "spread", "low", "high", "weighted", "capped")
+    assert [one.features[k] for k in computed] == [2.4, 0.1, 0.2, 2.0, 6.24, 6.24]
+    assert [two.features[k] for k in computed] == [36.7, 32.6, 2.0, 32.6, 101.47, 40.0]
+    assert (one.band, two.band) == ("B", "C")
+    assert (three.features["plus"], three.band, three.reason) == (
+        None,
+        "not_rated",
+        "missing_feature:paid_fine",
+    )

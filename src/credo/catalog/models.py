@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, timedelta
 from typing import Annotated, Literal
@@ -102,12 +103,53 @@ class PayloadField(Strict):
     )
     free_text: bool = Field(default=False, description="A text written by a person, not a code")
     description: str | None = Field(default=None, description="What the field holds, for people")
+    # The value grid of a number (issue 15): ingestion refuses a value off it (quarantined with
+    # the reason) and explanations state counterfactuals on it ("10 or lower", never 9.99).
+    step: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="integer/number only: allowed values are minimum (or 0) plus multiples of it",
+    )
+    grid: list[Annotated[float, Field(allow_inf_nan=False)]] | None = Field(
+        default=None, min_length=1, description="integer/number only: the allowed values"
+    )
 
     @model_validator(mode="after")
     def _enum_has_values(self) -> PayloadField:
         if self.type == "enum" and not self.values:
             raise ValueError("an enum field needs a non-empty 'values' list")
+        if (self.step is not None or self.grid is not None) and self.type not in (
+            "integer",
+            "number",
+        ):
+            raise ValueError("step and grid are for integer and number fields only")
+        if self.step is not None and self.grid is not None:
+            raise ValueError("give step or grid, not both")
+        outside = [
+            v
+            for v in self.grid or []
+            if (self.minimum is not None and v < self.minimum)
+            or (self.maximum is not None and v > self.maximum)
+        ]
+        if outside:
+            raise ValueError(f"grid values {outside} lie outside [minimum, maximum]")
         return self
+
+    def on_grid(self, number: float) -> bool:
+        """Whether ``number`` is a value the field's grid allows (no grid: any)."""
+        if self.grid is not None:
+            return any(math.isclose(number, v, rel_tol=1e-12, abs_tol=1e-9) for v in self.grid)
+        if self.step is not None:
+            steps = (number - (self.minimum or 0.0)) / self.step
+            return math.isclose(steps, round(steps), rel_tol=0.0, abs_tol=1e-9)
+        return True
+
+    def grid_text(self) -> str:
+        """The grid in words, for a one-line refusal."""
+        if self.grid is not None:
+            return "one of " + ", ".join(f"{v:g}" for v in sorted(self.grid))
+        return f"a multiple of {self.step:g} from {self.minimum or 0.0:g}"
 
 
 class Repair(Strict):

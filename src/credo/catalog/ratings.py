@@ -1,16 +1,20 @@
 """Catalogue models of ratings (owned by the ratings engine; see credo.ratings).
 
 A rating is declarative: features from a closed set of operators over the subject's effective
-records, points tables (bins of a feature to points), and bandings (bins of a feature or of the
-total to a band). There are no formula strings. Everything that can be checked statically is
-checked at load, and an invalid rating stops the catalogue from loading (fail closed):
-bins cover their domain with no gap or overlap, declared monotonicity holds, every feature that
-can be missing says what a missing value means, inputs come only from the rating's own
+records, computed features (typed arithmetic over other features: sum, difference, min, max,
+weighted sum, clamp), points tables (bins of a feature to points), and bandings (bins of a
+feature or of the total to a band). There are no formula strings. Everything that can be
+checked statically is checked at load, and an invalid rating stops the catalogue from loading
+(fail closed): bins cover their domain with no gap or overlap, declared monotonicity holds,
+every feature that can be missing says what a missing value means, a computed feature reads
+numeric features of its rating and never itself, inputs come only from the rating's own
 domain (G-13), and no feature or condition reads a proxy for a protected characteristic (G-14).
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
@@ -71,12 +75,82 @@ class Condition(Strict):
         return self
 
 
+class Weighted(Strict):
+    feature: Slug
+    weight: FiniteFloat
+
+
+class Clamp(Strict):
+    """``feature`` bounded to [min, max] (either bound may be left out, not both)."""
+
+    feature: Slug
+    min: FiniteFloat | None = None
+    max: FiniteFloat | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Clamp:
+        if self.min is None and self.max is None:
+            raise ValueError("clamp needs min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"clamp min {self.min:g} is above max {self.max:g}")
+        return self
+
+
+class ComputeOp(StrEnum):
+    SUM = "sum"
+    DIFFERENCE = "difference"
+    MIN = "min"
+    MAX = "max"
+    WEIGHTED_SUM = "weighted_sum"
+    CLAMP = "clamp"
+
+
+class Compute(Strict):
+    """Arithmetic over other numeric features of the rating: exactly one operator of a closed
+    set. ``sum``, ``min``, ``max``: two or more features; ``difference``: [a, b] is a - b;
+    ``weighted_sum``: a list of {feature, weight}; ``clamp``: {feature, min, max}. A computed
+    value is missing when any feature it reads is missing, and is rounded by the one rule of
+    ``credo.ratings.arithmetic``."""
+
+    sum: list[Slug] | None = Field(default=None, min_length=2)
+    difference: list[Slug] | None = Field(default=None, min_length=2, max_length=2)
+    min: list[Slug] | None = Field(default=None, min_length=2)
+    max: list[Slug] | None = Field(default=None, min_length=2)
+    weighted_sum: list[Weighted] | None = Field(default=None, min_length=1)
+    clamp: Clamp | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_operator(self) -> Compute:
+        given = [op for op in ComputeOp if getattr(self, op.value) is not None]
+        if len(given) != 1:
+            names = ", ".join(op.value for op in ComputeOp)
+            raise ValueError(f"compute needs exactly one of {names}")
+        return self
+
+    @property
+    def op(self) -> ComputeOp:
+        return next(op for op in ComputeOp if getattr(self, op.value) is not None)
+
+    def terms(self) -> list[tuple[str, float]]:
+        """The features read, each with its coefficient: how the value moves as that feature
+        grows (min, max and clamp move with each operand: +1; difference's second: -1)."""
+        if self.weighted_sum is not None:
+            return [(w.feature, float(w.weight)) for w in self.weighted_sum]
+        if self.clamp is not None:
+            return [(self.clamp.feature, 1.0)]
+        if self.difference is not None:
+            return [(self.difference[0], 1.0), (self.difference[1], -1.0)]
+        names = self.sum or self.min or self.max or []
+        return [(name, 1.0) for name in names]
+
+
 class Feature(Strict):
-    """One number (or category) per subject from its effective records as of a date."""
+    """One number (or category) per subject: read from its effective records as of a date
+    (``op`` over ``record_types``), or computed from other features (``compute``)."""
 
     id: Slug = Field(description="The feature's name, used by points tables and bandings")
-    op: FeatureOp
-    record_types: list[Slug] = Field(min_length=1)
+    op: FeatureOp | None = None
+    record_types: list[Slug] = Field(default_factory=list)
     field: Slug | None = Field(default=None, description="Payload field (not for count)")
     kind: Literal["number", "category"] = "number"
     where: list[Condition] = Field(
@@ -87,9 +161,32 @@ class Feature(Strict):
     missing: FiniteFloat | Literal["not_rated", "pending"] | None = Field(
         default=None, description="What no matching record means (count: always 0)"
     )
+    compute: Compute | None = Field(
+        default=None, description="Arithmetic over other features, instead of op"
+    )
+
+    @property
+    def computed(self) -> bool:
+        return self.compute is not None
 
     @model_validator(mode="after")
     def _coherent(self) -> Feature:
+        if self.compute is not None:
+            read = [self.op, self.field, self.window, self.half_life, self.missing]
+            if any(x is not None for x in read) or self.record_types or self.where:
+                raise ValueError(
+                    "a computed feature takes id and compute only (no op, record_types, field, "
+                    "where, window, half_life or missing: it is missing when a feature it reads is)"
+                )
+            if self.kind != "number":
+                raise ValueError("a computed feature is a number")
+            return self
+        if self.op is None:
+            raise ValueError(
+                "a feature needs op (count, sum, min, max, latest) over record_types, or compute"
+            )
+        if not self.record_types:
+            raise ValueError(f"{self.op.value} needs record_types (at least one)")
         if self.op == FeatureOp.COUNT:
             if self.field is not None or self.kind != "number":
                 raise ValueError("count takes no field and is a number")
@@ -114,6 +211,72 @@ class Feature(Strict):
     def lower_bound(self) -> float | None:
         """The smallest value the feature can take (counts and decayed counts start at 0)."""
         return 0.0 if self.op == FeatureOp.COUNT else None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The values a numeric feature can take: ``values`` (an enumeration), or ``start`` plus
+    whole multiples of ``step`` within [low, high] (either bound may be open). Explanations
+    state counterfactuals on it ("a hygiene score of 10 or lower"), never as 14.99."""
+
+    values: tuple[float, ...] | None = None
+    step: float | None = None
+    start: float = 0.0
+    low: float | None = None
+    high: float | None = None
+
+    def points(self, near: float, span: int = 200) -> list[float]:
+        """The grid's values (for an open grid, the ``span`` nearest steps either side)."""
+        if self.values is not None:
+            return list(self.values)
+        assert self.step is not None
+        middle = round((near - self.start) / self.step)
+        first, last = middle - span, middle + span
+        if self.low is not None:
+            first = max(first, math.ceil((self.low - self.start) / self.step - 1e-9))
+        if self.high is not None:
+            last = min(last, math.floor((self.high - self.start) / self.step + 1e-9))
+        return [self.start + k * self.step for k in range(first, last + 1)]
+
+
+def payload_grid(spec: PayloadField) -> Grid | None:
+    """The grid a payload field declares (``grid`` or ``step``); integers step by 1."""
+    if spec.type not in NUMERIC_TYPES:
+        return None
+    if spec.grid is not None:
+        return Grid(values=tuple(sorted(set(spec.grid))))
+    step = spec.step or (1.0 if spec.type == "integer" else None)
+    if step is None:
+        return None
+    start = spec.minimum if spec.minimum is not None else 0.0
+    return Grid(step=step, start=start, low=spec.minimum, high=spec.maximum)
+
+
+def feature_grids(catalogue: Catalogue, rating: RatingDef) -> dict[str, Grid]:
+    """The grid of each feature that has one: a count (whole numbers from 0); the latest,
+    smallest or largest value of a field with the same grid in every record type read; a
+    plain sum of a field whose grid steps from 0 (multiples of the step)."""
+    grids: dict[str, Grid] = {}
+    for feature in rating.read_features:
+        if feature.op == FeatureOp.COUNT:
+            if feature.half_life is None:
+                grids[feature.id] = Grid(step=1.0, low=0.0)
+            continue
+        specs = [
+            catalogue.record_types[t].payload.get(feature.field or "")
+            for t in feature.record_types
+            if t in catalogue.record_types
+        ]
+        found = {payload_grid(spec) if spec else None for spec in specs}
+        if len(found) != 1 or None in found:
+            continue
+        grid = found.pop()
+        assert grid is not None
+        if feature.op in (FeatureOp.LATEST, FeatureOp.MIN, FeatureOp.MAX):
+            grids[feature.id] = grid
+        elif feature.half_life is None and grid.step and (grid.start / grid.step).is_integer():
+            grids[feature.id] = Grid(step=grid.step)  # sums of multiples of a step
+    return grids
 
 
 class Bin(Strict):
@@ -239,6 +402,15 @@ class RatingDef(Strict):
     def feature(self, feature_id: str) -> Feature:
         return next(f for f in self.features if f.id == feature_id)
 
+    @property
+    def read_features(self) -> list[Feature]:
+        """The features read from records (the compiled query aggregates these)."""
+        return [f for f in self.features if f.compute is None]
+
+    @property
+    def computed_features(self) -> list[Feature]:
+        return [f for f in self.features if f.compute is not None]
+
     def band_rank(self, label: str) -> int:
         return self.bands.labels.index(label) if self.bands else 0
 
@@ -301,7 +473,43 @@ def _feature_messages(catalogue: Catalogue, rating: RatingDef) -> list[tuple[str
                 continue
             messages += [(key, m) for m in _field_messages(record_type, feature)]
     messages += [("features", m) for m in _type_clashes(catalogue, rating)]
+    messages += _compute_messages(rating)
     return messages
+
+
+def _compute_messages(rating: RatingDef) -> list[tuple[str, str]]:
+    """A computed feature reads numeric features of the same rating and never itself."""
+    by_id = {f.id: f for f in rating.features}
+    messages: list[tuple[str, str]] = []
+    for feature in rating.computed_features:
+        assert feature.compute is not None
+        key, op = f"features[{feature.id}].compute", feature.compute.op.value
+        for name, _ in feature.compute.terms():
+            other = by_id.get(name)
+            if other is None:
+                messages.append(
+                    (key, f"{op} names {name!r}, which is not a feature of this rating")
+                )
+            elif other.kind != "number":
+                messages.append((key, f"{op} names {name!r}, a category: arithmetic reads numbers"))
+        cycle = _cycle_from(feature.id, by_id, [feature.id])
+        if cycle:
+            messages.append((key, f"{feature.id!r} depends on itself: {' -> '.join(cycle)}"))
+    return messages
+
+
+def _cycle_from(start: str, by_id: dict[str, Feature], path: list[str]) -> list[str] | None:
+    feature = by_id.get(path[-1])
+    if feature is None or feature.compute is None:
+        return None
+    for name, _ in feature.compute.terms():
+        if name == start:
+            return [*path, name]
+        if name not in path:
+            found = _cycle_from(start, by_id, [*path, name])
+            if found:
+                return found
+    return None
 
 
 NUMERIC_TYPES = ("integer", "number")
@@ -454,6 +662,14 @@ def _banding_lower_bound(
     if feature is None:
         messages.append((key, f"{rule.over!r} is neither 'total' nor a numeric feature"))
         return None
+    if feature.computed and rule.reason is None:
+        messages.append(
+            (
+                key,
+                f"a banding over the computed feature {rule.over!r} needs a reason: it is what "
+                "a subject reads, with the features that moved it, when this rule sets the band",
+            )
+        )
     return feature.lower_bound
 
 

@@ -15,7 +15,9 @@ The rules, in the tree:
 - A feature whose absence means "not rated" or "pending" decides alone when it is missing.
 - A banding rule: bins ``[from, to)`` over the total or a feature; ``by`` a category feature
   (one bin list per value, ``otherwise`` for any other value); ``when`` a guard on a category
-  feature.
+  feature. A rule over a missing value (its feature, ``by`` or ``when`` feature, or the total)
+  is never skipped: it gives the outcome that the missing value means (``null_code``), with
+  the reason ``missing_feature:<id>`` where no earlier atom says more.
 - Points tables: bins of a feature to points (a missing feature gives no points, and so no
   total).
 - Every pending or not-rated result carries a reason code (``REASONS``): the first rule, in
@@ -241,24 +243,45 @@ def _rule_atom(rating: RatingDef, index: int, rule: Banding) -> Atom:
     column = TOTAL if rule.over == TOTAL else f"f_{rule.over}"
 
     def banded(bins: Sequence[Bin]) -> Node:
-        return _bins(
-            column, bins, lambda b: Const(outcome_code(rating, b.band)), Const(IGNORE_CODE)
-        )
+        missing = Const(null_code(rating, rule.over))
+        return _bins(column, bins, lambda b: Const(outcome_code(rating, b.band)), missing)
 
     code: Node
+    empty: list[tuple[Test, Node]] = []  # the rule's reads that are missing, in order
     if rule.bins is not None:
         code = banded(rule.bins)
     else:
         by = f"f_{rule.by}"
-        arms: list[tuple[Test, Node]] = [(Test(by, "null"), Const(IGNORE_CODE))]
+        assert rule.by is not None
+        arms: list[tuple[Test, Node]] = [(Test(by, "null"), Const(null_code(rating, rule.by)))]
         arms += [(Test(by, "eq", Const(v)), banded(b)) for v, b in (rule.cases or {}).items()]
         code = Case(tuple(arms), Const(outcome_code(rating, rule.otherwise)))
+        empty.append((Test(by, "null"), Const(f"{MISSING_FEATURE}:{rule.by}")))
     if rule.when is not None:
-        guard = Test(f"f_{rule.when.feature}", "eq", Const(rule.when.equals))
-        code = Case(((guard, code),), Const(IGNORE_CODE))
+        when = f"f_{rule.when.feature}"
+        guard = Test(when, "eq", Const(rule.when.equals))
+        unknown = (Test(when, "null"), Const(null_code(rating, rule.when.feature)))
+        code = Case((unknown, (guard, code)), Const(IGNORE_CODE))
+        empty.insert(0, (Test(when, "null"), Const(f"{MISSING_FEATURE}:{rule.when.feature}")))
+    empty.append((Test(column, "null"), Const(f"{MISSING_FEATURE}:{rule.over}")))
     # A rule's reason is read only when its code is the result's: band_code is its code.
     not_rated = Test(BAND_CODE, "eq", Const(NOT_RATED_CODE))
-    return Atom(code, Case(((not_rated, Const(BAND_NOT_RATED)),), Const(BAND_PENDING)), index)
+    reason = Case((*empty, (not_rated, Const(BAND_NOT_RATED))), Const(BAND_PENDING))
+    return Atom(code, reason, index)
+
+
+def null_code(rating: RatingDef, name: str) -> int:
+    """The outcome a missing value of feature ``name`` (or the total) means: pending or not
+    rated as the feature says; a computed feature or the total is missing when a feature it
+    reads is, whose own atom then decides, so the least severe of theirs (never skipped)."""
+    if name == TOTAL:
+        tables = rating.score.tables if rating.score else []
+        codes = [null_code(rating, t.feature) for t in tables]
+        return min(codes, default=NOT_RATED_CODE)
+    feature = rating.feature(name)
+    if feature.compute is not None:
+        return min(null_code(rating, term) for term, _ in feature.compute.terms())
+    return PENDING_CODE if feature.missing == PENDING else NOT_RATED_CODE
 
 
 def outcome_code(rating: RatingDef, outcome: str | None) -> int:

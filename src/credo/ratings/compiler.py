@@ -25,7 +25,7 @@ from sqlglot import exp
 
 from credo.catalog.ratings import Condition, Feature, FeatureOp, RatingDef
 from credo.ratings import banding
-from credo.ratings.arithmetic import round_sql
+from credo.ratings.arithmetic import computed_sql, layers, round_sql
 from credo.ratings.banding import ANY_LIVE, Plan, stale_column
 from credo.records.effect import EffectRule
 
@@ -75,7 +75,11 @@ def compile_rating(
     plan = banding.plan(rating, source.assessment_types)
     ctes = _base_ctes(rating, probe, source, dialect)
     ctes.append(("feat", _features_query(rating, plan)))
-    ctes.append(("scored", _scored_query(rating, plan)))
+    features = "feat"
+    for index, layer in enumerate(layers(rating)):
+        ctes.append((f"computed_{index}", _computed_query(layer, features)))
+        features = f"computed_{index}"
+    ctes.append(("scored", _scored_query(rating, plan, features)))
     ctes.append(("coded", _coded_query(plan)))
     columns = ", ".join(output_columns(rating)[:-2])
     band, reason = banding.sql(plan.label), banding.sql(plan.reason)
@@ -94,7 +98,7 @@ def compile_contributions(
 ) -> str:
     """The ids of the records that fed any feature, per (subject_id, as_of)."""
     ctes = _base_ctes(rating, probe, source, dialect)
-    matches = " OR ".join(f"({_match(rating, f)})" for f in rating.features) or "FALSE"
+    matches = " OR ".join(f"({_match(rating, f)})" for f in rating.read_features) or "FALSE"
     final = (
         "SELECT subject_id, as_of, record_id, record_type, occurred_on FROM eff "
         f"WHERE live AND ({matches}) ORDER BY subject_id, as_of, occurred_on DESC, record_id"
@@ -110,7 +114,8 @@ def compile_inputs(
     validity) and ``m_<feature>`` (the record matches the feature's filter)."""
     ctes = _base_ctes(rating, probe, source, dialect, explained=True)
     matches = "".join(
-        f", CASE WHEN {_match(rating, f)} THEN 1 ELSE 0 END AS m_{f.id}" for f in rating.features
+        f", CASE WHEN {_match(rating, f)} THEN 1 ELSE 0 END AS m_{f.id}"
+        for f in rating.read_features
     )
     final = (
         "SELECT subject_id, as_of, record_id, chain_id, record_type, state, occurred_on, "
@@ -256,7 +261,7 @@ def typed_read(raw: str, field_type: str | None) -> str:
 def _features_query(rating: RatingDef, plan: Plan) -> str:
     """One row per probed pair: aggregates in one pass, latest values by window functions,
     and banding's evidence (any input in effect; per feature, an assessment that ended)."""
-    aggregates = [f for f in rating.features if f.op != FeatureOp.LATEST]
+    aggregates = [f for f in rating.read_features if f.op != FeatureOp.LATEST]
     cols = "".join(f", {_aggregate(rating, f)} AS a_{f.id}" for f in aggregates)
     cols += f", MAX(CASE WHEN live THEN 1 ELSE 0 END) AS {ANY_LIVE}"
     evidence = [ANY_LIVE]
@@ -307,6 +312,7 @@ def _aggregate(rating: RatingDef, feature: Feature) -> str:
         return f"SUM(CASE WHEN {match} THEN {weight} ELSE 0.0 END)"
     if feature.op == FeatureOp.SUM:
         return f"SUM(CASE WHEN {match} THEN {_value(feature)} * {weight} END)"
+    assert feature.op is not None
     return f"{feature.op.value.upper()}(CASE WHEN {match} THEN {_value(feature)} END)"
 
 
@@ -355,10 +361,17 @@ def _condition(condition: Condition) -> str:
 # -- points, total, bands -------------------------------------------------------------------
 
 
-def _scored_query(rating: RatingDef, plan: Plan) -> str:
+def _computed_query(layer: list[Feature], features: str) -> str:
+    """One layer of computed features (arithmetic over the features), by
+    credo.ratings.arithmetic."""
+    columns = ", ".join(f"{computed_sql(f)} AS f_{f.id}" for f in layer)
+    return f"SELECT *, {columns} FROM {features}"
+
+
+def _scored_query(rating: RatingDef, plan: Plan, features: str) -> str:
     score = rating.score
     if score is None:
-        return "SELECT *, CAST(NULL AS DOUBLE) AS total FROM feat"
+        return f"SELECT *, CAST(NULL AS DOUBLE) AS total FROM {features}"
     points = [f"{banding.sql(node)} AS p_{i}" for i, node in enumerate(plan.points)]
     raw = " + ".join([_number(score.base), *(f"p_{i}" for i in range(len(score.tables)))])
     total = f"({raw})"
@@ -366,7 +379,7 @@ def _scored_query(rating: RatingDef, plan: Plan) -> str:
         total = f"GREATEST({total}, {_number(score.min)})"
     if score.max is not None:
         total = f"LEAST({total}, {_number(score.max)})"
-    inner = f"SELECT *, {', '.join(points)} FROM feat"
+    inner = f"SELECT *, {', '.join(points)} FROM {features}"
     # A missing feature leaves the total missing (GREATEST would turn NULL into the minimum).
     clamped = f"SELECT *, CASE WHEN {raw} IS NULL THEN NULL ELSE {total} END AS t_clamped"
     return (

@@ -1,7 +1,7 @@
-"""Explanations of a rating result: reason codes (the features that cost the most points, or
-the banding that capped the band; for a pending or not-rated result, why), the records looked
-at (in effect or not, and why not), and a counterfactual (the smallest change to one feature
-that moves the subject to the next better band).
+"""Explanations of a rating result: reason codes (what moved the band away from the best, in
+order of effect; for a pending or not-rated result, why), the records looked at (in effect or
+not, and why not), and a counterfactual (the smallest change to one feature read from the
+records, to a value on its grid, that moves the subject to the next better band).
 
 ``band_of`` re-derives points, total, band and reason from feature values (and the evidence of
 the records) by ``credo.ratings.banding``'s tree, evaluated in Python; the SQL result stays the
@@ -10,14 +10,25 @@ authority, and a test checks that both agree on every result.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from credo.catalog.ratings import NOT_RATED, PENDING, TOTAL, Bin, Feature, FeatureOp, RatingDef
+from credo.catalog.ratings import (
+    NOT_RATED,
+    PENDING,
+    TOTAL,
+    Banding,
+    Bin,
+    Feature,
+    FeatureOp,
+    Grid,
+    RatingDef,
+)
 from credo.ratings import banding
-from credo.ratings.arithmetic import round_py
+from credo.ratings.arithmetic import computed_py, leaves, round_py
 from credo.records.effect import EffectRule
 
 MAX_REASONS = 4
@@ -45,6 +56,7 @@ class Outcome:
     band: str
     reason: str | None = None
     codes: list[int] = field(default_factory=list)
+    features: dict[str, Any] = field(default_factory=dict)  # computed ones re-derived
 
 
 def band_of(
@@ -54,13 +66,25 @@ def band_of(
     assessment_types: Sequence[str] = (),
 ) -> Outcome:
     """Points, total, band and reason from feature values, by the same tree as the compiled
-    SQL and the Polars engine."""
+    SQL and the Polars engine; computed features are re-derived from the features they read
+    (credo.ratings.arithmetic), whatever ``features`` says of them."""
     plan = banding.plan(rating, assessment_types)
-    row: dict[str, Any] = {f"f_{f.id}": features.get(f.id) for f in rating.features}
+    values = with_computed(rating, features)
+    row: dict[str, Any] = {f"f_{name}": value for name, value in values.items()}
     stale = {banding.stale_column(f): 0 for f in plan.stale_features}
     row.update({**stale, **(evidence or Evidence()).columns()})
     decision = banding.decide(plan, row, lambda points: _total(rating, points))
-    return Outcome(decision.points, decision.total, decision.band, decision.reason, decision.codes)
+    return Outcome(
+        decision.points, decision.total, decision.band, decision.reason, decision.codes, values
+    )
+
+
+def with_computed(rating: RatingDef, features: Mapping[str, Any]) -> dict[str, Any]:
+    """The features read from records as given, and the computed ones derived from them."""
+    values = {f.id: features.get(f.id) for f in rating.read_features}
+    for feature in rating.computed_features:
+        values[feature.id] = computed_py(rating, feature, values)
+    return {f.id: values[f.id] for f in rating.features}
 
 
 def _total(rating: RatingDef, points: list[float | None]) -> float | None:
@@ -137,42 +161,127 @@ def reasons(
     band: str,
     reason: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Up to four reasons, most costly first: for a pending or not-rated result its reason
-    code first, then points tables that deducted points, then the bandings that capped the
-    band. Never "score too low"."""
-    found: list[dict[str, Any]] = []
-    if band in (PENDING, NOT_RATED) and reason is not None:
+    """What moved the result, in order of effect, up to four; never a list of everything.
+
+    A pending or not-rated result: its reason code. The best band: nothing. Otherwise, for each
+    banding rule that gave a worse band than the best (the one that set the band first): over
+    the total, the points tables that cost points; over a computed feature, the features it
+    reads that raised (or lowered) it; over a feature, that feature. Within a rule, largest
+    effect first, and only as many as it takes: the ones without which that rule would give
+    the best band. Never "score too low"."""
+    if band in (PENDING, NOT_RATED):
+        if reason is None:
+            return []
         feature = reason.partition(":")[2] or None
-        found.append(
-            {
-                "code": reason,
-                "feature": feature,
-                "value": features.get(feature) if feature else None,
-                "points": None,
-                "text": banding.reason_text(reason),
-            }
-        )
-    costs: list[tuple[float, dict[str, Any]]] = []
+        entry = {
+            "code": reason,
+            "feature": feature,
+            "value": features.get(feature) if feature else None,
+            "points": None,
+            "text": banding.reason_text(reason),
+        }
+        return [entry]
+    assert rating.bands is not None
+    if band == rating.bands.labels[0]:
+        return []
     plan = banding.plan(rating)
     outcome = band_of(rating, features)
-    if rating.score is not None:
+    ranked: list[tuple[int, int, list[dict[str, Any]]]] = []
+    for atom, code in zip(plan.atoms, outcome.codes, strict=True):
+        if atom.rule is None or not 0 < code < banding.PENDING_CODE:
+            continue
+        moved = _moved(rating, plan, atom, outcome)
+        ranked.append((-code, atom.rule, moved))
+    found: list[dict[str, Any]] = []
+    for _, _, moved in sorted(ranked, key=lambda item: item[:2]):
+        found += [m for m in moved if (m["code"], m["feature"]) not in _seen(found)]
+    return found[:MAX_REASONS]
+
+
+def _seen(found: list[dict[str, Any]]) -> set[tuple[str, str | None]]:
+    return {(f["code"], f["feature"]) for f in found}
+
+
+def _moved(
+    rating: RatingDef, plan: banding.Plan, atom: banding.Atom, outcome: Outcome
+) -> list[dict[str, Any]]:
+    """The reasons of one banding rule that gave a band worse than the best."""
+    assert rating.bands is not None and atom.rule is not None
+    rule = rating.bands.rules[atom.rule]
+    values = outcome.features
+    row: dict[str, Any] = {f"f_{name}": value for name, value in values.items()}
+    row[TOTAL] = outcome.total
+
+    def code_with(column: str, value: Any) -> int:
+        found = int(banding.evaluate(atom.code, {**row, column: value}))
+        return 0 if value is None else found  # everything left out: nothing moved it
+
+    if rule.over == TOTAL and rating.score is not None:
+        costs = []
         for table, points in zip(rating.score.tables, outcome.points, strict=True):
             best = max(b.points or 0.0 for b in table.bins)
             if points is not None and points < best:
-                costs.append(
-                    (points - best, _reason(table.reason, table.feature, features, points))
-                )
-    assert rating.bands is not None
-    final = banding.outcome_code(rating, band)
-    for atom, code in zip(plan.atoms, outcome.codes, strict=True):
-        if atom.rule is None:
-            continue
-        rule = rating.bands.rules[atom.rule]
-        if rule.reason is not None and rule.over != TOTAL and code == final and code > 0:
-            costs.append((-1e9, _reason(rule.reason, rule.over, features, None)))
-    costs.sort(key=lambda item: item[0])
-    found += [entry for _, entry in costs]
-    return found[:MAX_REASONS]
+                entry = _reason(table.reason, table.feature, values, points)
+                costs.append((best - points, entry, best - points))
+
+        def total_without(chosen: list[Any]) -> int:
+            restored = (outcome.total or 0.0) + sum(gain for _, _, gain in chosen)
+            score = rating.score
+            assert score is not None
+            clamped = min(max(restored, score.min or -math.inf), score.max or math.inf)
+            return code_with(TOTAL, round_py(clamped))
+
+        return [entry for _, entry, _ in _fewest(costs, total_without)]
+    if rule.reason is None:
+        return []
+    over = rating.feature(rule.over)
+    if over.compute is None:
+        return [_reason(rule.reason, rule.over, values, None)]
+    terms = []
+    for leaf, weight in _weights(rating, over):
+        effect = weight * float(values.get(leaf) or 0.0)
+        if effect != 0 and _worsens(rule, effect):
+            terms.append((abs(effect), _reason(rule.reason, leaf, values, None), leaf))
+
+    def computed_without(chosen: list[Any]) -> int:
+        absent = frozenset(leaf for _, _, leaf in chosen)
+        return code_with(f"f_{over.id}", computed_py(rating, over, values, absent))
+
+    picked = _fewest(terms, computed_without)
+    return [{**entry, "through": over.id} for _, entry, _ in picked]
+
+
+def _fewest(terms: list[Any], code_without: Any) -> list[Any]:
+    """``terms`` (effect first), largest effect first, as many as it takes for the rule to
+    give the best band without them (all of them if it never does)."""
+    chosen: list[Any] = []
+    for term in sorted(terms, key=lambda t: -t[0]):
+        chosen.append(term)
+        if code_without(chosen) == 0:
+            break
+    return chosen
+
+
+def _weights(rating: RatingDef, feature: Feature) -> list[tuple[str, float]]:
+    """Each feature read from records under a computed feature, with how the computed value
+    moves as it grows (the product of the coefficients on the way down)."""
+    assert feature.compute is not None
+    found: dict[str, float] = {}
+    for name, weight in feature.compute.terms():
+        other = rating.feature(name)
+        below = _weights(rating, other) if other.computed else [(name, 1.0)]
+        for leaf, inner in below:
+            found[leaf] = found.get(leaf, 0.0) + weight * inner
+    return list(found.items())
+
+
+def _worsens(rule: Banding, effect: float) -> bool:
+    """Whether a term that moves the value by ``effect`` moves it towards worse bands."""
+    if rule.monotonic == "decreasing":
+        return effect > 0
+    if rule.monotonic == "increasing":
+        return effect < 0
+    return True
 
 
 def _reason(
@@ -190,41 +299,66 @@ def _reason(
 # -- counterfactual -------------------------------------------------------------------------
 
 
-def counterfactual(rating: RatingDef, features: dict[str, Any], band: str) -> dict[str, Any] | None:
-    """The smallest change to one numeric feature that gives the next better band."""
+def counterfactual(
+    rating: RatingDef,
+    features: dict[str, Any],
+    band: str,
+    grids: Mapping[str, Grid] | None = None,
+) -> dict[str, Any] | None:
+    """The smallest change to one feature read from the records that gives the next better
+    band, to a value on the feature's grid (``grids``: ``catalog.ratings.feature_grids``):
+    "hygiene 10 or lower would give 3", never 14.99. Computed features follow the change."""
     assert rating.bands is not None
     labels = rating.bands.labels
     if band not in labels or labels.index(band) == 0:
         return None
     target = labels.index(band) - 1
     best: tuple[float, dict[str, Any]] | None = None
-    for feature in rating.features:
+    for feature in rating.read_features:
         value = features.get(feature.id)
         if feature.kind != "number" or value is None:
             continue
-        for candidate in _candidates(rating, feature, float(value)):
+        grid = (grids or {}).get(feature.id)
+        if grid is None and feature.op == FeatureOp.COUNT and feature.half_life is None:
+            grid = Grid(step=1.0, low=0.0)  # a count is a whole number
+        for candidate in _candidates(rating, feature, float(value), grid):
             changed = {**features, feature.id: candidate}
             outcome = band_of(rating, changed)
             if outcome.band in labels and labels.index(outcome.band) <= target:
                 distance = abs(candidate - float(value))
                 if best is None or distance < best[0]:
-                    best = (distance, _describe(rating, feature, float(value), candidate))
+                    best = (distance, _describe(rating, feature, float(value), candidate, outcome))
     return best[1] if best else None
 
 
-def _candidates(rating: RatingDef, feature: Feature, value: float) -> list[float]:
-    """Values just inside each bin edge of the feature's points tables and bandings."""
-    integral = feature.op == FeatureOp.COUNT and feature.half_life is None
-    step = 1.0 if integral else 0.01
-    edges: set[float] = set()
-    for bins in _bins_over(rating, feature.id):
-        edges.update(b.to for b in bins if b.to is not None)
-    candidates = []
-    for edge in edges:
-        candidates += [edge, edge - step]
+def _candidates(
+    rating: RatingDef, feature: Feature, value: float, grid: Grid | None
+) -> list[float]:
+    """The values to try: a bounded grid's every value (a feature under a computed one has no
+    bin edges of its own); else the values just inside each bin edge of the feature's points
+    tables and bandings, on the grid where there is one (0.01 off the edge where there is
+    none)."""
     lower = feature.lower_bound
-    rounded = {round_py(c) or 0.0 for c in candidates}
+    if grid is not None and (grid.values is not None or _feeds_computed(rating, feature)):
+        found = set(grid.points(value))
+    else:
+        edges: set[float] = set()
+        for bins in _bins_over(rating, feature.id):
+            edges.update(b.to for b in bins if b.to is not None)
+        found = set()
+        for edge in edges:
+            if grid is None:
+                found.update((edge, edge - 0.01))
+                continue
+            below = [p for p in grid.points(edge, span=2) if p < edge]
+            above = [p for p in grid.points(edge, span=2) if p >= edge]
+            found.update(([max(below)] if below else []) + ([min(above)] if above else []))
+    rounded = {round_py(c) or 0.0 for c in found}
     return sorted(c for c in rounded if c != value and (lower is None or c >= lower))
+
+
+def _feeds_computed(rating: RatingDef, feature: Feature) -> bool:
+    return any(feature.id in leaves(rating, f) for f in rating.computed_features)
 
 
 def _bins_over(rating: RatingDef, feature_id: str) -> list[list[Bin]]:
@@ -238,13 +372,24 @@ def _bins_over(rating: RatingDef, feature_id: str) -> list[list[Bin]]:
     return found
 
 
-def _describe(rating: RatingDef, feature: Feature, value: float, target: float) -> dict[str, Any]:
+def _describe(
+    rating: RatingDef, feature: Feature, value: float, target: float, outcome: Outcome
+) -> dict[str, Any]:
     text = _counterfactual_text(rating, feature.id)
+    lower = target < value
     return {
         "feature": feature.id,
         "from": value,
         "to": target,
         "change": round_py(target - value),
+        "direction": "at_most" if lower else "at_least",
+        "band": outcome.band,
+        "statement": {
+            "en": f"{feature.id} of {target:g} or {'lower' if lower else 'higher'} "
+            f"would give {outcome.band}",
+            "zh": f"{feature.id} 为 {target:g} 或{'更低' if lower else '更高'}时"
+            f"评级为 {outcome.band}",
+        },
         "text": text,
     }
 
@@ -254,6 +399,8 @@ def _counterfactual_text(rating: RatingDef, feature_id: str) -> dict[str, str] |
     reasons_ = [t.reason for t in tables if t.feature == feature_id]
     assert rating.bands is not None
     reasons_ += [r.reason for r in rating.bands.rules if r.over == feature_id and r.reason]
+    for name in [f.id for f in rating.computed_features if feature_id in leaves(rating, f)]:
+        reasons_ += [r.reason for r in rating.bands.rules if r.over == name and r.reason]
     for reason in reasons_:
         if reason.counterfactual is not None:
             return reason.counterfactual.model_dump()

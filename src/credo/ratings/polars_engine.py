@@ -19,7 +19,7 @@ import polars as pl
 
 from credo.catalog.ratings import Condition, Feature, FeatureOp, RatingDef
 from credo.ratings import banding
-from credo.ratings.arithmetic import round_polars
+from credo.ratings.arithmetic import computed_polars, layers, round_polars
 from credo.ratings.banding import ANY_LIVE, BAND_CODE, Plan, code_column, stale_column
 from credo.ratings.compiler import Probe, Source, output_columns, spelling
 from credo.records.effect import EffectRule
@@ -111,7 +111,7 @@ def typed_read(raw: pl.Expr, field_type: str | None) -> pl.Expr:
 
 
 def _features(rating: RatingDef, plan: Plan, rows: pl.LazyFrame) -> pl.LazyFrame:
-    aggregates = [f for f in rating.features if f.op != FeatureOp.LATEST]
+    aggregates = [f for f in rating.read_features if f.op != FeatureOp.LATEST]
     # Per-row values first, then only plain aggregations (Polars' fast path).
     evidence = [pl.col("live").cast(pl.Int64).alias(ANY_LIVE)]
     for feature_id in plan.stale_features:
@@ -132,7 +132,10 @@ def _features(rating: RatingDef, plan: Plan, rows: pl.LazyFrame) -> pl.LazyFrame
     effective = rows.filter(pl.col("live"))
     for group in _latest_groups(latest):
         frame = frame.join(_latest(rating, group, effective), on="subject_id", how="left")
-    return frame.with_columns(*[_with_missing(f) for f in rating.features])
+    frame = frame.with_columns(*[_with_missing(f) for f in rating.read_features])
+    for layer in layers(rating):  # a computed feature after those it reads
+        frame = frame.with_columns(computed_polars(f).alias(f"f_{f.id}") for f in layer)
+    return frame
 
 
 def _row_value(rating: RatingDef, feature: Feature) -> pl.Expr:

@@ -343,6 +343,8 @@ def _field_check(name: str, spec: PayloadField) -> FieldCheck:
             raise fail(number, f"is below the minimum {spec.minimum:g}")
         if spec.maximum is not None and number > spec.maximum:
             raise fail(number, f"is above the maximum {spec.maximum:g}")
+        if not spec.on_grid(number):
+            raise fail(number, f"is off the field's grid: it must be {spec.grid_text()}")
 
     def as_integer(value: Any) -> int:
         try:
