@@ -22,6 +22,7 @@ from credo.cli.common import (
     say,
 )
 from credo.errors import CatalogueError, CredoError
+from credo.portal.i18n import LANGUAGES
 from credo.settings import Settings
 
 app = typer.Typer(
@@ -49,13 +50,14 @@ def catalog_check(
     ),
     as_json: bool = JSON,
 ) -> None:
-    """Validate a catalogue; print every problem with its file and key. Exit 1 if invalid."""
+    """Validate a catalogue; print every problem with its file and key, including every code a
+    reader would see without a label in one of the portal's languages. Exit 1 if invalid."""
     settings = Settings()
     folder = (path or settings.catalog_path).resolve()
     if not as_json:
         say(f"checking {folder}")
     try:
-        catalogue = load_catalogue(folder, profile or settings.profile)
+        catalogue = load_catalogue(folder, profile or settings.profile, languages=LANGUAGES)
     except CatalogueError as exc:
         if as_json:
             print_json({"folder": str(folder), "valid": False, "profile": None, "counts": None,
