@@ -179,6 +179,8 @@ def test_a_file_with_nothing_accepted_fails_unless_allowed(
         run(engine, write_ctx, path)
     assert failed.value.code == "nothing_accepted"
     assert "invalid_identifier 3" in failed.value.detail
+    # what is wrong, said once, with the row and the mapping's column (issue 15)
+    assert "; first: row 2: column 'camis' (nyc_camis): 'bad'" in failed.value.detail
     assert run_report(engine)["status"] == "failed"
     assert run_report(engine)["quarantined"] == 3
     allowed = run(engine, write_ctx, path, allow_empty=True)

@@ -219,9 +219,22 @@ def _check_not_empty(result: IngestResult, request: IngestRequest) -> None:
         reasons = ", ".join(f"{r} {n:,}" for r, n in result.reasons.most_common(3))
         result.fail(
             f"{name}: none of its {result.rows_read:,} rows was accepted (quarantined: "
-            f"{reasons}); {allow}",
+            f"{reasons}{_first_of_most_common(result)}); {allow}",
             "nothing_accepted",
         )
+
+
+def _first_of_most_common(result: IngestResult) -> str:
+    """The first row quarantined for the commonest reason: what is wrong, said once, where
+    it is the mapping's fault (a column named with a space too few)."""
+    (reason, _), *_ = result.reasons.most_common(1)
+    first = next((r for r in result.quarantined_rows if r["reason"] == reason), None)
+    if first is None:
+        return ""
+    detail: str = first["detail"]
+    if not detail.startswith(("row ", "line ")):  # most details name their row already
+        detail = f"row {first['row']}: {detail}"
+    return f"; first: {detail}"
 
 
 def _finish(

@@ -120,13 +120,24 @@ class RowMapper:
         return self._render_ref(row) or None
 
     def explain(self, rejection: Rejection, number: int | None) -> Rejection:
-        """A validator's term rejection, with the mapping's term columns and the row named."""
+        """A validator's term or identifier rejection, with the row and the mapping's term
+        columns or identifier source named."""
+        if rejection.code == "invalid_identifier":
+            return self._explain_identifier(rejection, number)
         term = self.mapping.term
         if term is None or not rejection.detail.startswith("term"):
             return rejection
         columns = ", ".join(f"{k} from {where}" for k, where in _term_sources(term))
         where = f"row {number}: " if number is not None else ""
         return Rejection(rejection.code, f"{where}{rejection.detail} ({columns})")
+
+    def _explain_identifier(self, rejection: Rejection, number: int | None) -> Rejection:
+        identifiers = self.mapping.subject.identifiers
+        named = [i for i in identifiers if i.scheme in rejection.detail]
+        if not named and len(identifiers) == 1:
+            named = list(identifiers)
+        source = f"{named[0].describe()} ({named[0].scheme}): " if named else ""
+        return Rejection(rejection.code, f"{_where(number)}{source}{rejection.detail}")
 
     def furnisher_of(self, row: Row, number: int | None) -> str | Rejection:
         """The furnisher a row of a multi-authority file names (``furnisher.column``,
