@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from credo.catalog.catalogue import Catalogue
-from credo.catalog.ratings import NOT_RATED, PENDING, RatingDef
+from credo.catalog.ratings import NOT_RATED, PENDING, RatingDef, feature_grids
 from credo.errors import NotFound, ValidationFailed
 from credo.ratings import banding, explain, polars_engine
 from credo.ratings import repository as repo
@@ -146,7 +146,9 @@ def evaluate_subject(
         "total": result.total,
         "features": result.features,
         "reasons": explain.reasons(rating, result.features, result.band, result.reason),
-        "counterfactual": explain.counterfactual(rating, result.features, result.band),
+        "counterfactual": explain.counterfactual(
+            rating, result.features, result.band, feature_grids(catalogue, rating)
+        ),
         "records": [r["record_id"] for r in records],
         "looked_at": looked_at,
     }
