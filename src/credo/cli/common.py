@@ -194,7 +194,9 @@ class OneLineErrors(TyperGroup):
                 done = exc.exit_code  # the help is the answer to no arguments; it was printed
             else:
                 context = getattr(exc, "ctx", None)
-                where = f"{context.command_path}: " if context is not None else ""
+                # named as typed ("credo lists entries"), whatever the program's file is called
+                path = context.command_path.split()[1:] if context is not None else None
+                where = " ".join(["credo", *path]) + ": " if path is not None else ""
                 report_error(where + exc.format_message())
                 done = exc.exit_code
         except typer.Abort:
