@@ -200,10 +200,11 @@ CATALOGUE: dict[str, dict[str, Any]] = {
 }
 
 
-def write_catalogue(folder: Path) -> Path:
-    """The catalogue's YAML files in ``folder`` (made empty first)."""
+def write_catalogue(folder: Path, documents: dict[str, dict[str, Any]] | None = None) -> Path:
+    """The catalogue's YAML files (``documents``, by default ``CATALOGUE``) in ``folder``,
+    a new folder."""
     folder.mkdir(parents=True, exist_ok=False)
-    for name, document in CATALOGUE.items():
+    for name, document in (documents or CATALOGUE).items():
         text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
         (folder / name).write_text(text, encoding="utf-8")
     return folder

@@ -46,6 +46,7 @@ def test_the_demo_ratings_load() -> None:
 
 def test_an_input_from_another_domain_is_refused(tmp_path: Path) -> None:
     """G-13: no general-purpose score: a rating reads only its own domain's record types."""
+
     def edit(r: dict[str, Any]) -> None:
         r["tax_credit_grade"]["inputs"].append("administrative_penalty")
 
@@ -113,3 +114,48 @@ def test_contiguous_bins_always_pass_and_any_shift_is_caught(cuts: list[int]) ->
     if len(bins) > 1:
         shifted = [*bins[:-1], Bin.model_validate({"from": (bins[-1].from_ or 0) + 0.5})]
         assert bin_gaps(shifted, None)
+
+
+def test_computed_features_and_grids_are_checked_and_named_by_id(tmp_path: Path) -> None:
+    """Issue 15: a computed feature names features of its rating, numbers only, never itself;
+    it takes nothing a read feature takes; a banding over it needs a reason; a grid is for
+    numbers, step or grid not both. Each problem names the feature by id. (The models are
+    checked first, the cross-entry rules once they hold: two catalogues.)"""
+    import copy
+
+    from tests.ratings.fhrs import CATALOGUE, write_catalogue
+
+    shapes = copy.deepcopy(CATALOGUE)
+    shapes["ratings.yaml"]["ratings"][0]["features"][3] = {
+        "id": "total_score",
+        "op": "count",
+        "record_types": ["hygiene_inspection"],
+        "compute": {"sum": ["hygiene", "structure"]},
+    }
+    payload = shapes["record_types.yaml"]["record_types"][0]["payload"]
+    payload["inspector_note"] = {"type": "string", "step": 5}
+    payload["structure"]["grid"] = [0, 5]
+    references = copy.deepcopy(CATALOGUE)
+    fhrs = references["ratings.yaml"]["ratings"][0]
+    fhrs["features"] += [
+        {"id": "ghost", "compute": {"sum": ["hygiene", "nothing"]}},
+        {"id": "loop_a", "compute": {"max": ["loop_b", "hygiene"]}},
+        {"id": "loop_b", "compute": {"min": ["loop_a", "structure"]}},
+    ]
+    del fhrs["bands"]["rules"][1]["reason"]
+    found = "\n".join(
+        problems_of(write_catalogue(tmp_path / "shapes", shapes))
+        + problems_of(write_catalogue(tmp_path / "references", references))
+    )
+    for expected in [
+        "ratings[fhrs].features[total_score]: Value error, a computed feature takes id and "
+        "compute only",
+        "payload.inspector_note: Value error, step and grid are for integer and number fields",
+        "payload.structure: Value error, give step or grid, not both",
+        "ratings[fhrs].features[ghost].compute: sum names 'nothing', which is not a feature",
+        "ratings[fhrs].features[loop_a].compute: 'loop_a' depends on itself: "
+        "loop_a -> loop_b -> loop_a",
+        "ratings[fhrs].bands.rules[1]: a banding over the computed feature 'worst_component' "
+        "needs a reason",
+    ]:
+        assert expected in found, found

@@ -410,3 +410,35 @@ def test_8_arithmetic_over_features_is_the_same_everywhere(
         "not_rated",
         "missing_feature:paid_fine",
     )
+
+
+def test_9_the_inspection_rating_is_the_same_everywhere_spark_included(
+    engine: Engine, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Issue 15's inspection rating (tests/ratings/fhrs.py, a catalogue from an empty folder:
+    computed total and worst component over three graded components) on every engine, Spark
+    with the SQLite run: the published rule's ratings, a missing and a stale input not rated
+    with their reasons (the property test is test_inspection_rating.py)."""
+    from tests.ratings.fhrs import COMPONENTS, published, stale, write_catalogue
+    from tests.ratings.fhrs import inspection as fhrs_inspection
+
+    catalogue = load_catalogue(write_catalogue(tmp_path / "fhrs"))
+    cases = [(0, 0, 0), (5, 5, 10), (10, 10, 10), (20, 15, 5), (25, 0, 0), (15, 20, 30)]
+    recent = ON - timedelta(days=20)
+    rows = [
+        fhrs_inspection(i, i + 1, dict(zip(COMPONENTS, scores, strict=True)), recent)
+        for i, scores in enumerate(cases)
+    ]
+    rows.append(fhrs_inspection(10, 10, {"hygiene": 5, "structure": 5}, recent))
+    rows.append(stale(11, 11, {"hygiene": 5, "structure": 5, "confidence_in_management": 5}, ON))
+    load_database(engine, rows)
+    results = assert_agree(
+        everywhere(
+            engine, catalogue, catalogue.ratings["fhrs"], rows, ON, spark_for(engine, request)
+        )
+    )
+    got = [(r.band, r.reason, r.features["total_score"]) for r in results]
+    expected = [(published(*scores), None, float(sum(scores))) for scores in cases]
+    expected += [("not_rated", "missing_feature:confidence_in_management", None)]
+    expected += [("not_rated", "stale_assessment", None)]
+    assert got == expected

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.loader import load_catalogue
-from credo.catalog.ratings import NOT_RATED, PENDING
+from credo.catalog.ratings import NOT_RATED, PENDING, RatingDef
 from credo.cli.main import app as cli_app
 from credo.clock import FixedClock
 from credo.db.metadata import import_all_tables
@@ -273,3 +273,28 @@ def test_0010_matches_the_tables_and_round_trips(database_url: str, engine: Engi
     upgrade(database_url)
     for table in mine:
         assert "reason" in {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def test_a_rule_over_an_empty_value_is_never_skipped(catalogue: Catalogue) -> None:
+    """Issue 15: a banding rule whose value is missing (its `when` or `by` feature, its feature,
+    a computed feature over a missing one) gives what the missing value means, pending or not
+    rated, instead of being skipped; the reason names the missing feature."""
+    rating = catalogue.ratings["nyc_restaurant_grade"]
+    plan = banding.plan(rating)
+    reopening = next(a for a in plan.atoms if a.rule == 1)  # when last_kind is a reopening
+    row = {"f_last_score": 3.0, "f_last_kind": None, "f_last_graded_kind": "Re-inspection"}
+    assert banding.evaluate(reopening.code, row) == banding.NOT_RATED_CODE
+    row = {**row, "f_last_kind": "Reopening Inspection", "f_last_graded_kind": None}
+    assert banding.evaluate(reopening.code, row) == banding.PENDING_CODE  # by: pending missing
+    code = {**row, banding.BAND_CODE: banding.PENDING_CODE}
+    assert banding.evaluate(reopening.reason, code) == "missing_feature:last_graded_kind"
+    from tests.ratings.fhrs import CATALOGUE
+
+    fhrs = RatingDef.model_validate(CATALOGUE["ratings.yaml"]["ratings"][0])
+    plan = banding.plan(fhrs)
+    empty = {"f_hygiene": None, "f_structure": 5.0, "f_confidence_in_management": 5.0}
+    empty |= {"f_total_score": None, "f_worst_component": None}
+    for atom in (a for a in plan.atoms if a.rule is not None):
+        assert banding.evaluate(atom.code, empty) == banding.NOT_RATED_CODE
+    decision = banding.decide(plan, {**empty, "any_live": 1}, lambda points: None)
+    assert (decision.band, decision.reason) == ("not_rated", "missing_feature:hygiene")
