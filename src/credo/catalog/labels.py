@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from credo.catalog.models import Duration, LegalBasis, Slug
 from credo.catalog.problems import Problem
+from credo.catalog.ratings import NOT_RATED, PENDING
 from credo.catalog.vocab import ExitCondition
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 SOURCE_LANGUAGE = "en"  # the language the catalogue's own sentences are written in
 # Outcomes every rating may have besides its bands (credo.catalog.ratings).
-RATING_OUTCOMES = ("not_rated", "pending")
+RATING_OUTCOMES = (NOT_RATED, PENDING)
 # The sections whose entries carry a legal basis a reader is shown.
 BASIS_SECTIONS = ("record_types", "lists", "measures", "purposes")
 BasisSection = Literal["record_types", "lists", "measures", "purposes"]
