@@ -47,6 +47,13 @@ def multi_file(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "national.csv", rows, [*COLUMNS, "authority"])
 
 
+def _reference(row: dict[str, str]) -> str:
+    """The NYC mapping's source reference of ``row``."""
+    return ":".join(
+        row[c] for c in ("camis", "inspection_date", "inspection_type", "violation_code")
+    )
+
+
 def invoke(database_url: str, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, ["ingest", *args], env={"CREDO_DATABASE_URL": database_url})
     return result.exit_code, result.output
@@ -80,16 +87,13 @@ def test_a_row_outside_its_furnishers_remit_is_quarantined_g07(
     )
     with engine.connect() as conn:
         statements = select(record_statements.c.source_ref, record_statements.c.furnisher_id)
-        written = dict(conn.execute(statements).tuples().all())
+        written = {ref: f for ref, f in conn.execute(statements)}
         actors = [a for (a,) in conn.execute(select(audit_log.c.actor)) if "furnisher:" in a]
         quarantined = select(quarantine.c.row_number, quarantine.c.furnisher_id)
-        held = dict(conn.execute(quarantined).tuples().all())
+        held = {row: f for row, f in conn.execute(quarantined)}
         (run,) = conn.execute(select(ingest_runs.c.furnisher_id)).scalars()
     expected = {
-        f"{r['camis']}:{r['inspection_date']}:{r['inspection_type']}:{r['violation_code']}": VALUES.get(
-            a, a
-        )
-        for a, r in ((a, inspection_row(i)) for i, a in enumerate(AUTHORITIES[:6]))
+        _reference(inspection_row(i)): VALUES.get(a, a) for i, a in enumerate(AUTHORITIES[:6])
     }
     assert written == expected  # each record is its own row's furnisher's
     assert sorted(actors) == sorted(f"furnisher:{f}" for f in expected.values())

@@ -128,12 +128,13 @@ def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> int:
 def record_statements(
     conn: Connection, furnisher_id: str, statements: Iterable[Mapping[str, Any]], at: datetime
 ) -> None:
-    """Log accepted record statements (called by the records write path, one batch at once)."""
+    """Log accepted record statements (called by the records write path, one batch at once);
+    the actor is each statement's own furnisher (a batch may hold several)."""
     append_many(
         conn,
         [
             AuditEntry(
-                f"furnisher:{furnisher_id}",
+                f"furnisher:{row.get('furnisher_id') or furnisher_id}",
                 f"record.{row['action']}",
                 row["subject_id"],
                 {

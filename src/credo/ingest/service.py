@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from credo.db.bulk import frozen_heap
 from credo.errors import Locked, ValidationFailed
@@ -40,8 +40,8 @@ from credo.ingest.mapping import Mapping, check_against_catalogue
 from credo.ingest.readers import BadRow, Chunk, FileReader, Row, file_digest
 from credo.ingest.transform import RowMapper, quarantine_raw, without_nul
 from credo.quality.hold import HELD, held_detail, hold_of
-from credo.records.model import Rejection, Statement
-from credo.records.service import WriteContext, append_statements
+from credo.records.model import Rejection, RowOutcome, Statement
+from credo.records.service import WriteContext, append_mixed, append_statements
 from credo.records.validate import StatementValidator
 
 DEFAULT_CHUNK_SIZE = 5000
@@ -49,6 +49,7 @@ SAMPLE = 1000
 # row number, reason, raw values, the row's furnisher (None: a row that names none)
 Rejected = tuple[int, Rejection, dict[str, Any], str | None]
 Checked = tuple[Statement | Rejection, str | None]  # and the row's furnisher
+Accepted = tuple[int, Statement, str]  # row number, statement, its furnisher
 OUTCOMES = ("accepted", "duplicate", "quarantined")
 
 
@@ -304,19 +305,20 @@ class _ChunkIngester:
         The result counts a chunk only once it is committed, so a failed run's report says
         what the database holds."""
         self.in_flight = len(chunk)
-        groups, rows, rejected = self._prepare(chunk)
+        items, rows, rejected = self._prepare(chunk)
+        items_furnisher = {row: furnisher_id for row, _, furnisher_id in items}
         counts: Counter[str] = Counter(rows_read=len(chunk))
         by_furnisher: defaultdict[str, Counter[str]] = defaultdict(Counter)
         with self.engine.begin() as conn:
             repository.prepare_bulk_session(conn)
-            for furnisher_id, items in groups.items():  # in the order the file names them
-                for outcome in append_statements(conn, self.ctx, furnisher_id, items):
-                    if outcome.outcome == "quarantined" and outcome.reason is not None:
-                        raw = _raw_of(rows[outcome.row])
-                        rejected.append((outcome.row, outcome.reason, raw, furnisher_id))
-                    else:
-                        counts[outcome.outcome] += 1
-                        by_furnisher[furnisher_id][outcome.outcome] += 1
+            for outcome in self._append(conn, items):
+                furnisher_id = items_furnisher[outcome.row]
+                if outcome.outcome == "quarantined" and outcome.reason is not None:
+                    raw = _raw_of(rows[outcome.row])
+                    rejected.append((outcome.row, outcome.reason, raw, furnisher_id))
+                else:
+                    counts[outcome.outcome] += 1
+                    by_furnisher[furnisher_id][outcome.outcome] += 1
             rejected.sort(key=lambda r: r[0])
             counts["quarantined"] += len(rejected)
             for *_, named in rejected:
@@ -335,12 +337,17 @@ class _ChunkIngester:
         self._quarantine(rejected)
         self.in_flight = 0
 
+    def _append(self, conn: Connection, items: list[Accepted]) -> list[RowOutcome]:
+        if self.per_row:  # one batch, each statement its own furnisher's
+            return append_mixed(conn, self.ctx, items)
+        statements = [(number, statement) for number, statement, _ in items]
+        return append_statements(conn, self.ctx, self.result.furnisher_id, statements)
+
     def _prepare(
         self, chunk: Chunk
-    ) -> tuple[dict[str, list[tuple[int, Statement]]], dict[int, Row | BadRow], list[Rejected]]:
-        """Map and validate (no database): statements to append, by furnisher, and
-        rejections."""
-        groups: dict[str, list[tuple[int, Statement]]] = {}
+    ) -> tuple[list[Accepted], dict[int, Row | BadRow], list[Rejected]]:
+        """Map and validate (no database): statements to append, and rejections."""
+        items: list[Accepted] = []
         rows: dict[int, Row | BadRow] = {}
         rejected: list[Rejected] = []
         for number, row in chunk:
@@ -349,9 +356,9 @@ class _ChunkIngester:
                 rejected.append((number, checked, _raw_of(row), furnisher_id))
             else:
                 assert furnisher_id is not None
-                groups.setdefault(furnisher_id, []).append((number, checked))
+                items.append((number, checked, furnisher_id))
                 rows[number] = row
-        return groups, rows, rejected
+        return items, rows, rejected
 
     def _check(self, number: int, row: Row | BadRow) -> Checked:
         if not self.per_row:

@@ -101,10 +101,13 @@ class PreparedBatch:
     """Statements with their ids, content hashes and rows computed: the part of an append
     that needs no database, so bulk loaders can do it outside the write lock."""
 
-    furnisher_id: str
+    furnisher_id: str  # MIXED: each statement row names its own
     items: list[tuple[int, Statement]]
     pending: list[_Pending]
     bound: BoundRows | None = None  # the columns and dialect of each ``_Pending.bound``
+
+
+MIXED = "*"  # the furnisher of a batch whose statements have several (``append_mixed``)
 
 
 def prepare_statements(
@@ -219,13 +222,30 @@ def append_statements(
     return append_prepared(conn, ctx, prepare_statements(ctx.catalogue, furnisher_id, items))
 
 
+def append_mixed(
+    conn: Connection,
+    ctx: WriteContext,
+    items: Sequence[tuple[int, Statement, str]],
+) -> list[RowOutcome]:
+    """``append_statements`` for statements of several furnishers (a multi-authority file):
+    each ``(row, statement, furnisher_id)`` is written as that furnisher's (its ids, its
+    ``furnisher_id``, its audit actor, its hold), all in one batch."""
+    pending = []
+    for row, statement, furnisher_id in items:
+        record_type = ctx.catalogue.record_types[statement.record_type]
+        stored = _statement_row(statement, record_type, furnisher_id)
+        pending.append(_Pending(row, statement, stored, warnings=list(statement.warnings)))
+    batch = PreparedBatch(MIXED, [(row, statement) for row, statement, _ in items], pending)
+    return append_prepared(conn, ctx, batch)
+
+
 def append_prepared(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -> list[RowOutcome]:
     """The database part of ``append_statements`` for a batch prepared beforehand."""
     furnisher_id, items = batch.furnisher_id, batch.items
     outcomes: dict[int, RowOutcome] = {}
     repeats: dict[int, int] = {}
     pending = _dedupe(conn, batch.pending, outcomes, repeats)
-    pending = _hold_back(conn, furnisher_id, pending, outcomes)
+    pending = _hold_back(conn, pending, outcomes)
     now = ctx.clock.now()
     _resolve_subjects(conn, ctx, pending, outcomes, now)
     pending = [p for p in pending if p.row not in outcomes]
@@ -288,18 +308,21 @@ def _dedupe(
 
 
 def _hold_back(
-    conn: Connection, furnisher_id: str, pending: list[_Pending], outcomes: dict[int, RowOutcome]
+    conn: Connection, pending: list[_Pending], outcomes: dict[int, RowOutcome]
 ) -> list[_Pending]:
-    """G-49: while the furnisher is held for review, its statements that give or keep effect
+    """G-49: while a furnisher is held for review, its statements that give or keep effect
     are held with the reason (nothing written: it sends them again after the release);
-    revocations, delistings and performance go through."""
-    hold = quality_hold.hold_of(conn, furnisher_id) if pending else None
-    if hold is None:
+    revocations, delistings and performance go through. Each statement's own furnisher
+    (a batch of ``append_mixed`` has several)."""
+    furnishers = {str(p.stored["furnisher_id"]) for p in pending}
+    holds = {f: hold for f in furnishers if (hold := quality_hold.hold_of(conn, f)) is not None}
+    if not holds:
         return pending
-    reason = quality_hold.rejection(hold)
     kept = []
     for p in pending:
-        if p.statement.action in quality_hold.HELD_ACTIONS:
+        hold = holds.get(str(p.stored["furnisher_id"]))
+        if hold is not None and p.statement.action in quality_hold.HELD_ACTIONS:
+            reason = quality_hold.rejection(hold)
             outcomes[p.row] = RowOutcome(p.row, "quarantined", p.record_id, reason=reason)
         else:
             kept.append(p)
