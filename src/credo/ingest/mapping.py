@@ -85,6 +85,7 @@ class ValueFrom(_Sourced):
 
 # A column (a plain string: its name) or a ValueFrom.
 Ref = ColumnName | ValueFrom
+VALUE = "a column's name, or {column | first_of | template}"
 
 
 def as_source(ref: Ref) -> ValueFrom:
@@ -170,7 +171,7 @@ class EvidenceMap(_Strict):
     kind: str = Field(min_length=1)
     document_id: str = Field(min_length=1, description="template over columns")
     issuer: str = Field(min_length=1)
-    issued_on: Ref = Field(description="column holding the issue date")
+    issued_on: Ref = Field(description=f"the issue date: {VALUE}")
 
 
 class ProvenanceMap(_Strict):
@@ -196,11 +197,11 @@ class TermMap(_Strict):
     open-ended value means no decided term: the record type's own period. ``review_on``: an
     optional column with the date the open-ended term is reviewed."""
 
-    ends_on: Ref | None = Field(default=None, description="column")
+    ends_on: Ref | None = Field(default=None, description=VALUE)
     last_day: bool = False
     open_ended_values: list[str] = Field(default_factory=list)
     until: Literal["performance", "conditional_release", "revocation"] | None = None
-    review_on: Ref | None = Field(default=None, description="column")
+    review_on: Ref | None = Field(default=None, description=VALUE)
 
     @model_validator(mode="after")
     def _consistent(self) -> TermMap:
@@ -242,8 +243,8 @@ class Mapping(_Strict):
     record_type_column: str | None = None
     subject: SubjectMap
     source_ref: SourceRefMap
-    occurred_on: Ref = Field(description="column")
-    effective_from: Ref | None = Field(default=None, description="column")
+    occurred_on: Ref = Field(description=VALUE)
+    effective_from: Ref | None = Field(default=None, description=VALUE)
     revision_column: str | None = None
     action_column: str | None = None
     finality: Finality = Finality.FINAL
