@@ -1,10 +1,11 @@
 """Differential test of the engines (issue 16): random valid ratings across the rating language
 (count, sum, min, max, latest; windows; half-lives; conditions on numbers, booleans, enums and
-texts; points tables; bands over the total or a feature; bands by a category; pending and
-not-rated outcomes) over random record histories with edge values (half-way decimals, large
-numbers, booleans, window edges, leap days; revoked, performed, appealed, disputed records),
-evaluated on the system of record in batch and in real time, DuckDB, Polars and the Python of
-explanations: every engine gives the same features, points, total, band and reason.
+texts; computed features: sum, difference, min, max, weighted sum, clamp; points tables; bands
+over the total or a feature; bands by a category; pending and not-rated outcomes) over random
+record histories with edge values (half-way decimals, large numbers, booleans, window edges,
+leap days; revoked, performed, appealed, disputed records), evaluated on the system of record
+in batch and in real time, DuckDB, Polars and the Python of explanations: every engine gives
+the same features, points, total, band and reason.
 
 The budget is the Hypothesis profile's (``python3 dev.py test --hypothesis-profile=deep
 tests/ratings/test_engine_differential.py`` runs a thousand examples per database). A failure
@@ -88,6 +89,25 @@ LABELS = ["A", "B", "C"]
 OUTCOMES = st.sampled_from([*LABELS, *LABELS, "pending", "not_rated"])
 
 
+WEIGHTS = [0.5, -1.5, 0.1234565, 3, 1e-7]
+
+
+@st.composite
+def computation(draw: Any, numeric: list[str]) -> dict[str, Any]:
+    """One operator of the closed set over two or three of the numeric features."""
+    names = draw(st.lists(st.sampled_from(numeric), min_size=2, max_size=3, unique=True))
+    op = draw(st.sampled_from(["sum", "difference", "min", "max", "weighted_sum", "clamp"]))
+    if op == "difference":
+        return {op: names[:2]}
+    if op == "weighted_sum":
+        return {op: [{"feature": n, "weight": draw(st.sampled_from(WEIGHTS))} for n in names]}
+    if op == "clamp":
+        bounds = draw(st.sampled_from([(0, 100), (0.5, None), (None, 12.25), (-1.5, 0.5)]))
+        given = {k: v for k, v in zip(("min", "max"), bounds, strict=True) if v is not None}
+        return {op: {"feature": names[0], **given}}
+    return {op: names}
+
+
 @st.composite
 def rating_document(draw: Any) -> dict[str, Any]:
     features = [draw(numeric_feature(i)) for i in range(draw(st.integers(1, 3)))]
@@ -104,6 +124,9 @@ def rating_document(draw: Any) -> dict[str, Any]:
             }
         )
     numeric = [f["id"] for f in features if f.get("kind") != "category"]
+    if len(numeric) >= 2 and draw(st.booleans()):  # issue 15: arithmetic over features
+        features.append({"id": "calc", "compute": draw(computation(numeric))})
+        numeric.append("calc")
     document: dict[str, Any] = {
         "id": "diff",
         "version": 1,
@@ -137,6 +160,7 @@ def rating_document(draw: Any) -> dict[str, Any]:
             "over": draw(st.sampled_from(overs)),
             "monotonic": "none",
             "bins": draw(bins(OUTCOMES, "band")),
+            "reason": {"code": "RULE", "text": TEXT},
         }
         for _ in range(draw(st.integers(1, 2)))
     ]
@@ -149,6 +173,7 @@ def rating_document(draw: Any) -> dict[str, Any]:
                 "by": "cat",
                 "cases": {v: draw(bins(OUTCOMES, "band")) for v in values},
                 "otherwise": draw(st.sampled_from(["not_rated", "pending"])),
+                "reason": {"code": "RULE", "text": TEXT},
             }
         )
     document["bands"] = {"labels": LABELS, "rules": rules}
