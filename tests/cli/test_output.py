@@ -224,6 +224,7 @@ def test_a_table_on_a_terminal_folds_long_values_rather_than_cutting_them(
     text = screen.file.getvalue()  # type: ignore[attr-defined]
     assert "…" not in text
     assert max(len(line) for line in text.splitlines()) <= 80
+    assert "│ effective │" in text  # a short value stays whole; the long ones fold
     for column in (0, 2):  # each column's cells, top to bottom, read back the whole value
         cells = [line.split("│")[column + 1].strip() for line in text.splitlines() if "│" in line]
         assert "".join(cells) == long  # the header row is drawn with ┃

@@ -158,12 +158,44 @@ def print_table(
         for row in rows:
             _write(sys.stdout, "\t".join(_cell(v) for v in row))
         return
+    cells = [[_cell(v) for v in row] for row in rows]
+    widest = [
+        max([len(row[i]) for row in cells] + [len(word) for word in name.split()])
+        for i, name in enumerate(columns)
+    ]
+    fitted = _fitted_widths(widest, console.width)
     table = Table(title=title)
-    for name in columns:
-        table.add_column(name, overflow="fold", justify="right" if name in right else "left")
-    for row in rows:
-        table.add_row(*(_cell(v) for v in row))
+    for index, name in enumerate(columns):
+        table.add_column(
+            name,
+            overflow="fold",
+            justify="right" if name in right else "left",
+            width=None if fitted is None else fitted[index],
+        )
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
+
+
+def _fitted_widths(widest: list[int], width: int) -> list[int] | None:
+    """Column widths for a table wider than the terminal: the narrowest columns (dates,
+    codes) whole, as many as fit, the rest sharing what is left (their values fold). None:
+    the table fits as it is, or the terminal is too narrow to choose."""
+    budget = width - 3 * len(widest) - 1  # borders and padding
+    if sum(widest) <= budget or budget < 4 * len(widest):
+        return None
+    fitted = [0] * len(widest)
+    order = sorted(range(len(widest)), key=widest.__getitem__)
+    for done, index in enumerate(order):
+        if widest[index] + 4 * (len(widest) - done - 1) > budget:
+            break
+        fitted[index] = widest[index]
+        budget -= widest[index]
+    rest = [i for i in order if not fitted[i]]
+    share = sum(widest[i] for i in rest)
+    for i in rest:
+        fitted[i] = max(4, budget * widest[i] // share)
+    return fitted
 
 
 class OneLineErrors(TyperGroup):
