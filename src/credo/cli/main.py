@@ -157,5 +157,7 @@ for module in (ingest, ratings, lists, checks, disputes, quality, audit, demo):
 exports.register(app)  # on the rating and lists groups
 
 from credo.cli import governance as governance_cli  # noqa: E402
+from credo.cli import reference as reference_cli  # noqa: E402
 
 governance_cli.register(app, catalog_app)
+reference_cli.register(catalog_app)
