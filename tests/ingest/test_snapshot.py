@@ -776,4 +776,4 @@ def test_a_confirmation_beyond_the_ceiling_is_noticed_once(
     assert [(k, p["source_ref"]) for k, p, _ in sent] == [("record_confirmed", "DEB-00000")]
     _, payload, body = sent[0]
     assert payload["ceiling"] == "2026-06-01" and payload["confirmed_on"] == "2026-05-02"
-    assert "3y" in body and "2029-05-02" in body
+    assert "3 years" in body and "2 May 2029" in body

@@ -31,4 +31,4 @@ def test_g22_a_new_list_entry_is_noticed_once(engine: Engine, database_url: str)
     assert len(notices) == 1
     body = notices[0]["body"]
     assert "Fa Shi [2017] No. 7" in body and "within 15 days" in body
-    assert "takes effect on 2026-03-16" in body
+    assert "takes effect on 16 Mar 2026" in body

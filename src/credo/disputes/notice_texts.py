@@ -13,6 +13,7 @@ from sqlalchemy import Connection, RowMapping
 
 from credo.catalog.catalogue import Catalogue
 from credo.notices.reader import Reader, pick
+from credo.notices.reader import record_name as reader_record_name
 
 # How each outcome reads to the subject: (successful?, what was decided).
 SUCCESSFUL = frozenset({"corrected", "deleted", "confirmed"})
@@ -47,13 +48,7 @@ class EffectBack:
 
 
 def record_name(reader: Reader, catalogue: Catalogue, chain: RowMapping) -> str:
-    record_type = catalogue.record_types.get(chain["record_type"])
-    kind = reader_pick_text(reader, record_type.name) if record_type else chain["record_type"]
-    return pick(
-        reader,
-        f"your “{kind}” record {chain['source_ref']}",
-        f"“{kind}”记录（编号 {chain['source_ref']}）",
-    )
+    return reader_record_name(reader, catalogue, chain["record_type"], chain["source_ref"])
 
 
 def reader_pick_text(reader: Reader, text: object) -> str:

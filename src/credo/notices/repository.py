@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -166,3 +166,46 @@ def set_language(conn: Connection, subject_id: int, language: str, at: datetime)
     """The language the subject last acted in; a time zone given before is kept."""
     row = {"subject_id": subject_id, "language": language, "updated_at": at}
     upsert(conn, subject_preferences, [row], ["subject_id"], ["language", "updated_at"])
+
+
+def preferences_of(conn: Connection, subject_ids: Iterable[int]) -> dict[int, RowMapping]:
+    """The language and time zone of those of these subjects who chose one (one query per
+    900 subjects: notices of a whole batch are written at once)."""
+    found: dict[int, RowMapping] = {}
+    for part in chunks(sorted(set(subject_ids)), 900):
+        query = select(subject_preferences).where(subject_preferences.c.subject_id.in_(part))
+        found |= {row["subject_id"]: row for row in conn.execute(query).mappings()}
+    return found
+
+
+def record_refs(conn: Connection, record_ids: Iterable[str]) -> dict[str, RowMapping]:
+    """How the subject knows each record: record id (of any revision) -> its chain's current
+    type, the furnisher's reference (``source_ref``), furnisher and start of effect (one
+    query per 900 records)."""
+    import importlib
+
+    tables = importlib.import_module("credo.records.tables")
+    s, c = tables.record_statements.c, tables.record_current.c
+    columns = (c.chain_id, c.record_type, c.source_ref, c.furnisher_id, c.effective_from)
+    found: dict[str, RowMapping] = {}
+    for part in chunks(sorted(set(record_ids)), 900):
+        query = (
+            select(s.record_id, *columns)
+            .join_from(tables.record_statements, tables.record_current, s.chain_id == c.chain_id)
+            .where(s.record_id.in_(part))
+        )
+        found |= {row["record_id"]: row for row in conn.execute(query).mappings()}
+    return found
+
+
+def list_entries_of(conn: Connection, subject_ids: Iterable[int]) -> list[RowMapping]:
+    """The lists package's stored entries of these subjects, whatever their status (what an
+    inquiry of the past found them on)."""
+    import importlib
+
+    list_entries = importlib.import_module("credo.lists.tables").list_entries
+    found: list[RowMapping] = []
+    for part in chunks(sorted(set(subject_ids)), 900):
+        query = select(list_entries).where(list_entries.c.subject_id.in_(part))
+        found += conn.execute(query).mappings()
+    return found
