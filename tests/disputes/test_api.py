@@ -17,6 +17,7 @@ from credo.access.service import create_principal
 from credo.api.app import create_app
 from credo.clock import FixedClock
 from credo.context import build_context
+from credo.notices import repository as notices_repo
 from credo.settings import Settings
 from credo.subjects import repository as subjects_repo
 from tests.disputes.conftest import LI, ZHANG, Registry
@@ -29,7 +30,7 @@ class Api:
     records: dict[str, str]  # who -> record id
 
     def call(self, who: str, method: str, path: str, **kw: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.keys[who]}"}
+        headers = {"Authorization": f"Bearer {self.keys[who]}", **kw.pop("headers", {})}
         return self.client.request(method, path, headers=headers, **kw)
 
 
@@ -193,3 +194,31 @@ def test_each_case_kind_lists_exactly_its_own_outcomes_in_openapi(api: Api) -> N
         "DisputeResolution": ["corrected", "deleted", "upheld", "frivolous"],
         "ClaimResolution": ["confirmed", "rejected"],
     }
+
+
+def test_a_dispute_lodged_through_the_api_is_answered_in_the_language_it_asks_for(
+    api: Api, engine: Engine
+) -> None:
+    """Issue 15: the API records the subject's language as the portal does: ``language`` in
+    the body, else Accept-Language; every notice about the case (and later ones) is in it."""
+    record = {"record_id": api.records["zhang"], "grounds": "I paid"}
+    bad = api.call("zhang", "POST", "/v1/me/disputes", json={**record, "language": "fr"})
+    _problem(bad, 422)
+    zh_first = {"Accept-Language": "fr-FR, zh-CN;q=0.9, en;q=0.8"}
+    lodged = api.call("zhang", "POST", "/v1/me/disputes", json=record, headers=zh_first)
+    assert lodged.status_code == 201, lodged.text
+    claim = {"record_id": api.records["li"], "grounds": "not me", "language": "zh"}
+    en_header = {"Accept-Language": "en"}  # the explicit field wins over the header
+    assert api.call("li", "POST", "/v1/me/identity-claims", json=claim, headers=en_header)
+    path = f"/v1/disputes/{lodged.json()['id']}/resolve"
+    kept = {"kind": "dispute", "outcome": "upheld", "reasons": "court confirmed it"}
+    assert api.call("ann", "POST", path, json=kept).status_code == 200
+    with engine.connect() as conn:
+        ids = subjects_repo.find_subject_ids(conn, [ZHANG, LI])
+        zhang = {n["kind"]: n for n in notices_repo.of_subject(conn, ids[ZHANG])}
+        li = {n["kind"]: n for n in notices_repo.of_subject(conn, ids[LI])}
+    assert zhang["dispute_received"]["title"] == "我们已收到您的异议"
+    assert zhang["dispute_result"]["title"] == "您的异议不成立：记录予以保留"
+    assert "(2025)京0105执123号" in zhang["dispute_result"]["body"]
+    assert li["identity_claim_received"]["title"] == "我们已收到您的“非本人”申诉"
+    assert all(n["payload"]["language"] == "zh" for n in [*zhang.values(), *li.values()])

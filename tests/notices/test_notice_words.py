@@ -22,7 +22,7 @@ from credo.lists.tables import list_entries
 from credo.notices import list_notices, record_notices
 from credo.notices import repository as notices_repo
 from credo.notices.adverse_notices import queue_adverse_decision_notices
-from credo.notices.reader import remember_language
+from credo.notices.reader import language_asked, remember_language
 from credo.records.service import WriteContext
 from tests.disputes.conftest import LI, ZHANG, Registry, defaulter
 
@@ -185,3 +185,15 @@ def test_every_notice_kind_names_the_record_in_words_in_the_subjects_language(
     assert "3 years" in en["record_confirmed"]["body"] and "3年" in zh["record_confirmed"]["body"]
     assert "From 30 Apr 2026 it has no effect" in en["record_delisted"]["body"]
     assert "within 60 days, by 30 Jun 2026" in en["adverse_decision"]["body"]  # G-38
+
+
+def test_the_language_a_request_asks_for() -> None:
+    """The API's notice language: the explicit field, else Accept-Language by quality then
+    order (a language notices are not written in is skipped), else none (no change)."""
+    assert language_asked(None, "fr-FR, zh-CN;q=0.9, en;q=0.8") == "zh"
+    assert language_asked(None, "en;q=0.5, zh-Hans;q=0.7") == "zh"
+    assert language_asked(None, "zh;q=0.5, EN-gb") == "en"
+    assert language_asked("en", "zh") == "en"
+    assert language_asked(None, "fr, de;q=0.5") is None
+    assert language_asked(None, "zh;q=0, en;q=bad") is None
+    assert language_asked(None, None) is None

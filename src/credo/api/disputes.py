@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
@@ -19,6 +19,7 @@ from credo.disputes import repair, repository, service
 from credo.disputes.report import jsonable, subject_report
 from credo.disputes.report_html import render_report
 from credo.jsonvalue import JsonObject
+from credo.notices.reader import LANGUAGES, language_asked, remember_language
 
 router = APIRouter(tags=["due process"])
 subject_only = require(Role.SUBJECT)
@@ -29,17 +30,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# The language notices about this case are written in (and later ones too); without it, the
+# request's Accept-Language, else the subject's earlier choice or the registry's language.
+NoticeLanguage = Field(
+    default=None,
+    description=f"Write notices to the subject in this language ({', '.join(LANGUAGES)}); "
+    "without it, the first of the request's Accept-Language that notices are written in. "
+    "Remembered for later notices, as the portal remembers the language a subject uses.",
+)
+
+
 class DisputeIn(Strict):
     record_id: str = Field(min_length=1, max_length=64, description="Record id or chain id")
     grounds: str = Field(min_length=1, max_length=service.MAX_GROUNDS)
     category: Literal[service.CATEGORIES] = "accuracy"  # type: ignore[valid-type]
     evidence: JsonObject = Field(default_factory=dict, max_length=20)
+    language: Literal[LANGUAGES] | None = NoticeLanguage  # type: ignore[valid-type]
 
 
 class ClaimIn(Strict):
     record_id: str = Field(min_length=1, max_length=64)
     grounds: str = Field(min_length=1, max_length=service.MAX_GROUNDS)
     evidence: JsonObject = Field(default_factory=dict, max_length=20)
+    language: Literal[LANGUAGES] | None = NoticeLanguage  # type: ignore[valid-type]
 
 
 class InformationIn(Strict):
@@ -91,6 +104,16 @@ def _subject_id(principal: Principal) -> int:
     return principal.subject_id
 
 
+def _remember_language(
+    conn: Connection, ctx: AppContext, subject_id: int, asked: str | None, accept: str | None
+) -> None:
+    """Notices about what the subject does here are written in the language the request
+    names (``language``, else Accept-Language); a request that names none changes nothing."""
+    lang = language_asked(asked, accept)
+    if lang is not None:
+        remember_language(conn, subject_id, lang, ctx.clock.now())
+
+
 @router.get("/v1/me/report")
 def my_report(
     principal: Principal = Depends(subject_only),
@@ -120,8 +143,12 @@ def lodge_dispute(
     principal: Principal = Depends(subject_only),
     ctx: AppContext = Depends(get_ctx),
     conn: Connection = Depends(get_conn),
+    accept_language: str | None = Header(default=None, max_length=200),
 ) -> dict[str, Any]:
-    """Dispute a record: it has no effect from this moment until resolved (G-26)."""
+    """Dispute a record: it has no effect from this moment until resolved (G-26). Notices
+    come in ``language``, else in the first language of Accept-Language that notices are
+    written in (en, zh)."""
+    _remember_language(conn, ctx, _subject_id(principal), body.language, accept_language)
     dispute = service.open_dispute(
         conn,
         ctx.write_context(),
@@ -140,8 +167,11 @@ def lodge_identity_claim(
     principal: Principal = Depends(subject_only),
     ctx: AppContext = Depends(get_ctx),
     conn: Connection = Depends(get_conn),
+    accept_language: str | None = Header(default=None, max_length=200),
 ) -> dict[str, Any]:
-    """'Not me': the record is suspended at once until reviewed (G-20)."""
+    """'Not me': the record is suspended at once until reviewed (G-20). Notices come in
+    ``language``, else in the first of Accept-Language that notices are written in."""
+    _remember_language(conn, ctx, _subject_id(principal), body.language, accept_language)
     claim = service.open_dispute(
         conn,
         ctx.write_context(),
