@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from credo.access.model import Role
 from credo.lists.tables import list_entries
+from credo.portal.i18n import TEXTS
 from credo.ratings.tables import rating_state
 from credo.records.tables import record_current, record_suppressions
 from credo.subjects.tables import subject_identifiers, subjects
@@ -221,9 +222,21 @@ def test_console_is_for_operators_with_svg_charts(portal: Portal) -> None:
 
 def test_catalogue_lists_every_record_type_with_its_legal_basis(portal: Portal) -> None:
     page = portal.client.get("/catalogue")
+    chinese = portal.client.get("/catalogue", params={"lang": "zh"}).text
     for record_type in portal.ctx.catalogue.record_types.values():
         assert escape(record_type.name.en) in page.text
         assert escape(record_type.legal_basis.instrument) in page.text
+        # domain, severity and polarity in words, in the reader's language (issue 15)
+        for vocabulary, code in (
+            ("domain", record_type.domain.value),
+            ("severity", record_type.severity_tier.value),
+            ("polarity", record_type.polarity.value),
+        ):
+            assert f"{vocabulary}.{code}" in TEXTS, f"no words for {vocabulary} {code}"
+            english, zh = TEXTS[f"{vocabulary}.{code}"]
+            assert escape(english) in page.text and zh in chinese
+            for shown in (f"<dd>{code}</dd>", f"<dd>{code} (", f"({code})"):
+                assert shown not in page.text and shown not in chinese
 
 
 def test_static_files_are_local_and_whitelisted(portal: Portal) -> None:
