@@ -363,7 +363,10 @@ def _condition(condition: Condition) -> str:
 
 def _computed_query(layer: list[Feature], features: str) -> str:
     """One layer of computed features (arithmetic over the features), by
-    credo.ratings.arithmetic."""
+    credo.ratings.arithmetic. On PostgreSQL each layer is MATERIALIZED: its planner inlines a
+    CTE and substitutes each column's expression into every use, and the rounding reads its
+    operand six times, so four nested layers grew to thousands of copies and the server was
+    killed for memory."""
     columns = ", ".join(f"{computed_sql(f)} AS f_{f.id}" for f in layer)
     return f"SELECT *, {columns} FROM {features}"
 
@@ -441,6 +444,10 @@ def _render(ctes: list[tuple[str, str]], final: str, dialect: Dialect) -> str:
     if dialect == "sqlite":
         for cte in tree.find_all(exp.CTE):
             cte.set("materialized", True)
+    if dialect == "postgres":  # a fence between computed layers (see _computed_query)
+        for cte in tree.find_all(exp.CTE):
+            if cte.alias.startswith("computed_"):
+                cte.set("materialized", True)
     return tree.sql(dialect=dialect)
 
 
