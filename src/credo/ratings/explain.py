@@ -10,7 +10,6 @@ authority, and a test checks that both agree on every result.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -190,7 +189,7 @@ def reasons(
     for atom, code in zip(plan.atoms, outcome.codes, strict=True):
         if atom.rule is None or not 0 < code < banding.PENDING_CODE:
             continue
-        moved = _moved(rating, plan, atom, outcome)
+        moved = _moved(rating, atom, outcome)
         ranked.append((-code, atom.rule, moved))
     found: list[dict[str, Any]] = []
     for _, _, moved in sorted(ranked, key=lambda item: item[:2]):
@@ -202,9 +201,7 @@ def _seen(found: list[dict[str, Any]]) -> set[tuple[str, str | None]]:
     return {(f["code"], f["feature"]) for f in found}
 
 
-def _moved(
-    rating: RatingDef, plan: banding.Plan, atom: banding.Atom, outcome: Outcome
-) -> list[dict[str, Any]]:
+def _moved(rating: RatingDef, atom: banding.Atom, outcome: Outcome) -> list[dict[str, Any]]:
     """The reasons of one banding rule that gave a band worse than the best."""
     assert rating.bands is not None and atom.rule is not None
     rule = rating.bands.rules[atom.rule]
@@ -225,11 +222,8 @@ def _moved(
                 costs.append((best - points, entry, best - points))
 
         def total_without(chosen: list[Any]) -> int:
-            restored = (outcome.total or 0.0) + sum(gain for _, _, gain in chosen)
-            score = rating.score
-            assert score is not None
-            clamped = min(max(restored, score.min or -math.inf), score.max or math.inf)
-            return code_with(TOTAL, round_py(clamped))
+            restored = [*outcome.points, *(gain for _, _, gain in chosen)]
+            return code_with(TOTAL, _total(rating, restored))
 
         return [entry for _, entry, _ in _fewest(costs, total_without)]
     if rule.reason is None:
