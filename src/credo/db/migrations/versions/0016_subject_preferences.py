@@ -3,31 +3,17 @@ written to (credo.notices.reader). The portal records the language a subject act
 without a row is written to in the registry's language and time zone (``registry.language``,
 ``registry.time_zone``).
 
-Revision ID: 0019
-Revises: the newest revision numbered below 0019 (0016 to 0018 are assigned to work in
-progress; this file follows whichever of them exist, so the chain stays one line)
+Revision ID: 0016
+Revises: 0015
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import sqlalchemy as sa
 from alembic import op
 
-
-def _previous(number: int) -> str:
-    found = [
-        int(match.group(1))
-        for path in Path(__file__).parent.glob("*.py")
-        if (match := re.match(r"^(\d{4})_", path.name)) and int(match.group(1)) < number
-    ]
-    return f"{max(found):04d}"
-
-
-revision = "0019"
-down_revision = _previous(19)
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
