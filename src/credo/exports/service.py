@@ -156,8 +156,9 @@ def rating_plan(catalogue: Catalogue, ref: str, as_of: date | None, today: date)
 
 
 def list_plan(catalogue: Catalogue, list_id: str, on: date | None, today: date) -> Plan:
-    """A list's export on ``on`` (default today): a public list's entries as the register
-    shows them; a list that is not public, counts only."""
+    """A list's export on ``on`` (default today): a public list's entries of organisations
+    and public bodies as the register shows them; persons, and every entry of a list that
+    is not public, counts only."""
     list_def = catalogue.lists.get(list_id)
     if list_def is None:
         raise NotFound(f"no list {list_id!r}", code="unknown_list")
@@ -165,15 +166,18 @@ def list_plan(catalogue: Catalogue, list_id: str, on: date | None, today: date) 
         _check_day(on, today, "--on")
     public = list_def.publicity == "public_masked"
     kinds = {str(k) for k in list_def.subject_kinds}
+    # Identifiable bulk exports of persons do not exist (G-50): even a public list's
+    # persons, whom the register shows one page at a time, leave only counted.
+    row_kinds = frozenset(kinds & set(register.ORGANISATION_KINDS)) if public else frozenset()
     return Plan(
         what="list",
         name=list_def.id,
         on=on or today,
         evaluated=False,
-        row_kinds=frozenset(kinds) if public else frozenset(),
+        row_kinds=row_kinds,
         group_by="year",
         groups=(),
-        aggregate_kinds=() if public else tuple(sorted(kinds)),
+        aggregate_kinds=tuple(sorted(kinds - row_kinds)),
         columns=LIST_COLUMNS,
     )
 
