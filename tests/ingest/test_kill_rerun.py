@@ -24,7 +24,7 @@ from credo.ingest.tables import ingest_runs
 
 from .conftest import NYC_MAPPING, inspection_row, write_csv
 
-ROWS = 3000
+ROWS = 1500
 CHUNK = 100
 CLI = "from credo.cli.main import app; app()"
 

@@ -558,7 +558,7 @@ def test_the_command_line_reports_holds_and_applies(
     assert sum(s == "delisted" for s, _, _ in states(engine).values()) == 5
 
 
-LARGE = 3000
+LARGE = 1500
 
 
 def compared(url: str) -> dict[str, Any]:

@@ -52,7 +52,7 @@ TRUNCATED = date(2025, 6, 5)
 TODAY = datetime(2025, 6, 10, 9, 0)  # the clock of the checks
 CEILING = Duration.model_validate("3y")
 FIRST_START = date(2013, 1, 1)
-ENTRIES = 1_600
+ENTRIES = 800
 BANKS = ("WBG", "ADB", "AfDB", "EBRD")
 GROUNDS = ("fraud", "collusion", "corruption", "obstruction")
 
@@ -291,8 +291,8 @@ def test_lists_and_checks_answer_every_entry_on_every_date(
     registry: Registry, engine: Engine
 ) -> None:
     expected = questions(registry.entries)
-    assert sum(e.listed[0] for e in registry.entries) >= 1_000  # entries on the first list
-    assert sum(expected.values()) > 1_000 and sum(not v for v in expected.values()) > 1_000
+    assert sum(e.listed[0] for e in registry.entries) >= 450  # entries on the first list
+    assert sum(expected.values()) > 500 and sum(not v for v in expected.values()) > 500
 
     by_cli = _ask_cli(registry.env, expected, registry.folder)
     wrong = {k: (v, by_cli[k]) for k, v in expected.items() if by_cli[k] != v}

@@ -8,7 +8,7 @@ in batch and in real time, DuckDB, Polars and the Python of explanations: every 
 the same features, points, total, band and reason.
 
 The budget is the Hypothesis profile's (``python3 dev.py test --hypothesis-profile=deep
-tests/ratings/test_engine_differential.py`` runs a thousand examples per database). A failure
+tests/ratings/test_engine_differential.py`` runs four hundred examples per database). A failure
 it finds becomes a fixed example in ``test_engine_agreement.py``."""
 
 from __future__ import annotations
@@ -243,7 +243,11 @@ def store(engine: Engine, rows: list[dict[str, Any]]) -> None:
             conn.execute(record_suppressions.insert(), disputed)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    # two-fifths of the profile's budget: 40 examples per database in the suite, 400 deep
+    max_examples=settings.default.max_examples * 2 // 5,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(cases())
 def test_every_engine_agrees_on_random_ratings_and_histories(
     engine: Engine, catalogue: Catalogue, case: tuple[dict[str, Any], list[dict[str, Any]], date]
