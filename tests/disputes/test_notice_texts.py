@@ -6,11 +6,14 @@ in the language the subject uses (the portal remembers it)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
-from credo.disputes import service
+from credo.clock import FixedClock
+from credo.disputes import repair, service
 from credo.notices import repository as notices_repo
 from credo.notices.reader import remember_language
 from credo.records.service import WriteContext
@@ -73,3 +76,82 @@ def test_the_notices_are_in_the_language_the_subject_uses(
     assert "已全部履行义务" in result["body"]  # the catalogue's repair condition, translated
     assert notices["received"]["title"] == "我们已收到您的异议"
     assert "not successful" not in result["body"] and "dispute" not in result["body"]
+
+
+def test_g42_repair_notices_name_the_record_in_the_subjects_words(
+    registry: Registry,
+    engine: Engine,
+    ctx: WriteContext,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """G-42/G-43, issue 15: each credit-repair notice (received, late, decided) says what
+    happened in plain words, names the record by type and case number (never its chain id),
+    gives dates in the subject's zone without ISO times, and is Chinese for a zh subject; the
+    overdue job reads its subjects' languages once for the batch."""
+    english = registry.defaulter()
+    chinese = registry.defaulter("(2025)京0105执456号", identifiers=LI)
+    subjects = {english.subject_id: "en", chinese.subject_id: "zh"}
+    clock.set(datetime(2026, 9, 1, 9, 0, tzinfo=UTC))  # eligible (effective_from + 1y)
+    applications, chains = {}, {}
+    with engine.begin() as conn:
+        remember_language(conn, chinese.subject_id, "zh", clock.now())
+        for subject_id in subjects:
+            assert subject_id is not None
+            [chain_id] = registry.effective_ids(subject_id)
+            chains[subject_id] = chain_id
+            applications[subject_id] = repair.apply(
+                conn,
+                ctx,
+                subject_id,
+                "record",
+                chain_id,
+                "obligation performed in full",
+                {"receipt": "court receipt 2026-118"},
+            )
+    clock.advance(days=16)
+    with engine.begin() as conn:
+        monkeypatch.setattr(notices_repo, "preference_of", _one_by_one_refused)
+        assert repair.flag_overdue(conn, ctx) == 2
+        monkeypatch.undo()
+        repair.decide(conn, ctx, applications[english.subject_id]["id"], True, "", "op")
+        repair.decide(
+            conn,
+            ctx,
+            applications[chinese.subject_id]["id"],
+            False,
+            "未提交法院出具的履行完毕证明材料。",
+            "op",
+        )
+        sent = {s: notices_repo.of_subject(conn, s) for s in subjects if s is not None}
+    kind = ctx.catalogue.record_types["judgment_defaulter"].name
+    named = {
+        "en": f"your “{kind.en}” record {REF}",
+        "zh": f"“{kind.zh}”记录（编号 (2025)京0105执456号）",
+    }
+    for subject_id, lang in subjects.items():
+        assert subject_id is not None
+        repair_notices = [n for n in sent[subject_id] if n["kind"].startswith("repair_")]
+        kinds = [n["kind"] for n in repair_notices]
+        assert kinds == ["repair_received", "repair_overdue", "repair_decision"]
+        for notice in repair_notices:
+            text = notice["title"] + notice["body"]
+            assert named[lang] in notice["body"], (lang, notice["kind"])
+            assert chains[subject_id] not in text and chains[subject_id][:12] not in text
+            assert "+00:00" not in text and "2026-09-" not in text
+            assert ("credit" in text) == (lang == "en")  # written in the subject's language
+    received, late, decided = [n for n in sent[chinese.subject_id] if n["kind"].startswith("re")]
+    assert received["title"] == "我们已收到您的信用修复申请"
+    assert "2026年9月1日 17:00（Asia/Shanghai）" in received["body"]
+    assert "2026年9月16日" in received["body"] and "2026年9月16日" in late["body"]
+    assert decided["title"].startswith("您的信用修复申请未获批准")
+    assert (
+        "未提交法院出具的履行完毕证明材料" in decided["body"] and "2028年9月1日" in decided["body"]
+    )
+    approved = sent[english.subject_id][-1]
+    assert approved["title"].startswith("Your credit-repair application was approved")
+    assert "stops counting from 17 Sep 2026 17:00 (Asia/Shanghai)" in approved["body"]
+
+
+def _one_by_one_refused(*_: object) -> None:
+    raise AssertionError("a batch reads its subjects' languages at once (readers_of)")

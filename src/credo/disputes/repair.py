@@ -6,15 +6,17 @@ from effective records at check time, and the subject hooks refresh the stored s
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping
 
-from credo.catalog.models import RecordType
-from credo.disputes import peers, repository
+from credo.catalog.catalogue import Catalogue
+from credo.disputes import peers, repair_texts, repository
 from credo.disputes.effects import effect_changed, log, send_corrections
+from credo.disputes.eligibility import eligible_from
 from credo.errors import Conflict, NotFound, ValidationFailed
+from credo.notices.reader import Reader, reader_of, readers_of
 from credo.notices.service import Notice, add_business_days, enqueue
 from credo.records.service import WriteContext
 
@@ -57,7 +59,8 @@ def apply(
         },
     )
     application = _get(conn, application_id)
-    enqueue(conn, _received_notices(application), now)
+    reader = reader_of(conn, ctx.catalogue, subject_id)
+    enqueue(conn, _received_notices(reader, ctx.catalogue, application, chains), now)
     log(conn, f"subject:{subject_id}", "repair.apply", subject_id, _logged(application), now)
     return application
 
@@ -108,14 +111,6 @@ def _check_eligible(ctx: WriteContext, chains: list[RowMapping], condition: str)
         )
 
 
-def eligible_from(record_type: RecordType, effective_from: date) -> date:
-    """The first day an application may be made (G-42)."""
-    dates = [record_type.min_publicity.add_to(effective_from)]
-    if record_type.repairable.earliest_after is not None:
-        dates.append(record_type.repairable.earliest_after.add_to(effective_from))
-    return max(dates)
-
-
 def decide(
     conn: Connection,
     ctx: WriteContext,
@@ -141,7 +136,7 @@ def decide(
     if approve:
         _end_effects(conn, ctx, application, now)
     decided = _get(conn, application_id)
-    enqueue(conn, [_decision_notice(ctx, decided, now)], now)
+    enqueue(conn, [_decision_notice(conn, ctx, decided, now)], now)
     log(conn, actor, f"repair.{status}", application["subject_id"], _logged(decided), now)
     return decided
 
@@ -163,9 +158,12 @@ def flag_overdue(conn: Connection, ctx: WriteContext) -> int:
     """Applications past their decision deadline: the operators and the subject are told."""
     now = ctx.clock.now()
     overdue = repository.overdue_repairs(conn, now)
+    readers = readers_of(conn, ctx.catalogue, (a["subject_id"] for a in overdue))
     for application in overdue:
         repository.update_repair(conn, application["id"], {"overdue_flagged_at": now})
-        enqueue(conn, _overdue_notices(application), now)
+        reader = readers[application["subject_id"]]
+        chains = _chains_named(conn, application)
+        enqueue(conn, _overdue_notices(reader, ctx.catalogue, application, chains), now)
         log(
             conn,
             "scheduler",
@@ -184,6 +182,16 @@ def _get(conn: Connection, application_id: int) -> RowMapping:
     return application
 
 
+def _chains_named(conn: Connection, application: RowMapping) -> list[RowMapping]:
+    """The records an application is about, to name them in its notices (none if gone)."""
+    try:
+        return _target_chains(
+            conn, application["subject_id"], application["target_kind"], application["target_ref"]
+        )
+    except NotFound:
+        return []
+
+
 def _logged(application: RowMapping) -> dict[str, Any]:
     return {
         "application_id": application["id"],
@@ -193,8 +201,11 @@ def _logged(application: RowMapping) -> dict[str, Any]:
     }
 
 
-def _received_notices(application: RowMapping) -> list[Notice]:
+def _received_notices(
+    reader: Reader, catalogue: Catalogue, application: RowMapping, chains: list[RowMapping]
+) -> list[Notice]:
     key = f"repair:{application['id']}"
+    title, body = repair_texts.received(reader, catalogue, application, chains)
     return [
         Notice(
             "operator",
@@ -212,8 +223,8 @@ def _received_notices(application: RowMapping) -> list[Notice]:
             "subject",
             str(application["subject_id"]),
             "repair_received",
-            "We received your credit-repair application",
-            f"Your application will be decided by {application['deadline_at']}.",
+            title,
+            body,
             subject_id=application["subject_id"],
             payload={"application_id": application["id"]},
             dedupe_key=f"{key}:received",
@@ -221,18 +232,18 @@ def _received_notices(application: RowMapping) -> list[Notice]:
     ]
 
 
-def _decision_notice(ctx: WriteContext, application: RowMapping, now: datetime) -> Notice:
-    approved = application["status"] == "approved"
-    body = (
-        "The effect of the record or list entry ended today, with every measure it triggered."
-        if approved
-        else f"Reasons: {application['reasons']}. You may apply again with new proof."
-    )
+def _decision_notice(
+    conn: Connection, ctx: WriteContext, application: RowMapping, now: datetime
+) -> Notice:
+    """In plain words and the subject's language (credo.disputes.repair_texts)."""
+    reader = reader_of(conn, ctx.catalogue, application["subject_id"])
+    chains = _chains_named(conn, application)
+    title, body = repair_texts.decision(reader, ctx.catalogue, application, chains)
     return Notice(
         "subject",
         str(application["subject_id"]),
         "repair_decision",
-        f"Your credit-repair application was {application['status']}",
+        title,
         body,
         subject_id=application["subject_id"],
         payload={"application_id": application["id"], "status": application["status"]},
@@ -241,8 +252,11 @@ def _decision_notice(ctx: WriteContext, application: RowMapping, now: datetime) 
     )
 
 
-def _overdue_notices(application: RowMapping) -> list[Notice]:
+def _overdue_notices(
+    reader: Reader, catalogue: Catalogue, application: RowMapping, chains: list[RowMapping]
+) -> list[Notice]:
     key = f"repair:{application['id']}:overdue"
+    title, body = repair_texts.overdue(reader, catalogue, application, chains)
     text = (
         f"Repair application {application['id']} was not decided by its deadline "
         f"{application['deadline_at']}."
@@ -261,8 +275,8 @@ def _overdue_notices(application: RowMapping) -> list[Notice]:
             "subject",
             str(application["subject_id"]),
             "repair_overdue",
-            "Your credit-repair application is late",
-            text + " You may complain to the supervisory authority.",
+            title,
+            body,
             subject_id=application["subject_id"],
             dedupe_key=f"{key}:subject",
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import RowMapping
 
 from credo.catalog.catalogue import Catalogue
-from credo.disputes.repair import eligible_from
+from credo.disputes.eligibility import eligible_from
 from credo.notices.reader import Reader, pick, record_name
 
 
