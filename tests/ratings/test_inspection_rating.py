@@ -70,7 +70,7 @@ def scores_of(features: dict[str, Any]) -> tuple[int, int, int]:
 
 def check_explanation(catalogue: Catalogue, features: dict[str, Any], band: str) -> None:
     """Reasons: nothing for the best band; otherwise the components that moved the band, with
-    words, the rule that set the band first, and the band better without them. The
+    words, under the rules that set the band only, and the band better without them. The
     counterfactual: the nearest grid value of one component that gives a better band, true
     "or lower" (every value beyond it on the grid does too); none only when no single
     component can."""
@@ -84,8 +84,10 @@ def check_explanation(catalogue: Catalogue, features: dict[str, Any], band: str)
         assert given and all(r["text"]["en"] and r["text"]["zh"] for r in given), given
         named = {r["feature"] for r in given}
         assert named <= set(COMPONENTS) and all(scores[n] > 0 for n in named), given
-        capped = cap_rating(*scores.values()) < total_rating(*scores.values())
-        assert given[0]["code"] == ("FHRS_WORST_COMPONENT" if capped else "FHRS_TOTAL"), given
+        total, cap = total_rating(*scores.values()), cap_rating(*scores.values())
+        rules = (("FHRS_TOTAL", total), ("FHRS_WORST_COMPONENT", cap))
+        setting = {code for code, rating in rules if rating == rank}
+        assert {r["code"] for r in given} == setting, given  # only the rules that set the band
         without = {c: 0 if c in named else v for c, v in scores.items()}
         assert int(published(*without.values())) > rank, (scores, given)
     change = explain.counterfactual(rating, features, band, feature_grids(catalogue, rating))
@@ -136,9 +138,9 @@ def test_every_grid_point_gives_the_published_rating_with_reasons_that_moved_it(
 
 def test_the_explanation_reads_as_the_published_rule_says(fhrs_catalogue: Catalogue) -> None:
     """Hygiene 20, structure 15, management 5: total 40 gives 2, the worst component (20)
-    caps it at 1. The cap is named first, largest first, with the components above the 5 that
-    the best rating allows (management's 5 is not named); then the total's reason with the
-    components that took it out of the best band; hygiene 15 would give 2."""
+    caps it at 1. Only the cap set the band: it is named with the components above the 5 that
+    the best rating allows, largest first (management's 5 is not named, nor the total, which
+    gave a better band); hygiene 15 would give 2."""
     rating = rating_of(fhrs_catalogue)
     features = {"hygiene": 20.0, "structure": 15.0, "confidence_in_management": 5.0}
     outcome = explain.band_of(rating, features)
@@ -147,8 +149,6 @@ def test_the_explanation_reads_as_the_published_rule_says(fhrs_catalogue: Catalo
     assert given == [
         ("FHRS_WORST_COMPONENT", "hygiene", 20.0),
         ("FHRS_WORST_COMPONENT", "structure", 15.0),
-        ("FHRS_TOTAL", "hygiene", 20.0),
-        ("FHRS_TOTAL", "structure", 15.0),
     ]
     change = explain.counterfactual(rating, features, "1", feature_grids(fhrs_catalogue, rating))
     assert change is not None

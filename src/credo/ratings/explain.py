@@ -163,11 +163,11 @@ def reasons(
     """What moved the result, in order of effect, up to four; never a list of everything.
 
     A pending or not-rated result: its reason code. The best band: nothing. Otherwise, for each
-    banding rule that gave a worse band than the best (the one that set the band first): over
-    the total, the points tables that cost points; over a computed feature, the features it
-    reads that raised (or lowered) it; over a feature, that feature. Within a rule, largest
-    effect first, and only as many as it takes: the ones without which that rule would give
-    the best band. Never "score too low"."""
+    banding rule that set the band (a rule that gave a better one moved nothing), in rule
+    order: over the total, the points tables that cost points; over a computed feature, the
+    features it reads that raised (or lowered) it; over a feature, that feature. Within a rule,
+    largest effect first, and only as many as it takes: the ones without which that rule would
+    give the best band. Never "score too low"."""
     if band in (PENDING, NOT_RATED):
         if reason is None:
             return []
@@ -185,14 +185,12 @@ def reasons(
         return []
     plan = banding.plan(rating)
     outcome = band_of(rating, features)
-    ranked: list[tuple[int, int, list[dict[str, Any]]]] = []
+    final = banding.outcome_code(rating, band)
+    found: list[dict[str, Any]] = []
     for atom, code in zip(plan.atoms, outcome.codes, strict=True):
-        if atom.rule is None or not 0 < code < banding.PENDING_CODE:
+        if atom.rule is None or code != final:  # a rule that gave a better band moved nothing
             continue
         moved = _moved(rating, atom, outcome)
-        ranked.append((-code, atom.rule, moved))
-    found: list[dict[str, Any]] = []
-    for _, _, moved in sorted(ranked, key=lambda item: item[:2]):
         found += [m for m in moved if (m["code"], m["feature"]) not in _seen(found)]
     return found[:MAX_REASONS]
 
