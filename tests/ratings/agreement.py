@@ -166,8 +166,13 @@ def _explained(
     outcome = explain.band_of(rating_def, result.features, evidence, assessment_types)
     if result.reason in ("no_inputs", "stale_assessment"):
         return result
-    return replace(
-        result, points=outcome.points, total=outcome.total, band=outcome.band, reason=outcome.reason
+    return replace(  # computed features re-derived in Python too (credo.ratings.arithmetic)
+        result,
+        features=outcome.features,
+        points=outcome.points,
+        total=outcome.total,
+        band=outcome.band,
+        reason=outcome.reason,
     )
 
 
@@ -177,4 +182,3 @@ def assert_agree(found: dict[str, list[RatingResult]]) -> list[RatingResult]:
     for name, results in found.items():
         assert results == reference, f"{name} differs from {reference_name}"
     return reference
-
