@@ -24,9 +24,6 @@ def _json_dumps(value: Any) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     kwargs.setdefault("json_serializer", _json_dumps)
-    # and faster to read back (exports and rescoring decode every payload); what orjson
-    # wrote, orjson reads as the same values
-    kwargs.setdefault("json_deserializer", orjson.loads)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
