@@ -37,6 +37,7 @@ from credo.ingest.service import (
     IngestFailed,
     IngestRequest,
     IngestResult,
+    report_head,
 )
 from credo.ingest.snapshot import DEFAULT_MAX_DELIST_SHARE, SnapshotResult
 
@@ -369,22 +370,7 @@ def _summary_json(
     result: IngestResult, request: IngestRequest, report: Path, seconds: float
 ) -> dict[str, Any]:
     """The head of the run's report (its quarantined rows stay in the report file)."""
-    return {
-        "run_id": result.run_id,
-        "source": str(request.path),
-        "mapping": request.mapping_name,
-        "furnisher": result.furnisher_id,
-        "status": result.status,
-        "error": result.error,
-        "lines_read": result.lines_read,
-        "rows_read": result.rows_read,
-        "outcomes": {o: result.counts[o] for o in OUTCOMES},
-        "not_reached": result.not_reached,
-        "counts_add_up": result.add_up(),
-        "reasons": dict(sorted(result.reasons.items())),
-        "report": str(report),
-        "seconds": round(seconds, 3),
-    }
+    return {**report_head(result, request), "report": str(report), "seconds": round(seconds, 3)}
 
 
 def _summary(result: IngestResult, report: Path, seconds: float) -> None:

@@ -432,10 +432,10 @@ def _raw_of(row: Row | BadRow) -> dict[str, Any]:
     return quarantine_raw(row)
 
 
-def write_report(result: IngestResult, request: IngestRequest, target: Path) -> None:
-    """The run's JSON report: counts by outcome and by reason, and every quarantined row
-    (streamed from the spool, so a file with millions of bad rows needs no memory)."""
-    head = {
+def report_head(result: IngestResult, request: IngestRequest) -> dict[str, Any]:
+    """The run's counts by outcome, by reason and by furnisher: the report's head, and what
+    ``credo ingest --json`` prints."""
+    return {
         "run_id": result.run_id,
         "source": str(request.path),
         "source_key": result.source_key,
@@ -454,6 +454,12 @@ def write_report(result: IngestResult, request: IngestRequest, target: Path) -> 
             for furnisher, tally in sorted(result.by_furnisher.items())
         },
     }
+
+
+def write_report(result: IngestResult, request: IngestRequest, target: Path) -> None:
+    """The run's JSON report: its head, and every quarantined row (streamed from the spool,
+    so a file with millions of bad rows needs no memory)."""
+    head = report_head(result, request)
     with target.open("wb") as out:
         out.write(orjson.dumps(head, option=orjson.OPT_INDENT_2)[:-2])  # reopen the object
         out.write(b',\n  "quarantined_rows": [')
