@@ -12,25 +12,11 @@ from sqlalchemy import Connection, Date, Float, Integer, String, and_, column, o
 
 from credo.lists.tables import list_entries
 from credo.ratings.tables import rating_state
-from credo.subjects.tables import subject_identifiers, subjects
+from credo.subjects.repository import identifier_column
+from credo.subjects.tables import subjects
 
 CHUNK = 5000  # rows fetched per round trip and written per batch
 WITHDRAWN = "records_withdrawn"  # ended because its records no longer stand (lists.service)
-
-
-def _identifier(scheme: str, label: str) -> Any:
-    """The subject's identifier of ``scheme`` as a column (the register shows a company's USCC
-    and, masked, a person's resident ID)."""
-    return (
-        select(subject_identifiers.c.value)
-        .where(
-            subject_identifiers.c.subject_id == subjects.c.id,
-            subject_identifiers.c.scheme == scheme,
-        )
-        .limit(1)
-        .scalar_subquery()
-        .label(label)
-    )
 
 
 def _stream(conn: Connection, query: Any, limit: int | None) -> Iterator[list[dict[str, Any]]]:
@@ -97,7 +83,7 @@ def rating_results(
             r.c.reason,
             subjects.c.kind,
             subjects.c.display_name,
-            _identifier("cn_uscc", "uscc"),
+            identifier_column("cn_uscc", "uscc"),
         )
         .join(subjects, subjects.c.id == r.c.subject_id)
         .where(r.c.subject_id > after)
@@ -142,8 +128,8 @@ def list_entries_on(
             subjects.c.id.label("subject_id"),
             subjects.c.kind,
             subjects.c.display_name,
-            _identifier("cn_ric", "ric"),
-            _identifier("cn_uscc", "uscc"),
+            identifier_column("cn_ric", "ric"),
+            identifier_column("cn_uscc", "uscc"),
         )
         .join(subjects, subjects.c.id == list_entries.c.subject_id)
         .where(held, standing)

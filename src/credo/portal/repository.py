@@ -19,6 +19,7 @@ from credo.ratings.tables import rating_state
 from credo.records.effect import EffectRule
 from credo.records.repository import in_effect
 from credo.records.tables import record_current, record_statements
+from credo.subjects.repository import identifier_column
 from credo.subjects.tables import review_items, subject_identifiers, subjects
 
 # Only these are published as organisations: a sole trader is a person, identified by a
@@ -58,26 +59,12 @@ def search_organisations(conn: Connection, text: str, limit: int = 50) -> list[R
     return list(conn.execute(query).mappings())
 
 
-def _identifier_of(scheme: str, label: str) -> Any:
-    """The subject's identifier of ``scheme``, as a column labelled ``label``."""
-    return (
-        select(subject_identifiers.c.value)
-        .where(
-            subject_identifiers.c.subject_id == subjects.c.id,
-            subject_identifiers.c.scheme == scheme,
-        )
-        .limit(1)
-        .scalar_subquery()
-        .label(label)
-    )
-
-
 def _uscc_of() -> Any:
-    return _identifier_of("cn_uscc", "uscc")
+    return identifier_column("cn_uscc", "uscc")
 
 
 def _ric_of() -> Any:
-    return _identifier_of("cn_ric", "ric")
+    return identifier_column("cn_ric", "ric")
 
 
 def search_listed_persons(

@@ -99,3 +99,19 @@ def birth_dates(conn: Connection, subject_ids: Iterable[int]) -> dict[int, date 
         ):
             out[subject_id] = born
     return out
+
+
+def identifier_column(scheme: str, label: str) -> Any:
+    """The subject's identifier of ``scheme`` as a scalar column labelled ``label``, for
+    queries over ``subjects`` (the public register and the exports show a company's USCC and,
+    masked, a person's resident ID)."""
+    return (
+        select(subject_identifiers.c.value)
+        .where(
+            subject_identifiers.c.subject_id == subjects.c.id,
+            subject_identifiers.c.scheme == scheme,
+        )
+        .limit(1)
+        .scalar_subquery()
+        .label(label)
+    )
