@@ -155,6 +155,27 @@ def test_defaulter_list_masks_identity_numbers(portal: Portal) -> None:
         assert ric not in page.text
 
 
+def test_defaulter_without_a_name_on_record_shows_a_dash_not_none(portal: Portal) -> None:
+    """A listed subject whose furnisher sent no name is shown as "—", never as "None"."""
+    with portal.ctx.engine.begin() as conn:
+        listed, name = conn.execute(
+            select(subjects.c.id, subjects.c.display_name)
+            .join(list_entries, list_entries.c.subject_id == subjects.c.id)
+            .where(list_entries.c.list_id == "judgment_defaulters")
+            .order_by(list_entries.c.id)
+            .limit(1)
+        ).one()
+        conn.execute(subjects.update().where(subjects.c.id == listed).values(display_name=None))
+    try:
+        page = portal.client.get("/register/defaulters")
+    finally:  # the portal fixture is shared by the whole session
+        with portal.ctx.engine.begin() as conn:
+            conn.execute(subjects.update().where(subjects.c.id == listed).values(display_name=name))
+    assert page.status_code == 200
+    assert ">None<" not in page.text
+    assert "<td>—</td>" in page.text
+
+
 def test_language_switch_sets_a_cookie_and_formats_dates(portal: Portal) -> None:
     switched = portal.client.get("/lang/zh", params={"next": "/catalogue"}, follow_redirects=False)
     assert switched.status_code == 303

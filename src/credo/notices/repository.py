@@ -87,7 +87,8 @@ def contacts(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, st
 
 def unnoticed_list_entries(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
     """The lists package's live entries of these subjects that no notice was queued for yet
-    (one indexed NOT EXISTS per batch: this runs in the write transaction)."""
+    (one indexed NOT EXISTS per batch: this runs in the write transaction), in subject and
+    entry order so that notices are queued in the same order on every database."""
     import importlib
 
     list_entries = getattr(importlib.import_module("credo.lists.tables"), "list_entries", None)
@@ -103,6 +104,7 @@ def unnoticed_list_entries(conn: Connection, subject_ids: Sequence[int]) -> list
                 list_entries.c.status.in_(("notified", "effective")),
                 ~noticed.exists(),
             )
+            .order_by(list_entries.c.subject_id, list_entries.c.id)
         ).mappings()
     return found
 

@@ -147,7 +147,7 @@ def public_record(catalogue: Catalogue, t: Translator, row: Mapping[Any, Any]) -
 
 def masked_person(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {
-        "name": row["display_name"],
+        "name": row["display_name"] or "—",
         "id": mask_identifier("cn_ric", row["ric"]) if row["ric"] else "—",
     }
 
@@ -434,7 +434,7 @@ def listed_entry_from(
     t: Translator, row: Mapping[Any, Any], payload: Mapping[str, Any], since: Any, until: Any
 ) -> dict[str, Any]:
     return {
-        "name": row["display_name"],
+        "name": row["display_name"] or "—",
         "id": shown_identifier(row),
         "kind": t(f"kind.{row['kind']}"),
         "organisation_id": row["subject_id"] if row["kind"] != "person" else None,
