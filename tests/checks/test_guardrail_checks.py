@@ -1,7 +1,7 @@
 """Guardrail tests of POST /v1/checks that no other test pins down: a decision is never
 released when its inquiry could not be committed (G-24), and a check names a real transaction
-(G-34), through the fast path that answers the route (``CheckFastPath``) and the request model
-that the documented route shares with it, and decisions go stale within a day (G-39)."""
+(G-34), through the endpoint that serves POST /v1/checks (``CheckEndpoint``) and its request
+model (``credo.api.check_models.CheckIn``), and decisions go stale within a day (G-39)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_g34_a_check_without_a_transaction_reference_is_refused(api: Api, ref: s
 
 @pytest.mark.parametrize("ref", ["", "   ", "\u3000"])
 def test_g34_the_request_model_refuses_a_blank_transaction_reference(ref: str) -> None:
-    """G-34: the model the documented route and the fast path share refuses blanks (the
+    """G-34: the endpoint's documented request model refuses blanks (the
     ideographic space included)."""
     body = {"identifiers": [{"scheme": "cn_ric", "value": LISTED}], "purpose": "p"}
     with pytest.raises(ValidationError, match="transaction_ref"):

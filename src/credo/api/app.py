@@ -49,6 +49,6 @@ def create_app(ctx: AppContext) -> FastAPI:
     app.include_router(quality.router)  # G-49
     app.include_router(exports.router)  # G-50: public rows, aggregates, audited
     app.include_router(portal_routes.router)
-    app.add_middleware(checks.CheckFastPath)  # POST /v1/checks, the hot path
+    checks.install(app)  # POST /v1/checks, the hot path, and its OpenAPI operation
     app.add_middleware(SecurityHeaders)  # outermost: every response, the fast path's too
     return app

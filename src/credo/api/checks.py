@@ -1,31 +1,30 @@
-"""HTTP API for checks: POST /v1/checks (relying parties), the subject's inquiry log,
-subscriptions and webhook replay. Thin: the work is in credo.checks."""
+"""HTTP API for checks: POST /v1/checks (relying parties; ``CheckEndpoint``, documented from
+``credo.api.check_models``), decision verification, the subject's inquiry log, subscriptions
+and webhook replay. Thin: the work is in credo.checks."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from fastapi import APIRouter, Depends, FastAPI, Query
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from credo.access.model import Principal, Role
-from credo.api.deps import bearer, get_conn, get_ctx, require
+from credo.api.check_models import PATH, CheckIdentifier, CheckIn, document
+from credo.api.deps import get_conn, get_ctx, require
 from credo.api.params import Cursor
 from credo.api.problems import PROBLEM
 from credo.checks import review, subscriptions
 from credo.checks.service import CheckRequest, CheckService, inquiries_of, verify_decision
 from credo.context import AppContext
-from credo.errors import CredoError, Forbidden, ValidationFailed
+from credo.errors import CredoError, ValidationFailed
 
 
 @asynccontextmanager
@@ -39,7 +38,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 log = logging.getLogger(__name__)
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 router = APIRouter(tags=["checks (relying parties)"], lifespan=lifespan)
 
 
@@ -63,97 +61,6 @@ async def check_service(app: FastAPI) -> CheckService:
     return service
 
 
-async def get_service(request: Request) -> CheckService:
-    service: CheckService | None = getattr(request.app.state, "checks", None)
-    return service if service is not None else await check_service(request.app)
-
-
-async def relying_party(
-    request: Request,
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-    service: CheckService = Depends(get_service),
-) -> Principal:
-    key = credentials.credentials if credentials else request.headers.get("X-API-Key")
-    principal = await service.principal(key)
-    if principal.role is not Role.RELYING_PARTY:
-        raise Forbidden(f"checks are for relying parties; you are a {principal.role.value}")
-    return principal
-
-
-class IdentifierIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    scheme: str = Field(max_length=32, examples=["cn_ric"])
-    value: str = Field(max_length=64, examples=["11010519491231002X"])
-
-
-class CheckIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    identifiers: list[IdentifierIn] = Field(min_length=1, max_length=5)
-    purpose: str = Field(max_length=64, examples=["air_ticket_sale"])
-    transaction_ref: str = Field(
-        min_length=1,
-        max_length=120,
-        pattern=r"^[^\x00]*$",  # no NUL: PostgreSQL cannot store it (credo.api.problems)
-        description="The subject's transaction or account (G-34)",
-    )
-    as_of: date | None = Field(
-        default=None,
-        description="Check the subject as it stood on this past day (YYYY-MM-DD, from "
-        "1990-01-01 to today) instead of now, e.g. whether a supplier was debarred on the day a "
-        "contract was awarded. Only for purposes whose catalogue entry has `past_dates`; the "
-        "decision's `as_of` is then this day and `checked_at` the moment it was made.",
-        examples=["2026-02-15"],
-    )
-
-    @field_validator("transaction_ref")
-    @classmethod
-    def _names_a_transaction(cls, value: str) -> str:
-        """G-34: no query without the subject's transaction; blanks name none."""
-        if not value.strip():
-            raise ValueError("transaction_ref is blank: name the subject's transaction or account")
-        return value
-
-    @field_validator("as_of", mode="before")
-    @classmethod
-    def _iso_day(cls, value: Any) -> Any:
-        """A calendar day as YYYY-MM-DD, not a timestamp or a date-time."""
-        day = type(value) is date or (isinstance(value, str) and ISO_DAY.fullmatch(value))
-        if value is not None and not day:
-            raise ValueError("as_of must be a date written YYYY-MM-DD")
-        return value
-
-
-@router.post(
-    "/v1/checks",
-    status_code=200,
-    responses={
-        200: {"description": "The decision, with measures, provenance, rights and validity"},
-        403: {
-            "description": "Not a relying party, not registered for the purpose, or `as_of` "
-            "for a purpose that does not allow past dates"
-        },
-        422: {"description": "Invalid input, e.g. an `as_of` in the future or before 1990"},
-        503: {"description": "The inquiry could not be recorded: no decision is given"},
-    },
-)
-async def create_check(
-    body: CheckIn,
-    principal: Principal = Depends(relying_party),
-    service: CheckService = Depends(get_service),
-) -> Response:
-    """Check a subject for a purpose you are registered for, now or (``as_of``, where the
-    purpose allows it) on a past day. The inquiry is committed before this returns; the subject
-    can see it."""
-    request = CheckRequest(
-        [(i.scheme, i.value) for i in body.identifiers],
-        body.purpose,
-        body.transaction_ref,
-        body.as_of,
-    )
-    content = await service.check(principal, request)
-    return Response(content, media_type="application/json")
-
-
 def _jsonable(row: Any) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(row).items()}
 
@@ -174,7 +81,7 @@ def verify(
 
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    identifier: IdentifierIn
+    identifier: CheckIdentifier
     purpose: str = Field(max_length=64)
     callback_url: str = Field(max_length=500, examples=["https://rp.example/credo-events"])
 
@@ -224,16 +131,24 @@ def my_inquiries(
     return {"inquiries": [_jsonable(r) for r in rows]}
 
 
-class CheckFastPath:
-    """ASGI middleware serving POST /v1/checks, the hot path, without the framework's
-    per-request routing and dependency machinery: the same service, models, authentication
-    and RFC 9457 problems as the route above (which documents it in the OpenAPI)."""
+def install(app: FastAPI) -> None:
+    """Serve POST /v1/checks with ``CheckEndpoint`` and describe it in the OpenAPI document."""
+    app.add_middleware(CheckEndpoint)
+    document(app)
+
+
+class CheckEndpoint:
+    """The one server of POST /v1/checks, the hot path: raw ASGI in front of the app, without
+    the framework's per-request routing and dependency machinery. Authentication (API key
+    hash cached, ``CheckService.principal``), the role and purpose check
+    (``CheckService.admit``/``plan_for``) and the decision are the check service's; errors
+    are RFC 9457 problems like every route's."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != "/v1/checks" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         try:
@@ -251,9 +166,7 @@ class CheckFastPath:
 
     async def _check(self, scope: Scope, body: bytes) -> bytes:
         service = await check_service(scope["app"])
-        principal = await service.principal(_api_key(scope))
-        if principal.role is not Role.RELYING_PARTY:
-            raise Forbidden(f"checks are for relying parties; you are a {principal.role.value}")
+        principal = service.admit(await service.principal(_api_key(scope)))
         try:
             parsed = CheckIn.model_validate_json(body)
         except ValidationError as exc:

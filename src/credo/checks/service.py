@@ -197,10 +197,15 @@ class CheckService:
         await self.writer.record(inquiry)
         return orjson.dumps(decision_body(self.catalogue, plan, decision, body))
 
-    def _plan_for(self, principal: Principal, purpose: str) -> PurposePlan:
+    def admit(self, principal: Principal) -> Principal:
+        """The one role check of a check: relying parties only (before the body is read)."""
         if principal.role is not Role.RELYING_PARTY or principal.relying_party_id is None:
-            raise Forbidden("only relying parties make checks")
-        party = self.catalogue.relying_parties.get(principal.relying_party_id)
+            raise Forbidden(f"checks are for relying parties; you are a {principal.role.value}")
+        return principal
+
+    def _plan_for(self, principal: Principal, purpose: str) -> PurposePlan:
+        """The purpose check (G-34): the relying party is registered for ``purpose``."""
+        party = self.catalogue.relying_parties.get(self.admit(principal).relying_party_id or "")
         if party is None or purpose not in party.purposes:
             registered = ", ".join(party.purposes) if party else "none"
             raise Forbidden(
