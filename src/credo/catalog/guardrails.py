@@ -421,6 +421,7 @@ def _payload_problems(payload: Any, file: str, key: str) -> list[Problem]:
 
 def catalogue_problems(catalogue: Catalogue) -> list[Problem]:
     """Cross-entry checks over a catalogue whose entries are each valid on their own."""
+    from credo.catalog.languages import text_problems
     from credo.catalog.lists import list_problems
     from credo.catalog.ratings import rating_problems
 
@@ -431,6 +432,7 @@ def catalogue_problems(catalogue: Catalogue) -> list[Problem]:
     problems += _furnisher_problems(catalogue)
     problems += rating_problems(catalogue)
     problems += list_problems(catalogue)
+    problems += text_problems(catalogue)
     return problems
 
 

@@ -107,7 +107,8 @@ def load_catalogue(
         **entries,
     )
     problems.extend(catalogue_problems(catalogue))
-    problems.extend(label_problems(catalogue, languages) if languages else [])
+    spoken = [lang for lang in languages if lang in registry.languages]
+    problems.extend(label_problems(catalogue, spoken) if spoken else [])
     if problems:
         raise CatalogueError(problems)
     return catalogue

@@ -69,11 +69,18 @@ def _days_in_month(year: int, month: int) -> int:
     return (nxt - timedelta(days=1)).day
 
 
-class Text(Strict):
-    """A short text in English and Simplified Chinese."""
+PORTAL_LANGUAGES = ("en", "zh")  # the languages the portal and the notices can speak
 
-    en: str = Field(min_length=1, description="English")
-    zh: str = Field(min_length=1, description="Simplified Chinese")
+
+class Text(Strict):
+    """A short text in each of the registry's languages (``registry.languages``)."""
+
+    en: str = Field(min_length=1, description="English (always required)")
+    zh: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Simplified Chinese; required when registry.languages includes zh",
+    )
 
 
 class LegalBasis(Strict):
@@ -421,6 +428,13 @@ class Registry(Strict):
         description="The smallest count of people a statistic may show; smaller cells are "
         "suppressed (G-50, credo.statistics)",
     )
+    languages: list[Literal["en", "zh"]] = Field(
+        default=["en", "zh"],
+        min_length=1,
+        description="The languages the registry's texts are written in and the portal offers; "
+        "every name and sentence in the catalogue, and every label, must exist in each of them "
+        "(English is required: it is the language the catalogue's sentences are written in)",
+    )
     language: str = Field(
         default="en",
         pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$",
@@ -431,6 +445,24 @@ class Registry(Strict):
         default="UTC",
         description="The IANA time zone in which notices give dates and times (e.g. Asia/Shanghai)",
     )
+
+    @field_validator("languages")
+    @classmethod
+    def _english_first(cls, value: list[str]) -> list[str]:
+        if "en" not in value:
+            raise ValueError("must include en (the catalogue's sentences are written in English)")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a language twice")
+        return value
+
+    @model_validator(mode="after")
+    def _notices_in_a_registry_language(self) -> Registry:
+        if self.language.split("-")[0] not in self.languages:
+            raise ValueError(
+                f"language {self.language!r} is not one of registry.languages "
+                f"({', '.join(self.languages)})"
+            )
+        return self
 
     @field_validator("time_zone")
     @classmethod

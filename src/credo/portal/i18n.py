@@ -363,9 +363,10 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Translator:
-    """Texts and formats of one language."""
+    """Texts and formats of one language, and the languages the registry offers."""
 
     lang: str
+    offered: tuple[str, ...] = LANGUAGES
 
     def __call__(self, key: str) -> str:
         pair = TEXTS.get(key)
@@ -406,11 +407,17 @@ class Translator:
         return f"{amount} 元" if self.lang == "zh" else f"CNY {amount}"
 
 
-def choose_language(query: str | None, cookie: str | None, accept: str | None) -> str:
-    """The language asked for in the URL, then the cookie, then the browser's preference."""
+def choose_language(
+    query: str | None,
+    cookie: str | None,
+    accept: str | None,
+    offered: tuple[str, ...] = LANGUAGES,
+) -> str:
+    """The language asked for in the URL, then the cookie, then the browser's preference,
+    among those the registry offers (``registry.languages``)."""
     for candidate in (query, cookie):
-        if candidate in LANGUAGES:
+        if candidate in offered:
             return candidate
-    if accept and accept.lower().startswith("zh"):
+    if accept and accept.lower().startswith("zh") and "zh" in offered:
         return "zh"
     return DEFAULT_LANGUAGE

@@ -23,7 +23,6 @@ from credo.errors import NotAuthenticated, NotFound
 from credo.governance.service import rule_history
 from credo.portal import due_process, governance, quality, reviews, views
 from credo.portal import repository as repo
-from credo.portal.i18n import LANGUAGES
 from credo.portal.web import (
     CONSOLE_ROLES,
     FORM_COOKIE,
@@ -54,10 +53,12 @@ def static(name: str) -> FileResponse:
 
 
 @router.get("/lang/{code}")
-def switch_language(code: str, next: str = Query("/")) -> RedirectResponse:
+def switch_language(
+    code: str, next: str = Query("/"), ctx: AppContext = Depends(get_ctx)
+) -> RedirectResponse:
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
-    if code in LANGUAGES:
+    if code in ctx.catalogue.registry.languages:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax")
     return response
 

@@ -33,12 +33,14 @@ CONSOLE_ROLES = (Role.OPERATOR, Role.AUDITOR)
 
 
 def translator(request: Request) -> Translator:
+    offered = tuple(get_ctx(request).catalogue.registry.languages)
     lang = choose_language(
         request.query_params.get("lang"),
         request.cookies.get(LANG_COOKIE),
         request.headers.get("accept-language"),
+        offered,
     )
-    return Translator(lang)
+    return Translator(lang, offered)
 
 
 def signed_in(request: Request, ctx: AppContext = Depends(get_ctx)) -> Principal | None:
