@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,9 +137,18 @@ def principal_create(
 def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
-    workers: int = typer.Option(1, help="Worker processes"),
+    workers: int = typer.Option(
+        0, min=0, help="Worker processes; 0 (default): one per CPU core available"
+    ),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1",
+        help="Reverse proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, '*')",
+    ),
+    access_log: bool = typer.Option(False, help="Log every request (the proxy usually does)"),
 ) -> None:
-    """Serve the API and the portal. Refuses to start on an invalid catalogue."""
+    """Serve the API and the portal: uvicorn (uvloop, httptools) with several worker processes,
+    each with its own check index; a worker that dies is restarted. Refuses to start on an
+    invalid catalogue."""
     import uvicorn
 
     context_from_env()  # fail fast, with every problem listed, before binding the port
@@ -146,10 +156,20 @@ def serve(
         "credo.api.server:app",
         host=host,
         port=port,
-        workers=workers,
+        workers=workers or default_workers(),
         factory=True,
+        loop="uvloop",
+        http="httptools",
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        access_log=access_log,
         log_level="info",
     )
+
+
+def default_workers() -> int:
+    """One worker per CPU core this process may run on."""
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 for module in (ingest, ratings, lists, checks, disputes, quality, audit, demo):
