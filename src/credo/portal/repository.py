@@ -161,21 +161,6 @@ def subjects_by_kind(conn: Connection) -> list[tuple[str, int]]:
     return [(kind, int(count)) for kind, count in conn.execute(query)]
 
 
-def statements_by_year(conn: Connection) -> list[tuple[int, int]]:
-    year = func.extract("year", record_statements.c.occurred_on)
-    query = select(year, func.count()).group_by(year).order_by(year)
-    return [(int(y), int(count)) for y, count in conn.execute(query)]
-
-
-def current_by_type(conn: Connection) -> list[tuple[str, int]]:
-    query = (
-        select(record_current.c.record_type, func.count())
-        .group_by(record_current.c.record_type)
-        .order_by(func.count().desc())
-    )
-    return [(kind, int(count)) for kind, count in conn.execute(query)]
-
-
 def recent_ingest_runs(conn: Connection, limit: int = 10) -> list[RowMapping]:
     query = select(ingest_runs).order_by(ingest_runs.c.id.desc()).limit(limit)
     return list(conn.execute(query).mappings())

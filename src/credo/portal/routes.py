@@ -36,6 +36,7 @@ from credo.portal.web import (
     signed_in,
     translator,
 )
+from credo.summary import service as summary
 
 router = APIRouter(include_in_schema=False)
 
@@ -265,6 +266,7 @@ def console(
     if refused is not None:
         return refused
     t = translator(request)
+    summary.refresh(ctx.engine, ctx.clock.now())  # the changes since the last request
     return render(
         request,
         ctx,

@@ -24,6 +24,7 @@ from credo.portal.charts import aggregate_chart
 from credo.portal.i18n import Translator
 from credo.ratings.banding import reason_text
 from credo.subjects.identifiers import mask_identifier
+from credo.summary import service as summary
 
 TEMPLATES = Path(__file__).parent / "templates"
 # A run of digits (and X, the check character) long enough to hold a resident ID.
@@ -166,7 +167,7 @@ def console_charts(
 ) -> list[tuple[str, Markup]]:
     """The operator dashboard's charts (heading, SVG), from what exists in the database: counts
     of people and of their records, so every one is an aggregate with small cells suppressed
-    (G-50)."""
+    (G-50). The record counts are maintained (credo.summary): refresh them first."""
     inflow, outflow = repo.list_flows_by_year(conn)
     series: list[tuple[str, list[tuple[str, int]]]] = [
         (
@@ -183,11 +184,11 @@ def console_charts(
         (t("console.backlog"), dispute_backlog(t, repo.open_dispute_deadlines(conn), now)),
         (
             t("console.records_by_year"),
-            [(str(year), n) for year, n in repo.statements_by_year(conn)],
+            [(str(year), n) for year, n in summary.statements_by_year(conn)],
         ),
         (
             t("console.records_by_type"),
-            [(_type_name(catalogue, t, kind), n) for kind, n in repo.current_by_type(conn)],
+            [(_type_name(catalogue, t, kind), n) for kind, n in summary.chains_by_type(conn)],
         ),
         (t("console.quarantine"), repo.quarantine_reasons(conn)),
         (t("console.review_by_queue"), repo.open_review_counts(conn)),

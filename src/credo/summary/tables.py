@@ -1,0 +1,29 @@
+"""The maintained counts and how far into the change feed they have been brought."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Table
+
+from credo.db.metadata import JsonType, metadata
+
+# One row per (measure, key): statements by year of occurrence, record chains by type.
+# Derived from record_statements through the change feed; rebuildable by a recount.
+record_counts = Table(
+    "record_counts",
+    metadata,
+    Column("measure", String(32), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)
+
+# Where each summary stands in the change feed: every seq up to last_seq is counted except
+# the gaps, [first, last, first seen] ranges not yet committed (PostgreSQL commits sequence
+# numbers out of order) that are counted when they appear.
+summary_watermarks = Table(
+    "summary_watermarks",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("last_seq", Integer, nullable=False),
+    Column("gaps", JsonType, nullable=False),
+    Column("refreshed_at", DateTime(timezone=True)),
+)
