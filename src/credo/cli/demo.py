@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import socket
+import time
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -65,19 +69,27 @@ def demo(
     chosen = _size(size, persons, organisations, public_bodies)
     ctx = context_from_env()
     upgrade(ctx.settings.database_url)
+    # The portal answers at once and says it is building until the build is done.
+    portal = PortalWhileBuilding.start(port) if serve else None
     try:
         with RichProgress() as progress:
             summary = build_demo(ctx, chosen, seed=seed, progress=progress, workers=workers)
-    except CredoError as exc:
+        signed = None if summary.already_built else _checkpoint(ctx)
+        loaded = _ingest_nyc(ctx, nyc_file, nyc_mapping) if with_nyc else None
+    except (CredoError, KeyboardInterrupt) as exc:
+        if portal is not None:
+            portal.stop()
+        if isinstance(exc, KeyboardInterrupt):
+            raise
         fail(exc.detail)
-    signed = None if summary.already_built else _checkpoint(ctx)
-    loaded = _ingest_nyc(ctx, nyc_file, nyc_mapping) if with_nyc else None
+    if portal is not None:
+        portal.built()
     if as_json:
         print_json({**_summary_json(summary, ctx), "checkpoint": signed, "nyc": loaded})
     else:
         _print_summary(summary, ctx, signed, loaded)
-    if serve:
-        _serve(ctx, port)
+    if portal is not None:
+        portal.wait()
 
 
 def _size(
@@ -233,10 +245,58 @@ def _ingest_nyc(ctx: AppContext, file: Path, mapping: Path) -> dict[str, Any]:
     return {"run_id": result.run_id, "outcomes": dict(sorted(result.counts.items()))}
 
 
-def _serve(ctx: AppContext, port: int) -> None:
+class PortalWhileBuilding:
+    """The portal in its own (spawned) process from the start of ``credo demo``: it serves
+    the registry as the build fills it, with a "building" notice on every page until
+    ``built``. A process, not a thread: the build's loaders fork, and its CPU-bound work
+    would hold the server's interpreter lock."""
+
+    def __init__(self, process: BaseProcess, building: Any) -> None:
+        self.process, self.building = process, building
+
+    @classmethod
+    def start(cls, port: int) -> PortalWhileBuilding:
+        spawn = multiprocessing.get_context("spawn")
+        building = spawn.Event()
+        building.set()
+        process = spawn.Process(target=_serve, args=(port, building), name="credo-portal")
+        process.start()
+        _wait_until_listening(port, process)  # before the build takes both cores
+        errors.print(f"Serving the portal at http://127.0.0.1:{port}/ (Ctrl+C stops)")
+        return cls(process, building)
+
+    def built(self) -> None:
+        self.building.clear()
+
+    def wait(self) -> None:
+        try:
+            self.process.join()
+        except KeyboardInterrupt:  # the server got the same Ctrl+C and shuts down
+            self.process.join(timeout=10)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.join(timeout=10)
+
+
+def _wait_until_listening(port: int, process: BaseProcess, patience_s: float = 60.0) -> None:
+    deadline = time.monotonic() + patience_s
+    while process.is_alive() and time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    if not process.is_alive():
+        fail(f"the portal did not start on port {port} (is it in use?)")
+
+
+def _serve(port: int, building: Any) -> None:
+    """The portal process: the same settings (CREDO_* in the environment it inherits)."""
     import uvicorn
 
     from credo.api.app import create_app
 
-    say(f"Serving the portal at http://127.0.0.1:{port}/ (Ctrl+C stops)")
-    uvicorn.run(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(context_from_env())
+    app.state.building = building
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

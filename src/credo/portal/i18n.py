@@ -117,6 +117,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.list_inflow": ("List entries taking effect, by year", "按年份统计的新增名单条目"),
     "console.list_outflow": ("List entries ended, by year", "按年份统计的退出名单条目"),
     "console.identity": ("Identity review queue", "身份核验队列"),
+    "building": (
+        "The demo registry is still being built: pages show what is loaded so far, and the "
+        "demo's sign-in keys are printed when the build is done.",
+        "演示登记库仍在构建中：页面显示目前已载入的数据，构建完成后将打印演示登录密钥。",
+    ),
     "console.none": ("Nothing here yet.", "暂无数据。"),
     "console.rows": ("rows read", "读取行数"),
     "console.accepted": ("accepted", "接收"),

@@ -114,12 +114,20 @@ def render(
         here=_here(request),
         csrf=binding.token,
         csrf_field=CSRF_FIELD,
+        building=_building(request),
         **values,
     )
     response = HTMLResponse(html, status_code=status_code)
     if binding.minted and binding.value is not None:
         set_private_cookie(request, response, FORM_COOKIE, binding.value)
     return response
+
+
+def _building(request: Request) -> bool:
+    """True while ``credo demo`` still builds the registry this portal already serves (the
+    app's ``state.building``: an event the builder clears when it is done)."""
+    building = getattr(request.app.state, "building", None)
+    return building is not None and building.is_set()
 
 
 def _here(request: Request) -> str:
