@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import polars as pl
 import pyarrow as pa
 from sqlalchemy import Connection
 
@@ -48,6 +49,10 @@ class DuckDBRunner:
         columns = relation.columns
         return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
 
+    def frame(self, sql: str) -> pl.DataFrame:
+        """The result as a Polars frame (columnar, no Python row objects)."""
+        return self.con.sql(sql).pl()
+
 
 class SparkRunner:
     dialect: Dialect = "spark"
@@ -61,6 +66,11 @@ class SparkRunner:
 
     def rows(self, sql: str) -> list[dict[str, Any]]:
         return [row.asDict() for row in self.spark.sql(sql).collect()]
+
+    def frame(self, sql: str) -> pl.DataFrame:
+        found = pl.from_arrow(self.spark.sql(sql).toArrow())
+        assert isinstance(found, pl.DataFrame)
+        return found
 
 
 def local_spark(cores: int = 2) -> Any:

@@ -3,12 +3,13 @@ extracting records for the batch engines, the real-time state and the snapshots.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import polars as pl
 import pyarrow as pa
-from sqlalchemy import Connection, RowMapping, delete, func, select, update
+from sqlalchemy import Connection, Engine, RowMapping, delete, func, select, update
 
 from credo.db.sql import chunks, upsert
 from credo.ratings.compiler import Dialect
@@ -100,6 +101,154 @@ def _python_type(column: Any) -> type:
         return str
 
 
+# -- Arrow reads for batch rescoring (ADBC: no Python row objects) ---------------------------
+
+# The record_current columns the compiled rating and the Polars engine read (compiler's
+# ``_records_query``), with the Arrow type each engine expects.
+_INPUT_SCHEMA = pa.schema(
+    [
+        ("subject_id", pa.int64()),
+        ("record_id", pa.string()),
+        ("chain_id", pa.string()),
+        ("record_type", pa.string()),
+        ("state", pa.string()),
+        ("occurred_on", pa.date32()),
+        ("effective_from", pa.date32()),
+        ("effect_until", pa.date32()),
+        ("expires_on", pa.date32()),
+        ("finality", pa.string()),
+        ("payload", pa.string()),
+    ]
+)
+_OPEN_SUPPRESSIONS = pa.schema([("chain_id", pa.string()), ("closed_at", pa.timestamp("us"))])
+
+
+def input_span(conn: Connection, record_types: Sequence[str]) -> tuple[int, int, int]:
+    """(lowest subject id, highest subject id, number of records) of the rating inputs."""
+    rc = record_current.c
+    low, high, count = conn.execute(
+        select(func.min(rc.subject_id), func.max(rc.subject_id), func.count()).where(
+            rc.record_type.in_(list(record_types))
+        )
+    ).one()
+    return int(low or 0), int(high or 0), int(count)
+
+
+Span = tuple[int, int] | None  # a subject-id range [low, high), or every subject
+
+
+def read_partitions(
+    engine: Engine, record_types: Sequence[str], spans: Sequence[Span]
+) -> Iterator[dict[str, pa.Table]]:
+    """``read_inputs`` for each span in turn, through ADBC into Arrow.
+
+    PostgreSQL: in this process. SQLite: in one child process that reads the next span while
+    this one rates the current one, handing each over as an Arrow IPC file mapped into memory.
+    ADBC links its own copy of SQLite, and two copies in one process break SQLite's POSIX
+    locks (closing one copy's file releases the other's locks: "disk I/O error", or worse),
+    so it never opens the file beside SQLAlchemy's connections."""
+    if engine.dialect.name == "postgresql":
+        import adbc_driver_postgresql.dbapi
+
+        uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with adbc_driver_postgresql.dbapi.connect(uri) as adbc:
+            for span in spans:
+                yield read_inputs(adbc, record_types, span, postgres=True)
+        return
+    yield from _sqlite_partitions(engine.url.database or "", record_types, spans)
+
+
+def _sqlite_partitions(
+    database: str, record_types: Sequence[str], spans: Sequence[Span]
+) -> Iterator[dict[str, pa.Table]]:
+    import multiprocessing
+    import tempfile
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # a clean process: no inherited handles
+    with (
+        tempfile.TemporaryDirectory(prefix="credo-rescore-") as folder,
+        ProcessPoolExecutor(1, mp_context=context) as child,
+    ):
+        ahead = [
+            child.submit(_read_to_files, database, list(record_types), span, f"{folder}/{i}")
+            for i, span in enumerate(spans[:1])
+        ]
+        for index in range(len(spans)):
+            stem = ahead.pop(0).result()
+            if index + 1 < len(spans):  # read the next partition meanwhile
+                nxt = f"{folder}/{index + 1}"
+                ahead.append(
+                    child.submit(
+                        _read_to_files, database, list(record_types), spans[index + 1], nxt
+                    )
+                )
+            yield {name: _mapped(f"{stem}.{name}.arrow") for name in _INPUT_TABLES}
+
+
+_INPUT_TABLES = ("record_current", "record_suppressions")
+
+
+def _read_to_files(database: str, record_types: list[str], span: Span, stem: str) -> str:
+    """In the child: one span's inputs written as Arrow IPC files ``<stem>.<table>.arrow``."""
+    import adbc_driver_sqlite.dbapi
+
+    with adbc_driver_sqlite.dbapi.connect(database) as adbc:
+        tables = read_inputs(adbc, record_types, span, postgres=False)
+    for name, table in tables.items():
+        path = f"{stem}.{name}.arrow"
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=256_000)
+    return stem
+
+
+def _mapped(path: str) -> pa.Table:
+    """An IPC file's table, memory-mapped (unlinked at once: the mapping keeps it alive)."""
+    import os
+
+    with pa.memory_map(path) as source:
+        table = pa.ipc.open_file(source).read_all()
+    os.unlink(path)
+    return table
+
+
+def read_inputs(
+    adbc: Any, record_types: Sequence[str], subjects: Span, *, postgres: bool
+) -> dict[str, pa.Table]:
+    """The rating inputs of the subjects in ``[low, high)`` (all: None) as Arrow tables, as
+    ``extract_tables`` gives them for today's knowledge: ``record_current`` (the columns the
+    rating reads, payload as JSON text) and ``record_suppressions`` (open ones: chain_id and a
+    null closed_at)."""
+    names = ", ".join(f"r.{field.name}" for field in _INPUT_SCHEMA)
+    types = ", ".join("'" + t.replace("'", "''") + "'" for t in record_types)
+    where = f"r.record_type IN ({types or 'NULL'})"
+    if subjects is not None:
+        where += f" AND r.subject_id >= {int(subjects[0])} AND r.subject_id < {int(subjects[1])}"
+    payload = "r.payload::text" if postgres else "r.payload"
+    sql = f"SELECT {names.replace('r.payload', payload)} FROM record_current r WHERE {where}"
+    open_sql = (
+        "SELECT DISTINCT s.chain_id, NULL AS closed_at FROM record_suppressions s "
+        "WHERE s.closed_at IS NULL"
+    )
+    return {
+        "record_current": _fetch(adbc, sql, _INPUT_SCHEMA),
+        "record_suppressions": _fetch(adbc, open_sql, _OPEN_SUPPRESSIONS),
+    }
+
+
+def _fetch(adbc: Any, sql: str, schema: pa.Schema) -> pa.Table:
+    """Run ``sql`` and cast its columns to ``schema`` (SQLite gives dates as ISO text and
+    types an empty result as it likes)."""
+    with adbc.cursor() as cursor:
+        cursor.execute(sql)
+        table = cursor.fetch_arrow_table()
+    columns = [
+        table.column(i).cast(field.type) if table.num_rows else pa.nulls(0, field.type)
+        for i, field in enumerate(schema)
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
 # -- real-time state ------------------------------------------------------------------------
 
 
@@ -174,6 +323,37 @@ def create_snapshot(
 def insert_results(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     for part in chunks(list(rows), 5000):
         conn.execute(rating_snapshot_results.insert(), list(part))
+
+
+_RESULT_COLUMNS = ("snapshot_id", "subject_id", "band", "total", "features", "reason")
+
+
+def insert_result_frame(conn: Connection, snapshot_id: int, frame: pl.DataFrame) -> None:
+    """A snapshot's rows (``service.SNAPSHOT_SCHEMA``, features as JSON text) in bulk, in the
+    caller's transaction: PostgreSQL ``COPY`` of CSV written by Polars, SQLite one prepared
+    ``executemany`` per slice."""
+    rows = frame.select(
+        pl.lit(snapshot_id, pl.Int64).alias("snapshot_id"),
+        "subject_id",
+        "band",
+        "total",
+        "features",
+        "reason",
+    )
+    names = ", ".join(_RESULT_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            copy_sql = f"COPY rating_snapshot_results ({names}) FROM STDIN (FORMAT csv)"
+            with cursor.copy(copy_sql) as copy:
+                for part in rows.iter_slices(100_000):
+                    copy.write(part.write_csv(include_header=False))
+        finally:
+            cursor.close()
+        return
+    sql = f"INSERT INTO rating_snapshot_results ({names}) VALUES (?, ?, ?, ?, ?, ?)"
+    for part in rows.iter_slices(100_000):
+        conn.exec_driver_sql(sql, part.rows())
 
 
 def band_counts(conn: Connection, snapshot_id: int) -> dict[str, int]:

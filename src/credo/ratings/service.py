@@ -3,11 +3,14 @@ explain, and keep the real-time state and the batch snapshots."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import orjson
+import polars as pl
 from sqlalchemy import Connection, Engine
 
 from credo.catalog.catalogue import Catalogue
@@ -21,11 +24,15 @@ from credo.ratings.compiler import (
     compile_contributions,
     compile_inputs,
     compile_rating,
+    output_columns,
 )
 from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
 from credo.records.effect import EffectRule, pending_appeal_types
 
 ENGINES = ("sqlite", "postgres", "duckdb", "polars", "spark")
+# Records per partition of a batch evaluation: the batch engines read and rate the registry
+# this many input records at a time (by subject-id range), so memory stays bounded.
+PARTITION_RECORDS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -267,16 +274,17 @@ def rescore(
     now: datetime,
     progress: Progress | None = None,
     spark: Any = None,
+    partition_records: int | None = PARTITION_RECORDS,
 ) -> list[RescoreSummary]:
     """Evaluate every subject with input records on ``engine_name``, write a new snapshot per
     rating, validate it and switch the pointer to it in one transaction."""
     check_engine(engine_name)
     summaries = []
+    source = source_for(catalogue)
     ratings = list(catalogue.ratings.values())
     for index, rating in enumerate(ratings):
-        results = batch_results(engine, catalogue, rating, engine_name, as_of, spark)
-        with engine.begin() as conn:
-            summaries.append(_write_snapshot(conn, rating, engine_name, as_of, now, results))
+        batch = BatchRun(engine, engine_name, as_of, source, spark, partition_records)
+        summaries.append(rescore_rating(batch, rating, now))
         if progress:
             progress(rating.key, index + 1, len(ratings))
     return summaries
@@ -287,6 +295,40 @@ def check_engine(engine_name: str) -> None:
         raise ValidationFailed(f"unknown engine {engine_name!r}; choose one of {ENGINES}")
 
 
+@dataclass
+class BatchRun:
+    """One batch evaluation: where (the registry's engine), on what (``engine_name``), the
+    date, the catalogue's source facts and the partition size (None: the whole registry at
+    once). ``extracts`` keeps the inputs read, by record types and subject range, for the next
+    rating that reads the same ones (a simulation evaluates two versions of a rating)."""
+
+    engine: Engine
+    engine_name: str
+    as_of: date
+    source: Source
+    spark: Any = None
+    partition_records: int | None = PARTITION_RECORDS
+    extracts: dict[tuple[Any, ...], Any] | None = None
+
+
+def rescore_rating(batch: BatchRun, rating: RatingDef, now: datetime) -> RescoreSummary:
+    """``credo rescore`` for one rating: read the registry's tables into Arrow partition by
+    partition, rate them on the batch engine, and write, validate and switch to the snapshot
+    in bulk in one transaction."""
+    frame = snapshot_frame(batch, rating)
+    with batch.engine.begin() as conn:
+        return _write_snapshot(conn, rating, batch.engine_name, batch.as_of, now, frame)
+
+
+def snapshot_frame(batch: BatchRun, rating: RatingDef) -> pl.DataFrame:
+    """Every subject's result as a snapshot's rows: subject_id, band, total, features (JSON
+    text) and reason, by subject id. Only these compact rows outlive a partition."""
+    if batch.engine_name in ("sqlite", "postgres"):
+        return results_frame(rating, _database_results(batch, rating))
+    parts = [compact_frame(rating, part) for part in output_frames(batch, rating)]
+    return pl.concat(parts, how="vertical_relaxed").sort("subject_id")
+
+
 def batch_results(
     engine: Engine,
     catalogue: Catalogue,
@@ -294,40 +336,122 @@ def batch_results(
     engine_name: str,
     as_of: date,
     spark: Any = None,
-    extracts: dict[tuple[str, ...], Any] | None = None,
+    extracts: dict[tuple[Any, ...], Any] | None = None,
+    partition_records: int | None = PARTITION_RECORDS,
 ) -> list[RatingResult]:
     """Every subject's result of ``rating`` (under ``catalogue``) on ``as_of``, on one batch
     engine: what ``rescore`` writes, and what a policy simulation (``credo.governance``)
-    compares, so that a simulated catalogue and the same catalogue activated agree.
-    ``extracts`` keeps the extracted inputs by record types for the next rating that reads
-    the same ones (a simulation evaluates two versions of a rating on one registry state)."""
-    probe = Probe(as_of=as_of)
-    source = source_for(catalogue)
-    key = tuple(sorted(rating.inputs))
-    with engine.connect() as conn:
-        if engine_name in ("sqlite", "postgres"):
-            runner = DatabaseRunner(conn)
-            if runner.dialect != engine_name:
-                raise ValidationFailed(
-                    f"the database is {runner.dialect}; --engine {engine_name} cannot run on it"
-                )
-            return evaluate(runner, rating, probe, source)
-        tables = extracts.get(key) if extracts is not None else None
-        if tables is None:
-            tables = repo.extract_tables(conn, rating.inputs)
-            if extracts is not None:
-                extracts[key] = tables
-    if engine_name == "polars":
-        return evaluate_polars(rating, polars_engine.records_frame(tables), probe, source)
-    batch: DuckDBRunner | SparkRunner
-    if engine_name == "duckdb":
-        batch = DuckDBRunner()
-    else:
-        from credo.ratings.engines import local_spark
+    compares, so that a simulated catalogue and the same catalogue activated agree."""
+    batch = BatchRun(
+        engine, engine_name, as_of, source_for(catalogue), spark, partition_records, extracts
+    )
+    if engine_name in ("sqlite", "postgres"):
+        return _database_results(batch, rating)
+    frames = list(output_frames(batch, rating))
+    rows = pl.concat(frames, how="vertical_relaxed").to_dicts()
+    return sorted((to_result(rating, row) for row in rows), key=lambda r: r.subject_id)
 
-        batch = SparkRunner(spark or local_spark())
-    batch.load(tables)
-    return evaluate(batch, rating, probe, source)
+
+def _database_results(batch: BatchRun, rating: RatingDef) -> list[RatingResult]:
+    """The compiled query run by the system of record itself, in one statement."""
+    with batch.engine.connect() as conn:
+        runner = DatabaseRunner(conn)
+        if runner.dialect != batch.engine_name:
+            raise ValidationFailed(
+                f"the database is {runner.dialect}; --engine {batch.engine_name} cannot run on it"
+            )
+        return evaluate(runner, rating, Probe(as_of=batch.as_of), batch.source)
+
+
+def output_frames(batch: BatchRun, rating: RatingDef) -> Iterator[pl.DataFrame]:
+    """The compiled rating's output columns, one frame per subject partition, read through
+    ADBC into Arrow (no Python row per record) and rated on the batch engine."""
+    probe = Probe(as_of=batch.as_of)
+    runner = _batch_runner(batch)
+    sql = None if runner is None else compile_rating(rating, runner.dialect, probe, batch.source)
+    spans = subject_spans(batch, rating)
+    for tables in _inputs(batch, rating, spans):
+        if runner is None or sql is None:
+            records = polars_engine.records_frame(tables)
+            frame = polars_engine.evaluate_frame(rating, records, probe, batch.source)
+        else:
+            runner.load(tables)
+            frame = runner.frame(sql)
+        del tables  # one partition's records at a time
+        yield frame.select(output_columns(rating))
+
+
+def _batch_runner(batch: BatchRun) -> DuckDBRunner | SparkRunner | None:
+    if batch.engine_name == "polars":
+        return None
+    if batch.engine_name == "duckdb":
+        return DuckDBRunner()
+    from credo.ratings.engines import local_spark
+
+    return SparkRunner(batch.spark or local_spark())
+
+
+def subject_spans(batch: BatchRun, rating: RatingDef) -> list[repo.Span]:
+    """Subject-id ranges ``[low, high)`` holding about ``partition_records`` input records
+    each (ids are dense, so equal ranges hold about equal numbers of records)."""
+    if batch.partition_records is None:
+        return [None]
+    with batch.engine.connect() as conn:
+        low, high, count = repo.input_span(conn, rating.inputs)
+    parts = max(1, math.ceil(count / max(1, batch.partition_records)))
+    step = max(1, math.ceil((high + 1 - low) / parts))
+    return [(start, start + step) for start in range(low, high + 1, step)]
+
+
+def _inputs(batch: BatchRun, rating: RatingDef, spans: list[repo.Span]) -> Iterator[dict[str, Any]]:
+    if batch.extracts is None:
+        yield from repo.read_partitions(batch.engine, rating.inputs, spans)
+        return
+    key = (tuple(sorted(rating.inputs)), tuple(spans))
+    if key not in batch.extracts:
+        batch.extracts[key] = list(repo.read_partitions(batch.engine, rating.inputs, spans))
+    yield from batch.extracts[key]
+
+
+# -- snapshot rows as columns ---------------------------------------------------------------
+
+SNAPSHOT_SCHEMA = {
+    "subject_id": pl.Int64,
+    "band": pl.String,
+    "total": pl.Float64,
+    "features": pl.String,
+    "reason": pl.String,
+}
+
+
+def compact_frame(rating: RatingDef, frame: pl.DataFrame) -> pl.DataFrame:
+    """An engine's output columns as snapshot rows, vectorised: what ``to_result`` makes of
+    each row (numbers as floats, text as text), the features as one JSON object."""
+    values = [
+        (
+            pl.col(f"f_{f.id}")
+            if frame.schema[f"f_{f.id}"] == pl.String
+            else pl.col(f"f_{f.id}").cast(pl.Float64)
+        ).alias(f.id)
+        for f in rating.features
+    ]
+    features = pl.struct(values).struct.json_encode() if values else pl.lit("{}")
+    return frame.select(
+        pl.col("subject_id").cast(pl.Int64),
+        pl.col("band").cast(pl.String),
+        pl.col("total").cast(pl.Float64),
+        features.alias("features"),
+        pl.col("reason").cast(pl.String),
+    )
+
+
+def results_frame(rating: RatingDef, results: Sequence[RatingResult]) -> pl.DataFrame:
+    """Results evaluated row by row (the databases' own engines) as snapshot rows."""
+    rows = [
+        (r.subject_id, r.band, r.total, orjson.dumps(r.features).decode(), r.reason)
+        for r in results
+    ]
+    return pl.DataFrame(rows, schema=SNAPSHOT_SCHEMA, orient="row")
 
 
 def _write_snapshot(
@@ -336,52 +460,41 @@ def _write_snapshot(
     engine_name: str,
     as_of: date,
     now: datetime,
-    results: Sequence[RatingResult],
+    frame: pl.DataFrame,
 ) -> RescoreSummary:
     previous = repo.current_snapshot_id(conn, rating.key)
     before = repo.band_counts(conn, previous) if previous else {}
     snapshot_id = repo.create_snapshot(conn, rating.key, as_of, engine_name, now)
-    repo.insert_results(
-        conn,
-        [
-            {
-                "snapshot_id": snapshot_id,
-                "subject_id": r.subject_id,
-                "band": r.band,
-                "total": r.total,
-                "features": r.features,
-                "reason": r.reason,
-            }
-            for r in results
-        ],
-    )
+    repo.insert_result_frame(conn, snapshot_id, frame)
     after = repo.band_counts(conn, snapshot_id)
-    problems = validate_snapshot(rating, results, after)
+    problems = validate_frame(rating, frame, after)
     status = "rejected" if problems else "valid"
     repo.finish_snapshot(
-        conn, snapshot_id, status, len(results), {"bands": after, "problems": problems}
+        conn, snapshot_id, status, frame.height, {"bands": after, "problems": problems}
     )
     if not problems:
         repo.switch_pointer(conn, rating.key, snapshot_id, now)
-    reasons: dict[str, int] = {}
-    for r in results:
-        if r.reason is not None:
-            reasons[r.reason] = reasons.get(r.reason, 0) + 1
+    reasons = frame.drop_nulls("reason").group_by("reason").len().sort("reason")
     return RescoreSummary(
         rating.key,
         snapshot_id,
         status,
-        len(results),
+        frame.height,
         before,
         after,
         problems,
-        dict(sorted(reasons.items())),
+        {str(row[0]): int(row[1]) for row in reasons.iter_rows()},
     )
 
 
 def validate_snapshot(
     rating: RatingDef, results: Sequence[RatingResult], counts: dict[str, int]
 ) -> list[str]:
+    """``validate_frame`` over results evaluated row by row."""
+    return validate_frame(rating, results_frame(rating, results), counts)
+
+
+def validate_frame(rating: RatingDef, frame: pl.DataFrame, counts: dict[str, int]) -> list[str]:
     """A snapshot is switched to only if it is complete and every result is well formed."""
     assert rating.bands is not None
     problems = []
@@ -389,21 +502,23 @@ def validate_snapshot(
     unknown = set(counts) - allowed
     if unknown:
         problems.append(f"unknown bands {sorted(unknown)}")
-    if sum(counts.values()) != len(results):
+    if sum(counts.values()) != frame.height:
         problems.append("stored results do not match the evaluated subjects")
-    if len({r.subject_id for r in results}) != len(results):
+    if frame["subject_id"].n_unique() != frame.height:
         problems.append("a subject was rated twice")
-    unexplained = [r for r in results if (r.band in (PENDING, NOT_RATED)) != bool(r.reason)]
+    withheld = pl.col("band").is_in([PENDING, NOT_RATED])
+    explained = pl.col("reason").fill_null("") != ""
+    unexplained = frame.filter(withheld != explained).height
     if unexplained:
         problems.append(
-            f"{len(unexplained)} results where a pending or not-rated band lacks a reason "
+            f"{unexplained} results where a pending or not-rated band lacks a reason "
             "(or a band has one)"
         )
     score = rating.score
     if score is not None:
         low = score.min if score.min is not None else float("-inf")
         high = score.max if score.max is not None else float("inf")
-        if any(r.total is not None and not low <= r.total <= high for r in results):
+        if frame.filter((pl.col("total") < low) | (pl.col("total") > high)).height:
             problems.append("a total lies outside the score's clamp")
     return problems
 
