@@ -27,6 +27,7 @@ from credo.context import AppContext
 from credo.demo.build import DemoSummary, build_demo
 from credo.demo.population import SIZES, DemoSize
 from credo.errors import CredoError
+from credo.summary import service as summary_counts
 
 NYC_FILE = Path("../shared/data/nyc-restaurant-inspections/nyc_violations.csv.gz")
 NYC_MAPPING = Path("mappings/nyc_restaurant_inspections.yaml")
@@ -76,6 +77,7 @@ def demo(
             summary = build_demo(ctx, chosen, seed=seed, progress=progress, workers=workers)
         signed = None if summary.already_built else _checkpoint(ctx)
         loaded = _ingest_nyc(ctx, nyc_file, nyc_mapping) if with_nyc else None
+        summary_counts.refresh(ctx.engine, ctx.clock.now())  # the console's first count
     except (CredoError, KeyboardInterrupt) as exc:
         if portal is not None:
             portal.stop()
