@@ -1,17 +1,22 @@
-"""Builders for due-process tests: the demo catalogue, a fixed clock, a furnisher writer,
-and a write context whose subject hook records which subjects it was called for."""
+"""Builders for due-process tests: the demo catalogue, a fixed clock, a furnisher writer, a
+write context whose subject hook records which subjects it was called for, one defaulter
+record on file, a desk that lodges and closes cases of every kind, and API keys."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, RowMapping
 
+from credo.access.model import Role
+from credo.access.service import create_principal
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.loader import load_catalogue
 from credo.clock import FixedClock
+from credo.disputes import cases, repair, service
 from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
 from credo.records.service import WriteContext, append_statements
@@ -102,3 +107,79 @@ class Registry:
 @pytest.fixture
 def registry(engine: Engine, ctx: WriteContext) -> Registry:
     return Registry(engine, ctx)
+
+
+@dataclass(frozen=True)
+class OnFile:
+    """A record accepted on file: whose it is and its record id."""
+
+    subject_id: int
+    record_id: str
+
+
+@pytest.fixture
+def on_file(registry: Registry) -> OnFile:
+    """Zhang San's judgment-defaulter record (the records tests' builder)."""
+    record = registry.defaulter()
+    assert record.subject_id is not None
+    return OnFile(record.subject_id, str(record.record_id))
+
+
+REPAIR_CONDITION = "obligation performed in full"
+REPAIR_PROOF = {"receipt": "court receipt 2026-118"}
+
+
+class Desk:
+    """Lodges and closes cases of every kind, each in its own transaction, as the API does."""
+
+    def __init__(self, engine: Engine, ctx: WriteContext) -> None:
+        self.engine, self.ctx = engine, ctx
+
+    def dispute(self, subject_id: int, ref: str, **kw: Any) -> int:
+        """A dispute (or, with ``kind``, a claim) with the grounds "not my debt"; its id."""
+        with self.engine.begin() as conn:
+            case = service.open_dispute(conn, self.ctx, subject_id, ref, "not my debt", **kw)
+        return int(case["id"])
+
+    def apply(self, subject_id: int, ref: str, **kw: Any) -> RowMapping:
+        """A repair application for a record, with a declared condition and proof."""
+        args: dict[str, Any] = {
+            "target_kind": "record",
+            "target_ref": ref,
+            "condition": REPAIR_CONDITION,
+            "proof": REPAIR_PROOF,
+        } | kw
+        with self.engine.begin() as conn:
+            return repair.apply(conn, self.ctx, subject_id, **args)
+
+    def resolve(
+        self, case_id: int, outcome: str, reasons: str = "", store: str = "disputes"
+    ) -> RowMapping:
+        with self.engine.begin() as conn:
+            return cases.resolve(conn, self.ctx, store, case_id, outcome, reasons, "operator:ann")
+
+
+@pytest.fixture
+def desk(engine: Engine, ctx: WriteContext) -> Desk:
+    return Desk(engine, ctx)
+
+
+Principals = list[tuple[str, Role, dict[str, Any]]]
+
+
+def api_keys(
+    conn: Connection, catalogue: Catalogue, principals: Principals, now: Any
+) -> dict[str, str]:
+    """An API key for each (id, role, bindings), the principal's display name its id."""
+    return {
+        principal_id: create_principal(
+            conn,
+            catalogue,
+            principal_id=principal_id,
+            role=role,
+            display_name=principal_id,
+            now=now,
+            **extra,
+        )
+        for principal_id, role, extra in principals
+    }

@@ -13,14 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from credo.access.model import Role
-from credo.access.service import create_principal
 from credo.api.app import create_app
 from credo.clock import FixedClock
 from credo.context import build_context
 from credo.notices import repository as notices_repo
 from credo.settings import Settings
 from credo.subjects import repository as subjects_repo
-from tests.disputes.conftest import LI, ZHANG, Registry
+from tests.disputes.conftest import LI, ZHANG, Principals, Registry, api_keys
 
 
 @dataclass
@@ -42,10 +41,9 @@ def api(engine: Engine, database_url: str, clock: FixedClock) -> Iterator[Api]:
         "zhang": str(writer.defaulter().record_id),
         "li": str(writer.defaulter("(2025)京0105执555号", identifiers=LI).record_id),
     }
-    keys: dict[str, str] = {}
     with engine.begin() as conn:
         ids = subjects_repo.find_subject_ids(conn, [ZHANG, LI])
-        principals: list[tuple[str, Role, dict[str, Any]]] = [
+        principals: Principals = [
             ("zhang", Role.SUBJECT, {"subject_id": ids[ZHANG]}),
             ("li", Role.SUBJECT, {"subject_id": ids[LI]}),
             ("ann", Role.OPERATOR, {}),
@@ -53,16 +51,7 @@ def api(engine: Engine, database_url: str, clock: FixedClock) -> Iterator[Api]:
             ("audra", Role.AUDITOR, {}),
             ("court", Role.FURNISHER, {"furnisher_id": "city_court"}),
         ]
-        for principal_id, role, extra in principals:
-            keys[principal_id] = create_principal(
-                conn,
-                ctx.catalogue,
-                principal_id=principal_id,
-                role=role,
-                display_name=principal_id,
-                now=clock.now(),
-                **extra,
-            )
+        keys = api_keys(conn, ctx.catalogue, principals, clock.now())
     yield Api(TestClient(create_app(ctx)), keys, records)
 
 

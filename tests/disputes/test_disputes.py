@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -21,29 +20,21 @@ from credo.notices import repository as notices_repo
 from credo.records import repository as records_repo
 from credo.records.service import WriteContext
 from credo.records.tables import change_feed, record_suppressions
-from tests.disputes.conftest import LI, HookLog, Registry, defaulter
-
-
-def _dispute(engine: Engine, ctx: WriteContext, subject_id: int, ref: str, **kw: Any) -> int:
-    with engine.begin() as conn:
-        return int(service.open_dispute(conn, ctx, subject_id, ref, "not my debt", **kw)["id"])
-
-
-def _resolve(
-    engine: Engine, ctx: WriteContext, dispute_id: int, outcome: str, reasons: str = ""
-) -> Any:
-    with engine.begin() as conn:
-        return service.resolve(conn, ctx, dispute_id, outcome, reasons, "operator:ann")
+from tests.disputes.conftest import LI, Desk, HookLog, OnFile, Registry, defaulter
 
 
 def test_g26_a_disputed_record_loses_effect_at_once_and_the_furnisher_is_told(
-    registry: Registry, engine: Engine, ctx: WriteContext, hooks: HookLog, clock: FixedClock
+    registry: Registry,
+    engine: Engine,
+    ctx: WriteContext,
+    hooks: HookLog,
+    clock: FixedClock,
+    on_file: OnFile,
+    desk: Desk,
 ) -> None:
-    record = registry.defaulter()
-    subject_id = record.subject_id
-    assert subject_id is not None
+    subject_id = on_file.subject_id
     assert len(registry.effective_ids(subject_id)) == 1
-    dispute_id = _dispute(engine, ctx, subject_id, str(record.record_id))
+    dispute_id = desk.dispute(subject_id, on_file.record_id)
     assert registry.effective_ids(subject_id) == set()
     assert hooks.calls == [{subject_id}]
     with engine.connect() as conn:
@@ -66,63 +57,65 @@ def test_g26_a_disputed_record_loses_effect_at_once_and_the_furnisher_is_told(
 
 @pytest.mark.parametrize(("profile", "days"), [("CN", 20), ("EU", 30), ("US-FCRA", 30)])
 def test_g27_the_deadline_comes_from_the_profile(
-    registry: Registry,
     engine: Engine,
     catalogue: Catalogue,
     clock: FixedClock,
     profile: str,
     days: int,
+    on_file: OnFile,
 ) -> None:
     ctx = WriteContext(replace(catalogue, active_profile_id=profile), clock)
-    record = registry.defaulter()
-    assert record.subject_id is not None
     with engine.begin() as conn:
-        dispute = service.open_dispute(conn, ctx, record.subject_id, str(record.record_id), "x")
+        dispute = service.open_dispute(conn, ctx, on_file.subject_id, on_file.record_id, "x")
     deadline = dispute["deadline_at"].replace(tzinfo=None)
     assert deadline == clock.now().replace(tzinfo=None) + timedelta(days=days)
 
 
 @pytest.mark.parametrize("outcome", ["upheld", "frivolous"])
 def test_g28_closing_as_upheld_or_frivolous_needs_reasons(
-    registry: Registry, engine: Engine, ctx: WriteContext, outcome: str
+    registry: Registry, engine: Engine, outcome: str, on_file: OnFile, desk: Desk
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
-    dispute_id = _dispute(engine, ctx, record.subject_id, str(record.record_id))
+    dispute_id = desk.dispute(on_file.subject_id, on_file.record_id)
     with pytest.raises(ValidationFailed) as refused:
-        _resolve(engine, ctx, dispute_id, outcome, "  ")
+        desk.resolve(dispute_id, outcome, "  ")
     assert refused.value.code == "reasons_required"
-    assert registry.effective_ids(record.subject_id) == set()
-    closed = _resolve(engine, ctx, dispute_id, outcome, "the court confirmed the judgment")
+    assert registry.effective_ids(on_file.subject_id) == set()
+    closed = desk.resolve(dispute_id, outcome, "the court confirmed the judgment")
     assert closed["status"] == outcome and closed["reasons"]
-    assert len(registry.effective_ids(record.subject_id)) == 1
+    assert len(registry.effective_ids(on_file.subject_id)) == 1
     with engine.connect() as conn:
-        kinds = [n["kind"] for n in notices_repo.of_subject(conn, record.subject_id)]
+        kinds = [n["kind"] for n in notices_repo.of_subject(conn, on_file.subject_id)]
     assert kinds[-1] == "dispute_result"
 
 
 def test_g27_an_overdue_dispute_is_unverified_even_before_the_job_runs(
-    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock
+    registry: Registry,
+    engine: Engine,
+    ctx: WriteContext,
+    clock: FixedClock,
+    on_file: OnFile,
+    desk: Desk,
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
-    dispute_id = _dispute(engine, ctx, record.subject_id, str(record.record_id))
+    dispute_id = desk.dispute(on_file.subject_id, on_file.record_id)
     clock.advance(days=20)  # CN: 20 days
-    assert registry.effective_ids(record.subject_id) == set()
+    assert registry.effective_ids(on_file.subject_id) == set()
     with pytest.raises(Conflict) as late:
-        _resolve(engine, ctx, dispute_id, "upheld", "verified with the court, late")
+        desk.resolve(dispute_id, "upheld", "verified with the court, late")
     assert late.value.code == "dispute_deadline_passed"
     with engine.connect() as conn:
-        report = subject_report(conn, ctx.catalogue, record.subject_id, clock.now())
+        report = subject_report(conn, ctx.catalogue, on_file.subject_id, clock.now())
     assert report["disputes"][0]["status"] == "unverified"
 
 
 def test_g27_the_job_records_overdue_disputes_as_unverified_once(
-    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock
+    registry: Registry,
+    engine: Engine,
+    ctx: WriteContext,
+    clock: FixedClock,
+    on_file: OnFile,
+    desk: Desk,
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
-    dispute_id = _dispute(engine, ctx, record.subject_id, str(record.record_id))
+    dispute_id = desk.dispute(on_file.subject_id, on_file.record_id)
     clock.advance(days=19, hours=23)
     with engine.begin() as conn:
         assert jobs.run_due(conn, ctx).disputes_unverified == 0
@@ -140,21 +133,19 @@ def test_g27_the_job_records_overdue_disputes_as_unverified_once(
             .scalars()
             .all()
         )
-        result = notices_repo.of_subject(conn, record.subject_id)[-1]
+        result = notices_repo.of_subject(conn, on_file.subject_id)[-1]
     assert dispute is not None and dispute["status"] == "unverified"
     assert reasons == ["unverified"]
-    assert registry.effective_ids(record.subject_id) == set()
+    assert registry.effective_ids(on_file.subject_id) == set()
     assert result["kind"] == "dispute_result" and "not verified in time" in result["title"]
 
 
 def test_g31_a_deleted_record_cannot_come_back(
-    registry: Registry, engine: Engine, ctx: WriteContext
+    registry: Registry, on_file: OnFile, desk: Desk
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
-    dispute_id = _dispute(engine, ctx, record.subject_id, str(record.record_id))
-    _resolve(engine, ctx, dispute_id, "deleted")
-    assert registry.effective_ids(record.subject_id) == set()
+    dispute_id = desk.dispute(on_file.subject_id, on_file.record_id)
+    desk.resolve(dispute_id, "deleted")
+    assert registry.effective_ids(on_file.subject_id) == set()
     [again] = registry.write(
         "city_court", defaulter(revision=1, action="correct", occurred_on="2025-09-02")
     )
@@ -163,88 +154,78 @@ def test_g31_a_deleted_record_cannot_come_back(
 
 
 def test_corrected_needs_the_correction_first(
-    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock
+    registry: Registry, engine: Engine, clock: FixedClock, on_file: OnFile, desk: Desk
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
-    dispute_id = _dispute(engine, ctx, record.subject_id, str(record.record_id))
+    dispute_id = desk.dispute(on_file.subject_id, on_file.record_id)
     with pytest.raises(Conflict) as missing:
-        _resolve(engine, ctx, dispute_id, "corrected")
+        desk.resolve(dispute_id, "corrected")
     assert missing.value.code == "correction_missing"
     clock.advance(days=3)
     payload = {**defaulter()["payload"], "amount": 20000}
     registry.write("city_court", defaulter(revision=1, action="correct", payload=payload))
-    _resolve(engine, ctx, dispute_id, "corrected")
+    desk.resolve(dispute_id, "corrected")
     with engine.connect() as conn:
-        [row] = records_repo.effective_records(conn, [record.subject_id], clock.today())
+        [row] = records_repo.effective_records(conn, [on_file.subject_id], clock.today())
     assert row["payload"]["amount"] == 20000
 
 
 def test_g20_a_not_me_claim_suspends_at_once(
-    registry: Registry, engine: Engine, ctx: WriteContext
+    registry: Registry, on_file: OnFile, desk: Desk
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
-    claim = _dispute(engine, ctx, record.subject_id, str(record.record_id), kind="identity_claim")
-    assert registry.effective_ids(record.subject_id) == set()
+    claim = desk.dispute(on_file.subject_id, on_file.record_id, kind="identity_claim")
+    assert registry.effective_ids(on_file.subject_id) == set()
     with pytest.raises(ValidationFailed):
-        _resolve(engine, ctx, claim, "upheld", "not an outcome of a claim")
+        desk.resolve(claim, "upheld", "not an outcome of a claim")
     with pytest.raises(ValidationFailed):
-        _resolve(engine, ctx, claim, "rejected", "")
-    _resolve(engine, ctx, claim, "confirmed")  # not this person: the record is deleted
-    assert registry.effective_ids(record.subject_id) == set()
+        desk.resolve(claim, "rejected", "")
+    desk.resolve(claim, "confirmed")  # not this person: the record is deleted
+    assert registry.effective_ids(on_file.subject_id) == set()
 
 
 def test_a_rejected_claim_restores_the_record(
-    registry: Registry, engine: Engine, ctx: WriteContext
+    registry: Registry, on_file: OnFile, desk: Desk
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
-    claim = _dispute(engine, ctx, record.subject_id, str(record.record_id), kind="identity_claim")
-    _resolve(engine, ctx, claim, "rejected", "identity verified against the court's file")
-    assert len(registry.effective_ids(record.subject_id)) == 1
+    claim = desk.dispute(on_file.subject_id, on_file.record_id, kind="identity_claim")
+    desk.resolve(claim, "rejected", "identity verified against the court's file")
+    assert len(registry.effective_ids(on_file.subject_id)) == 1
 
 
 def test_one_open_dispute_per_record_and_only_on_your_own_records(
-    registry: Registry, engine: Engine, ctx: WriteContext
+    registry: Registry, desk: Desk
 ) -> None:
     mine = registry.defaulter()
     other = registry.defaulter("(2025)京0105执999号", identifiers=LI)
     assert mine.subject_id is not None and other.subject_id != mine.subject_id
-    _dispute(engine, ctx, mine.subject_id, str(mine.record_id))
+    desk.dispute(mine.subject_id, str(mine.record_id))
     with pytest.raises(Conflict):
-        _dispute(engine, ctx, mine.subject_id, str(mine.record_id))
+        desk.dispute(mine.subject_id, str(mine.record_id))
     with pytest.raises(NotFound):
-        _dispute(engine, ctx, mine.subject_id, str(other.record_id))
+        desk.dispute(mine.subject_id, str(other.record_id))
 
 
 def test_g29_a_merits_dispute_is_referred_to_the_issuing_body(
-    registry: Registry, engine: Engine, ctx: WriteContext
+    engine: Engine, on_file: OnFile, desk: Desk
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
-    _dispute(engine, ctx, record.subject_id, str(record.record_id), category="merits")
+    desk.dispute(on_file.subject_id, on_file.record_id, category="merits")
     with engine.connect() as conn:
         referral = [
             n
-            for n in notices_repo.of_subject(conn, record.subject_id)
+            for n in notices_repo.of_subject(conn, on_file.subject_id)
             if n["kind"] == "dispute_referral"
         ]
     assert len(referral) == 1 and "Intermediate People's Court" in referral[0]["body"]
 
 
 def test_new_information_extends_the_deadline_once_where_the_profile_allows(
-    registry: Registry, engine: Engine, catalogue: Catalogue, clock: FixedClock
+    engine: Engine, catalogue: Catalogue, clock: FixedClock, on_file: OnFile
 ) -> None:
     ctx = WriteContext(replace(catalogue, active_profile_id="US-FCRA"), clock)
-    record = registry.defaulter()
-    assert record.subject_id is not None
-    dispute_id = _dispute(engine, ctx, record.subject_id, str(record.record_id))
+    dispute_id = Desk(engine, ctx).dispute(on_file.subject_id, on_file.record_id)
     with engine.begin() as conn:
         first = service.add_information(
-            conn, ctx, record.subject_id, dispute_id, {"receipt": "R-1"}
+            conn, ctx, on_file.subject_id, dispute_id, {"receipt": "R-1"}
         )
-        second = service.add_information(conn, ctx, record.subject_id, dispute_id, {"bank": "B-2"})
+        second = service.add_information(conn, ctx, on_file.subject_id, dispute_id, {"bank": "B-2"})
     opened = first["opened_at"].replace(tzinfo=None)
     assert first["deadline_at"].replace(tzinfo=None) == opened + timedelta(days=45)
     assert second["deadline_at"] == first["deadline_at"]
@@ -252,32 +233,24 @@ def test_new_information_extends_the_deadline_once_where_the_profile_allows(
 
 
 def test_g32_a_statement_travels_with_the_record(
-    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock
+    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock, on_file: OnFile
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
     with engine.begin() as conn:
-        service.attach_statement(
-            conn, ctx, record.subject_id, str(record.record_id), "Paid on 3 May."
-        )
+        service.attach_statement(conn, ctx, on_file.subject_id, on_file.record_id, "Paid on 3 May.")
         with pytest.raises(ValidationFailed):
-            service.attach_statement(
-                conn, ctx, record.subject_id, str(record.record_id), "x" * 1001
-            )
-    chain = next(iter(registry.effective_ids(record.subject_id)))
+            service.attach_statement(conn, ctx, on_file.subject_id, on_file.record_id, "x" * 1001)
+    chain = next(iter(registry.effective_ids(on_file.subject_id)))
     with engine.connect() as conn:
         assert service.statements_for(conn, [chain]) == {chain: ["Paid on 3 May."]}
-        report = subject_report(conn, ctx.catalogue, record.subject_id, clock.now())
+        report = subject_report(conn, ctx.catalogue, on_file.subject_id, clock.now())
     assert report["records"][0]["subject_statements"][0]["text"] == "Paid on 3 May."
 
 
 def test_every_dispute_step_is_in_a_verifiable_audit_log(
-    registry: Registry, engine: Engine, ctx: WriteContext
+    engine: Engine, on_file: OnFile, desk: Desk
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
-    dispute_id = _dispute(engine, ctx, record.subject_id, str(record.record_id))
-    _resolve(engine, ctx, dispute_id, "deleted")
+    dispute_id = desk.dispute(on_file.subject_id, on_file.record_id)
+    desk.resolve(dispute_id, "deleted")
     with engine.connect() as conn:
         actions = conn.execute(select(audit_log.c.action).order_by(audit_log.c.seq)).scalars().all()
         assert audit.verify(conn).ok

@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from credo.access.model import Role
-from credo.access.service import create_principal
 from credo.api.app import create_app
 from credo.clock import FixedClock
 from credo.context import AppContext, build_context
@@ -24,7 +23,7 @@ from credo.disputes import jobs
 from credo.notices import repository as notices_repo
 from credo.settings import Settings
 from credo.subjects import repository as subjects_repo
-from tests.disputes.conftest import LI, ZHANG, defaulter
+from tests.disputes.conftest import LI, ZHANG, Principals, api_keys, defaulter
 
 
 @dataclass
@@ -56,22 +55,13 @@ def _api_record(row: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def world(engine: Engine, database_url: str, clock: FixedClock) -> Iterator[World]:
     ctx = build_context(Settings(database_url=database_url), clock=clock, engine=engine)
-    keys: dict[str, str] = {}
+    principals: Principals = [
+        ("court", Role.FURNISHER, {"furnisher_id": "city_court"}),
+        ("airline", Role.RELYING_PARTY, {"relying_party_id": "demo_airline"}),
+        ("ann", Role.OPERATOR, {}),
+    ]
     with engine.begin() as conn:
-        for principal_id, role, extra in [
-            ("court", Role.FURNISHER, {"furnisher_id": "city_court"}),
-            ("airline", Role.RELYING_PARTY, {"relying_party_id": "demo_airline"}),
-            ("ann", Role.OPERATOR, {}),
-        ]:
-            keys[principal_id] = create_principal(
-                conn,
-                ctx.catalogue,
-                principal_id=principal_id,
-                role=role,
-                display_name=principal_id,
-                now=clock.now(),
-                **extra,
-            )
+        keys = api_keys(conn, ctx.catalogue, principals, clock.now())
     with TestClient(create_app(ctx)) as client:
         world = World(client, keys, engine, ctx)
         for identifiers, ref in ((ZHANG, "(2025)京0105执123号"), (LI, "(2025)京0105执777号")):
@@ -80,16 +70,11 @@ def world(engine: Engine, database_url: str, clock: FixedClock) -> Iterator[Worl
             )
         with engine.begin() as conn:
             ids = subjects_repo.find_subject_ids(conn, [ZHANG, LI])
-            for name, identifier in (("zhang", ZHANG), ("li", LI)):
-                keys[name] = create_principal(
-                    conn,
-                    ctx.catalogue,
-                    principal_id=name,
-                    role=Role.SUBJECT,
-                    display_name=name,
-                    now=clock.now(),
-                    subject_id=ids[identifier],
-                )
+            subjects: Principals = [
+                (name, Role.SUBJECT, {"subject_id": ids[identifier]})
+                for name, identifier in (("zhang", ZHANG), ("li", LI))
+            ]
+            keys |= api_keys(conn, ctx.catalogue, subjects, clock.now())
         yield world
 
 

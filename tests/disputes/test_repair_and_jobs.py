@@ -17,21 +17,9 @@ from credo.errors import Conflict, ValidationFailed
 from credo.notices import repository as notices_repo
 from credo.records.service import WriteContext
 from credo.records.tables import change_feed
-from tests.disputes.conftest import HookLog, Registry
+from tests.disputes.conftest import Desk, HookLog, OnFile, Registry
 
 ELIGIBLE = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)  # the defaulter's effective_from + 1y
-
-
-def _apply(engine: Engine, ctx: WriteContext, subject_id: int, ref: str, **kw: Any) -> Any:
-    args: dict[str, Any] = {
-        "target_kind": "record",
-        "target_ref": ref,
-        "condition": "obligation performed in full",
-        "proof": {"receipt": "court receipt 2026-118"},
-    }
-    args.update(kw)
-    with engine.begin() as conn:
-        return repair.apply(conn, ctx, subject_id, **args)
 
 
 def _chain(registry: Registry, subject_id: int) -> str:
@@ -39,75 +27,81 @@ def _chain(registry: Registry, subject_id: int) -> str:
 
 
 def test_g42_an_application_before_the_minimum_period_names_the_date(
-    registry: Registry, engine: Engine, ctx: WriteContext
+    registry: Registry, on_file: OnFile, desk: Desk
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
     with pytest.raises(ValidationFailed) as early:
-        _apply(engine, ctx, record.subject_id, _chain(registry, record.subject_id))
+        desk.apply(on_file.subject_id, _chain(registry, on_file.subject_id))
     assert early.value.code == "repair_not_yet_eligible"
     assert early.value.extra["eligible_on"] == "2026-09-01"
 
 
 def test_g42_only_declared_conditions_and_repairable_types(
-    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock
+    registry: Registry, clock: FixedClock, on_file: OnFile, desk: Desk
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
     clock.set(ELIGIBLE)
-    chain = _chain(registry, record.subject_id)
+    chain = _chain(registry, on_file.subject_id)
     with pytest.raises(ValidationFailed) as unknown:
-        _apply(engine, ctx, record.subject_id, chain, condition="I promise")
+        desk.apply(on_file.subject_id, chain, condition="I promise")
     assert unknown.value.code == "unknown_repair_condition"
     with pytest.raises(ValidationFailed):
-        _apply(engine, ctx, record.subject_id, chain, proof={})
+        desk.apply(on_file.subject_id, chain, proof={})
 
 
 def test_g42_approval_ends_the_effect_at_once(
-    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock, hooks: HookLog
+    registry: Registry,
+    engine: Engine,
+    ctx: WriteContext,
+    clock: FixedClock,
+    hooks: HookLog,
+    on_file: OnFile,
+    desk: Desk,
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
     clock.set(ELIGIBLE)
-    application = _apply(engine, ctx, record.subject_id, _chain(registry, record.subject_id))
+    application = desk.apply(on_file.subject_id, _chain(registry, on_file.subject_id))
     assert application["deadline_at"].replace(tzinfo=None) == ELIGIBLE.replace(
         tzinfo=None
     ) + timedelta(days=15)  # CN: 15 days
     with pytest.raises(Conflict):  # the same record named by its record id
-        _apply(engine, ctx, record.subject_id, str(record.record_id))
+        desk.apply(on_file.subject_id, on_file.record_id)
     with engine.begin() as conn:
         with pytest.raises(ValidationFailed):
             repair.decide(conn, ctx, application["id"], False, "", "operator:ann")
         repair.decide(conn, ctx, application["id"], True, "", "operator:ann")
-    assert registry.effective_ids(record.subject_id) == set()
-    assert hooks.calls == [{record.subject_id}]
+    assert registry.effective_ids(on_file.subject_id) == set()
+    assert hooks.calls == [{on_file.subject_id}]
     with engine.connect() as conn:
-        last = notices_repo.of_subject(conn, record.subject_id)[-1]
+        last = notices_repo.of_subject(conn, on_file.subject_id)[-1]
         actions = conn.execute(select(audit_log.c.action)).scalars().all()
     assert last["kind"] == "repair_decision" and "approved" in last["title"]
     assert actions[-1] == "repair.approved"
 
 
 def test_a_rejected_application_keeps_the_effect(
-    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock
+    registry: Registry,
+    engine: Engine,
+    ctx: WriteContext,
+    clock: FixedClock,
+    on_file: OnFile,
+    desk: Desk,
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
     clock.set(ELIGIBLE)
-    application = _apply(engine, ctx, record.subject_id, _chain(registry, record.subject_id))
+    application = desk.apply(on_file.subject_id, _chain(registry, on_file.subject_id))
     with engine.begin() as conn:
         decided = repair.decide(conn, ctx, application["id"], False, "no proof of payment", "op")
     assert decided["status"] == "rejected"
-    assert len(registry.effective_ids(record.subject_id)) == 1
+    assert len(registry.effective_ids(on_file.subject_id)) == 1
 
 
 def test_an_undecided_application_is_flagged_once_when_overdue(
-    registry: Registry, engine: Engine, ctx: WriteContext, clock: FixedClock
+    registry: Registry,
+    engine: Engine,
+    ctx: WriteContext,
+    clock: FixedClock,
+    on_file: OnFile,
+    desk: Desk,
 ) -> None:
-    record = registry.defaulter()
-    assert record.subject_id is not None
     clock.set(ELIGIBLE)
-    _apply(engine, ctx, record.subject_id, _chain(registry, record.subject_id))
+    desk.apply(on_file.subject_id, _chain(registry, on_file.subject_id))
     clock.advance(days=14)
     with engine.begin() as conn:
         assert jobs.run_due(conn, ctx).repairs_flagged == 0
@@ -115,7 +109,7 @@ def test_an_undecided_application_is_flagged_once_when_overdue(
     with engine.begin() as conn:
         assert jobs.run_due(conn, ctx).repairs_flagged == 1
         assert jobs.run_due(conn, ctx).repairs_flagged == 0
-        kinds = [n["kind"] for n in notices_repo.of_subject(conn, record.subject_id)]
+        kinds = [n["kind"] for n in notices_repo.of_subject(conn, on_file.subject_id)]
     assert kinds.count("repair_overdue") == 1
 
 

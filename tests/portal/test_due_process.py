@@ -196,3 +196,35 @@ def test_operator_decides_an_identity_review_item_with_reasons(portal: Portal) -
     assert f'data-review="{item.group(1)}"' not in portal.client.get("/console/queues").text
     again = portal.post(url, data={"resolution": "Pilot-era code confirmed again."})
     assert again.status_code == 409
+
+
+CASE_ROW = re.compile(
+    r'<tr data-(dispute|repair)="([0-9]+)">(?:(?!</tr>).)*?<td>[0-9]+</td><td>([^<]*)</td>', re.S
+)
+
+
+def test_one_queue_holds_every_kind_of_case_and_filters_by_kind(portal: Portal) -> None:
+    """Issue 13, one case workflow: disputes, "not me" claims and repair applications wait in
+    one console queue; ``?kind=`` shows one kind; each row's form closes its case through the
+    same route with one of its own kind's outcomes (another kind's is refused, G-28's
+    reasons asked for where the record is kept)."""
+    portal.sign_in(Role.OPERATOR)
+    every = CASE_ROW.findall(portal.client.get("/console/queues").text)
+    assert {kind for _, _, kind in every} == {
+        "The record is wrong",
+        "This record is not about me",
+        "Credit repair",
+    }
+    for kind, label in (
+        ("identity_claim", "This record is not about me"),
+        ("repair", "Credit repair"),
+    ):
+        shown = CASE_ROW.findall(portal.client.get(f"/console/queues?kind={kind}").text)
+        assert shown and {k for _, _, k in shown} == {label}
+    repair_id = next(i for row, i, _ in every if row == "repair")
+    url = f"/console/repairs/{repair_id}/resolve"
+    assert portal.post(url, data={"outcome": "deleted"}).status_code == 422  # a dispute's
+    assert portal.post(url, data={"outcome": "rejected", "reasons": ""}).status_code == 422
+    done = portal.post(url, data={"outcome": "approved"}, follow_redirects=False)
+    assert done.status_code == 303
+    assert f'data-repair="{repair_id}"' not in portal.client.get("/console/queues").text

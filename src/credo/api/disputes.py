@@ -4,26 +4,27 @@ and decide repairs. Thin: the work is in credo.disputes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_conn, get_ctx, require
 from credo.api.params import Id
 from credo.context import AppContext
-from credo.disputes import repair, repository, service
+from credo.disputes import cases, repair, repository, service
+from credo.disputes.kinds import open_status_of
 from credo.disputes.report import jsonable, subject_report
 from credo.disputes.report_html import render_report
 from credo.jsonvalue import JsonObject
 from credo.notices.reader import LANGUAGES, language_asked, remember_language
 
 router = APIRouter(tags=["due process"])
-subject_only = require(Role.SUBJECT)
-operator_only = require(Role.OPERATOR)
 
 
 class Strict(BaseModel):
@@ -99,198 +100,168 @@ class DecideIn(Strict):
     reasons: str = Field(default="", max_length=4000)
 
 
-def _subject_id(principal: Principal) -> int:
-    assert principal.subject_id is not None  # access.service binds subject principals to one
-    return principal.subject_id
+@dataclass
+class Call:
+    """What every route here works with: who calls, the app, and the request's transaction."""
+
+    principal: Principal
+    ctx: AppContext
+    conn: Connection
+
+    @property
+    def subject_id(self) -> int:
+        assert self.principal.subject_id is not None  # subject principals are bound to one
+        return self.principal.subject_id
+
+    @property
+    def actor(self) -> str:
+        return f"operator:{self.principal.id}"
 
 
-def _remember_language(
-    conn: Connection, ctx: AppContext, subject_id: int, asked: str | None, accept: str | None
-) -> None:
+def _call_as(role: Role) -> Callable[..., Call]:
+    def dependency(
+        principal: Principal = Depends(require(role)),
+        ctx: AppContext = Depends(get_ctx),
+        conn: Connection = Depends(get_conn),
+    ) -> Call:
+        return Call(principal, ctx, conn)
+
+    return dependency
+
+
+AsSubject = Annotated[Call, Depends(_call_as(Role.SUBJECT))]
+AsOperator = Annotated[Call, Depends(_call_as(Role.OPERATOR))]
+AcceptLanguage = Annotated[str | None, Header(max_length=200)]
+
+
+def _remember_language(call: Call, asked: str | None, accept: str | None) -> None:
     """Notices about what the subject does here are written in the language the request
     names (``language``, else Accept-Language); a request that names none changes nothing."""
     lang = language_asked(asked, accept)
     if lang is not None:
-        remember_language(conn, subject_id, lang, ctx.clock.now())
+        remember_language(call.conn, call.subject_id, lang, call.ctx.clock.now())
+
+
+def _json(row: RowMapping) -> dict[str, Any]:
+    return {str(key): jsonable(value) for key, value in row.items()}
+
+
+def _report(call: Call) -> dict[str, Any]:
+    return subject_report(call.conn, call.ctx.catalogue, call.subject_id, call.ctx.clock.now())
 
 
 @router.get("/v1/me/report")
-def my_report(
-    principal: Principal = Depends(subject_only),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-) -> dict[str, Any]:
+def my_report(call: AsSubject) -> dict[str, Any]:
     """Everything held about you, free (G-23): records with history, ratings, list entries,
     inquiries, disputes, repair applications and notices."""
-    return subject_report(conn, ctx.catalogue, _subject_id(principal), ctx.clock.now())
+    return _report(call)
 
 
 @router.get("/v1/me/report.html", response_class=HTMLResponse)
-def my_report_page(
-    principal: Principal = Depends(subject_only),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-) -> str:
+def my_report_page(call: AsSubject) -> str:
     """The same report as a printable page."""
-    return render_report(
-        subject_report(conn, ctx.catalogue, _subject_id(principal), ctx.clock.now())
-    )
+    return render_report(_report(call))
+
+
+def _as_subject(
+    call: Call, action: Callable[..., RowMapping], *args: Any, **kw: Any
+) -> dict[str, Any]:
+    """``action(conn, write context, subject_id, *args, **kw)``, answered as JSON."""
+    return _json(action(call.conn, call.ctx.write_context(), call.subject_id, *args, **kw))
+
+
+def _lodge(call: Call, kind: str, body: DisputeIn | ClaimIn, accept: str | None) -> dict[str, Any]:
+    _remember_language(call, body.language, accept)
+    category = body.category if isinstance(body, DisputeIn) else "identity"
+    case = {"kind": kind, "category": category, "evidence": body.evidence}
+    return _as_subject(call, service.open_dispute, body.record_id, body.grounds, **case)
 
 
 @router.post("/v1/me/disputes", status_code=201)
 def lodge_dispute(
-    body: DisputeIn,
-    principal: Principal = Depends(subject_only),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-    accept_language: str | None = Header(default=None, max_length=200),
+    body: DisputeIn, call: AsSubject, accept_language: AcceptLanguage = None
 ) -> dict[str, Any]:
     """Dispute a record: it has no effect from this moment until resolved (G-26). Notices
     come in ``language``, else in the first language of Accept-Language that notices are
     written in (en, zh)."""
-    _remember_language(conn, ctx, _subject_id(principal), body.language, accept_language)
-    dispute = service.open_dispute(
-        conn,
-        ctx.write_context(),
-        _subject_id(principal),
-        body.record_id,
-        body.grounds,
-        category=body.category,
-        evidence=body.evidence,
-    )
-    return jsonable(dict(dispute))
+    return _lodge(call, "dispute", body, accept_language)
 
 
 @router.post("/v1/me/identity-claims", status_code=201)
 def lodge_identity_claim(
-    body: ClaimIn,
-    principal: Principal = Depends(subject_only),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-    accept_language: str | None = Header(default=None, max_length=200),
+    body: ClaimIn, call: AsSubject, accept_language: AcceptLanguage = None
 ) -> dict[str, Any]:
     """'Not me': the record is suspended at once until reviewed (G-20). Notices come in
     ``language``, else in the first of Accept-Language that notices are written in."""
-    _remember_language(conn, ctx, _subject_id(principal), body.language, accept_language)
-    claim = service.open_dispute(
-        conn,
-        ctx.write_context(),
-        _subject_id(principal),
-        body.record_id,
-        body.grounds,
-        kind="identity_claim",
-        evidence=body.evidence,
-    )
-    return jsonable(dict(claim))
+    return _lodge(call, "identity_claim", body, accept_language)
 
 
 @router.post("/v1/me/disputes/{dispute_id}/information")
-def add_information(
-    dispute_id: Id,
-    body: InformationIn,
-    principal: Principal = Depends(subject_only),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-) -> dict[str, Any]:
-    updated = service.add_information(
-        conn, ctx.write_context(), _subject_id(principal), dispute_id, body.information
-    )
-    return jsonable(dict(updated))
+def add_information(dispute_id: Id, body: InformationIn, call: AsSubject) -> dict[str, Any]:
+    return _as_subject(call, service.add_information, dispute_id, body.information)
 
 
 @router.post("/v1/me/statements", status_code=201)
-def attach_statement(
-    body: StatementIn,
-    principal: Principal = Depends(subject_only),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-) -> dict[str, Any]:
+def attach_statement(body: StatementIn, call: AsSubject) -> dict[str, Any]:
     """Your statement travels with the record into every later decision (G-32)."""
     statement_id = service.attach_statement(
-        conn, ctx.write_context(), _subject_id(principal), body.record_id, body.text
+        call.conn, call.ctx.write_context(), call.subject_id, body.record_id, body.text
     )
     return {"id": statement_id}
 
 
 @router.post("/v1/me/repairs", status_code=201)
-def apply_for_repair(
-    body: RepairIn,
-    principal: Principal = Depends(subject_only),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-) -> dict[str, Any]:
+def apply_for_repair(body: RepairIn, call: AsSubject) -> dict[str, Any]:
     """Credit repair of a record or list entry, with proof (G-42)."""
-    application = repair.apply(
-        conn,
-        ctx.write_context(),
-        _subject_id(principal),
-        body.target_kind,
-        body.target_ref,
-        body.condition,
-        body.proof,
-    )
-    return jsonable(dict(application))
+    target = (body.target_kind, body.target_ref)
+    return _as_subject(call, repair.apply, *target, body.condition, body.proof)
+
+
+Status = Annotated[str | None, Query(max_length=16)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _queue(call: Call, store: str, status: str | None, limit: int) -> list[dict[str, Any]]:
+    """One queue of cases for operators, nearest deadline first; without a status, the open
+    ones (credo.disputes.cases: open is 'open' for disputes, 'pending' for repairs)."""
+    found = repository.cases_by_status(call.conn, store, status or open_status_of(store), limit)
+    return [_json(case) for case in found]
 
 
 @router.get("/v1/disputes")
 def list_disputes(
-    status: str = Query("open", max_length=16),
-    limit: int = Query(100, ge=1, le=500),
-    _: Principal = Depends(operator_only),
-    conn: Connection = Depends(get_conn),
+    call: AsOperator, status: Status = None, limit: Limit = 100
 ) -> list[dict[str, Any]]:
     """Disputes and claims by status, nearest deadline first."""
-    return [jsonable(dict(d)) for d in repository.disputes_by_status(conn, status, limit)]
-
-
-@router.post("/v1/disputes/{dispute_id}/resolve")
-def resolve_dispute(
-    dispute_id: Id,
-    body: ResolveIn,
-    principal: Principal = Depends(operator_only),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-) -> dict[str, Any]:
-    """A dispute: corrected, deleted, upheld or frivolous; a "not me" claim: confirmed or
-    rejected (``kind`` says which, and must be the case's own). Outcomes that keep the record
-    need reasons (G-28)."""
-    resolved = service.resolve(
-        conn,
-        ctx.write_context(),
-        dispute_id,
-        body.outcome,
-        body.reasons,
-        f"operator:{principal.id}",
-        kind=body.kind,
-    )
-    return jsonable(dict(resolved))
+    return _queue(call, "disputes", status, limit)
 
 
 @router.get("/v1/repairs")
 def list_repairs(
-    status: str = Query("pending", max_length=16),
-    limit: int = Query(100, ge=1, le=500),
-    _: Principal = Depends(operator_only),
-    conn: Connection = Depends(get_conn),
+    call: AsOperator, status: Status = None, limit: Limit = 100
 ) -> list[dict[str, Any]]:
-    return [jsonable(dict(a)) for a in repository.repairs_by_status(conn, status, limit)]
+    """Repair applications by status, nearest deadline first."""
+    return _queue(call, "repairs", status, limit)
+
+
+def _resolved(
+    call: Call, store: str, case_id: int, outcome: str, reasons: str, kind: str | None
+) -> dict[str, Any]:
+    ctx = call.ctx.write_context()
+    closed = cases.resolve(call.conn, ctx, store, case_id, outcome, reasons, call.actor, kind)
+    return _json(closed)
+
+
+@router.post("/v1/disputes/{dispute_id}/resolve")
+def resolve_dispute(dispute_id: Id, body: ResolveIn, call: AsOperator) -> dict[str, Any]:
+    """A dispute: corrected, deleted, upheld or frivolous; a "not me" claim: confirmed or
+    rejected (``kind`` says which, and must be the case's own). Outcomes that keep the record
+    need reasons (G-28)."""
+    return _resolved(call, "disputes", dispute_id, body.outcome, body.reasons, body.kind)
 
 
 @router.post("/v1/repairs/{application_id}/decide")
-def decide_repair(
-    application_id: Id,
-    body: DecideIn,
-    principal: Principal = Depends(operator_only),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-) -> dict[str, Any]:
+def decide_repair(application_id: Id, body: DecideIn, call: AsOperator) -> dict[str, Any]:
     """Approval ends the effect of the target and its measures at once (G-42, G-43)."""
-    decided = repair.decide(
-        conn,
-        ctx.write_context(),
-        application_id,
-        body.approve,
-        body.reasons,
-        f"operator:{principal.id}",
-    )
-    return jsonable(dict(decided))
+    outcome = "approved" if body.approve else "rejected"
+    return _resolved(call, "repairs", application_id, outcome, body.reasons, None)

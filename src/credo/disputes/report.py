@@ -46,7 +46,7 @@ def subject_report(
     conn: Connection, catalogue: Catalogue, subject_id: int, now: datetime
 ) -> dict[str, Any]:
     today = now.date()
-    disputes = repository.disputes_of_subject(conn, subject_id)
+    disputes = repository.cases_of_subject(conn, "disputes", subject_id)
     report = {
         "generated_at": now,
         "profile": catalogue.profile.id,
@@ -59,7 +59,9 @@ def subject_report(
         "human_reviews": reviews_of_subject(conn, subject_id, now),
         "subscriptions": _watchers(conn, catalogue, subject_id),
         "disputes": [_dispute(d, now) for d in disputes],
-        "repair_applications": [_plain(r) for r in repository.repairs_of_subject(conn, subject_id)],
+        "repair_applications": [
+            _plain(r) for r in repository.cases_of_subject(conn, "repairs", subject_id)
+        ],
         "notices": [_notice(n) for n in notices_repo.of_subject(conn, subject_id)],
         "rights": RIGHTS,
     }

@@ -4,10 +4,11 @@ marks, and the suppressions that due process opens and closes on ``record_suppre
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, or_, select
+from sqlalchemy import Connection, RowMapping, Table, or_, select
 
 from credo.db.sql import chunks, insert_ignore
 from credo.disputes.tables import disputes, record_expiries, repair_applications, subject_statements
@@ -108,62 +109,105 @@ def close_suppressions(conn: Connection, ref: str, at: datetime) -> None:
     )
 
 
-# -- disputes and identity claims ------------------------------------------------------------
+# -- cases: disputes, identity claims (table disputes) and repairs (repair_applications) ------
 
 
-def insert_dispute(conn: Connection, row: dict[str, Any]) -> int:
-    return int(conn.execute(disputes.insert().returning(disputes.c.id), row).scalar_one())
+@dataclass(frozen=True)
+class Store:
+    """Where one kind of case lives, and what its table calls the workflow's columns."""
+
+    table: Table
+    opened_at: str
+    resolved_at: str
+    resolved_by: str
+
+
+STORES = {
+    "disputes": Store(disputes, "opened_at", "resolved_at", "resolved_by"),
+    "repairs": Store(repair_applications, "applied_at", "decided_at", "decided_by"),
+}
+
+
+def insert_case(
+    conn: Connection, store: str, row: dict[str, Any], status: str, opened: datetime, due: datetime
+) -> int:
+    where = STORES[store]
+    values = {**row, "status": status, where.opened_at: opened, "deadline_at": due}
+    table = where.table
+    return int(conn.execute(table.insert().returning(table.c.id), values).scalar_one())
+
+
+def get_case(conn: Connection, store: str, case_id: int) -> RowMapping | None:
+    table = STORES[store].table
+    return conn.execute(select(table).where(table.c.id == case_id)).mappings().first()
+
+
+def update_case(conn: Connection, store: str, case_id: int, values: dict[str, Any]) -> None:
+    table = STORES[store].table
+    conn.execute(table.update().where(table.c.id == case_id).values(**values))
+
+
+def close_case(
+    conn: Connection, store: str, case_id: int, status: str, at: datetime, by: str, reasons: str
+) -> None:
+    where = STORES[store]
+    values = {"status": status, where.resolved_at: at, where.resolved_by: by}
+    update_case(conn, store, case_id, values | {"reasons": reasons or None})
+
+
+def open_case_on(conn: Connection, store: str, status: str, **matching: str) -> RowMapping | None:
+    """The case in ``status`` whose columns equal ``matching`` (one open case per target)."""
+    table = STORES[store].table
+    query = select(table).where(
+        table.c.status == status, *(table.c[name] == value for name, value in matching.items())
+    )
+    return conn.execute(query).mappings().first()
+
+
+def cases_of_subject(conn: Connection, store: str, subject_id: int) -> list[RowMapping]:
+    table = STORES[store].table
+    query = select(table).where(table.c.subject_id == subject_id).order_by(table.c.id)
+    return list(conn.execute(query).mappings())
+
+
+def cases_by_status(
+    conn: Connection, store: str, status: str, limit: int = 500, kinds: Sequence[str] = ()
+) -> list[RowMapping]:
+    """A queue: the cases in ``status`` (of ``kinds``, where the table holds several), nearest
+    deadline first."""
+    table = STORES[store].table
+    query = select(table).where(table.c.status == status)
+    if kinds and "kind" in table.c:
+        query = query.where(table.c.kind.in_(list(kinds)))
+    query = query.order_by(table.c.deadline_at, table.c.id).limit(limit)
+    return list(conn.execute(query).mappings())
+
+
+def overdue_cases(conn: Connection, store: str, status: str, now: datetime) -> list[RowMapping]:
+    """Cases still in ``status`` at their deadline, not yet flagged where a table flags them."""
+    table = STORES[store].table
+    query = select(table).where(table.c.status == status, table.c.deadline_at <= now)
+    if "overdue_flagged_at" in table.c:
+        query = query.where(table.c.overdue_flagged_at.is_(None))
+    return list(conn.execute(query.order_by(table.c.id)).mappings())
 
 
 def get_dispute(conn: Connection, dispute_id: int) -> RowMapping | None:
-    return conn.execute(select(disputes).where(disputes.c.id == dispute_id)).mappings().first()
-
-
-def update_dispute(conn: Connection, dispute_id: int, values: dict[str, Any]) -> None:
-    conn.execute(disputes.update().where(disputes.c.id == dispute_id).values(**values))
-
-
-def open_dispute_on(conn: Connection, chain_id: str, kind: str) -> RowMapping | None:
-    return (
-        conn.execute(
-            select(disputes).where(
-                disputes.c.chain_id == chain_id,
-                disputes.c.kind == kind,
-                disputes.c.status == "open",
-            )
-        )
-        .mappings()
-        .first()
-    )
-
-
-def disputes_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(disputes).where(disputes.c.subject_id == subject_id).order_by(disputes.c.id)
-        ).mappings()
-    )
+    return get_case(conn, "disputes", dispute_id)
 
 
 def disputes_by_status(conn: Connection, status: str, limit: int = 500) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(disputes)
-            .where(disputes.c.status == status)
-            .order_by(disputes.c.deadline_at, disputes.c.id)
-            .limit(limit)
-        ).mappings()
-    )
+    return cases_by_status(conn, "disputes", status, limit)
 
 
 def overdue_disputes(conn: Connection, now: datetime) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(disputes)
-            .where(disputes.c.status == "open", disputes.c.deadline_at <= now)
-            .order_by(disputes.c.id)
-        ).mappings()
-    )
+    return overdue_cases(conn, "disputes", "open", now)
+
+
+def insert_repair(conn: Connection, row: dict[str, Any]) -> int:
+    """A repair application as stored (fixtures that build one directly)."""
+    table = repair_applications
+    return int(conn.execute(table.insert().returning(table.c.id), row).scalar_one())
 
 
 # -- subject statements ----------------------------------------------------------------------
@@ -187,82 +231,6 @@ def statements_of_chains(conn: Connection, chain_ids: Sequence[str]) -> dict[str
         ).mappings():
             found.setdefault(row["chain_id"], []).append(row)
     return found
-
-
-# -- repair applications ---------------------------------------------------------------------
-
-
-def insert_repair(conn: Connection, row: dict[str, Any]) -> int:
-    return int(
-        conn.execute(
-            repair_applications.insert().returning(repair_applications.c.id), row
-        ).scalar_one()
-    )
-
-
-def get_repair(conn: Connection, application_id: int) -> RowMapping | None:
-    return (
-        conn.execute(select(repair_applications).where(repair_applications.c.id == application_id))
-        .mappings()
-        .first()
-    )
-
-
-def update_repair(conn: Connection, application_id: int, values: dict[str, Any]) -> None:
-    conn.execute(
-        repair_applications.update()
-        .where(repair_applications.c.id == application_id)
-        .values(**values)
-    )
-
-
-def pending_repair_on(conn: Connection, target_kind: str, target_ref: str) -> RowMapping | None:
-    return (
-        conn.execute(
-            select(repair_applications).where(
-                repair_applications.c.target_kind == target_kind,
-                repair_applications.c.target_ref == target_ref,
-                repair_applications.c.status == "pending",
-            )
-        )
-        .mappings()
-        .first()
-    )
-
-
-def repairs_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(repair_applications)
-            .where(repair_applications.c.subject_id == subject_id)
-            .order_by(repair_applications.c.id)
-        ).mappings()
-    )
-
-
-def repairs_by_status(conn: Connection, status: str, limit: int = 500) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(repair_applications)
-            .where(repair_applications.c.status == status)
-            .order_by(repair_applications.c.deadline_at, repair_applications.c.id)
-            .limit(limit)
-        ).mappings()
-    )
-
-
-def overdue_repairs(conn: Connection, now: datetime) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(repair_applications)
-            .where(
-                repair_applications.c.status == "pending",
-                repair_applications.c.deadline_at <= now,
-                repair_applications.c.overdue_flagged_at.is_(None),
-            )
-            .order_by(repair_applications.c.id)
-        ).mappings()
-    )
 
 
 # -- expiry ----------------------------------------------------------------------------------

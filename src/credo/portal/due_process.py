@@ -9,16 +9,17 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from credo.access.model import Principal, Role
 from credo.api.deps import get_ctx
 from credo.api.params import parse_id
 from credo.catalog.catalogue import Catalogue
 from credo.context import AppContext
-from credo.disputes import repair, service
-from credo.disputes import repository as disputes_repo
+from credo.disputes import cases, repair, service
+from credo.disputes.kinds import KINDS, CaseKind
 from credo.disputes.report import subject_report
+from credo.disputes.repository import STORES
 from credo.errors import CredoError, NotFound
 from credo.notices.reader import remember_language
 from credo.portal import views
@@ -29,6 +30,8 @@ from credo.subjects import service as subjects_service
 
 router = APIRouter(include_in_schema=False)
 OUTCOMES = service.OUTCOMES
+# a repair is approved or rejected; the words for a claim's 'rejected' would not fit it
+OUTCOME_LABELS = {"approved": "console.approve", "rejected": "console.reject"}
 
 
 def _report_page(
@@ -77,16 +80,50 @@ def _in_language(text: dict[str, str] | None, t: Translator) -> str:
     return (text or {}).get(t.lang) or (text or {}).get("en") or ""
 
 
+Page = Callable[..., Response]  # (request, ctx, principal, error=None, status_code=200)
+
+
+def _shown(
+    request: Request, ctx: AppContext, principal: Principal | None, role: Role, page: Page
+) -> Response:
+    """``page`` for a signed-in principal of ``role``; anyone else is refused or signs in."""
+    refused = gate(request, ctx, principal, (role,))
+    if refused is not None or principal is None:
+        return refused or RedirectResponse("/signin", status_code=303)
+    return page(request, ctx, principal)
+
+
+def _acted(
+    request: Request,
+    ctx: AppContext,
+    principal: Principal | None,
+    csrf: str,
+    role: Role,
+    action: Callable[[Connection, Principal], None],
+    page: Page,
+    done: str,
+) -> Response:
+    """Run ``action(conn, principal)`` in its own transaction, committed before the redirect
+    to ``done`` (so the next page sees it); a refused action shows ``page`` with the reason.
+    A post from another site, or without this browser's form token, is refused first."""
+    refused = guard_post(request, ctx, principal, csrf) or gate(request, ctx, principal, (role,))
+    if refused is not None or principal is None:
+        return refused or RedirectResponse("/signin", status_code=303)
+    try:
+        with ctx.engine.begin() as conn:
+            action(conn, principal)
+    except CredoError as exc:
+        return page(request, ctx, principal, exc.detail, exc.status)
+    return RedirectResponse(done, status_code=303)
+
+
 @router.get("/me", response_model=None)
 def my_report(
     request: Request,
     ctx: AppContext = Depends(get_ctx),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
-    refused = gate(request, ctx, principal, (Role.SUBJECT,))
-    if refused is not None or principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    return _report_page(request, ctx, principal)
+    return _shown(request, ctx, principal, Role.SUBJECT, _report_page)
 
 
 def _subject_action(
@@ -96,22 +133,15 @@ def _subject_action(
     csrf: str,
     action: Callable[[Connection, int], None],
 ) -> Response:
-    """Run ``action(conn, subject_id)`` in its own transaction, committed before the redirect
-    (so the next page sees it); a refused action shows the report with the reason. A post
-    from another site, or without this browser's form token, is refused first."""
-    refused = guard_post(request, ctx, principal, csrf) or gate(
-        request, ctx, principal, (Role.SUBJECT,)
-    )
-    if refused is not None or principal is None or principal.subject_id is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    try:
-        with ctx.engine.begin() as conn:
-            # notices about what the subject does here are written in the language they use
-            remember_language(conn, principal.subject_id, translator(request).lang, ctx.clock.now())
-            action(conn, principal.subject_id)
-    except CredoError as exc:
-        return _report_page(request, ctx, principal, exc.detail, exc.status)
-    return RedirectResponse("/me#disputes", status_code=303)
+    """A subject's form: ``action(conn, subject_id)``, then back to their report."""
+
+    def act(conn: Connection, subject: Principal) -> None:
+        assert subject.subject_id is not None  # subject principals are bound to one subject
+        # notices about what the subject does here are written in the language they use
+        remember_language(conn, subject.subject_id, translator(request).lang, ctx.clock.now())
+        action(conn, subject.subject_id)
+
+    return _acted(request, ctx, principal, csrf, Role.SUBJECT, act, _report_page, "/me#disputes")
 
 
 @router.post("/me/disputes", response_model=None)
@@ -173,10 +203,12 @@ def _queues_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    """One queue for every kind of case (filterable by kind), then identity review items."""
     t = translator(request)
+    shown = request.query_params.get("kind", "")
+    kinds = [KINDS[shown]] if shown in KINDS else list(KINDS.values())
     with ctx.engine.connect() as conn:
-        disputes = disputes_repo.disputes_by_status(conn, "open", 200)
-        repairs = disputes_repo.repairs_by_status(conn, "pending", 200)
+        queue = cases.open_cases(conn, kinds, 200)
         reviews = subjects_repo.open_review_items(conn, None, 200)
     return render(
         request,
@@ -185,12 +217,35 @@ def _queues_page(
         principal,
         "queues.html",
         status_code=status_code,
-        disputes=[views.dispute_row(ctx.catalogue, t, d) for d in disputes],
-        repairs=repairs,
+        cases=[_case_row(ctx.catalogue, t, kind, case) for kind, case in queue],
+        kinds=[(name, t(f"me.kind.{name}")) for name in KINDS],
+        shown=shown,
         reviews=reviews,
-        outcomes=OUTCOMES,
         error=error,
     )
+
+
+def _case_row(
+    catalogue: Catalogue, t: Translator, kind: CaseKind, case: RowMapping
+) -> dict[str, Any]:
+    """One line of the console's case queue: what is claimed, by whom, decided by when."""
+    furnisher = catalogue.furnishers.get(case.get("furnisher_id") or "")
+    claim = (
+        case["grounds"]
+        if "grounds" in case
+        else catalogue.labels.words(t.lang).text(case["condition"])
+    )
+    return {
+        "id": case["id"],
+        "store": kind.store,
+        "row": "dispute" if kind.store == "disputes" else "repair",  # the row's data attribute
+        "kind": t(f"me.kind.{kind.name}"),
+        "subject_id": case["subject_id"],
+        "furnisher": t.pick(furnisher.name) if furnisher else case.get("furnisher_id") or "",
+        "claim": claim,
+        "deadline": t.date(case["deadline_at"]),
+        "outcomes": [(o, t(OUTCOME_LABELS.get(o, f"resolve.{o}"))) for o in kind.outcomes],
+    }
 
 
 @router.get("/console/queues", response_model=None)
@@ -199,10 +254,7 @@ def queues(
     ctx: AppContext = Depends(get_ctx),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
-    refused = gate(request, ctx, principal, (Role.OPERATOR,))
-    if refused is not None or principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    return _queues_page(request, ctx, principal)
+    return _shown(request, ctx, principal, Role.OPERATOR, _queues_page)
 
 
 def _operator_action(
@@ -212,37 +264,55 @@ def _operator_action(
     csrf: str,
     action: Callable[[Connection, str], None],
 ) -> Response:
-    """Run ``action(conn, actor)`` for an operator in its own transaction, committed before
-    the redirect; a refused action shows the queues with the reason. A post from another
-    site, or without this browser's form token, is refused first."""
-    refused = guard_post(request, ctx, principal, csrf) or gate(
-        request, ctx, principal, (Role.OPERATOR,)
-    )
-    if refused is not None or principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    try:
-        with ctx.engine.begin() as conn:
-            action(conn, f"operator:{principal.id}")
-    except CredoError as exc:
-        return _queues_page(request, ctx, principal, exc.detail, exc.status)
-    return RedirectResponse("/console/queues", status_code=303)
+    """An operator's form in the queues: ``action(conn, actor)``, then back to the queues."""
+
+    def act(conn: Connection, operator: Principal) -> None:
+        action(conn, f"operator:{operator.id}")
+
+    page, done = _queues_page, "/console/queues"
+    return _acted(request, ctx, principal, csrf, Role.OPERATOR, act, page, done)
 
 
-@router.post("/console/disputes/{dispute_id}/resolve", response_model=None)
-def resolve(
-    dispute_id: str,
+def _resolve_case(
     request: Request,
-    outcome: str = Form(..., max_length=20),
-    reasons: str = Form("", max_length=4000),
-    csrf: str = Form("", max_length=100),
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
+    ctx: AppContext,
+    principal: Principal | None,
+    csrf: str,
+    store: str,
+    case_id: str,
+    outcome: str,
+    reasons: str,
 ) -> Response:
+    """Close a case from the queue with the outcome the operator chose (credo.disputes.cases)."""
+
     def act(conn: Connection, actor: str) -> None:
-        number = _id(dispute_id, "dispute")
-        service.resolve(conn, ctx.write_context(), number, outcome, reasons, actor)
+        number = _id(case_id, cases.NOUNS[store])
+        cases.resolve(conn, ctx.write_context(), store, number, outcome, reasons, actor)
 
     return _operator_action(request, ctx, principal, csrf, act)
+
+
+def _resolve_route(store: str) -> Callable[..., Response]:
+    """The queue's resolve form, for the cases in ``store`` (one handler for every kind)."""
+
+    def resolve(
+        case_id: str,
+        request: Request,
+        outcome: str = Form(..., max_length=20),
+        reasons: str = Form("", max_length=4000),
+        csrf: str = Form("", max_length=100),
+        ctx: AppContext = Depends(get_ctx),
+        principal: Principal | None = Depends(signed_in),
+    ) -> Response:
+        return _resolve_case(request, ctx, principal, csrf, store, case_id, outcome, reasons)
+
+    return resolve
+
+
+for _store in STORES:
+    router.post(f"/console/{_store}/{{case_id}}/resolve", response_model=None)(
+        _resolve_route(_store)
+    )
 
 
 @router.post("/console/repairs/{application_id}/decide", response_model=None)
@@ -255,11 +325,9 @@ def decide(
     ctx: AppContext = Depends(get_ctx),
     principal: Principal | None = Depends(signed_in),
 ) -> Response:
-    def act(conn: Connection, actor: str) -> None:
-        number = _id(application_id, "repair application")
-        repair.decide(conn, ctx.write_context(), number, approve == "yes", reasons, actor)
-
-    return _operator_action(request, ctx, principal, csrf, act)
+    """The repair form before cases had one queue: approve yes or no."""
+    outcome = "approved" if approve == "yes" else "rejected"
+    return _resolve_case(request, ctx, principal, csrf, "repairs", application_id, outcome, reasons)
 
 
 @router.post("/console/review/{item_id}/resolve", response_model=None)

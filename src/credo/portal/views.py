@@ -382,18 +382,6 @@ def _dispute(t: Translator, dispute: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def dispute_row(catalogue: Catalogue, t: Translator, dispute: Mapping[Any, Any]) -> dict[str, Any]:
-    """One line of the operator's dispute queue."""
-    furnisher = catalogue.furnishers.get(dispute["furnisher_id"])
-    return {
-        **_dispute(t, dispute),
-        "raw_kind": dispute["kind"],
-        "subject_id": dispute["subject_id"],
-        "record_id": dispute["record_id"],
-        "furnisher": t.pick(furnisher.name) if furnisher else dispute["furnisher_id"],
-    }
-
-
 DEFAULTER_LIST = "judgment_defaulters"
 NOT_RATED = "not_rated"  # no inputs for this rating: nothing to publish
 
