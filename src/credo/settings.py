@@ -31,3 +31,11 @@ class Settings(BaseSettings):
         description="Let webhooks go to http:// and private, loopback or link-local addresses "
         "(tests and closed test networks only; off in production)",
     )
+    inquiry_commit_wait_ms: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="How long the inquiry writer waits after a check's inquiry arrives for "
+        "more to share its commit (group commit, credo.checks.inquiries); every check waits "
+        "for its commit, so this is added to a check's latency when the writer is idle",
+    )

@@ -55,6 +55,7 @@ async def check_service(app: FastAPI) -> CheckService:
                 ctx.engine,
                 ctx.clock,
                 webhook_allow_private=ctx.settings.webhook_allow_private,
+                inquiry_commit_wait_s=ctx.settings.inquiry_commit_wait_ms / 1000,
             )
             app.state.checks = service
         await service.start()  # idempotent

@@ -1,14 +1,17 @@
 """Group commit of inquiries (G-24): every check waits until its inquiry row is committed.
 
-Concurrent checks queue their rows; one writer task takes everything queued, commits it in
-one transaction, and only then releases the waiting checks. Under load, many inquiries share
-one commit, so durability is never traded for throughput. If the commit fails, every check in
-the batch fails (no decision leaves without its inquiry)."""
+Concurrent checks queue their rows; one writer task takes everything queued (waiting at most
+``max_wait_s`` after the first row for more to join), commits the rows and their audit entries
+in one transaction on its own thread and connection, and only then releases the waiting
+checks. Under load, many inquiries share one commit, so durability is never traded for
+throughput. If the commit fails, every check in the batch fails (no decision leaves without
+its inquiry)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -27,10 +30,14 @@ class InquiryNotRecorded(CredoError):
 
 
 class InquiryWriter:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, max_wait_s: float = 0.0) -> None:
         self._engine = engine
+        self._max_wait_s = max_wait_s
         self._queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[None]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        # one thread and one connection for every commit: no pool check-out per batch
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="inquiry-writer")
+        self._conn: Connection | None = None
 
     def start(self) -> None:
         if self._task is None:
@@ -42,6 +49,7 @@ class InquiryWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
 
     async def record(self, row: dict[str, Any]) -> None:
         """Return once ``row`` is committed; raise InquiryNotRecorded if it cannot be."""
@@ -54,10 +62,13 @@ class InquiryWriter:
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
+            if self._max_wait_s:  # bounded: let the checks arriving meanwhile share the commit
+                await asyncio.sleep(self._max_wait_s)
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            rows = [row for row, _ in batch]
             try:
-                await asyncio.to_thread(self._commit, [row for row, _ in batch])
+                await asyncio.get_running_loop().run_in_executor(self._thread, self._commit, rows)
             except Exception as exc:  # the whole batch is refused, never half-acknowledged
                 for _, done in batch:
                     if not done.done():
@@ -68,8 +79,20 @@ class InquiryWriter:
                     done.set_result(None)
 
     def _commit(self, rows: list[dict[str, Any]]) -> None:
-        with self._engine.begin() as conn:
-            log_inquiries(conn, rows)
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        try:
+            with self._conn.begin():
+                log_inquiries(self._conn, rows)
+        except Exception:
+            self._close()  # a broken connection is not reused
+            raise
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
 
 
 def log_inquiries(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -78,6 +78,7 @@ class CheckService:
         webhook_backoff_s: float = 1.0,
         webhook_allow_private: bool = False,
         webhook_max_attempts: int = MAX_ATTEMPTS,
+        inquiry_commit_wait_s: float = 0.0,
     ) -> None:
         self.catalogue = catalogue
         self.engine = engine
@@ -93,7 +94,7 @@ class CheckService:
             for list_id in m.triggered_by
             if catalogue.lists[list_id].entry.rating_band is not None
         }
-        self.writer = InquiryWriter(engine)
+        self.writer = InquiryWriter(engine, inquiry_commit_wait_s)
         self.delivery = WebhookDelivery(
             engine,
             clock,

@@ -163,8 +163,14 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         access_log=access_log,
+        # a worker that does not answer the supervisor's ping in time is killed and replaced;
+        # uvicorn's 5 s killed workers still importing on a loaded machine, over and over
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         log_level="info",
     )
+
+
+WORKER_HEALTHCHECK_S = 30
 
 
 def default_workers() -> int:
