@@ -20,6 +20,7 @@ from credo.ratings.tables import (
     rating_state,
 )
 from credo.records.tables import record_current, record_statements, record_suppressions
+from credo.subjects.tables import subjects
 
 
 def dialect_of(conn: Connection) -> Dialect:
@@ -124,13 +125,14 @@ _OPEN_SUPPRESSIONS = pa.schema([("chain_id", pa.string()), ("closed_at", pa.time
 
 
 def input_span(conn: Connection, record_types: Sequence[str]) -> tuple[int, int, int]:
-    """(lowest subject id, highest subject id, number of records) of the rating inputs."""
+    """(lowest subject id, highest subject id, number of input records): the ids from the
+    subjects' primary key and the count from the record-type index, so neither reads a
+    record row."""
+    low, high = conn.execute(select(func.min(subjects.c.id), func.max(subjects.c.id))).one()
     rc = record_current.c
-    low, high, count = conn.execute(
-        select(func.min(rc.subject_id), func.max(rc.subject_id), func.count()).where(
-            rc.record_type.in_(list(record_types))
-        )
-    ).one()
+    count = conn.execute(
+        select(func.count()).where(rc.record_type.in_(list(record_types)))
+    ).scalar_one()
     return int(low or 0), int(high or 0), int(count)
 
 
@@ -146,12 +148,15 @@ def read_partitions(
     this one rates the current one, handing each over as an Arrow IPC file mapped into memory.
     ADBC links its own copy of SQLite, and two copies in one process break SQLite's POSIX
     locks (closing one copy's file releases the other's locks: "disk I/O error", or worse),
-    so it never opens the file beside SQLAlchemy's connections."""
+    so it never opens the file beside SQLAlchemy's connections. All spans are read in one
+    read transaction: one snapshot of the registry."""
     if engine.dialect.name == "postgresql":
         import adbc_driver_postgresql.dbapi
 
         uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         with adbc_driver_postgresql.dbapi.connect(uri) as adbc:
+            with adbc.cursor() as cursor:  # every span from one snapshot of the registry
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             for span in spans:
                 yield read_inputs(adbc, record_types, span, postgres=True)
         return
@@ -161,40 +166,44 @@ def read_partitions(
 def _sqlite_partitions(
     database: str, record_types: Sequence[str], spans: Sequence[Span]
 ) -> Iterator[dict[str, pa.Table]]:
-    import multiprocessing
+    import json
+    import subprocess
+    import sys
     import tempfile
-    from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("spawn")  # a clean process: no inherited handles
+    command = [sys.executable, "-m", "credo.ratings.adbc_child", database, *record_types]
     with (
         tempfile.TemporaryDirectory(prefix="credo-rescore-") as folder,
-        ProcessPoolExecutor(1, mp_context=context) as child,
+        subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        ) as child,
     ):
-        ahead = [
-            child.submit(_read_to_files, database, list(record_types), span, f"{folder}/{i}")
-            for i, span in enumerate(spans[:1])
-        ]
+        assert child.stdin is not None and child.stdout is not None
+
+        def ask(index: int) -> None:
+            request = {"span": spans[index], "stem": f"{folder}/{index}"}
+            child.stdin.write(json.dumps(request) + "\n")  # type: ignore[union-attr]
+            child.stdin.flush()  # type: ignore[union-attr]
+
+        if spans:
+            ask(0)
         for index in range(len(spans)):
-            stem = ahead.pop(0).result()
-            if index + 1 < len(spans):  # read the next partition meanwhile
-                nxt = f"{folder}/{index + 1}"
-                ahead.append(
-                    child.submit(
-                        _read_to_files, database, list(record_types), spans[index + 1], nxt
-                    )
-                )
+            stem = child.stdout.readline().strip()
+            if not stem:
+                raise RuntimeError(f"reading {database} failed (exit {child.wait()})")
+            if index + 1 < len(spans):  # the child reads the next partition meanwhile
+                ask(index + 1)
             yield {name: _mapped(f"{stem}.{name}.arrow") for name in _INPUT_TABLES}
+        child.stdin.close()
 
 
 _INPUT_TABLES = ("record_current", "record_suppressions")
 
 
-def _read_to_files(database: str, record_types: list[str], span: Span, stem: str) -> str:
-    """In the child: one span's inputs written as Arrow IPC files ``<stem>.<table>.arrow``."""
-    import adbc_driver_sqlite.dbapi
-
-    with adbc_driver_sqlite.dbapi.connect(database) as adbc:
-        tables = read_inputs(adbc, record_types, span, postgres=False)
+def read_to_files(adbc: Any, record_types: Sequence[str], span: Span, stem: str) -> str:
+    """One span's inputs written as Arrow IPC files ``<stem>.<table>.arrow`` (in the child
+    process, ``credo.ratings.adbc_child``)."""
+    tables = read_inputs(adbc, record_types, span, postgres=False)
     for name, table in tables.items():
         path = f"{stem}.{name}.arrow"
         with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
