@@ -17,7 +17,7 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -107,7 +107,7 @@ class CheckService:
         self._measures: dict[int, dict[tuple[str, date], tuple[Any, orjson.Fragment]]] = {}
         self._no_measures = orjson.Fragment(b"[]")
         # decision ids need to be unique, not secret (a decision is only shown to its own
-        # relying party): a seeded generator saves a system call per check
+        # relying party): a seeded generator saves a system call per check; see decision_id
         self._ids = random.Random(os.urandom(32))
         self.validity = timedelta(hours=catalogue.profile.decision_validity_hours)
         self._tasks: list[asyncio.Task[None]] = []
@@ -276,7 +276,7 @@ class CheckService:
             reasons = [*reasons, past.RATING_BANDS_NOT_USED]
         scheme, value = resolved.key.split(":", 1)
         return Decision(
-            id=f"{self._ids.getrandbits(128):032x}",
+            id=self._decision_id(now),
             outcome=outcome_of(measures),
             purpose=plan.purpose.id,
             relying_party=principal.relying_party_id or "",
@@ -288,6 +288,12 @@ class CheckService:
             valid_until=now + self.validity,
             about=about,
         )
+
+    def _decision_id(self, now: datetime) -> str:
+        """32 hex digits: the millisecond, then 80 random bits. Ids in time order make each
+        inquiry insert an append to the primary key's B-tree instead of a random write
+        (about a quarter less CPU per inserted inquiry on SQLite, docs/performance.md)."""
+        return f"{int(now.timestamp() * 1000):012x}{self._ids.getrandbits(80):020x}"
 
     def _applied(
         self, plan: PurposePlan, subject: IndexedSubject | None, on: date
