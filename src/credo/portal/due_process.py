@@ -5,6 +5,7 @@ work is done by ``credo.disputes``, the same services as the API."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -34,13 +35,38 @@ OUTCOMES = service.OUTCOMES
 OUTCOME_LABELS = {"approved": "console.approve", "rejected": "console.reject"}
 
 
-def _report_page(
+@dataclass(frozen=True)
+class Visit:
+    """A page asked of the portal: the request, the app and who is signed in."""
+
+    request: Request
+    ctx: AppContext
+    principal: Principal | None
+
+
+@dataclass(frozen=True)
+class Posted(Visit):
+    """A form posted to the portal, with the form's token."""
+
+    csrf: str
+
+
+def visit(
     request: Request,
-    ctx: AppContext,
-    principal: Principal,
-    error: str | None = None,
-    status_code: int = 200,
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Visit:
+    return Visit(request, ctx, principal)
+
+
+def posted(seen: Visit = Depends(visit), csrf: str = Form("", max_length=100)) -> Posted:
+    return Posted(seen.request, seen.ctx, seen.principal, csrf)
+
+
+def _report_page(
+    seen: Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
+    request, ctx = seen.request, seen.ctx
     assert principal.subject_id is not None  # subject principals are bound to one subject
     t = translator(request)
     with ctx.engine.connect() as conn:
@@ -80,24 +106,19 @@ def _in_language(text: dict[str, str] | None, t: Translator) -> str:
     return (text or {}).get(t.lang) or (text or {}).get("en") or ""
 
 
-Page = Callable[..., Response]  # (request, ctx, principal, error=None, status_code=200)
+Page = Callable[..., Response]  # (visit, principal, error=None, status_code=200)
 
 
-def _shown(
-    request: Request, ctx: AppContext, principal: Principal | None, role: Role, page: Page
-) -> Response:
+def _shown(seen: Visit, role: Role, page: Page) -> Response:
     """``page`` for a signed-in principal of ``role``; anyone else is refused or signs in."""
-    refused = gate(request, ctx, principal, (role,))
-    if refused is not None or principal is None:
+    refused = gate(seen.request, seen.ctx, seen.principal, (role,))
+    if refused is not None or seen.principal is None:
         return refused or RedirectResponse("/signin", status_code=303)
-    return page(request, ctx, principal)
+    return page(seen, seen.principal)
 
 
 def _acted(
-    request: Request,
-    ctx: AppContext,
-    principal: Principal | None,
-    csrf: str,
+    post: Posted,
     role: Role,
     action: Callable[[Connection, Principal], None],
     page: Page,
@@ -106,103 +127,85 @@ def _acted(
     """Run ``action(conn, principal)`` in its own transaction, committed before the redirect
     to ``done`` (so the next page sees it); a refused action shows ``page`` with the reason.
     A post from another site, or without this browser's form token, is refused first."""
-    refused = guard_post(request, ctx, principal, csrf) or gate(request, ctx, principal, (role,))
+    request, ctx, principal = post.request, post.ctx, post.principal
+    refused = guard_post(request, ctx, principal, post.csrf) or gate(
+        request, ctx, principal, (role,)
+    )
     if refused is not None or principal is None:
         return refused or RedirectResponse("/signin", status_code=303)
     try:
         with ctx.engine.begin() as conn:
             action(conn, principal)
     except CredoError as exc:
-        return page(request, ctx, principal, exc.detail, exc.status)
+        return page(post, principal, exc.detail, exc.status)
     return RedirectResponse(done, status_code=303)
 
 
 @router.get("/me", response_model=None)
-def my_report(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
-) -> Response:
-    return _shown(request, ctx, principal, Role.SUBJECT, _report_page)
+def my_report(seen: Visit = Depends(visit)) -> Response:
+    return _shown(seen, Role.SUBJECT, _report_page)
 
 
-def _subject_action(
-    request: Request,
-    ctx: AppContext,
-    principal: Principal | None,
-    csrf: str,
-    action: Callable[[Connection, int], None],
-) -> Response:
+def _subject_action(post: Posted, action: Callable[[Connection, int], None]) -> Response:
     """A subject's form: ``action(conn, subject_id)``, then back to their report."""
 
     def act(conn: Connection, subject: Principal) -> None:
         assert subject.subject_id is not None  # subject principals are bound to one subject
         # notices about what the subject does here are written in the language they use
-        remember_language(conn, subject.subject_id, translator(request).lang, ctx.clock.now())
+        lang = translator(post.request).lang
+        remember_language(conn, subject.subject_id, lang, post.ctx.clock.now())
         action(conn, subject.subject_id)
 
-    return _acted(request, ctx, principal, csrf, Role.SUBJECT, act, _report_page, "/me#disputes")
+    return _acted(post, Role.SUBJECT, act, _report_page, "/me#disputes")
 
 
 @router.post("/me/disputes", response_model=None)
 def lodge(
-    request: Request,
     record_id: str = Form(..., max_length=64),
     grounds: str = Form("", max_length=service.MAX_GROUNDS),
     kind: str = Form("dispute", max_length=20),
-    csrf: str = Form("", max_length=100),
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
+    post: Posted = Depends(posted),
 ) -> Response:
     kind = kind if kind in OUTCOMES else "dispute"
 
     def act(conn: Connection, subject_id: int) -> None:
-        service.open_dispute(conn, ctx.write_context(), subject_id, record_id, grounds, kind=kind)
+        write = post.ctx.write_context()
+        service.open_dispute(conn, write, subject_id, record_id, grounds, kind=kind)
 
-    return _subject_action(request, ctx, principal, csrf, act)
+    return _subject_action(post, act)
 
 
 @router.post("/me/statements", response_model=None)
 def attach_statement(
-    request: Request,
     record_id: str = Form(..., max_length=64),
     text: str = Form("", max_length=service.MAX_STATEMENT),
-    csrf: str = Form("", max_length=100),
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
+    post: Posted = Depends(posted),
 ) -> Response:
     def act(conn: Connection, subject_id: int) -> None:
-        service.attach_statement(conn, ctx.write_context(), subject_id, record_id, text)
+        service.attach_statement(conn, post.ctx.write_context(), subject_id, record_id, text)
 
-    return _subject_action(request, ctx, principal, csrf, act)
+    return _subject_action(post, act)
 
 
 @router.post("/me/repairs", response_model=None)
 def apply_for_repair(
-    request: Request,
     record_id: str = Form(..., max_length=64),
     condition: str = Form("", max_length=300),
     proof: str = Form("", max_length=200),
-    csrf: str = Form("", max_length=100),
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
+    post: Posted = Depends(posted),
 ) -> Response:
     def act(conn: Connection, subject_id: int) -> None:
         evidence = {"document": proof.strip()} if proof.strip() else {}
-        repair.apply(
-            conn, ctx.write_context(), subject_id, "record", record_id, condition, evidence
-        )
+        target = ("record", record_id)
+        repair.apply(conn, post.ctx.write_context(), subject_id, *target, condition, evidence)
 
-    return _subject_action(request, ctx, principal, csrf, act)
+    return _subject_action(post, act)
 
 
 def _queues_page(
-    request: Request,
-    ctx: AppContext,
-    principal: Principal,
-    error: str | None = None,
-    status_code: int = 200,
+    seen: Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
+    request, ctx = seen.request, seen.ctx
     """One queue for every kind of case (filterable by kind), then identity review items."""
     t = translator(request)
     shown = request.query_params.get("kind", "")
@@ -249,47 +252,24 @@ def _case_row(
 
 
 @router.get("/console/queues", response_model=None)
-def queues(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
-) -> Response:
-    return _shown(request, ctx, principal, Role.OPERATOR, _queues_page)
+def queues(seen: Visit = Depends(visit)) -> Response:
+    """One queue for every kind of case (``?kind=`` shows one), then identity review items."""
+    return _shown(seen, Role.OPERATOR, _queues_page)
 
 
-def _operator_action(
-    request: Request,
-    ctx: AppContext,
-    principal: Principal | None,
-    csrf: str,
-    action: Callable[[Connection, str], None],
-) -> Response:
-    """An operator's form in the queues: ``action(conn, actor)``, then back to the queues."""
-
-    def act(conn: Connection, operator: Principal) -> None:
-        action(conn, f"operator:{operator.id}")
-
-    page, done = _queues_page, "/console/queues"
-    return _acted(request, ctx, principal, csrf, Role.OPERATOR, act, page, done)
+def _operator_action(post: Posted, action: Callable[[Connection, Principal], None]) -> Response:
+    """An operator's form in the queues: ``action(conn, operator)``, then back to them."""
+    return _acted(post, Role.OPERATOR, action, _queues_page, "/console/queues")
 
 
-def _resolve_case(
-    request: Request,
-    ctx: AppContext,
-    principal: Principal | None,
-    csrf: str,
-    store: str,
-    case_id: str,
-    outcome: str,
-    reasons: str,
-) -> Response:
+def _resolve_case(post: Posted, store: str, case_id: str, outcome: str, reasons: str) -> Response:
     """Close a case from the queue with the outcome the operator chose (credo.disputes.cases)."""
 
-    def act(conn: Connection, actor: str) -> None:
-        number = _id(case_id, cases.NOUNS[store])
-        cases.resolve(conn, ctx.write_context(), store, number, outcome, reasons, actor)
+    def act(conn: Connection, operator: Principal) -> None:
+        number, actor = _id(case_id, cases.NOUNS[store]), f"operator:{operator.id}"
+        cases.resolve(conn, post.ctx.write_context(), store, number, outcome, reasons, actor)
 
-    return _operator_action(request, ctx, principal, csrf, act)
+    return _operator_action(post, act)
 
 
 def _resolve_route(store: str) -> Callable[..., Response]:
@@ -297,14 +277,11 @@ def _resolve_route(store: str) -> Callable[..., Response]:
 
     def resolve(
         case_id: str,
-        request: Request,
         outcome: str = Form(..., max_length=20),
         reasons: str = Form("", max_length=4000),
-        csrf: str = Form("", max_length=100),
-        ctx: AppContext = Depends(get_ctx),
-        principal: Principal | None = Depends(signed_in),
+        post: Posted = Depends(posted),
     ) -> Response:
-        return _resolve_case(request, ctx, principal, csrf, store, case_id, outcome, reasons)
+        return _resolve_case(post, store, case_id, outcome, reasons)
 
     return resolve
 
@@ -318,36 +295,28 @@ for _store in STORES:
 @router.post("/console/repairs/{application_id}/decide", response_model=None)
 def decide(
     application_id: str,
-    request: Request,
     approve: str = Form(..., max_length=5),
     reasons: str = Form("", max_length=4000),
-    csrf: str = Form("", max_length=100),
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
+    post: Posted = Depends(posted),
 ) -> Response:
     """The repair form before cases had one queue: approve yes or no."""
     outcome = "approved" if approve == "yes" else "rejected"
-    return _resolve_case(request, ctx, principal, csrf, "repairs", application_id, outcome, reasons)
+    return _resolve_case(post, "repairs", application_id, outcome, reasons)
 
 
 @router.post("/console/review/{item_id}/resolve", response_model=None)
 def resolve_review_item(
     item_id: str,
-    request: Request,
     resolution: str = Form("", max_length=2000),
-    csrf: str = Form("", max_length=100),
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
+    post: Posted = Depends(posted),
 ) -> Response:
     """An identity review item decided with reasons, as the review API does."""
 
-    def act(conn: Connection, actor: str) -> None:
-        assert principal is not None
-        subjects_service.resolve_review_item(
-            conn, _id(item_id, "review item"), principal.id, resolution, ctx.clock.now()
-        )
+    def act(conn: Connection, operator: Principal) -> None:
+        number, now = _id(item_id, "review item"), post.ctx.clock.now()
+        subjects_service.resolve_review_item(conn, number, operator.id, resolution, now)
 
-    return _operator_action(request, ctx, principal, csrf, act)
+    return _operator_action(post, act)
 
 
 def _id(text: str, what: str) -> int:
