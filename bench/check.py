@@ -322,8 +322,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small registry, short runs")
     parser.add_argument(
-        "--workers", type=int, default=len(os.sched_getaffinity(0)),
-        help="workers for both apps (default: one per core, as credo serve)",
+        "--workers", type=int, default=max(2, len(os.sched_getaffinity(0))),
+        help="workers for both apps (default: one per core, at least 2, as credo serve)",
     )  # fmt: skip
     args = parser.parse_args()
     subjects, listed, seconds, samples = (

@@ -138,7 +138,7 @@ def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
     workers: int = typer.Option(
-        0, min=0, help="Worker processes; 0 (default): one per CPU core available"
+        0, min=0, help="Worker processes; 0 (default): one per CPU core, at least 2"
     ),
     forwarded_allow_ips: str = typer.Option(
         "127.0.0.1",
@@ -147,8 +147,8 @@ def serve(
     access_log: bool = typer.Option(False, help="Log every request (the proxy usually does)"),
 ) -> None:
     """Serve the API and the portal: uvicorn (uvloop, httptools) with several worker processes,
-    each with its own check index; a worker that dies is restarted. Refuses to start on an
-    invalid catalogue."""
+    each with its own check index; a worker that dies is restarted (with 2 workers or more).
+    Refuses to start on an invalid catalogue."""
     import uvicorn
 
     context_from_env()  # fail fast, with every problem listed, before binding the port
@@ -174,8 +174,9 @@ WORKER_HEALTHCHECK_S = 30
 
 
 def default_workers() -> int:
-    """One worker per CPU core this process may run on."""
-    return max(1, len(os.sched_getaffinity(0)))
+    """One worker per CPU core this process may run on, and at least two: with one, uvicorn
+    runs no supervisor, so a worker that died would not be restarted."""
+    return max(2, len(os.sched_getaffinity(0)))
 
 
 for module in (ingest, ratings, lists, checks, disputes, quality, audit, demo):
