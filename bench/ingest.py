@@ -90,7 +90,9 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def ours(url: str, data: Path, mapping_path: Path, chunk_size: int) -> tuple[float, int]:
+def ours(
+    url: str, data: Path, mapping_path: Path, chunk_size: int, ahead: bool = True
+) -> tuple[float, int]:
     from credo.catalog.loader import load_catalogue
     from credo.clock import SystemClock
     from credo.context import subject_hooks
@@ -108,7 +110,9 @@ def ours(url: str, data: Path, mapping_path: Path, chunk_size: int) -> tuple[flo
     try:
         started, cpu = time.perf_counter(), time.process_time()
         result = ingest_file(
-            engine, ctx, IngestRequest(data, mapping, content, "bench", chunk_size=chunk_size)
+            engine,
+            ctx,
+            IngestRequest(data, mapping, content, "bench", chunk_size=chunk_size, ahead=ahead),
         )
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
@@ -193,10 +197,11 @@ def measure(
     mapping: Path,
     chunk_size: int,
     repeat: int,
+    ahead: bool = True,
 ) -> tuple[float, float]:
     ours_times, plain_times = [], []
     for attempt in range(repeat):
-        ours_s, rows = ours(fresh(f"ours{attempt}"), data, mapping, chunk_size)
+        ours_s, rows = ours(fresh(f"ours{attempt}"), data, mapping, chunk_size, ahead)
         print(f"{name}: ours  {rows:,} rows in {ours_s:.1f} s = {rows / ours_s:,.0f} rows/s; "
               f"peak {peak_mb():,.0f} MB", flush=True)  # fmt: skip
         plain_s = plain(fresh(f"plain{attempt}"))
@@ -217,12 +222,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20,000 rows (under a minute)")
     parser.add_argument("--chunk-size", type=int, default=5000)
     parser.add_argument("--repeat", type=int, help="runs per leg (default 3 quick, else 1)")
+    parser.add_argument(
+        "--no-ahead",
+        action="store_true",
+        help="prepare chunks in the writing process (no worker process; the path before)",
+    )
+    parser.add_argument("--only", choices=["sqlite", "postgres"], help="one database only")
     args = parser.parse_args()
     rows = 20_000 if args.quick else args.rows
     repeat = args.repeat or (3 if args.quick else 1)
 
     from credo.db.migrate import upgrade
-    from harness.postgres import PostgresServer
 
     with tempfile.TemporaryDirectory(prefix="credo-bench-ingest-") as tmp:
         work = Path(tmp)
@@ -237,33 +247,44 @@ def main() -> None:
             upgrade(url)
             return url
 
-        sqlite_ratio, sqlite_rate = measure(
-            "sqlite", fresh_sqlite,
-            lambda url: plain_sqlite(Path(url.removeprefix("sqlite:///")), values, subjects),
-            data, mapping, args.chunk_size, repeat,
-        )  # fmt: skip
-
-        server = PostgresServer.start()
-        try:
-
-            def fresh_postgres(tag: str) -> str:
-                url = server.create_database(f"bench_{tag}")
-                upgrade(url)
-                return url
-
-            postgres_ratio, postgres_rate = measure(
-                "postgres", fresh_postgres,
-                lambda url: plain_postgres(
-                    server.conninfo(url.rsplit("/", 1)[1]), values, subjects
-                ),
-                data, mapping, args.chunk_size, repeat,
+        ahead = not args.no_ahead
+        sqlite_ratio = sqlite_rate = postgres_ratio = postgres_rate = float("nan")
+        if args.only in (None, "sqlite"):
+            sqlite_ratio, sqlite_rate = measure(
+                "sqlite", fresh_sqlite,
+                lambda url: plain_sqlite(Path(url.removeprefix("sqlite:///")), values, subjects),
+                data, mapping, args.chunk_size, repeat, ahead,
             )  # fmt: skip
-        finally:
-            server.stop()
+        if args.only in (None, "postgres"):
+            postgres_ratio, postgres_rate = postgres_leg(args, data, mapping, values, subjects)
     print(
         f"RESULT sqlite_ratio={sqlite_ratio:.3f} postgres_ratio={postgres_ratio:.3f} "
         f"sqlite_rows_per_s={sqlite_rate:.0f} postgres_rows_per_s={postgres_rate:.0f}"
     )
+
+
+def postgres_leg(
+    args: argparse.Namespace, data: Path, mapping: Path, values: list[Any], subjects: list[Any]
+) -> tuple[float, float]:
+    from credo.db.migrate import upgrade
+    from harness.postgres import PostgresServer
+
+    server = PostgresServer.start()
+    try:
+
+        def fresh_postgres(tag: str) -> str:
+            url = server.create_database(f"bench_{tag}")
+            upgrade(url)
+            return url
+
+        return measure(
+            "postgres", fresh_postgres,
+            lambda url: plain_postgres(server.conninfo(url.rsplit("/", 1)[1]), values, subjects),
+            data, mapping, args.chunk_size, args.repeat or (3 if args.quick else 1),
+            not args.no_ahead,
+        )  # fmt: skip
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

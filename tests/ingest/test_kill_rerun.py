@@ -1,4 +1,5 @@
-"""kill -9 at any moment, then re-run: the same final state as one uninterrupted run.
+"""kill -9 at any moment, then re-run: the same final state as one uninterrupted run
+(the bulk path of issue 14: chunks prepared by a worker process, written set-wise).
 
 ``credo ingest`` runs as a real subprocess; it is killed with SIGKILL once some chunks are
 committed (read from its own ``ingest_runs`` progress), re-run to the end, and the content of
@@ -63,11 +64,35 @@ def kill_after_some_chunks(url: str, path: Path, tmp_path: Path) -> int:
     try:
         while process.poll() is None and rows_committed(engine) < 4 * CHUNK:
             time.sleep(0.01)  # poll gently: the writer shares the two cores
+        workers = children_of(process.pid)  # the worker preparing chunks ahead of the writer
         process.send_signal(signal.SIGKILL)
         process.wait()
+        assert workers, "a file of several chunks is prepared in a worker process"
+        wait_until_gone(workers)
         return rows_committed(engine)
     finally:
         engine.dispose()
+
+
+def children_of(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def wait_until_gone(pids: list[int]) -> None:
+    """The worker of a killed ingest exits on its own (its next send finds the pipe closed):
+    none is left running, and nothing of it is ever written."""
+    deadline = time.monotonic() + 60
+    while any(running(pid) for pid in pids):
+        assert time.monotonic() < deadline, f"the worker {pids} outlived its killed parent"
+        time.sleep(0.05)
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")  # an unreaped zombie has exited
 
 
 def finish(url: str, path: Path, tmp_path: Path) -> None:

@@ -31,17 +31,24 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from credo.db.bulk import frozen_heap
 from credo.errors import Locked, ValidationFailed
 from credo.ingest import repository
 from credo.ingest.mapping import Mapping, check_against_catalogue
+from credo.ingest.pipeline import can_fork, run_ahead
 from credo.ingest.readers import BadRow, Chunk, FileReader, Row, file_digest
 from credo.ingest.transform import RowMapper, quarantine_raw, without_nul
 from credo.quality.hold import HELD, held_detail, hold_of
-from credo.records.model import Rejection, RowOutcome, Statement
-from credo.records.service import WriteContext, append_mixed, append_statements
+from credo.records.model import Rejection, Statement
+from credo.records.service import (
+    PreparedBatch,
+    WriteContext,
+    append_prepared,
+    prepare_mixed,
+    prepare_statements,
+)
 from credo.records.validate import StatementValidator
 
 DEFAULT_CHUNK_SIZE = 5000
@@ -64,6 +71,30 @@ class IngestRequest:
     # An empty file, or one whose every row is quarantined, is a failed run unless allowed:
     # a furnisher's export that went wrong must not look like a quiet day.
     allow_empty: bool = False
+    # Prepare the next chunks (read, map, validate, hash, convert) in a forked worker process
+    # while this one writes (credo.ingest.pipeline); the same code runs either way.
+    ahead: bool = True
+
+
+@dataclass
+class PreparedChunk:
+    """One chunk made ready for the database: its batch, and what its write needs besides."""
+
+    size: int  # rows read
+    lines_read: int  # of the file, once this chunk was read
+    batch: PreparedBatch
+    furnishers: dict[int, str]  # row number -> furnisher of each statement in ``batch``
+    rows: dict[int, Row | BadRow]  # the rows of ``batch``, for quarantine by the write path
+    rejected: list[Rejected]
+
+
+@dataclass(frozen=True)
+class Ended:
+    """The last item of a run's prepared chunks: the lines read, and why reading stopped
+    early (detail, code) if the file is damaged."""
+
+    lines_read: int
+    error: tuple[str, str] | None = None
 
 
 @dataclass
@@ -182,10 +213,16 @@ def ingest_file(
     chunker = _ChunkIngester(engine, ctx, request.mapping, result, reader)
     try:
         with frozen_heap():
-            for chunk in reader.chunks():
-                chunker.ingest(chunk)
+            ahead = request.ahead and can_fork()
+            for item in run_ahead(chunker.produce) if ahead else chunker.produce():
+                if isinstance(item, Ended):
+                    chunker.lines_read = item.lines_read
+                    if item.error is not None:
+                        raise ValidationFailed(item.error[0], code=item.error[1])
+                    break
+                chunker.write(item)
                 if on_chunk is not None:
-                    on_chunk(len(chunk))
+                    on_chunk(item.size)
     except ValidationFailed as exc:  # the file cannot be read further: committed chunks stand
         result.fail(exc.detail, exc.code)
     except BaseException as exc:  # the database, a bug, Ctrl+C: report, then let it go on
@@ -243,7 +280,7 @@ def _finish(
 ) -> None:
     if not result.failed:
         result.status = "finished"
-    result.lines_read = chunker.reader.lines_read
+    result.lines_read = chunker.lines_read
     result.not_reached = chunker.in_flight
     with engine.begin() as conn:
         repository.update_run(
@@ -295,23 +332,48 @@ class _ChunkIngester:
         self.result = result
         self.reader = reader
         self.in_flight = 0  # rows of the chunk being written: not reached if it fails
+        self.lines_read = 0  # of the file, as far as the chunks written or being written go
         self.mapper = RowMapper(mapping, ctx.catalogue)
         self.per_row = mapping.furnisher_from is not None
         # One validator per furnisher: the remit it checks (G-07) is that furnisher's.
         self._validators: dict[str, StatementValidator] = {}
 
-    def ingest(self, chunk: Chunk) -> None:
+    def prepare(self, chunk: Chunk) -> PreparedChunk:
+        """Map, validate and prepare one chunk (ids, content hashes, rows converted for the
+        database): everything before the database, so it can run in a worker process."""
+        items, rows, rejected = self._prepare(chunk)
+        if self.per_row:
+            batch = prepare_mixed(self.ctx.catalogue, items, self.engine.dialect)
+        else:
+            statements = [(number, statement) for number, statement, _ in items]
+            batch = prepare_statements(
+                self.ctx.catalogue, self.result.furnisher_id, statements, self.engine.dialect
+            )
+        furnishers = {row: furnisher_id for row, _, furnisher_id in items}
+        return PreparedChunk(len(chunk), self.reader.lines_read, batch, furnishers, rows, rejected)
+
+    def produce(self) -> Iterator[PreparedChunk | Ended]:
+        """Every chunk of the file prepared, then ``Ended`` (no exception for a damaged file:
+        the rows before the damage come first, then the reason, so a worker can send it)."""
+        try:
+            for chunk in self.reader.chunks():
+                yield self.prepare(chunk)
+        except ValidationFailed as exc:
+            yield Ended(self.reader.lines_read, (exc.detail, exc.code))
+            return
+        yield Ended(self.reader.lines_read)
+
+    def write(self, prepared: PreparedChunk) -> None:
         """One chunk, one transaction: its records, its quarantine rows, the run's progress.
         The result counts a chunk only once it is committed, so a failed run's report says
         what the database holds."""
-        self.in_flight = len(chunk)
-        items, rows, rejected = self._prepare(chunk)
-        items_furnisher = {row: furnisher_id for row, _, furnisher_id in items}
-        counts: Counter[str] = Counter(rows_read=len(chunk))
+        self.in_flight, self.lines_read = prepared.size, prepared.lines_read
+        rows, rejected, items_furnisher = prepared.rows, prepared.rejected, prepared.furnishers
+        counts: Counter[str] = Counter(rows_read=prepared.size)
         by_furnisher: defaultdict[str, Counter[str]] = defaultdict(Counter)
         with self.engine.begin() as conn:
             repository.prepare_bulk_session(conn)
-            for outcome in self._append(conn, items):
+            for outcome in append_prepared(conn, self.ctx, prepared.batch):
                 furnisher_id = items_furnisher[outcome.row]
                 if outcome.outcome == "quarantined" and outcome.reason is not None:
                     raw = _raw_of(rows[outcome.row])
@@ -328,7 +390,7 @@ class _ChunkIngester:
                 conn,
                 self.result.run_id,
                 self.result.counts + counts,
-                lines_read=self.reader.lines_read,
+                lines_read=prepared.lines_read,
             )
             repository.add_quarantine(conn, self._quarantine_rows(rejected))
         self.result.counts.update(counts)
@@ -336,12 +398,6 @@ class _ChunkIngester:
             self.result.by_furnisher[furnisher_id].update(tally)
         self._quarantine(rejected)
         self.in_flight = 0
-
-    def _append(self, conn: Connection, items: list[Accepted]) -> list[RowOutcome]:
-        if self.per_row:  # one batch, each statement its own furnisher's
-            return append_mixed(conn, self.ctx, items)
-        statements = [(number, statement) for number, statement, _ in items]
-        return append_statements(conn, self.ctx, self.result.furnisher_id, statements)
 
     def _prepare(
         self, chunk: Chunk

@@ -7,6 +7,7 @@ The API and file ingestion both go through ``append_statements``, so there is on
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -122,10 +123,13 @@ def prepare_statements(
         record_type = catalogue.record_types[statement.record_type]
         stored = _statement_row(statement, record_type, furnisher_id)
         pending.append(_Pending(row, statement, stored, warnings=list(statement.warnings)))
-    batch = PreparedBatch(furnisher_id, list(items), pending)
-    if dialect is not None and pending:
-        batch.bound = records_repo.bind_statements(dialect, [p.stored for p in pending])
-        for p, values in zip(pending, batch.bound.values, strict=True):
+    return _bind(PreparedBatch(furnisher_id, list(items), pending), dialect)
+
+
+def _bind(batch: PreparedBatch, dialect: Dialect | None) -> PreparedBatch:
+    if dialect is not None and batch.pending:
+        batch.bound = records_repo.bind_statements(dialect, [p.stored for p in batch.pending])
+        for p, values in zip(batch.pending, batch.bound.values, strict=True):
             p.bound = values
     return batch
 
@@ -230,13 +234,22 @@ def append_mixed(
     """``append_statements`` for statements of several furnishers (a multi-authority file):
     each ``(row, statement, furnisher_id)`` is written as that furnisher's (its ids, its
     ``furnisher_id``, its audit actor, its hold), all in one batch."""
+    return append_prepared(conn, ctx, prepare_mixed(ctx.catalogue, items))
+
+
+def prepare_mixed(
+    catalogue: Catalogue,
+    items: Sequence[tuple[int, Statement, str]],
+    dialect: Dialect | None = None,
+) -> PreparedBatch:
+    """``prepare_statements`` for ``append_mixed``'s batches (each statement its furnisher's)."""
     pending = []
     for row, statement, furnisher_id in items:
-        record_type = ctx.catalogue.record_types[statement.record_type]
+        record_type = catalogue.record_types[statement.record_type]
         stored = _statement_row(statement, record_type, furnisher_id)
         pending.append(_Pending(row, statement, stored, warnings=list(statement.warnings)))
     batch = PreparedBatch(MIXED, [(row, statement) for row, statement, _ in items], pending)
-    return append_prepared(conn, ctx, batch)
+    return _bind(batch, dialect)
 
 
 def append_prepared(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -> list[RowOutcome]:
@@ -251,7 +264,7 @@ def append_prepared(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -
     pending = [p for p in pending if p.row not in outcomes]
     chains = [p.chain_id for p in pending]
     current = records_repo.current_rows(conn, chains)  # read once: refusals and the fold
-    pending = _refuse_deleted_and_mismatched(conn, pending, outcomes, current)
+    pending = _refuse_deleted_and_mismatched(conn, pending, outcomes, current, now)
     if pending:
         _write(conn, furnisher_id, pending, current, now, batch.bound)
     for p in pending:
@@ -331,13 +344,15 @@ def _hold_back(
 
 def _follow_first(outcomes: dict[int, RowOutcome], row: int, first: int) -> None:
     """A row repeated within one batch is a duplicate of the first if that was accepted (or
-    already stored), and shares its quarantine reason otherwise."""
+    already stored), and shares its quarantine reason otherwise. Like a duplicate of a stored
+    statement it names no subject, so a batch's outcomes do not depend on how it was split
+    (the single and bulk paths agree: tests/records/test_bulk_equivalence.py)."""
     original = outcomes[first]
     if original.outcome == "quarantined" and original.reason is not None:
         reason = Rejection(original.reason.code, f"same as row {first}: {original.reason.detail}")
         outcomes[row] = RowOutcome(row, "quarantined", original.record_id, reason=reason)
     else:
-        outcomes[row] = RowOutcome(row, "duplicate", original.record_id, original.subject_id)
+        outcomes[row] = RowOutcome(row, "duplicate", original.record_id)
 
 
 def _resolve_subjects(
@@ -351,8 +366,11 @@ def _resolve_subjects(
     Unknown subjects are created only where the record type allows it; conflicting
     identifiers go to the review queue with no effect (G-40)."""
     # A statement that follows an assert of its chain in the same batch (a full-list
-    # delivery's confirmation of a new entry) joins the subject that assert creates.
-    asserted = {p.chain_id for p in pending if p.statement.action == "assert"}
+    # delivery's confirmation of a new entry) joins the subject that assert creates, when it
+    # names that subject as the assert does (else it is as unknown as it would be after it).
+    asserted = {
+        (p.chain_id, _first_key(p.statement)) for p in pending if p.statement.action == "assert"
+    }
     keys = {(i.scheme, i.value) for p in pending for i in p.statement.identifiers}
     known = subjects_repo.find_subject_ids(conn, keys)
     kinds = subjects_repo.subject_kinds(conn, known.values())
@@ -382,7 +400,9 @@ def _resolve_subjects(
             new_identifiers += _unknown_identifiers(p, known, now)
             continue
         record_type = ctx.catalogue.record_types[p.statement.record_type]
-        follows_assert = p.statement.action == "assert" or p.chain_id in asserted
+        follows_assert = (
+            p.statement.action == "assert" or (p.chain_id, _first_key(p.statement)) in asserted
+        )
         if not record_type.creates_subject or not follows_assert:
             outcomes[p.row] = RowOutcome(
                 p.row,
@@ -405,6 +425,11 @@ def _resolve_subjects(
     subjects_repo.add_identifiers(conn, _dedupe_identifiers(new_identifiers))
     reviews += _checksum_reviews([p for p in pending if p.row not in outcomes], now)
     subjects_repo.add_review_items(conn, reviews)
+
+
+def _first_key(statement: Statement) -> tuple[str, str]:
+    first = statement.identifiers[0]
+    return first.scheme, first.value
 
 
 def _ambiguous(
@@ -514,12 +539,19 @@ def _refuse_deleted_and_mismatched(
     pending: list[_Pending],
     outcomes: dict[int, RowOutcome],
     current: dict[str, dict[str, Any]],
+    now: datetime,
 ) -> list[_Pending]:
+    """The checks against each chain as it stands when the statement arrives: a statement
+    is checked after the batch's earlier statements of its chain, as if each had been sent
+    alone (the chain folded so far, by the one fold), so splitting a stream into batches
+    changes nothing."""
     deleted = records_repo.deleted_chains(conn, [p.chain_id for p in pending])
     asserted = {p.chain_id for p in pending if p.statement.action == "assert"}
+    repeated = {c for c, n in Counter(p.chain_id for p in pending).items() if n > 1}
+    so_far: dict[str, dict[str, Any]] = {}  # chains of several statements, folded in order
     kept = []
     for p in pending:
-        existing = current.get(p.chain_id)
+        existing = so_far.get(p.chain_id) or current.get(p.chain_id)
         if p.chain_id in deleted:
             reason = Rejection(
                 "record_deleted",
@@ -553,6 +585,9 @@ def _refuse_deleted_and_mismatched(
             )
         else:
             kept.append(p)
+            if p.chain_id in repeated:
+                row = {**p.stored, "subject_id": p.subject_id, "received_at": now}
+                so_far[p.chain_id] = fold_statement(existing, row, now)
             continue
         outcomes[p.row] = RowOutcome(p.row, "quarantined", p.record_id, reason=reason)
     return kept
