@@ -130,10 +130,12 @@ REPAIR_PROOF = {"receipt": "court receipt 2026-118"}
 
 
 class Desk:
-    """Lodges and closes cases of every kind, each in its own transaction, as the API does."""
+    """Lodges and closes cases of every kind, each in its own transaction, as the API does;
+    carries the file it works on (``registry``, ``engine``) and its write context."""
 
-    def __init__(self, engine: Engine, ctx: WriteContext) -> None:
-        self.engine, self.ctx = engine, ctx
+    def __init__(self, registry: Registry, ctx: WriteContext | None = None) -> None:
+        self.registry, self.engine = registry, registry.engine
+        self.ctx = ctx or registry.ctx
 
     def dispute(self, subject_id: int, ref: str, **kw: Any) -> int:
         """A dispute (or, with ``kind``, a claim) with the grounds "not my debt"; its id."""
@@ -160,8 +162,8 @@ class Desk:
 
 
 @pytest.fixture
-def desk(engine: Engine, ctx: WriteContext) -> Desk:
-    return Desk(engine, ctx)
+def desk(registry: Registry) -> Desk:
+    return Desk(registry)
 
 
 Principals = list[tuple[str, Role, dict[str, Any]]]

@@ -27,19 +27,19 @@ def _chain(registry: Registry, subject_id: int) -> str:
 
 
 def test_g42_an_application_before_the_minimum_period_names_the_date(
-    registry: Registry, on_file: OnFile, desk: Desk
+    on_file: OnFile, desk: Desk
 ) -> None:
     with pytest.raises(ValidationFailed) as early:
-        desk.apply(on_file.subject_id, _chain(registry, on_file.subject_id))
+        desk.apply(on_file.subject_id, _chain(desk.registry, on_file.subject_id))
     assert early.value.code == "repair_not_yet_eligible"
     assert early.value.extra["eligible_on"] == "2026-09-01"
 
 
 def test_g42_only_declared_conditions_and_repairable_types(
-    registry: Registry, clock: FixedClock, on_file: OnFile, desk: Desk
+    clock: FixedClock, on_file: OnFile, desk: Desk
 ) -> None:
     clock.set(ELIGIBLE)
-    chain = _chain(registry, on_file.subject_id)
+    chain = _chain(desk.registry, on_file.subject_id)
     with pytest.raises(ValidationFailed) as unknown:
         desk.apply(on_file.subject_id, chain, condition="I promise")
     assert unknown.value.code == "unknown_repair_condition"
@@ -48,28 +48,22 @@ def test_g42_only_declared_conditions_and_repairable_types(
 
 
 def test_g42_approval_ends_the_effect_at_once(
-    registry: Registry,
-    engine: Engine,
-    ctx: WriteContext,
-    clock: FixedClock,
-    hooks: HookLog,
-    on_file: OnFile,
-    desk: Desk,
+    clock: FixedClock, hooks: HookLog, on_file: OnFile, desk: Desk
 ) -> None:
     clock.set(ELIGIBLE)
-    application = desk.apply(on_file.subject_id, _chain(registry, on_file.subject_id))
+    application = desk.apply(on_file.subject_id, _chain(desk.registry, on_file.subject_id))
     assert application["deadline_at"].replace(tzinfo=None) == ELIGIBLE.replace(
         tzinfo=None
     ) + timedelta(days=15)  # CN: 15 days
     with pytest.raises(Conflict):  # the same record named by its record id
         desk.apply(on_file.subject_id, on_file.record_id)
-    with engine.begin() as conn:
+    with desk.engine.begin() as conn:
         with pytest.raises(ValidationFailed):
-            repair.decide(conn, ctx, application["id"], False, "", "operator:ann")
-        repair.decide(conn, ctx, application["id"], True, "", "operator:ann")
-    assert registry.effective_ids(on_file.subject_id) == set()
+            repair.decide(conn, desk.ctx, application["id"], False, "", "operator:ann")
+        repair.decide(conn, desk.ctx, application["id"], True, "", "operator:ann")
+    assert desk.registry.effective_ids(on_file.subject_id) == set()
     assert hooks.calls == [{on_file.subject_id}]
-    with engine.connect() as conn:
+    with desk.engine.connect() as conn:
         last = notices_repo.of_subject(conn, on_file.subject_id)[-1]
         actions = conn.execute(select(audit_log.c.action)).scalars().all()
     assert last["kind"] == "repair_decision" and "approved" in last["title"]
@@ -77,38 +71,30 @@ def test_g42_approval_ends_the_effect_at_once(
 
 
 def test_a_rejected_application_keeps_the_effect(
-    registry: Registry,
-    engine: Engine,
-    ctx: WriteContext,
-    clock: FixedClock,
-    on_file: OnFile,
-    desk: Desk,
+    clock: FixedClock, on_file: OnFile, desk: Desk
 ) -> None:
     clock.set(ELIGIBLE)
-    application = desk.apply(on_file.subject_id, _chain(registry, on_file.subject_id))
-    with engine.begin() as conn:
-        decided = repair.decide(conn, ctx, application["id"], False, "no proof of payment", "op")
+    application = desk.apply(on_file.subject_id, _chain(desk.registry, on_file.subject_id))
+    with desk.engine.begin() as conn:
+        decided = repair.decide(
+            conn, desk.ctx, application["id"], False, "no proof of payment", "op"
+        )
     assert decided["status"] == "rejected"
-    assert len(registry.effective_ids(on_file.subject_id)) == 1
+    assert len(desk.registry.effective_ids(on_file.subject_id)) == 1
 
 
 def test_an_undecided_application_is_flagged_once_when_overdue(
-    registry: Registry,
-    engine: Engine,
-    ctx: WriteContext,
-    clock: FixedClock,
-    on_file: OnFile,
-    desk: Desk,
+    clock: FixedClock, on_file: OnFile, desk: Desk
 ) -> None:
     clock.set(ELIGIBLE)
-    desk.apply(on_file.subject_id, _chain(registry, on_file.subject_id))
+    desk.apply(on_file.subject_id, _chain(desk.registry, on_file.subject_id))
     clock.advance(days=14)
-    with engine.begin() as conn:
-        assert jobs.run_due(conn, ctx).repairs_flagged == 0
+    with desk.engine.begin() as conn:
+        assert jobs.run_due(conn, desk.ctx).repairs_flagged == 0
     clock.advance(days=1)
-    with engine.begin() as conn:
-        assert jobs.run_due(conn, ctx).repairs_flagged == 1
-        assert jobs.run_due(conn, ctx).repairs_flagged == 0
+    with desk.engine.begin() as conn:
+        assert jobs.run_due(conn, desk.ctx).repairs_flagged == 1
+        assert jobs.run_due(conn, desk.ctx).repairs_flagged == 0
         kinds = [n["kind"] for n in notices_repo.of_subject(conn, on_file.subject_id)]
     assert kinds.count("repair_overdue") == 1
 
