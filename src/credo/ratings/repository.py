@@ -202,12 +202,18 @@ _INPUT_TABLES = ("record_current", "record_suppressions")
 
 def read_to_files(adbc: Any, record_types: Sequence[str], span: Span, stem: str) -> str:
     """One span's inputs written as Arrow IPC files ``<stem>.<table>.arrow`` (in the child
-    process, ``credo.ratings.adbc_child``)."""
-    tables = read_inputs(adbc, record_types, span, postgres=False)
-    for name, table in tables.items():
+    process, ``credo.ratings.adbc_child``), batch by batch: the child holds one batch, not
+    the partition."""
+    for name, (sql, schema) in _input_queries(record_types, span, postgres=False).items():
         path = f"{stem}.{name}.arrow"
-        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table, max_chunksize=256_000)
+        with (
+            pa.OSFile(path, "wb") as sink,
+            pa.ipc.new_file(sink, schema) as writer,
+            adbc.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+            for batch in cursor.fetch_record_batch():
+                writer.write_batch(_typed(batch, schema))
     return stem
 
 
@@ -228,6 +234,13 @@ def read_inputs(
     ``extract_tables`` gives them for today's knowledge: ``record_current`` (the columns the
     rating reads, payload as JSON text) and ``record_suppressions`` (open ones: chain_id and a
     null closed_at)."""
+    queries = _input_queries(record_types, subjects, postgres)
+    return {name: _fetch(adbc, sql, schema) for name, (sql, schema) in queries.items()}
+
+
+def _input_queries(
+    record_types: Sequence[str], subjects: Span, postgres: bool
+) -> dict[str, tuple[str, pa.Schema]]:
     names = ", ".join(f"r.{field.name}" for field in _INPUT_SCHEMA)
     types = ", ".join("'" + t.replace("'", "''") + "'" for t in record_types)
     where = f"r.record_type IN ({types or 'NULL'})"
@@ -240,8 +253,8 @@ def read_inputs(
         "WHERE s.closed_at IS NULL"
     )
     return {
-        "record_current": _fetch(adbc, sql, _INPUT_SCHEMA),
-        "record_suppressions": _fetch(adbc, open_sql, _OPEN_SUPPRESSIONS),
+        "record_current": (sql, _INPUT_SCHEMA),
+        "record_suppressions": (open_sql, _OPEN_SUPPRESSIONS),
     }
 
 
@@ -251,11 +264,15 @@ def _fetch(adbc: Any, sql: str, schema: pa.Schema) -> pa.Table:
     with adbc.cursor() as cursor:
         cursor.execute(sql)
         table = cursor.fetch_arrow_table()
+    return pa.Table.from_batches([_typed(b, schema) for b in table.to_batches()], schema=schema)
+
+
+def _typed(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     columns = [
-        table.column(i).cast(field.type) if table.num_rows else pa.nulls(0, field.type)
+        batch.column(i).cast(field.type) if batch.num_rows else pa.nulls(0, field.type)
         for i, field in enumerate(schema)
     ]
-    return pa.Table.from_arrays(columns, schema=schema)
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
 # -- real-time state ------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from credo.records.effect import EffectRule, pending_appeal_types
 ENGINES = ("sqlite", "postgres", "duckdb", "polars", "spark")
 # Records per partition of a batch evaluation: the batch engines read and rate the registry
 # this many input records at a time (by subject-id range), so memory stays bounded.
-PARTITION_RECORDS = 2_000_000
+PARTITION_RECORDS = 500_000
 
 
 @dataclass(frozen=True)
@@ -371,13 +371,15 @@ def output_frames(batch: BatchRun, rating: RatingDef) -> Iterator[pl.DataFrame]:
     sql = None if runner is None else compile_rating(rating, runner.dialect, probe, batch.source)
     spans = subject_spans(batch, rating)
     for tables in _inputs(batch, rating, spans):
+        # The engine keeps its own copy of the records: the Arrow tables go at once.
         if runner is None or sql is None:
             records = polars_engine.records_frame(tables)
+            del tables
             frame = polars_engine.evaluate_frame(rating, records, probe, batch.source)
         else:
             runner.load(tables)
+            del tables
             frame = runner.frame(sql)
-        del tables  # one partition's records at a time
         yield frame.select(output_columns(rating))
 
 
@@ -399,6 +401,8 @@ def subject_spans(batch: BatchRun, rating: RatingDef) -> list[repo.Span]:
     with batch.engine.connect() as conn:
         low, high, count = repo.input_span(conn, rating.inputs)
     parts = max(1, math.ceil(count / max(1, batch.partition_records)))
+    if parts == 1:  # a plain scan, no range
+        return [None]
     step = max(1, math.ceil((high + 1 - low) / parts))
     return [(start, start + step) for start in range(low, high + 1, step)]
 
