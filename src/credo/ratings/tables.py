@@ -20,6 +20,7 @@ rating_state = Table(
     Column("evaluated_at", DateTime(timezone=True), nullable=False),
     # Why a pending or not-rated result is so (credo.ratings.banding.REASONS); null for a band.
     Column("reason", String(120)),
+    Index("ix_rating_state_rating_band", "rating_key", "band"),  # the console's bands
 )
 
 rating_snapshots = Table(

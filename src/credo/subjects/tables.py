@@ -26,6 +26,7 @@ subjects = Table(
     Column("birth_date", Date),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_subjects_display_name", "display_name"),
+    Index("ix_subjects_kind", "kind"),  # the console's subjects by kind
 )
 
 subject_identifiers = Table(
