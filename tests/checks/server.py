@@ -22,13 +22,14 @@ def start_server(
     database_url: str, port: int, log: Path, workers: int = 1
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CREDO_DATABASE_URL": database_url}
+    # a 30 s worker health check: uvicorn's 5 s kills workers still importing on a loaded machine
     command = [
         sys.executable, "-m", "uvicorn", "credo.api.server:app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-        "--workers", str(workers),
+        "--workers", str(workers), "--timeout-worker-healthcheck", "30",
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine starts Python slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text()}")
