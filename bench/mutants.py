@@ -193,10 +193,12 @@ MUTANTS: tuple[Mutant, ...] = (
     # -- D. inquiries ------------------------------------------------------------------------
     m("g24_answer_before_commit", "G-24", "checks/inquiries.py",
       "            try:\n"
-      "                await asyncio.to_thread(self._commit, [row for row, _ in batch])",
+      "                await asyncio.get_running_loop()"
+      ".run_in_executor(self._thread, self._commit, rows)",
       "            for _, done in batch:\n                if not done.done():\n"
       "                    done.set_result(None)\n            try:\n"
-      "                await asyncio.to_thread(self._commit, [row for row, _ in batch])",
+      "                await asyncio.get_running_loop()"
+      ".run_in_executor(self._thread, self._commit, rows)",
       CHECKS_GR, quick=True),
     m("g24_not_awaited", "G-24", "checks/service.py",
       "        await self.writer.record(inquiry)",
@@ -222,7 +224,7 @@ MUTANTS: tuple[Mutant, ...] = (
     m("g33_objection_category", "G-33", "disputes/service.py",
       '    "objection",\n)', ")", "tests/disputes/test_guardrail_objection.py"),
     # -- F. decisions ------------------------------------------------------------------------
-    m("g34_blank_transaction", "G-34", "api/checks.py",
+    m("g34_blank_transaction", "G-34", "api/check_models.py",
       "        if not value.strip():", "        if False:", CHECKS_GR, quick=True),
     m("g34_registered_purpose", "G-34", "checks/service.py",
       "        if party is None or purpose not in party.purposes:", "        if party is None:",
@@ -235,7 +237,8 @@ MUTANTS: tuple[Mutant, ...] = (
       "            if outcome.band in labels and labels.index(outcome.band) <= target:",
       "            if outcome.band in labels:", "tests/ratings/test_guardrail_explanations.py"),
     m("g36_reasons_ordered", "G-36", "ratings/explain.py",
-      "    costs.sort(key=lambda item: item[0])", "    costs.sort(key=lambda item: -item[0])",
+      "    for term in sorted(terms, key=lambda t: -t[0]):",
+      "    for term in sorted(terms, key=lambda t: t[0]):",
       "tests/ratings/test_guardrail_explanations.py", quick=True),
     m("g36_decision_counterfactual", "G-36", "checks/decide.py",
       '        "counterfactual": _counterfactual(decision),', '        "counterfactual": None,',
