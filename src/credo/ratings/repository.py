@@ -211,6 +211,9 @@ def read_to_files(adbc: Any, record_types: Sequence[str], span: Span, stem: str)
             pa.ipc.new_file(sink, schema) as writer,
             adbc.cursor() as cursor,
         ):
+            # ADBC's SQLite driver hands out 1,024 rows a batch by default: thousands of tiny
+            # batches made every later step (cast, IPC, Polars) slow. 64 k rows keep it small.
+            cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": "65536"})
             cursor.execute(sql)
             for batch in cursor.fetch_record_batch():
                 writer.write_batch(_typed(batch, schema))
