@@ -155,7 +155,8 @@ def test_cli_rescore_and_eval(
     runner = CliRunner()
     own_engine = "postgres" if database_url.startswith("postgres") else "sqlite"
     for name in (own_engine, "duckdb", "polars"):
-        result = runner.invoke(cli_app, ["rescore", "--engine", name, "--as-of", "2026-03-01"])
+        command = ["rescore", "--engine", name, "--as-of", "2026-03-01"]
+        result = runner.invoke(cli_app, [*command, "--partition-records", "2"])
         assert result.exit_code == 0, result.output
         assert "tax_credit_grade@1" in result.output and "before" in result.output
     result = runner.invoke(

@@ -53,10 +53,18 @@ def rescore(
         "polars", help="polars (embedded), duckdb, spark, or the database: sqlite, postgres"
     ),
     as_of: str | None = typer.Option(None, "--as-of", help="Date rated (default: today)"),
+    partition_records: int | None = typer.Option(
+        None,
+        "--partition-records",
+        min=1,
+        help="Batch engines: input records read and rated at a time, bounding memory "
+        "(default 500,000)",
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Rate every subject, write new snapshots, validate them and switch atomically.
     Exit 1 if a snapshot failed validation (the previous one stays current)."""
+    from credo.ratings.service import PARTITION_RECORDS
     from credo.ratings.service import rescore as run_rescore
 
     ctx = context_from_env()
@@ -75,6 +83,7 @@ def rescore(
                 as_of=on,
                 now=ctx.clock.now(),
                 progress=advance,
+                partition_records=partition_records or PARTITION_RECORDS,
             )
     except CredoError as exc:
         fail(exc.detail)
