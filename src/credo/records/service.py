@@ -365,12 +365,10 @@ def _resolve_subjects(
     """Resolve each statement to exactly one subject by its identifiers (never by name, G-19).
     Unknown subjects are created only where the record type allows it; conflicting
     identifiers go to the review queue with no effect (G-40)."""
-    # A statement that follows an assert of its chain in the same batch (a full-list
-    # delivery's confirmation of a new entry) joins the subject that assert creates, when it
-    # names that subject as the assert does (else it is as unknown as it would be after it).
-    asserted = {
-        (p.chain_id, _first_key(p.statement)) for p in pending if p.statement.action == "assert"
-    }
+    # A statement that follows, in the same batch, an assert that registers its subject (a
+    # full-list delivery's confirmation of a new entry) joins the subject that assert
+    # creates, as it would had the assert been sent first; without one it is unknown.
+    created: set[tuple[str, str]] = set()  # first identifiers of those asserts so far
     keys = {(i.scheme, i.value) for p in pending for i in p.statement.identifiers}
     known = subjects_repo.find_subject_ids(conn, keys)
     kinds = subjects_repo.subject_kinds(conn, known.values())
@@ -400,9 +398,7 @@ def _resolve_subjects(
             new_identifiers += _unknown_identifiers(p, known, now)
             continue
         record_type = ctx.catalogue.record_types[p.statement.record_type]
-        follows_assert = (
-            p.statement.action == "assert" or (p.chain_id, _first_key(p.statement)) in asserted
-        )
+        follows_assert = p.statement.action == "assert" or _first_key(p.statement) in created
         if not record_type.creates_subject or not follows_assert:
             outcomes[p.row] = RowOutcome(
                 p.row,
@@ -419,8 +415,8 @@ def _resolve_subjects(
                 ),
             )
             continue
-        first = p.statement.identifiers[0]
-        to_create.setdefault((first.scheme, first.value), []).append(p)
+        created.add(_first_key(p.statement))
+        to_create.setdefault(_first_key(p.statement), []).append(p)
     _create_subjects(conn, to_create, known, new_identifiers, now)
     subjects_repo.add_identifiers(conn, _dedupe_identifiers(new_identifiers))
     reviews += _checksum_reviews([p for p in pending if p.row not in outcomes], now)
