@@ -253,7 +253,42 @@ def prepare_mixed(
 
 
 def append_prepared(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -> list[RowOutcome]:
-    """The database part of ``append_statements`` for a batch prepared beforehand."""
+    """The database part of ``append_statements`` for a batch prepared beforehand. A record
+    id sent again with other content in the same batch is decided after the first one (a
+    later round): whether it conflicts depends on whether the first was accepted."""
+    first, later = _split_changed_repeats(batch)
+    if later is None:
+        return _append_round(conn, ctx, batch)
+    decided = {o.row: o for o in _append_round(conn, ctx, first)}
+    decided.update((o.row, o) for o in append_prepared(conn, ctx, later))
+    return [decided[row] for row, _ in batch.items]
+
+
+def _split_changed_repeats(batch: PreparedBatch) -> tuple[PreparedBatch, PreparedBatch | None]:
+    hashes: dict[str, str] = {}
+    first: list[int] = []
+    later: list[int] = []
+    for index, p in enumerate(batch.pending):
+        same = hashes.setdefault(p.record_id, p.content_hash) == p.content_hash
+        (first if same else later).append(index)
+    if not later:
+        return batch, None
+    return _subset(batch, first), _subset(batch, later)
+
+
+def _subset(batch: PreparedBatch, indexes: list[int]) -> PreparedBatch:
+    bound = batch.bound
+    if bound is not None:
+        bound = BoundRows(bound.dialect, bound.columns, [bound.values[i] for i in indexes])
+    return PreparedBatch(
+        batch.furnisher_id,
+        [batch.items[i] for i in indexes],
+        [batch.pending[i] for i in indexes],
+        bound,
+    )
+
+
+def _append_round(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -> list[RowOutcome]:
     furnisher_id, items = batch.furnisher_id, batch.items
     outcomes: dict[int, RowOutcome] = {}
     repeats: dict[int, int] = {}
