@@ -127,7 +127,7 @@ def test_a_file_that_cannot_be_read_to_its_end_writes_its_report(
 def test_a_database_failure_mid_run_reports_the_rows_not_reached(
     engine: Engine, write_ctx: WriteContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = service.append_statements
+    real = service.append_prepared
     calls = []
 
     def failing(*args: Any, **kwargs: Any) -> Any:
@@ -136,7 +136,7 @@ def test_a_database_failure_mid_run_reports_the_rows_not_reached(
             raise RuntimeError("the database went away\nwith a long trace")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(service, "append_statements", failing)
+    monkeypatch.setattr(service, "append_prepared", failing)
     path = write_csv(tmp_path / "f.csv", [inspection_row(i) for i in range(23)])
     with pytest.raises(RuntimeError):
         run(engine, write_ctx, path, chunk_size=5)
