@@ -43,10 +43,10 @@ def test_same_id_with_different_content_is_a_conflict(writer: Writer) -> None:
     assert conflict.reason.code == "revision_conflict"
 
 
-def test_repeat_within_a_batch_follows_the_first(writer: Writer) -> None:
+def test_repeat_within_a_batch_is_decided_as_if_sent_after_the_first(writer: Writer) -> None:
     outcomes = writer.write("market_regulator", penalty(), penalty())
     assert [o.outcome for o in outcomes] == ["quarantined", "quarantined"]
-    assert outcomes[1].reason is not None and "same as row 0" in outcomes[1].reason.detail
+    assert [o.reason.code for o in outcomes if o.reason] == ["unknown_subject"] * 2
     outcomes = writer.write("market_regulator", licence("L-2"), licence("L-2"))
     assert [o.outcome for o in outcomes] == ["accepted", "duplicate"]
 

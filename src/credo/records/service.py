@@ -254,26 +254,28 @@ def prepare_mixed(
 
 def append_prepared(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -> list[RowOutcome]:
     """The database part of ``append_statements`` for a batch prepared beforehand. A record
-    id sent again with other content in the same batch is decided after the first one (a
-    later round): whether it conflicts depends on whether the first was accepted."""
-    first, later = _split_changed_repeats(batch)
-    if later is None:
-        return _append_round(conn, ctx, batch)
-    decided = {o.row: o for o in _append_round(conn, ctx, first)}
-    decided.update((o.row, o) for o in append_prepared(conn, ctx, later))
+    id sent again in the same batch starts a later round, with the rows after it: whether it
+    is a duplicate, a conflict or decided afresh depends on what became of the first, and
+    like every row it sees what the rows before it did, never what the rows after it do (so
+    a batch decides each row as one-at-a-time writes would: test_bulk_equivalence.py).
+    Repeats within one delivery are rare; a resent file is a later run, not a later round."""
+    decided: dict[int, RowOutcome] = {}
+    for part in _rounds(batch):
+        decided.update((o.row, o) for o in _append_round(conn, ctx, part))
     return [decided[row] for row, _ in batch.items]
 
 
-def _split_changed_repeats(batch: PreparedBatch) -> tuple[PreparedBatch, PreparedBatch | None]:
-    hashes: dict[str, str] = {}
-    first: list[int] = []
-    later: list[int] = []
+def _rounds(batch: PreparedBatch) -> list[PreparedBatch]:
+    """The batch cut before each record id it repeats: no round holds an id twice."""
+    cuts: list[list[int]] = [[]]
+    seen: set[str] = set()
     for index, p in enumerate(batch.pending):
-        same = hashes.setdefault(p.record_id, p.content_hash) == p.content_hash
-        (first if same else later).append(index)
-    if not later:
-        return batch, None
-    return _subset(batch, first), _subset(batch, later)
+        if p.record_id in seen:
+            cuts.append([])
+            seen = set()
+        seen.add(p.record_id)
+        cuts[-1].append(index)
+    return [batch] if len(cuts) == 1 else [_subset(batch, indexes) for indexes in cuts]
 
 
 def _subset(batch: PreparedBatch, indexes: list[int]) -> PreparedBatch:
@@ -291,8 +293,7 @@ def _subset(batch: PreparedBatch, indexes: list[int]) -> PreparedBatch:
 def _append_round(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -> list[RowOutcome]:
     furnisher_id, items = batch.furnisher_id, batch.items
     outcomes: dict[int, RowOutcome] = {}
-    repeats: dict[int, int] = {}
-    pending = _dedupe(conn, batch.pending, outcomes, repeats)
+    pending = _dedupe(conn, batch.pending, outcomes)
     pending = _hold_back(conn, pending, outcomes)
     now = ctx.clock.now()
     _resolve_subjects(conn, ctx, pending, outcomes, now)
@@ -306,8 +307,6 @@ def _append_round(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -> 
         outcomes[p.row] = RowOutcome(
             p.row, "accepted", p.record_id, p.subject_id, warnings=p.warnings
         )
-    for row, first in repeats.items():
-        _follow_first(outcomes, row, first)
     changed = {p.subject_id for p in pending if p.subject_id is not None}
     subjects_changed(conn, ctx, changed, _types_touched(pending, current))
     return [outcomes[row] for row, _ in items]
@@ -321,24 +320,16 @@ def _types_touched(pending: list[_Pending], current: dict[str, dict[str, Any]]) 
 
 
 def _dedupe(
-    conn: Connection,
-    pending: list[_Pending],
-    outcomes: dict[int, RowOutcome],
-    repeats: dict[int, int],
+    conn: Connection, pending: list[_Pending], outcomes: dict[int, RowOutcome]
 ) -> list[_Pending]:
-    """Drop statements already stored (or repeated in this batch): resending is harmless,
-    but the same id with different content is a conflict, never an overwrite."""
-    seen: dict[str, tuple[int, str]] = {}
+    """Drop statements already stored: resending is harmless, but the same id with different
+    content is a conflict, never an overwrite (a round holds each id once: ``_rounds``)."""
     stored = records_repo.existing_statements(conn, [p.record_id for p in pending])
     kept: list[_Pending] = []
     for p in pending:
-        first = seen.get(p.record_id)
-        earlier = stored.get(p.record_id) or (first[1] if first else None)
+        earlier = stored.get(p.record_id)
         if earlier is None:
-            seen[p.record_id] = (p.row, p.content_hash)
             kept.append(p)
-        elif first is not None and earlier == p.content_hash:
-            repeats[p.row] = first[0]
         elif earlier == p.content_hash:
             outcomes[p.row] = RowOutcome(p.row, "duplicate", p.record_id)
         else:
@@ -375,19 +366,6 @@ def _hold_back(
         else:
             kept.append(p)
     return kept
-
-
-def _follow_first(outcomes: dict[int, RowOutcome], row: int, first: int) -> None:
-    """A row repeated within one batch is a duplicate of the first if that was accepted (or
-    already stored), and shares its quarantine reason otherwise. Like a duplicate of a stored
-    statement it names no subject, so a batch's outcomes do not depend on how it was split
-    (the single and bulk paths agree: tests/records/test_bulk_equivalence.py)."""
-    original = outcomes[first]
-    if original.outcome == "quarantined" and original.reason is not None:
-        reason = Rejection(original.reason.code, f"same as row {first}: {original.reason.detail}")
-        outcomes[row] = RowOutcome(row, "quarantined", original.record_id, reason=reason)
-    else:
-        outcomes[row] = RowOutcome(row, "duplicate", original.record_id)
 
 
 def _resolve_subjects(
