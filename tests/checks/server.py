@@ -29,14 +29,22 @@ def start_server(
         "--workers", str(workers), "--timeout-worker-healthcheck", "30",
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 180  # a loaded machine starts Python slowly
+    if answering(port, process, log):
+        return process
+    process.kill()
+    raise RuntimeError(f"server did not start: {log.read_text()}")
+
+
+def answering(port: int, process: subprocess.Popen[bytes], log: Path) -> bool:
+    """Whether the server answers within 3 minutes (a loaded machine starts Python slowly);
+    raises with its log if it exits first."""
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text()}")
         try:
             httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1.0)
-            return process
+            return True
         except httpx.HTTPError:
             time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not start: {log.read_text()}")
+    return False
