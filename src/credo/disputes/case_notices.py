@@ -12,10 +12,10 @@ from sqlalchemy import Connection, RowMapping
 
 from credo.catalog.catalogue import Catalogue
 from credo.disputes import notice_texts, repair_texts, repository
-from credo.disputes.eligibility import eligible_from
 from credo.disputes.targets import chains_named
 from credo.notices.reader import Reader, pick, reader_of
 from credo.notices.service import Notice, add_business_days
+from credo.records.eligibility import eligible_from
 from credo.records.service import WriteContext
 
 Case = RowMapping

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping
 
 from credo.disputes import cases, repository
-from credo.disputes.eligibility import eligible_from
 from credo.disputes.kinds import REPAIR
 from credo.disputes.targets import target_chains
 from credo.errors import Conflict, ValidationFailed
+from credo.records.eligibility import eligible_from
 from credo.records.service import WriteContext
 
 TARGETS = ("record", "list_entry")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import RowMapping
 
 from credo.catalog.catalogue import Catalogue
-from credo.disputes.eligibility import eligible_from
 from credo.notices.reader import Reader, pick, record_name
+from credo.records.eligibility import eligible_from
 
 
 def heading(reader: Reader) -> str:

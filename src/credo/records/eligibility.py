@@ -1,6 +1,6 @@
-"""The first day a record may be repaired (G-42): its own module so that the notices' shared
-"what you can do" lines (credo.notices.rights) and the repair notices that use them
-(credo.disputes.repair_texts) do not import each other through credo.disputes.repair."""
+"""The first day a record may be repaired (G-42): a rule about a record and its type, read by
+the notices' shared "what you can do" lines (credo.notices.rights) and by the repair workflow
+and its notices (credo.disputes), which both sit above records."""
 
 from __future__ import annotations
 
