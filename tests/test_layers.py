@@ -23,8 +23,11 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 def source_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of src/credo and the contracts; each test appends one import to one module."""
     root = tmp_path_factory.mktemp("layers")
-    shutil.copytree(ROOT / "src" / "credo", root / "src" / "credo",
-                    ignore=shutil.ignore_patterns("__pycache__", "static", "templates"))
+    shutil.copytree(
+        ROOT / "src" / "credo",
+        root / "src" / "credo",
+        ignore=shutil.ignore_patterns("__pycache__", "static", "templates"),
+    )
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
     return root
 
@@ -37,7 +40,11 @@ def lint_with_added_import(root: Path, module: str, statement: str) -> tuple[int
         env = {**os.environ, "PYTHONPATH": str(root / "src"), "COLUMNS": "200"}
         done = subprocess.run(
             [str(LINT_IMPORTS), "--no-cache", "pyproject.toml"],
-            cwd=root, env=env, capture_output=True, text=True, timeout=120,
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     finally:
         path.write_text(original)
@@ -48,14 +55,19 @@ def lint_with_added_import(root: Path, module: str, statement: str) -> tuple[int
     ("module", "statement", "expected"),
     [
         # A domain reaching up to the edge.
-        ("credo.records.effect", "import credo.cli.main",
-         "credo.records.effect -> credo.cli.main"),
+        ("credo.records.effect", "import credo.cli.main", "credo.records.effect -> credo.cli.main"),
         # The core reaching up into a domain.
-        ("credo.catalog.vocab", "import credo.ratings.service",
-         "credo.catalog.vocab -> credo.ratings.service"),
+        (
+            "credo.catalog.vocab",
+            "import credo.ratings.service",
+            "credo.catalog.vocab -> credo.ratings.service",
+        ),
         # A domain reading another domain's tables instead of asking its service.
-        ("credo.lists.service", "import credo.subjects.tables",
-         "credo.lists.service -> credo.subjects.tables"),
+        (
+            "credo.lists.service",
+            "import credo.subjects.tables",
+            "credo.lists.service -> credo.subjects.tables",
+        ),
     ],
     ids=["domain-imports-cli", "core-imports-domain", "foreign-tables"],
 )
