@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, RowMapping, func, select
 
 from credo.db.bulk import pair_clauses
 from credo.db.sql import chunks, insert_ignore
@@ -115,3 +115,41 @@ def identifier_column(scheme: str, label: str) -> Any:
         .scalar_subquery()
         .label(label)
     )
+
+
+def identifiers_of_subjects(
+    conn: Connection, subject_ids: Sequence[int]
+) -> list[tuple[int, str, str]]:
+    """(subject id, scheme, value) of the given subjects."""
+    i = subject_identifiers.c
+    found: list[tuple[int, str, str]] = []
+    for part in chunks(list(subject_ids), 900):
+        query = select(i.subject_id, i.scheme, i.value).where(i.subject_id.in_(part))
+        found += [(row[0], row[1], row[2]) for row in conn.execute(query)]
+    return found
+
+
+def first_identifiers(conn: Connection, subject_ids: Sequence[int]) -> dict[int, str]:
+    """subject id -> its first identifier as ``scheme:value`` (in text order)."""
+    i = subject_identifiers.c
+    found: dict[int, str] = {}
+    for part in chunks(sorted(set(subject_ids)), 900):
+        query = (
+            select(i.subject_id, func.min(i.scheme + ":" + i.value))
+            .where(i.subject_id.in_(part))
+            .group_by(i.subject_id)
+        )
+        found.update({subject_id: key for subject_id, key in conn.execute(query)})
+    return found
+
+
+def kinds_and_birth_dates(
+    conn: Connection, subject_ids: Sequence[int]
+) -> dict[int, tuple[str, date | None]]:
+    found: dict[int, tuple[str, date | None]] = {}
+    for part in chunks(list(subject_ids), 900):
+        query = select(subjects.c.id, subjects.c.kind, subjects.c.birth_date).where(
+            subjects.c.id.in_(part)
+        )
+        found.update({subject_id: (kind, born) for subject_id, kind, born in conn.execute(query)})
+    return found

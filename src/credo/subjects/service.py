@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -61,3 +62,34 @@ def resolve_review_item(
         raise Conflict(f"review item {item_id} is not open")
     payload = {"item_id": item_id, "resolution": resolution}
     audit.append(conn, f"operator:{operator_id}", "review.resolve", None, payload, now)
+
+
+# -- what other packages read about subjects, as plain values --------------------------------
+
+
+def find_subject_ids(
+    conn: Connection, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """(scheme, value) -> subject id, for every key that is known."""
+    return repository.find_subject_ids(conn, keys)
+
+
+def identifier_keys(conn: Connection, subject_ids: Sequence[int]) -> dict[int, list[str]]:
+    """subject id -> its identifiers as ``scheme:value`` (subjects without one are absent)."""
+    found: dict[int, list[str]] = {}
+    for subject_id, scheme, value in repository.identifiers_of_subjects(conn, subject_ids):
+        found.setdefault(subject_id, []).append(f"{scheme}:{value}")
+    return found
+
+
+def first_identifiers(conn: Connection, subject_ids: Sequence[int]) -> dict[int, str]:
+    """subject id -> its first identifier as ``scheme:value`` (in text order): the one a
+    register shows."""
+    return repository.first_identifiers(conn, subject_ids)
+
+
+def kinds_and_birth_dates(
+    conn: Connection, subject_ids: Sequence[int]
+) -> dict[int, tuple[str, date | None]]:
+    """subject id -> (kind, birth date) of the subjects that exist."""
+    return repository.kinds_and_birth_dates(conn, subject_ids)
