@@ -345,3 +345,12 @@ def reviews_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
         .order_by(decision_reviews.c.opened_at.desc())
     )
     return list(conn.execute(query).mappings())
+
+
+def inquiries_about(conn: Connection, subject_id: int, since: datetime | None) -> list[RowMapping]:
+    """The inquiries resolved to the subject, made at or after ``since`` (None: ever), newest
+    first: the decisions relying parties received about it (G-24, G-30)."""
+    query = select(inquiries).where(inquiries.c.subject_id == subject_id)
+    if since is not None:
+        query = query.where(inquiries.c.at >= since)
+    return list(conn.execute(query.order_by(inquiries.c.at.desc())).mappings())

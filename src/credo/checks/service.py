@@ -401,3 +401,26 @@ def verify_decision(conn: Connection, decision_id: str, relying_party_id: str, n
             code="decision_expired",
         )
     return row
+
+
+@dataclass(frozen=True)
+class DecisionSent:
+    """A decision a relying party received about a subject (its inquiry, G-24), with the
+    measures it applied and the records it named, as logged (JSON)."""
+
+    id: str
+    relying_party_id: str
+    purpose: str
+    at: datetime
+    measures: Any
+
+
+def decisions_about(
+    conn: Connection, subject_id: int, since: datetime | None
+) -> list[DecisionSent]:
+    """The decisions about the subject since ``since`` (None: ever), newest first: who must
+    hear of a correction to a record they relied on (G-30, credo.disputes)."""
+    return [
+        DecisionSent(row["id"], row["relying_party_id"], row["purpose"], row["at"], row["measures"])
+        for row in repository.inquiries_about(conn, subject_id, since)
+    ]
