@@ -233,3 +233,21 @@ def entries_of_subject_on(conn: Connection, subject_id: int, on: date) -> list[R
         list_entries.c.ends_on > on,
     )
     return list(conn.execute(query.order_by(list_entries.c.id)).mappings())
+
+
+def entry_of_subject(conn: Connection, entry_id: str, subject_id: int) -> RowMapping | None:
+    """The stored entry ``entry_id``, only if it is the subject's."""
+    query = select(list_entries).where(
+        list_entries.c.id == entry_id, list_entries.c.subject_id == subject_id
+    )
+    return conn.execute(query).mappings().first()
+
+
+def subjects_with_lapsed_entries(conn: Connection, today: date, limit: int) -> list[int]:
+    query = (
+        select(list_entries.c.subject_id)
+        .where(list_entries.c.ends_on <= today, list_entries.c.status != "ended")
+        .distinct()
+        .limit(limit)
+    )
+    return sorted(row[0] for row in conn.execute(query))

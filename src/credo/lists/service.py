@@ -91,3 +91,16 @@ def _row(entry: Entry, today: date, now: datetime) -> dict[str, Any]:
         "notified_at": now,  # the notice goes out with the entry (portal notices deliver it)
         "updated_at": now,
     }
+
+
+def records_of_entry(conn: Connection, entry_id: str, subject_id: int) -> list[str] | None:
+    """The record ids behind the subject's stored entry ``entry_id`` (None: the subject has
+    no such entry): what a repair of the entry acts on (credo.disputes, G-42)."""
+    entry = repository.entry_of_subject(conn, entry_id, subject_id)
+    return None if entry is None else list(entry["record_ids"] or [])
+
+
+def subjects_with_lapsed_entries(conn: Connection, today: date, limit: int) -> list[int]:
+    """Up to ``limit`` subjects whose stored entries passed their end date by ``today`` but
+    are not marked ended yet (the scheduled job refreshes them, G-44)."""
+    return repository.subjects_with_lapsed_entries(conn, today, limit)
