@@ -496,3 +496,53 @@ def open_suppression_reasons(
         for chain_id, reason in conn.execute(query):
             found.setdefault(chain_id, reason)
     return found
+
+
+# -- reads for other domains (credo.ratings.queries) ----------------------------------------
+
+
+def states_of_subject(
+    conn: Connection, subject_id: int, rating_keys: Sequence[str] | None
+) -> list[RowMapping]:
+    query = select(rating_state).where(rating_state.c.subject_id == subject_id)
+    if rating_keys is not None:
+        query = query.where(rating_state.c.rating_key.in_(list(rating_keys)))
+    return list(conn.execute(query.order_by(rating_state.c.rating_key)).mappings())
+
+
+def states_after(conn: Connection, rating_key: str, after: int, limit: int) -> list[RowMapping]:
+    """One page of a rating's state, by subject id after ``after`` (keyset)."""
+    query = (
+        select(rating_state)
+        .where(rating_state.c.rating_key == rating_key, rating_state.c.subject_id > after)
+        .order_by(rating_state.c.subject_id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def current_bands(
+    conn: Connection, rating_keys: Sequence[str], subject_ids: Sequence[int] | None
+) -> list[tuple[int, str, str, date]]:
+    """(subject id, rating key, band, as of) of ``rating_keys``, for ``subject_ids`` (all:
+    None)."""
+    s = rating_state.c
+    query = select(s.subject_id, s.rating_key, s.band, s.as_of).where(
+        s.rating_key.in_(list(rating_keys))
+    )
+    parts = (
+        [query]
+        if subject_ids is None
+        else [query.where(s.subject_id.in_(part)) for part in chunks(list(subject_ids), 900)]
+    )
+    return [(int(i), str(k), str(b), a) for part in parts for i, k, b, a in conn.execute(part)]
+
+
+def band_counts_by_rating(conn: Connection) -> list[tuple[str, str, int]]:
+    s = rating_state.c
+    query = (
+        select(s.rating_key, s.band, func.count())
+        .group_by(s.rating_key, s.band)
+        .order_by(s.rating_key, s.band)
+    )
+    return [(str(key), str(band), int(n)) for key, band, n in conn.execute(query)]
