@@ -9,8 +9,12 @@ from sqlalchemy import Engine
 
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.loader import load_catalogue
+from credo.checks import subscriptions
 from credo.clock import Clock, SystemClock
 from credo.db.engine import make_engine
+from credo.lists import realtime as lists_realtime
+from credo.notices import list_notices, record_notices
+from credo.ratings import realtime as ratings_realtime
 from credo.records.service import SubjectHook, WriteContext
 from credo.settings import Settings
 
@@ -29,14 +33,12 @@ class AppContext:
 
 def subject_hooks(catalogue: Catalogue, clock: Clock) -> list[SubjectHook]:
     """The re-evaluations that run in the write transaction when a subject's records change.
-    Each domain that derives state from records (ratings, list entries) contributes one."""
-    from credo.lists import realtime as lists_realtime
-    from credo.notices import list_notices, record_notices
-    from credo.ratings import realtime as ratings_realtime
-
+    Each domain that derives state from records (ratings, list entries, the subscribers'
+    outbox, notices) contributes one."""
     return [
         ratings_realtime.make_hook(catalogue, clock),
         lists_realtime.make_hook(catalogue, clock),
+        subscriptions.make_hook(catalogue, clock),
         list_notices.make_hook(catalogue, clock),  # after the lists hook: G-22 prior notice
         record_notices.make_hook(catalogue, clock),  # delistings, confirmations beyond ceiling
     ]

@@ -47,6 +47,7 @@ from credo.checks.decide import plan_purposes
 from credo.checks.inquiries import log_inquiries
 from credo.clock import Clock
 from credo.errors import Forbidden, NotFound, ValidationFailed
+from credo.records.service import SubjectHook
 from credo.subjects import repository as subjects_repo
 from credo.subjects.identifiers import IdentifierError, check_identifier
 
@@ -194,6 +195,18 @@ def enqueue_changes(
             continue  # nothing this purpose may see has changed (G-34)
         rows.append(_event_row(sub, now))
     repository.add_events(conn, rows)
+
+
+def make_hook(catalogue: Catalogue, clock: Clock) -> SubjectHook:
+    """``enqueue_changes`` as a subject hook: the subscribers' outbox is written in the
+    transaction of the change that causes it."""
+
+    def hook(
+        conn: Connection, subject_ids: set[int], record_types: frozenset[str] | None = None
+    ) -> None:
+        enqueue_changes(conn, catalogue, sorted(subject_ids), clock.now(), record_types)
+
+    return hook
 
 
 def _event_row(sub: RowMapping, now: datetime) -> dict[str, Any]:
