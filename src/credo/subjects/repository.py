@@ -153,3 +153,15 @@ def kinds_and_birth_dates(
         )
         found.update({subject_id: (kind, born) for subject_id, kind, born in conn.execute(query)})
     return found
+
+
+def kinds_and_names(
+    conn: Connection, subject_ids: Sequence[int]
+) -> dict[int, tuple[str, str | None]]:
+    found: dict[int, tuple[str, str | None]] = {}
+    for part in chunks(sorted(set(subject_ids)), 900):
+        query = select(subjects.c.id, subjects.c.kind, subjects.c.display_name).where(
+            subjects.c.id.in_(part)
+        )
+        found.update({subject_id: (kind, name) for subject_id, kind, name in conn.execute(query)})
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -93,3 +94,24 @@ def kinds_and_birth_dates(
 ) -> dict[int, tuple[str, date | None]]:
     """subject id -> (kind, birth date) of the subjects that exist."""
     return repository.kinds_and_birth_dates(conn, subject_ids)
+
+
+@dataclass(frozen=True)
+class SubjectCard:
+    """What a public register or an export shows of a subject: its kind, its name and its
+    identifiers (scheme -> value; the first value in text order where a scheme has several)."""
+
+    kind: str
+    display_name: str | None
+    identifiers: dict[str, str]
+
+
+def cards(conn: Connection, subject_ids: Sequence[int]) -> dict[int, SubjectCard]:
+    """subject id -> its card, for the subjects that exist."""
+    identifiers: dict[int, dict[str, str]] = {}
+    for subject_id, scheme, value in sorted(repository.identifiers_of_subjects(conn, subject_ids)):
+        identifiers.setdefault(subject_id, {}).setdefault(scheme, value)
+    return {
+        subject_id: SubjectCard(kind, name, identifiers.get(subject_id, {}))
+        for subject_id, (kind, name) in repository.kinds_and_names(conn, subject_ids).items()
+    }
