@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from credo.access.model import Role
 from credo.context import AppContext
 from credo.demo.build import demo_key
-from credo.disputes.tables import subject_statements
+from credo.records.tables import subject_statements
 from tests.portal.conftest import free_port
 
 if TYPE_CHECKING:

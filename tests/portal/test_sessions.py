@@ -24,13 +24,13 @@ from credo.access import repository as access_repo
 from credo.access.model import Role
 from credo.access.sessions import SESSION_LIFETIME
 from credo.access.tables import portal_sessions
-from credo.api.app import create_app
 from credo.clock import FixedClock
 from credo.demo.build import demo_credentials
-from credo.disputes.tables import subject_statements
+from credo.records.tables import subject_statements
+from credo.web.api.app import create_app
 from tests.portal.conftest import Portal, form_token
 
-TEMPLATES = Path(__file__).parents[2] / "src" / "credo" / "portal" / "templates"
+TEMPLATES = Path(__file__).parents[2] / "src" / "credo" / "web" / "portal" / "templates"
 SESSION = "credo_session"
 EVIL = "http://evil.example"
 

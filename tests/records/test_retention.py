@@ -23,12 +23,12 @@ from credo.cli.main import app
 from credo.clock import FixedClock
 from credo.disputes import jobs, service
 from credo.disputes import repository as disputes_repo
-from credo.disputes.tables import disputes, repair_applications, subject_statements
+from credo.disputes.tables import disputes, repair_applications
 from credo.ingest import repository as ingest_repo
 from credo.ingest.tables import quarantine
 from credo.records import retention
 from credo.records.service import WriteContext
-from credo.records.tables import record_current, record_statements
+from credo.records.tables import record_current, record_statements, subject_statements
 from credo.settings import DEMO_CATALOG
 from credo.subjects.tables import subject_identifiers, subjects
 from tests.disputes.conftest import LI, START, ZHANG, Registry, defaulter

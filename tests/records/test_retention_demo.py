@@ -20,10 +20,10 @@ from credo.clock import FixedClock
 from credo.context import build_context
 from credo.demo.build import build_demo
 from credo.demo.population import DemoSize
-from credo.disputes.tables import disputes, subject_statements
+from credo.disputes.tables import disputes
 from credo.ingest.tables import quarantine
 from credo.records import retention
-from credo.records.tables import record_current, record_statements
+from credo.records.tables import record_current, record_statements, subject_statements
 from credo.settings import Settings
 from credo.subjects.tables import review_items, subject_identifiers, subjects
 from tests.records.test_retention import add_inquiries

@@ -17,11 +17,11 @@ from sqlalchemy import Connection
 
 from credo.catalog.catalogue import Catalogue
 from credo.checks import repository
-from credo.disputes import repository as disputes_repo
 from credo.lists import repository as lists_repo
 from credo.lists.engine import Entry, SubjectFacts
 from credo.lists.service import entries_for
 from credo.quality import hold as quality_hold
+from credo.records.queries import statement_texts
 
 GAP_PATIENCE_S = 10.0  # a sequence number still missing after this was rolled back
 _NO_PAYLOAD: dict[str, object] = {}
@@ -108,7 +108,7 @@ class CheckIndex:
         for subject_id, scheme, value in lists_repo.identifiers_of_subjects(conn, listed):
             keys.setdefault(subject_id, []).append(f"{scheme}:{value}")
         chains = [r.chain_id for s in listed for e in derived[s] for r in e.records]
-        said = disputes_repo.statements_of_chains(conn, chains) if chains else {}
+        said = statement_texts(conn, chains)
         held = quality_hold.flags(conn)  # the furnishers held for review: a handful at most
         return [
             IndexedSubject(
@@ -116,7 +116,7 @@ class CheckIndex:
                 tuple(_without_payloads(e) for e in derived[s]),
                 tuple(keys.get(s, ())),
                 {
-                    r.chain_id: tuple(row["text"] for row in said[r.chain_id])
+                    r.chain_id: said[r.chain_id]
                     for e in derived[s]
                     for r in e.records
                     if r.chain_id in said

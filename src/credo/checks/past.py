@@ -25,10 +25,10 @@ from sqlalchemy import Connection
 from credo.catalog.catalogue import Catalogue
 from credo.checks import repository
 from credo.checks.index import IndexedSubject
-from credo.disputes import repository as disputes_repo
 from credo.lists import repository as lists_repo
 from credo.lists.service import entries_for
 from credo.quality import hold as quality_hold
+from credo.records.queries import statement_texts
 
 EARLIEST = date(1990, 1, 1)  # the earliest date a check may ask about
 RATING_BANDS_NOT_USED = "past_rating_bands_not_evaluated"
@@ -55,7 +55,6 @@ def subject_on(
         e for e in entries if all(retained.get(r.record_id, today) > today for r in e.records)
     ]
     chains = [r.chain_id for e in entries for r in e.records]
-    said = disputes_repo.statements_of_chains(conn, chains) if chains else {}
-    statements = {c: tuple(row["text"] for row in rows) for c, rows in said.items()}
+    statements = statement_texts(conn, chains)
     flags = quality_hold.flags(conn, {r.furnisher_id for e in entries for r in e.records})
     return IndexedSubject(facts, tuple(entries), (), statements, flags)

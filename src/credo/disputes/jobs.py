@@ -32,7 +32,8 @@ from credo.disputes.effects import effect_changed
 from credo.notices.adverse_notices import queue_adverse_decision_notices
 from credo.quality.service import evaluate as evaluate_quality
 from credo.records import retention
-from credo.records.service import WriteContext
+from credo.records.queries import newly_ended
+from credo.records.service import WriteContext, mark_ended
 
 BATCH = 5000
 
@@ -104,13 +105,10 @@ class _Ended:
 def _end_records(
     conn: Connection, ctx: WriteContext, today: date, now: datetime, batch: int
 ) -> _Ended:
-    rows = repository.newly_ended(conn, today, batch)
+    rows = newly_ended(conn, today, batch)
     if not rows:
         return _Ended(0, set())
-    repository.mark_ended(
-        conn,
-        [{"chain_id": c, "kind": kind, "on": on, "processed_at": now} for c, _, kind, on in rows],
-    )
+    mark_ended(conn, rows, now)
     subjects = {subject_id for _, subject_id, _, _ in rows}
     effect_changed(conn, ctx, subjects, "expiry", today.isoformat(), now)
     kinds = [kind for _, _, kind, _ in rows]

@@ -29,6 +29,7 @@ from credo.quality import hold as quality_hold
 from credo.records import effect
 from credo.records import repository as records_repo
 from credo.records.effect import EffectRule
+from credo.records.queries import subject_statements
 from credo.subjects.service import subject_summary
 
 RIGHTS = {
@@ -84,7 +85,7 @@ def _records(
     history = _by_chain(records_repo.statements_of_subject(conn, subject_id))
     suppressions = _by_chain(repository.suppressions_of_subject(conn, subject_id))
     current = records_repo.current_of_subject(conn, subject_id)
-    remarks = repository.statements_of_chains(conn, [c["chain_id"] for c in current])
+    remarks = subject_statements(conn, [c["chain_id"] for c in current])
     disputes_by_chain = _by_chain(disputes)
     # G-49: a record whose furnisher is held for review says so (no subject data is read)
     flags = quality_hold.flags(conn, {row["furnisher_id"] for row in current})
@@ -93,7 +94,7 @@ def _records(
             **_record(catalogue, row, suppressions.get(row["chain_id"], []), today),
             "history": [_statement(s) for s in history.get(row["chain_id"], [])],
             "subject_statements": [
-                {"text": s["text"], "created_at": s["created_at"]}
+                {"text": s.text, "created_at": s.created_at}
                 for s in remarks.get(row["chain_id"], [])
             ],
             "disputes": [_dispute(d, now) for d in disputes_by_chain.get(row["chain_id"], [])],

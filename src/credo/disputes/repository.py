@@ -1,5 +1,5 @@
-"""All SQL about disputes, identity claims, subject statements, repair applications, expiry
-marks, and the suppressions that due process opens and closes on ``record_suppressions``."""
+"""All SQL about disputes, identity claims, repair applications, and the suppressions that due
+process opens and closes on ``record_suppressions``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Table, or_, select
 
-from credo.db.sql import chunks, insert_ignore
-from credo.disputes.tables import disputes, record_expiries, repair_applications, subject_statements
+from credo.db.sql import chunks
+from credo.disputes.tables import disputes, repair_applications
 from credo.records.tables import record_current, record_statements, record_suppressions
 
 # -- records as the subject sees them --------------------------------------------------------
@@ -208,57 +208,6 @@ def insert_repair(conn: Connection, row: dict[str, Any]) -> int:
     """A repair application as stored (fixtures that build one directly)."""
     table = repair_applications
     return int(conn.execute(table.insert().returning(table.c.id), row).scalar_one())
-
-
-# -- subject statements ----------------------------------------------------------------------
-
-
-def insert_statement(conn: Connection, row: dict[str, Any]) -> int:
-    return int(
-        conn.execute(
-            subject_statements.insert().returning(subject_statements.c.id), row
-        ).scalar_one()
-    )
-
-
-def statements_of_chains(conn: Connection, chain_ids: Sequence[str]) -> dict[str, list[RowMapping]]:
-    found: dict[str, list[RowMapping]] = {}
-    for part in chunks(sorted(set(chain_ids)), 900):
-        for row in conn.execute(
-            select(subject_statements)
-            .where(subject_statements.c.chain_id.in_(part))
-            .order_by(subject_statements.c.id)
-        ).mappings():
-            found.setdefault(row["chain_id"], []).append(row)
-    return found
-
-
-# -- expiry ----------------------------------------------------------------------------------
-
-
-def newly_ended(conn: Connection, today: date, limit: int) -> list[tuple[str, int, str, date]]:
-    """(chain_id, subject_id, kind, on) for active chains whose effect period or retention
-    ended on or before ``today`` and that the job has not processed yet."""
-    found: list[tuple[str, int, str, date]] = []
-    for kind, column in (
-        ("effect_end", record_current.c.effect_until),
-        ("retention_end", record_current.c.expires_on),
-    ):
-        done = select(record_expiries.c.chain_id).where(
-            record_expiries.c.kind == kind, record_expiries.c.chain_id == record_current.c.chain_id
-        )
-        rows = conn.execute(
-            select(record_current.c.chain_id, record_current.c.subject_id, column)
-            .where(column <= today, ~done.exists())
-            .order_by(column, record_current.c.chain_id)
-            .limit(limit)
-        )
-        found += [(chain_id, subject_id, kind, on) for chain_id, subject_id, on in rows]
-    return found
-
-
-def mark_ended(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    insert_ignore(conn, record_expiries, rows)
 
 
 # -- other packages' tables, read only (integration points; see credo.disputes.peers) --------

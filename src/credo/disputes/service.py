@@ -20,8 +20,8 @@ from credo.disputes.kinds import KINDS as CASE_KINDS
 from credo.disputes.kinds import ClaimOutcome, DisputeOutcome
 from credo.disputes.targets import chain_of
 from credo.errors import Conflict, NotFound, ValidationFailed
-from credo.records import repository as records_repo
-from credo.records.service import WriteContext
+from credo.records.queries import statement_texts
+from credo.records.service import WriteContext, add_subject_statement
 
 __all__ = ["ClaimOutcome", "DisputeOutcome"]  # the API's resolution schemas name them
 
@@ -152,35 +152,12 @@ def attach_statement(
         raise ValidationFailed(f"a statement is limited to {MAX_STATEMENT} characters")
     chain = chain_of(conn, subject_id, record_ref)
     now = ctx.clock.now()
-    statement_id = repository.insert_statement(
-        conn,
-        {
-            "subject_id": subject_id,
-            "chain_id": chain["chain_id"],
-            "text": text.strip(),
-            "created_at": now,
-        },
-    )
+    statement_id = add_subject_statement(conn, subject_id, chain["chain_id"], text.strip(), now)
     payload = {"statement_id": statement_id, "chain_id": chain["chain_id"]}
     log(conn, f"subject:{subject_id}", "statement.attach", subject_id, payload, now)
-    # Decisions carry the statement from now on: tell every worker's check index.
-    records_repo.append_feed(
-        conn,
-        [
-            {
-                "subject_id": subject_id,
-                "kind": "statement",
-                "ref": str(statement_id),
-                "created_at": now,
-            }
-        ],
-    )
     return statement_id
 
 
 def statements_for(conn: Connection, chain_ids: list[str]) -> dict[str, list[str]]:
     """For decisions (credo.checks): the subject statements of each record chain (G-32)."""
-    return {
-        chain_id: [row["text"] for row in rows]
-        for chain_id, rows in repository.statements_of_chains(conn, chain_ids).items()
-    }
+    return {chain_id: list(texts) for chain_id, texts in statement_texts(conn, chain_ids).items()}

@@ -1,11 +1,11 @@
-"""Disputes and "not me" claims, subject statements, repair applications, expiry marks."""
+"""Disputes and "not me" claims, and repair applications (the subject statements and expiry
+marks they touch are records' tables, in ``credo.records.tables``)."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
     Column,
-    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -43,17 +43,6 @@ disputes = Table(
     Index("ix_disputes_chain", "chain_id"),
 )
 
-# A statement by the subject that travels with the record (G-32).
-subject_statements = Table(
-    "subject_statements",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False),
-    Column("chain_id", String(32), nullable=False, index=True),
-    Column("text", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-
 # Credit repair (G-42): an application with proof, decided by a deadline.
 repair_applications = Table(
     "repair_applications",
@@ -71,15 +60,4 @@ repair_applications = Table(
     Column("decided_at", DateTime(timezone=True)),
     Column("decided_by", String(64)),
     Column("reasons", Text),
-)
-
-# Which chains the scheduled job has already processed at their effect end / retention end,
-# so a rerun does nothing twice (the query-time filter already stops their effect).
-record_expiries = Table(
-    "record_expiries",
-    metadata,
-    Column("chain_id", String(32), primary_key=True),
-    Column("kind", String(16), primary_key=True),  # effect_end | retention_end
-    Column("on", Date, nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
 )

@@ -18,10 +18,17 @@ from credo.db.bulk import (
     bulk_upsert,
     in_values,
 )
-from credo.db.sql import chunks
+from credo.db.sql import chunks, insert_ignore
 from credo.records import effect
 from credo.records.effect import EffectRule
-from credo.records.tables import change_feed, record_current, record_statements, record_suppressions
+from credo.records.tables import (
+    change_feed,
+    record_current,
+    record_expiries,
+    record_statements,
+    record_suppressions,
+    subject_statements,
+)
 
 CURRENT_UPDATE = [
     c.name for c in record_current.columns if c.name not in ("chain_id", "first_received_at")
@@ -239,6 +246,58 @@ def statement_heads(conn: Connection, record_ids: Iterable[str]) -> dict[str, di
     return found
 
 
+# -- the subjects' statements about records (G-32) -------------------------------------------
+
+
+def insert_subject_statement(conn: Connection, row: dict[str, Any]) -> int:
+    table = subject_statements
+    return int(conn.execute(table.insert().returning(table.c.id), row).scalar_one())
+
+
+def subject_statements_of_chains(
+    conn: Connection, chain_ids: Sequence[str]
+) -> dict[str, list[RowMapping]]:
+    """Each chain's subject statements, oldest first."""
+    found: dict[str, list[RowMapping]] = {}
+    for part in chunks(sorted(set(chain_ids)), 900):
+        for row in conn.execute(
+            select(subject_statements)
+            .where(subject_statements.c.chain_id.in_(part))
+            .order_by(subject_statements.c.id)
+        ).mappings():
+            found.setdefault(row["chain_id"], []).append(row)
+    return found
+
+
+# -- expiry marks: what the scheduled job has processed at an effect or retention end --------
+
+
+def newly_ended(conn: Connection, today: date, limit: int) -> list[tuple[str, int, str, date]]:
+    """(chain_id, subject_id, kind, on) for active chains whose effect period or retention
+    ended on or before ``today`` and that the job has not processed yet (up to ``limit`` of
+    each kind)."""
+    found: list[tuple[str, int, str, date]] = []
+    for kind, column in (
+        ("effect_end", record_current.c.effect_until),
+        ("retention_end", record_current.c.expires_on),
+    ):
+        done = select(record_expiries.c.chain_id).where(
+            record_expiries.c.kind == kind, record_expiries.c.chain_id == record_current.c.chain_id
+        )
+        rows = conn.execute(
+            select(record_current.c.chain_id, record_current.c.subject_id, column)
+            .where(column <= today, ~done.exists())
+            .order_by(column, record_current.c.chain_id)
+            .limit(limit)
+        )
+        found += [(chain_id, subject_id, kind, on) for chain_id, subject_id, on in rows]
+    return found
+
+
+def mark_ended(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    insert_ignore(conn, record_expiries, rows)
+
+
 # -- retention (credo.records.retention): erasure at the retention end, forgetting subjects
 # with nothing left, purging old inquiries. The imports of other packages' tables are local,
 # so this section stands apart from the write path above, which needs none of them.
@@ -249,8 +308,6 @@ ERASED = "erased"  # record_expiries.kind of a chain whose statements are tombst
 def chains_past_retention(conn: Connection, on: date, limit: int) -> list[RowMapping]:
     """(chain_id, subject_id) of chains whose retention ended by ``on`` (``expires_on``, the
     clause of credo.records.effect) and that are not erased yet, oldest retention first."""
-    from credo.disputes.tables import record_expiries
-
     c, e = record_current.c, record_expiries.c
     erased = exists().where(e.chain_id == c.chain_id, e.kind == ERASED)
     return list(
@@ -302,8 +359,6 @@ def erase_current(conn: Connection, tombstones: Sequence[dict[str, Any]]) -> Non
 def close_chains_for_good(conn: Connection, rows: Sequence[dict[str, Any]], ref: str) -> None:
     """A ``deleted`` suppression per erased chain, so it cannot come back by re-ingestion
     (``deleted_chains``, G-31), and its ``erased`` mark, so no later run takes it again."""
-    from credo.disputes.tables import record_expiries
-
     bulk_insert(
         conn,
         record_suppressions,
@@ -336,7 +391,6 @@ def subjects_with_nothing_left(conn: Connection, registered_before: Any, limit: 
     from sqlalchemy import or_
 
     from credo.checks.tables import inquiries
-    from credo.disputes.tables import record_expiries
     from credo.subjects.tables import subject_identifiers, subjects
 
     c, e, i = record_current.c, record_expiries.c, subject_identifiers.c
@@ -412,7 +466,7 @@ def erase_about_chains(
     once per chain, when the chain is erased."""
     from sqlalchemy import null
 
-    from credo.disputes.tables import disputes, repair_applications, subject_statements
+    from credo.disputes.tables import disputes, repair_applications
 
     counts = [0, 0, 0]
     for part in chunks(list(chain_ids), 900):
@@ -464,8 +518,6 @@ def retention_counts(conn: Connection, on: date) -> dict[str, int]:
 
     def count(table: Any, *where: Any) -> int:
         return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
-
-    from credo.disputes.tables import record_expiries
 
     return {
         "statements": count(record_statements),

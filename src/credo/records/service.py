@@ -25,6 +25,7 @@ from credo.quality import hold as quality_hold
 from credo.records import effect
 from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
+from credo.records.queries import EndedChain
 from credo.subjects import repository as subjects_repo
 
 
@@ -779,3 +780,36 @@ def _folded_end(view: dict[str, Any]) -> tuple[date, str]:
 def _performed_on(row: dict[str, Any]) -> date:
     performed = (row["payload"] or {}).get("performed_on")
     return date.fromisoformat(performed) if isinstance(performed, str) else row["occurred_on"]
+
+
+# -- writes about records that are not statements --------------------------------------------
+
+
+def add_subject_statement(
+    conn: Connection, subject_id: int, chain_id: str, text: str, now: datetime
+) -> int:
+    """Store the subject's statement about a chain (G-32) and tell every worker's check index
+    through the feed, since decisions carry it from now on; the statement's id."""
+    statement_id = records_repo.insert_subject_statement(
+        conn, {"subject_id": subject_id, "chain_id": chain_id, "text": text, "created_at": now}
+    )
+    records_repo.append_feed(
+        conn,
+        [
+            {
+                "subject_id": subject_id,
+                "kind": "statement",
+                "ref": str(statement_id),
+                "created_at": now,
+            }
+        ],
+    )
+    return statement_id
+
+
+def mark_ended(conn: Connection, ended: Sequence[EndedChain], now: datetime) -> None:
+    """Note that the scheduled job processed these ends, so a rerun does nothing twice."""
+    records_repo.mark_ended(
+        conn,
+        [{"chain_id": e.chain_id, "kind": e.kind, "on": e.on, "processed_at": now} for e in ended],
+    )

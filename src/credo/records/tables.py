@@ -1,4 +1,5 @@
-"""Append-only record statements, the derived current view, suppressions and the change feed."""
+"""Append-only record statements, the derived current view, suppressions, the change feed,
+the subjects' statements about records and the expiry marks of the scheduled job."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -107,4 +109,26 @@ change_feed = Table(
     Column("ref", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_change_feed_subject", "subject_id"),
+)
+
+# A statement by the subject that travels with the record (G-32).
+subject_statements = Table(
+    "subject_statements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False),
+    Column("chain_id", String(32), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Which chains the scheduled job has already processed at their effect end / retention end,
+# so a rerun does nothing twice (the query-time filter already stops their effect).
+record_expiries = Table(
+    "record_expiries",
+    metadata,
+    Column("chain_id", String(32), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # effect_end | retention_end
+    Column("on", Date, nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
 )
