@@ -1,6 +1,6 @@
 """The API reference works offline (issue 15): /docs (Swagger UI) renders the operations in a
 real chromium whose every request to a host other than 127.0.0.1 is aborted, under the page's
-strict Content-Security-Policy (credo.portal.security)."""
+strict Content-Security-Policy (credo.web.portal.security)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 
-from credo.api.app import create_app
 from credo.context import build_context
 from credo.settings import Settings
+from credo.web.api.app import create_app
 from harness import sqlite as sqlite_harness
 from tests.portal.conftest import free_port
 

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from credo.access.model import Role
-from credo.api.app import create_app
-from credo.api.params import MAX_ID, parse_id
 from credo.context import AppContext
+from credo.web.api.app import create_app
+from credo.web.api.params import MAX_ID, parse_id
 from tests.api.conftest import Registry
 from tests.portal.conftest import form_token, sign_in
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from credo.api.app import create_app
+from credo.web.api.app import create_app
 from tests.api.conftest import Registry
 
 BODIES: list[Any] = [{}, [], "garbage", {"unexpected": 1}, {"subject": {"kind": "alien"}}]

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from credo.access.model import Role
-from credo.api.app import create_app
 from credo.audit.tables import catalogue_changes
+from credo.web.api.app import create_app
 from tests.api.conftest import Registry
 from tests.records.conftest import ACME
 

@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.cli.main import app as cli_app
 from credo.clock import FixedClock
 from credo.context import build_context
 from credo.settings import Settings
+from credo.web.api.app import create_app
 from tests.records.conftest import defaulter, licence
 
 Keys = dict[str, str]

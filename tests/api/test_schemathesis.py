@@ -10,7 +10,7 @@ operation and generation mode, each sent by every caller. Negative mode also dro
 the key (the security requirement is negated too), so keyed callers meet 401s as well.
 
 No operation or check is excluded: every error the API gives is declared once for all
-routes (``credo.api.problems.PROBLEM_RESPONSES``, RFC 9457 problems)."""
+routes (``credo.web.api.problems.PROBLEM_RESPONSES``, RFC 9457 problems)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from credo.api.app import create_app
+from credo.web.api.app import create_app
 from tests.api.conftest import Registry
 
 CHECKS = [

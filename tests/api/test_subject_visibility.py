@@ -14,10 +14,10 @@ from stdnum.cn import ric
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.clock import FixedClock
 from credo.context import build_context
 from credo.settings import Settings
+from credo.web.api.app import create_app
 from tests.records.conftest import ZHANG, Writer, defaulter
 
 OTHER = "110105198001010013"  # registered below, not the caller

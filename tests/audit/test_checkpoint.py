@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from credo.api.app import create_app
 from credo.audit import checkpoint as checkpoints
 from credo.audit import service as audit
 from credo.audit.service import canonical_payload, link_hash
@@ -23,6 +22,7 @@ from credo.cli.main import app
 from credo.clock import FixedClock
 from credo.context import build_context
 from credo.settings import Settings
+from credo.web.api.app import create_app
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -17,8 +17,8 @@ from credo.catalog.labels import label_problems, term
 from credo.catalog.loader import load_catalogue
 from credo.catalog.models import Duration
 from credo.cli.main import app
-from credo.portal.i18n import LANGUAGES
 from credo.settings import DEMO_CATALOG
+from credo.web.portal.i18n import LANGUAGES
 
 
 @pytest.fixture

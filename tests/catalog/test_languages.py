@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from credo.api.app import create_app
 from credo.catalog.loader import CatalogueError, load_catalogue
 from credo.cli.main import app as cli
 from credo.context import build_context
 from credo.settings import DEMO_CATALOG, Settings
+from credo.web.api.app import create_app
 
 
 def _without_chinese(node: Any) -> Any:

@@ -24,7 +24,7 @@ def start_server(
     env = {**os.environ, "CREDO_DATABASE_URL": database_url}
     # a 30 s worker health check: uvicorn's 5 s kills workers still importing on a loaded machine
     command = [
-        sys.executable, "-m", "uvicorn", "credo.api.server:app", "--factory",
+        sys.executable, "-m", "uvicorn", "credo.web.api.server:app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
         "--workers", str(workers), "--timeout-worker-healthcheck", "30",
     ]  # fmt: skip

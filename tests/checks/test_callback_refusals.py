@@ -17,7 +17,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from credo.api.app import create_app
 from credo.catalog.lists import RelyingParty
 from credo.checks import callbacks
 from credo.checks.callbacks import host_allowed, url_problem, webhook_client
@@ -25,6 +24,7 @@ from credo.checks.subscriptions import WebhookDelivery
 from credo.checks.tables import check_events, subscriptions
 from credo.context import AppContext
 from credo.disputes.report import subject_report
+from credo.web.api.app import create_app
 from harness.aio import run_async
 from tests.checks.test_webhook_ssrf import context
 from tests.lists.builders import create_principals, defaulter, person_id, submit

@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from credo.api.app import create_app
 from credo.checks.tables import inquiries
 from credo.context import AppContext
 from credo.records.service import chain_id_of
 from credo.records.tables import record_suppressions
+from credo.web.api.app import create_app
 from tests.lists.builders import (
     create_principals,
     defaulter,

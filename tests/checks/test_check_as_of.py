@@ -17,13 +17,13 @@ from typer.testing import CliRunner
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.checks.tables import inquiries
 from credo.cli.main import app as cli
 from credo.context import AppContext
 from credo.records.service import chain_id_of
 from credo.records.tables import record_current, record_suppressions
 from credo.subjects.repository import find_subject_ids
+from credo.web.api.app import create_app
 from tests.lists.builders import change, create_principals, defaulter, make_context, org_id, submit
 
 SUPPLIER = org_id(60)  # a judgment defaulter from 2026-01-25 (after notice) until 2026-03-01

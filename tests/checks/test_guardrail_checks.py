@@ -1,7 +1,7 @@
 """Guardrail tests of POST /v1/checks that no other test pins down: a decision is never
 released when its inquiry could not be committed (G-24), and a check names a real transaction
 (G-34), through the endpoint that serves POST /v1/checks (``CheckEndpoint``) and its request
-model (``credo.api.check_models.CheckIn``), and decisions go stale within a day (G-39)."""
+model (``credo.web.api.check_models.CheckIn``), and decisions go stale within a day (G-39)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, func, select
 
-from credo.api.app import create_app
-from credo.api.checks import CheckIn
 from credo.audit.tables import audit_log
 from credo.catalog.loader import load_catalogue
 from credo.catalog.models import Profile
@@ -26,6 +24,8 @@ from credo.checks.service import verify_decision
 from credo.checks.tables import inquiries
 from credo.errors import Conflict
 from credo.settings import DEMO_CATALOG
+from credo.web.api.app import create_app
+from credo.web.api.checks import CheckIn
 from tests.lists.builders import create_principals, defaulter, make_context, person_id, submit
 
 LISTED = person_id(date(1980, 5, 6))

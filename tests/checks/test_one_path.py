@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from credo.api.check_models import PATH
+from credo.web.api.check_models import PATH
 from tests.checks import test_check_api
 from tests.checks.test_check_api import A_GRADE_ORG, ADULT, STRANGER, Api, check
 

@@ -18,7 +18,6 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from credo.api.app import create_app
 from credo.audit import service as audit
 from credo.audit.tables import audit_log
 from credo.catalog.loader import load_catalogue
@@ -29,6 +28,7 @@ from credo.context import AppContext
 from credo.disputes.report import subject_report
 from credo.errors import CatalogueError
 from credo.settings import DEMO_CATALOG
+from credo.web.api.app import create_app
 from tests.lists.builders import (
     create_principals,
     defaulter,

@@ -17,7 +17,7 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine
 
-from credo.api.app import create_app
+from credo.web.api.app import create_app
 from tests.lists.builders import create_principals, defaulter, make_context, org_id, submit
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.context import AppContext
+from credo.web.api.app import create_app
 from tests.checks.test_watching import ADULT, subject_id_of, subscribe, watched
 from tests.portal.conftest import sign_in
 

@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from credo.api.app import create_app
 from credo.audit import service as audit
 from credo.checks.callbacks import webhook_client
 from credo.checks.subscriptions import WebhookDelivery
@@ -21,6 +20,7 @@ from credo.checks.tables import check_events, inquiries, subscriptions
 from credo.context import AppContext
 from credo.disputes.report import subject_report
 from credo.disputes.report_html import render_report
+from credo.web.api.app import create_app
 from harness.aio import run_async
 from tests.checks.test_webhook_ssrf import Listener, context
 from tests.lists.builders import NOW, create_principals, defaulter, org_id, person_id, submit

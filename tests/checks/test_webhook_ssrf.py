@@ -18,7 +18,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from credo.api.app import create_app
 from credo.checks import repository
 from credo.checks.callbacks import address_problem, url_problem, webhook_client
 from credo.checks.subscriptions import WebhookDelivery
@@ -26,6 +25,7 @@ from credo.checks.tables import check_events
 from credo.clock import FixedClock
 from credo.context import AppContext, build_context
 from credo.settings import Settings
+from credo.web.api.app import create_app
 from harness.aio import run_async
 from tests.lists.builders import NOW, create_principals, defaulter, person_id, submit
 

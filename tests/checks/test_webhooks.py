@@ -17,10 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from credo.api.app import create_app
 from credo.checks.service import CheckService
 from credo.context import build_context
 from credo.settings import Settings
+from credo.web.api.app import create_app
 from tests.lists.builders import change, create_principals, defaulter, person_id, submit
 
 ADULT = person_id(date(1980, 5, 6))

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from credo.api.app import create_app
 from credo.clock import FixedClock
 from credo.context import build_context
 from credo.settings import Settings
+from credo.web.api.app import create_app
 
 NOTICE = 'class="building"'
 

@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from credo.access.model import Role
-from credo.api.app import create_app
 from credo.clock import FixedClock
 from credo.context import build_context
 from credo.notices import repository as notices_repo
 from credo.settings import Settings
 from credo.subjects import repository as subjects_repo
+from credo.web.api.app import create_app
 from tests.disputes.conftest import LI, ZHANG, Principals, Registry, api_keys
 
 

@@ -16,13 +16,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from credo.access.model import Role
-from credo.api.app import create_app
 from credo.clock import FixedClock
 from credo.context import AppContext, build_context
 from credo.disputes import jobs
 from credo.notices import repository as notices_repo
 from credo.settings import Settings
 from credo.subjects import repository as subjects_repo
+from credo.web.api.app import create_app
 from tests.disputes.conftest import LI, ZHANG, Principals, api_keys, defaulter
 
 

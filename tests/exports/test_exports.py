@@ -23,12 +23,12 @@ from typer.testing import CliRunner
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.audit import repository as audit_repo
 from credo.cli.main import app as cli
 from credo.context import AppContext
 from credo.errors import Forbidden, ValidationFailed
 from credo.exports import service
+from credo.web.api.app import create_app
 from tests.lists.builders import (
     change,
     create_principals,

@@ -13,9 +13,9 @@ from playwright.sync_api import Browser, Page
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.audit import repository as audit_repo
 from credo.audit.approvals import propose
+from credo.web.api.app import create_app
 
 from .conftest import Registry
 

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from credo.api.app import create_app
 from credo.audit import service as audit
 from credo.audit.approvals import decide, propose
 from credo.errors import Conflict, ValidationFailed
 from credo.governance import repository as repo
 from credo.governance import service
 from credo.governance.fingerprint import content_hash
+from credo.web.api.app import create_app
 
 from .conftest import MAX_AGE, Registry
 

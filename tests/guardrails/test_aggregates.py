@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from credo.api.app import create_app
 from credo.statistics import aggregate
+from credo.web.api.app import create_app
 from tests.lists.builders import (
     create_principals,
     defaulter,

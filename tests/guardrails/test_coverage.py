@@ -127,7 +127,7 @@ def test_g51_the_service_refuses_to_start_on_a_catalogue_violation(
     point that uvicorn workers call), and a violation stops it before the database is opened:
     a serious record type kept nine years (G-01), then the demo's cross-domain measures under
     the EU profile, which forbids them (G-10)."""
-    from credo.api import server
+    from credo.web.api import server
 
     folder = tmp_path / "catalogue"
     shutil.copytree(DEMO_CATALOG, folder)

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from credo.api.app import create_app
 from credo.lists.service import entries_on
-from credo.portal import repository as portal_repo
+from credo.web.api.app import create_app
+from credo.web.portal import repository as portal_repo
 from tests.lists.builders import WINDOW, defaulter, make_context, org_id, person_id, submit
 
 TRADER = person_id(date(1979, 4, 2), 11)

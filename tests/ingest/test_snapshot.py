@@ -692,9 +692,9 @@ def test_the_api_delivers_holds_and_lets_an_operator_apply(
 
     from credo.access.model import Role
     from credo.access.service import create_principal
-    from credo.api.app import create_app
     from credo.context import build_context
     from credo.settings import Settings
+    from credo.web.api.app import create_app
 
     make_suppliers(engine, 6)
     ctx = build_context(Settings(database_url=database_url), clock=FixedClock(NOW), engine=engine)

@@ -38,7 +38,6 @@ from typer.testing import CliRunner
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.catalog.models import Duration
 from credo.cli.ingest import HELD_EXIT
 from credo.cli.main import app as cli
@@ -46,6 +45,7 @@ from credo.clock import FixedClock
 from credo.context import build_context
 from credo.records.tables import record_statements
 from credo.settings import DEMO_CATALOG, Settings
+from credo.web.api.app import create_app
 
 DELIVERIES = [date(2025, 6, 2), date(2025, 6, 3), date(2025, 6, 4)]
 TRUNCATED = date(2025, 6, 5)

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from credo.api.app import create_app
 from credo.cli.main import app as cli
+from credo.web.api.app import create_app
 from tests.lists.builders import create_principals, defaulter, make_context, person_id, submit
 
 ADULT = person_id(date(1980, 5, 6))

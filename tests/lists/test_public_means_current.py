@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.context import AppContext
+from credo.web.api.app import create_app
 from tests.lists.builders import (
     NOW,
     change,

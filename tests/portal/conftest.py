@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from credo.access.model import Role
-from credo.api.app import create_app
 from credo.clock import FixedClock
 from credo.context import AppContext, build_context
 from credo.db.engine import make_engine
@@ -26,6 +25,7 @@ from credo.demo.build import build_demo, demo_credentials
 from credo.demo.population import DemoSize
 from credo.settings import Settings
 from credo.subjects.tables import subject_identifiers
+from credo.web.api.app import create_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credo.portal.charts import bar_chart
-from credo.portal.i18n import Translator, choose_language
-from credo.portal.views import dispute_backlog
+from credo.web.portal.charts import bar_chart
+from credo.web.portal.i18n import Translator, choose_language
+from credo.web.portal.views import dispute_backlog
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credo.demo.identifiers import AREA_CODES, resident_id
-from credo.portal.views import mask_text
+from credo.web.portal.views import mask_text
 from tests.portal.conftest import Portal
 
 LINK = re.compile(r'href="(/[^"#]*)"')

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from credo.access.model import Role
 from credo.lists.tables import list_entries
-from credo.portal.i18n import TEXTS
 from credo.ratings.tables import rating_state
 from credo.records.tables import record_current, record_suppressions
 from credo.subjects.tables import subject_identifiers, subjects
+from credo.web.portal.i18n import TEXTS
 from tests.portal.conftest import Portal
 
 MASKED = re.compile(r"\b[0-9]{6}\*{8}[0-9]{3}[0-9X]\b")

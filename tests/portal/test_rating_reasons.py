@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from credo.catalog.loader import load_catalogue
-from credo.portal.i18n import Translator
-from credo.portal.views import _rating
 from credo.ratings.banding import reason_text
 from credo.settings import DEMO_CATALOG
+from credo.web.portal.i18n import Translator
+from credo.web.portal.views import _rating
 
 
 def test_a_not_rated_rating_shows_its_reason_in_both_languages() -> None:

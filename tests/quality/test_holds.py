@@ -21,7 +21,6 @@ from typer.testing import CliRunner
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.audit.tables import audit_log
 from credo.catalog.catalogue import Catalogue
 from credo.cli.main import app as cli
@@ -31,6 +30,7 @@ from credo.disputes import jobs
 from credo.ingest.tables import ingest_runs
 from credo.settings import Settings
 from credo.subjects import repository as subjects_repo
+from credo.web.api.app import create_app
 from tests.disputes.conftest import START, ZHANG, defaulter
 from tests.portal.conftest import post_form, sign_in
 from tests.records.conftest import licence

@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.catalog.catalogue import Catalogue
 from credo.cli.main import app as cli_app
 from credo.clock import FixedClock
@@ -23,6 +22,7 @@ from credo.context import build_context
 from credo.ratings import repository
 from credo.ratings.service import RatingResult, rescore, validate_snapshot
 from credo.settings import Settings
+from credo.web.api.app import create_app
 from tests.ratings.conftest import Writer
 from tests.ratings.golden import load_golden
 

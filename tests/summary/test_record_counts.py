@@ -13,17 +13,17 @@ from sqlalchemy import Engine, func, select
 
 from credo.access.model import Role
 from credo.access.service import create_principal
-from credo.api.app import create_app
 from credo.catalog.loader import load_catalogue
 from credo.clock import FixedClock
 from credo.context import build_context
 from credo.disputes import jobs
-from credo.portal.charts import aggregate_chart
-from credo.portal.i18n import Translator
 from credo.records.service import WriteContext
 from credo.records.tables import change_feed, record_current, record_statements
 from credo.settings import DEMO_CATALOG, Settings
 from credo.summary import service as summary
+from credo.web.api.app import create_app
+from credo.web.portal.charts import aggregate_chart
+from credo.web.portal.i18n import Translator
 from tests.portal.conftest import sign_in
 from tests.records.conftest import Writer, defaulter, licence, penalty
 

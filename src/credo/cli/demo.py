@@ -297,7 +297,7 @@ def _serve(port: int, building: Any) -> None:
     """The portal process: the same settings (CREDO_* in the environment it inherits)."""
     import uvicorn
 
-    from credo.api.app import create_app
+    from credo.web.api.app import create_app
 
     app = create_app(context_from_env())
     app.state.building = building

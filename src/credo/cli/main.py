@@ -23,8 +23,8 @@ from credo.cli.common import (
     say,
 )
 from credo.errors import CatalogueError, CredoError
-from credo.portal.i18n import LANGUAGES
 from credo.settings import Settings
+from credo.web.portal.i18n import LANGUAGES
 
 app = typer.Typer(
     help="Credo: a credit-information registry with its safeguards built in.",
@@ -153,7 +153,7 @@ def serve(
 
     context_from_env()  # fail fast, with every problem listed, before binding the port
     uvicorn.run(
-        "credo.api.server:app",
+        "credo.web.api.server:app",
         host=host,
         port=port,
         workers=workers or default_workers(),

@@ -5,7 +5,7 @@
   and band, with cells below the catalogue's ``registry.min_cell_size`` suppressed
   (``credo.statistics.aggregate``).
 - A list's entries: a public list exactly as the public register shows it, with the register's
-  own masking (``credo.portal.views``: a person's resident ID masked, case numbers that could
+  own masking (``credo.web.portal.views``: a person's resident ID masked, case numbers that could
   hold one masked); a list that is not public only as counts per subject kind and year.
 
 Rows are read in chunks and written at once (``credo.exports.writers``): an export of any size
@@ -30,12 +30,12 @@ from credo.context import AppContext
 from credo.errors import Forbidden, NotFound, ValidationFailed
 from credo.exports import repository
 from credo.exports.writers import Column, Format, open_writer
-from credo.portal import repository as register
-from credo.portal import views
 from credo.ratings.compiler import Probe, compile_rating
 from credo.ratings.repository import dialect_of
 from credo.ratings.service import find_rating, source_for
 from credo.statistics import Aggregate, aggregate
+from credo.web.portal import repository as register
+from credo.web.portal import views
 
 What = Literal["rating", "list"]
 MAX_SUBJECT_ID = 2**31 - 1  # subjects.id is an INTEGER (32-bit on PostgreSQL)

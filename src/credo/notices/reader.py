@@ -2,7 +2,7 @@
 catalogue's codes as they read them.
 
 A subject's language is the one they last acted in through the portal (``subject_preferences``,
-set by ``credo.portal.due_process``), else the registry's (``registry.language``); times are
+set by ``credo.web.portal.due_process``), else the registry's (``registry.language``); times are
 given in the subject's time zone where one is recorded, else the registry's
 (``registry.time_zone``). Notices are written once, when they are queued, in that language.
 A subject who acts through the API says which language they want with ``language`` or, failing

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from credo.api.deps import get_ctx
 from credo.context import AppContext
 from credo.errors import NotFound
+from credo.web.api.deps import get_ctx
 
 router = APIRouter(prefix="/v1/catalog", tags=["catalogue (public)"])
 

@@ -1,5 +1,5 @@
 """HTTP API for checks: POST /v1/checks (relying parties; ``CheckEndpoint``, documented from
-``credo.api.check_models``), decision verification, the subject's inquiry log, subscriptions
+``credo.web.api.check_models``), decision verification, the subject's inquiry log, subscriptions
 and webhook replay. Thin: the work is in credo.checks."""
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from sqlalchemy import Connection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from credo.access.model import Principal, Role
-from credo.api.check_models import PATH, CheckIdentifier, CheckIn, document
-from credo.api.deps import get_conn, get_ctx, require
-from credo.api.params import Cursor
-from credo.api.problems import PROBLEM
 from credo.checks import review, subscriptions
 from credo.checks.service import CheckRequest, CheckService, inquiries_of, verify_decision
 from credo.context import AppContext
 from credo.errors import CredoError, ValidationFailed
+from credo.web.api.check_models import PATH, CheckIdentifier, CheckIn, document
+from credo.web.api.deps import get_conn, get_ctx, require
+from credo.web.api.params import Cursor
+from credo.web.api.problems import PROBLEM
 
 
 @asynccontextmanager

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_ctx
 from credo.checks import review
 from credo.context import AppContext
 from credo.errors import CredoError
-from credo.portal.web import CONSOLE_ROLES, gate, guard_post, render, signed_in, translator
+from credo.web.api.deps import get_ctx
+from credo.web.portal.web import CONSOLE_ROLES, gate, guard_post, render, signed_in, translator
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/reviews"

@@ -14,8 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, RowMapping
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx, require
-from credo.api.params import Id
 from credo.context import AppContext
 from credo.disputes import cases, repair, repository, service
 from credo.disputes.kinds import open_status_of
@@ -23,6 +21,8 @@ from credo.disputes.report import jsonable, subject_report
 from credo.disputes.report_html import render_report
 from credo.jsonvalue import JsonObject
 from credo.notices.reader import LANGUAGES, language_asked, remember_language
+from credo.web.api.deps import get_conn, get_ctx, require
+from credo.web.api.params import Id
 
 router = APIRouter(tags=["due process"])
 

@@ -12,11 +12,11 @@ from sqlalchemy import Connection
 
 from credo.access.model import Role
 from credo.access.service import authenticate
-from credo.api.deps import get_conn, get_ctx
 from credo.context import AppContext
 from credo.errors import Forbidden, NotFound
 from credo.lists import repository
 from credo.subjects.identifiers import mask_identifier
+from credo.web.api.deps import get_conn, get_ctx
 
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
 

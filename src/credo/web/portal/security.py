@@ -6,7 +6,7 @@ one pure ASGI middleware so that no route, error handler or fast path can miss t
   inline runs, and no other site may frame a page (``frame-ancestors 'none'``, and
   X-Frame-Options DENY for older browsers).
 - The API's reference page (Swagger UI at /docs) loads its script from this site
-  (credo.api.docs: no CDN, it works offline) and starts it with a short inline script: its
+  (credo.web.api.docs: no CDN, it works offline) and starts it with a short inline script: its
   policy admits this site and exactly those inline blocks, by hash (computed from the page as
   served; the page reflects no input), never ``'unsafe-inline'``.
 - X-Content-Type-Options nosniff; Referrer-Policy same-origin (other sites learn nothing of

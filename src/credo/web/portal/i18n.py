@@ -304,7 +304,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "shown, with proof that the conditions are met.",
         "记录类型允许信用修复的，您可以自所示日期起申请修复，并提交满足条件的证明。",
     ),
-    # furnisher quality (G-49, credo.portal.quality)
+    # furnisher quality (G-49, credo.web.portal.quality)
     "quality.title": ("Furnisher quality", "信息提供单位数据质量"),
     "quality.intro": (
         "Each furnisher's rates over the last {days} days, as of the last scheduled run. A "
@@ -328,7 +328,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "quality.release": ("Release", "解除暂停"),
     "quality.reasons": ("What the review found", "审查结论"),
     "quality.evaluated": ("Evaluated", "评估时间"),
-    # advisory decisions and their human review (G-37, credo.portal.reviews)
+    # advisory decisions and their human review (G-37, credo.web.portal.reviews)
     "nav.reviews": ("Advisory decisions", "待人工确认的决定"),
     "reviews.title": ("Advisory decisions: a person decides", "待人工确认的决定"),
     "reviews.intro": (

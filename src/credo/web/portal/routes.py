@@ -16,14 +16,15 @@ from sqlalchemy import Connection
 
 from credo.access import sessions
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx
-from credo.api.params import parse_id
 from credo.context import AppContext
 from credo.errors import NotAuthenticated, NotFound
 from credo.governance.service import rule_history
-from credo.portal import due_process, governance, quality, reviews, views
-from credo.portal import repository as repo
-from credo.portal.web import (
+from credo.summary import service as summary
+from credo.web.api.deps import get_conn, get_ctx
+from credo.web.api.params import parse_id
+from credo.web.portal import due_process, governance, quality, reviews, views
+from credo.web.portal import repository as repo
+from credo.web.portal.web import (
     CONSOLE_ROLES,
     FORM_COOKIE,
     LANG_COOKIE,
@@ -36,7 +37,6 @@ from credo.portal.web import (
     signed_in,
     translator,
 )
-from credo.summary import service as summary
 
 router = APIRouter(include_in_schema=False)
 

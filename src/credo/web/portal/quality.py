@@ -11,12 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import RowMapping
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_ctx
 from credo.context import AppContext
 from credo.errors import CredoError
-from credo.portal.i18n import Translator
-from credo.portal.web import CONSOLE_ROLES, gate, guard_post, render, signed_in, translator
 from credo.quality import service
+from credo.web.api.deps import get_ctx
+from credo.web.portal.i18n import Translator
+from credo.web.portal.web import CONSOLE_ROLES, gate, guard_post, render, signed_in, translator
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/quality"

@@ -1,6 +1,6 @@
 """The request and response models of POST /v1/checks, and its OpenAPI operation.
 
-The check is served by a raw ASGI endpoint (``credo.api.checks.CheckEndpoint``), not a
+The check is served by a raw ASGI endpoint (``credo.web.api.checks.CheckEndpoint``), not a
 FastAPI route, so the framework cannot describe it: ``document`` adds the operation to the
 OpenAPI document from these models. The endpoint parses requests with ``CheckIn``; the
 decision it answers is built by ``credo.checks.decide.decision_body`` and is what
@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import models_json_schema
 
-from credo.api.problems import PROBLEM_CONTENT, PROBLEM_RESPONSES
 from credo.catalog.lists import CrossDomainBasis
+from credo.web.api.problems import PROBLEM_CONTENT, PROBLEM_RESPONSES
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 PATH = "/v1/checks"
@@ -37,7 +37,7 @@ class CheckIn(BaseModel):
     transaction_ref: str = Field(
         min_length=1,
         max_length=120,
-        pattern=r"^[^\x00]*$",  # no NUL: PostgreSQL cannot store it (credo.api.problems)
+        pattern=r"^[^\x00]*$",  # no NUL: PostgreSQL cannot store it (credo.web.api.problems)
         description="The subject's transaction or account (G-34)",
     )
     as_of: date | None = Field(

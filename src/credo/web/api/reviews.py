@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx, require
 from credo.checks import review
 from credo.context import AppContext
+from credo.web.api.deps import get_conn, get_ctx, require
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews of advisory decisions (G-37)"])
 ReviewId = Path(max_length=64, description="The advisory decision's id (its `review.id`)")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from credo.api.app import create_app
 from credo.context import build_context
 from credo.settings import Settings
+from credo.web.api.app import create_app
 
 
 def app() -> FastAPI:

@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, RowMapping
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx, require
 from credo.context import AppContext
 from credo.errors import Forbidden
 from credo.quality import service
+from credo.web.api.deps import get_conn, get_ctx, require
 
 router = APIRouter(prefix="/v1/furnishers", tags=["furnisher quality (G-49)"])
 

@@ -20,10 +20,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from credo.access import sessions
 from credo.access.model import Principal, Role
-from credo.api.deps import get_ctx
 from credo.context import AppContext
-from credo.portal import views
-from credo.portal.i18n import Translator, choose_language
+from credo.web.api.deps import get_ctx
+from credo.web.portal import views
+from credo.web.portal.i18n import Translator, choose_language
 
 SESSION_COOKIE = "credo_session"
 FORM_COOKIE = "credo_form"  # binds the sign-in form's CSRF token before there is a session

@@ -13,8 +13,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection, RowMapping
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_ctx
-from credo.api.params import parse_id
 from credo.catalog.catalogue import Catalogue
 from credo.context import AppContext
 from credo.disputes import cases, repair, service
@@ -23,11 +21,13 @@ from credo.disputes.report import subject_report
 from credo.disputes.repository import STORES
 from credo.errors import CredoError, NotFound
 from credo.notices.reader import remember_language
-from credo.portal import views
-from credo.portal.i18n import Translator
-from credo.portal.web import gate, guard_post, render, signed_in, translator
 from credo.subjects import repository as subjects_repo
 from credo.subjects import service as subjects_service
+from credo.web.api.deps import get_ctx
+from credo.web.api.params import parse_id
+from credo.web.portal import views
+from credo.web.portal.i18n import Translator
+from credo.web.portal.web import gate, guard_post, render, signed_in, translator
 
 router = APIRouter(include_in_schema=False)
 OUTCOMES = service.OUTCOMES

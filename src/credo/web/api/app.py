@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from credo import __version__
-from credo.api import (
+from credo.context import AppContext
+from credo.web.api import (
     audit,
     catalog,
     checks,
@@ -19,12 +20,11 @@ from credo.api import (
     reviews,
     subjects,
 )
-from credo.api.docs import install_docs
-from credo.api.problems import PROBLEM_RESPONSES
-from credo.api.problems import install as install_problems
-from credo.context import AppContext
-from credo.portal import routes as portal_routes
-from credo.portal.security import SecurityHeaders
+from credo.web.api.docs import install_docs
+from credo.web.api.problems import PROBLEM_RESPONSES
+from credo.web.api.problems import install as install_problems
+from credo.web.portal import routes as portal_routes
+from credo.web.portal.security import SecurityHeaders
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -37,7 +37,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         # of a check's CPU, and Credo exports nothing to a collector.
         telemetry={"tracing": False, "metrics": False, "logs": False},
         responses=PROBLEM_RESPONSES,  # every route's errors, as RFC 9457 problems
-        docs_url=None,  # /docs without a CDN: credo.api.docs
+        docs_url=None,  # /docs without a CDN: credo.web.api.docs
         redoc_url=None,  # ReDoc writes inline styles at run time: no strict CSP admits it
     )
     app.state.ctx = ctx

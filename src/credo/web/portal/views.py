@@ -19,12 +19,12 @@ from credo.catalog.lists import ListDef
 from credo.catalog.models import RecordType
 from credo.catalog.ratings import RatingDef
 from credo.catalog.vocab import EvidenceKind
-from credo.portal import repository as repo
-from credo.portal.charts import aggregate_chart
-from credo.portal.i18n import Translator
 from credo.ratings.banding import reason_text
 from credo.subjects.identifiers import mask_identifier
 from credo.summary import service as summary
+from credo.web.portal import repository as repo
+from credo.web.portal.charts import aggregate_chart
+from credo.web.portal.i18n import Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
 # A run of digits (and X, the check character) long enough to hold a resident ID.

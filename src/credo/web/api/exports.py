@@ -14,10 +14,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx, require
 from credo.context import AppContext
 from credo.exports import service
 from credo.statistics import Aggregate
+from credo.web.api.deps import get_conn, get_ctx, require
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
 

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx, require, visible_subject
 from credo.context import AppContext
 from credo.ratings.service import definition_of, evaluate_subject, find_rating, history
+from credo.web.api.deps import get_conn, get_ctx, require, visible_subject
 
 router = APIRouter(prefix="/v1/ratings", tags=["ratings"])
 

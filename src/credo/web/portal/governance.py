@@ -10,16 +10,16 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx
-from credo.api.params import parse_id
 from credo.audit import approvals
 from credo.context import AppContext
 from credo.disputes.report import jsonable
 from credo.errors import CredoError, NotFound
 from credo.governance import service
 from credo.governance.report_html import render_body
-from credo.portal.i18n import Translator
-from credo.portal.web import CONSOLE_ROLES, gate, guard_post, render, signed_in, translator
+from credo.web.api.deps import get_conn, get_ctx
+from credo.web.api.params import parse_id
+from credo.web.portal.i18n import Translator
+from credo.web.portal.web import CONSOLE_ROLES, gate, guard_post, render, signed_in, translator
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/catalogue-changes"

@@ -9,11 +9,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx, require
-from credo.api.params import Id
 from credo.context import AppContext
 from credo.subjects import repository
 from credo.subjects.service import resolve_review_item
+from credo.web.api.deps import get_conn, get_ctx, require
+from credo.web.api.params import Id
 
 router = APIRouter(prefix="/v1/review", tags=["review queue (operators)"])
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx, require
 from credo.context import AppContext
 from credo.records import repository as records_repo
 from credo.subjects.service import resolve_identifier, subject_summary
+from credo.web.api.deps import get_conn, get_ctx, require
 
 router = APIRouter(prefix="/v1/subjects", tags=["subjects (operators)"])
 

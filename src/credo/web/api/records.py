@@ -10,8 +10,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx, require
-from credo.api.params import Id
 from credo.context import AppContext
 from credo.errors import Conflict, CredoError, Locked, NotFound, ValidationFailed
 from credo.ingest import snapshot
@@ -19,6 +17,8 @@ from credo.records import repository as records_repo
 from credo.records.api_service import submit_records
 from credo.records.model import RecordInput, RowOutcome
 from credo.records.validate import record_input_to_raw
+from credo.web.api.deps import get_conn, get_ctx, require
+from credo.web.api.params import Id
 
 router = APIRouter(prefix="/v1/records", tags=["records (furnishers)"])
 # A refused record's status where it is not 422: 409 same id with different content, 423 the

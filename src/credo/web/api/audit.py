@@ -10,8 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.api.deps import get_conn, get_ctx, require
-from credo.api.params import BigCursor, Id
 from credo.audit import approvals, checkpoint, repository
 from credo.audit import service as audit
 from credo.context import AppContext
@@ -19,6 +17,8 @@ from credo.disputes.report import jsonable
 from credo.errors import NotFound
 from credo.governance import service as governance
 from credo.jsonvalue import JsonObject
+from credo.web.api.deps import get_conn, get_ctx, require
+from credo.web.api.params import BigCursor, Id
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
