@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
@@ -39,3 +39,18 @@ def upsert(
 
 def chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def stream(
+    conn: Connection, query: Any, chunk: int, limit: int | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """The rows of ``query`` in lists of ``chunk``: all of them through a server-side cursor
+    (PostgreSQL) or SQLite's stepping cursor, so a result of any size holds one chunk in
+    memory; or the first ``limit`` at once."""
+    if limit is not None:
+        yield [dict(row) for row in conn.execute(query.limit(limit)).mappings()]
+        return
+    # on the statement: Connection.execution_options would keep streaming for later queries
+    result = conn.execute(query, execution_options={"yield_per": chunk}).mappings()
+    for part in result.partitions(chunk):
+        yield [dict(row) for row in part]

@@ -3,7 +3,7 @@ and the repository stay private to credo.ratings)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -80,3 +80,25 @@ def band_counts(conn: Connection) -> list[tuple[str, str, int]]:
 def dialect_of(conn: Connection) -> Dialect:
     """The compiler's dialect for this connection (``credo.ratings.compiler``)."""
     return repository.dialect_of(conn)
+
+
+@dataclass(frozen=True, slots=True)
+class RatingResult:
+    """One subject's result of a rating, stored or evaluated on a date, without features."""
+
+    subject_id: int
+    as_of: date
+    total: float | None
+    band: str
+    reason: str | None
+
+
+def results_after(
+    conn: Connection, rating_key: str, compiled_sql: str | None, after: int, chunk: int
+) -> Iterator[list[RatingResult]]:
+    """A rating's results in subject-id order after subject ``after``, in lists of ``chunk``
+    read from one streaming query (a result of any size holds one list in memory): the
+    real-time state when ``compiled_sql`` is None, else that compiled rating query's
+    (``credo.ratings.compiler``, a date's evaluation)."""
+    for rows in repository.results_after(conn, rating_key, compiled_sql, after, chunk):
+        yield [RatingResult(**row) for row in rows]

@@ -9,9 +9,23 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, RowMapping, delete, func, select, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    Engine,
+    Float,
+    Integer,
+    RowMapping,
+    String,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.sql.expression import column as text_column
 
-from credo.db.sql import chunks, upsert
+from credo.db.sql import chunks, stream, upsert
 from credo.ratings.compiler import Dialect
 from credo.ratings.tables import (
     rating_pointers,
@@ -546,3 +560,31 @@ def band_counts_by_rating(conn: Connection) -> list[tuple[str, str, int]]:
         .order_by(s.rating_key, s.band)
     )
     return [(str(key), str(band), int(n)) for key, band, n in conn.execute(query)]
+
+
+RESULT_COLUMNS = ("subject_id", "as_of", "total", "band", "reason")
+
+
+def _state_results(rating_key: str) -> Any:
+    """The real-time state of a rating (what the public register shows today)."""
+    s = rating_state.c
+    query = select(*(s[name] for name in RESULT_COLUMNS)).where(s.rating_key == rating_key)
+    return query.subquery("r")
+
+
+def _evaluated_results(compiled_sql: str) -> Any:
+    """The results of a compiled rating query (``credo.ratings.compiler``) as a subquery. Its
+    text is complete SQL with no parameters: colons are escaped so that none reads as one."""
+    types: tuple[Any, ...] = (Integer, Date, Float, String, String)
+    columns = [text_column(name, kind) for name, kind in zip(RESULT_COLUMNS, types, strict=True)]
+    return text(compiled_sql.replace(":", r"\:")).columns(*columns).subquery("r")
+
+
+def results_after(
+    conn: Connection, rating_key: str, compiled_sql: str | None, after: int, chunk: int
+) -> Iterator[list[dict[str, Any]]]:
+    """A rating's results in subject-id order after ``after``, streamed in lists of ``chunk``:
+    the stored state when ``compiled_sql`` is None, else the compiled query's."""
+    r = _state_results(rating_key) if compiled_sql is None else _evaluated_results(compiled_sql)
+    query = select(r).where(r.c.subject_id > after).order_by(r.c.subject_id)
+    yield from stream(conn, query, chunk)
