@@ -19,6 +19,14 @@ from credo.governance import service as governance
 from credo.jsonvalue import JsonObject
 from credo.web.api.deps import get_conn, get_ctx, require
 from credo.web.api.params import BigCursor, Id
+from credo.web.api.schemas.audit import (
+    AuditEntry,
+    CatalogueChange,
+    ChangeProposed,
+    Checkpoint,
+    SimulationDocument,
+    Verification,
+)
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -42,7 +50,7 @@ class DecisionIn(BaseModel):
     reasons: str = Field(default="", max_length=4000)
 
 
-@router.get("/verify")
+@router.get("/verify", response_model=Verification)
 def verify(
     _: Principal = Depends(require(Role.AUDITOR, Role.OPERATOR)),
     conn: Connection = Depends(get_conn),
@@ -60,7 +68,7 @@ def verify(
     }
 
 
-@router.get("/checkpoint")
+@router.get("/checkpoint", response_model=Checkpoint)
 def latest_checkpoint(conn: Connection = Depends(get_conn)) -> dict[str, Any]:
     """Public: the newest signed checkpoint of the log's head (Ed25519). Keep a copy; later,
     `credo audit verify --checkpoint FILE` shows the log still holds it (credo.audit.checkpoint)."""
@@ -70,7 +78,7 @@ def latest_checkpoint(conn: Connection = Depends(get_conn)) -> dict[str, Any]:
     return found
 
 
-@router.get("/entries")
+@router.get("/entries", response_model=list[AuditEntry])
 def entries(
     after: BigCursor = 0,
     limit: int = Query(100, ge=1, le=1000),
@@ -80,7 +88,7 @@ def entries(
     return [dict(row) for row in repository.recent_entries(conn, after, limit)]
 
 
-@router.post("/catalogue-changes", status_code=201)
+@router.post("/catalogue-changes", status_code=201, response_model=ChangeProposed)
 def propose_change(
     body: ChangeIn,
     principal: Principal = Depends(require(Role.OPERATOR)),
@@ -99,7 +107,7 @@ def propose_change(
     return {"id": change_id, "status": "proposed"}
 
 
-@router.get("/catalogue-changes/{change_id}/simulation")
+@router.get("/catalogue-changes/{change_id}/simulation", response_model=SimulationDocument)
 def change_simulation(
     change_id: Id,
     _: Principal = Depends(require(Role.OPERATOR)),
@@ -110,7 +118,7 @@ def change_simulation(
     return governance.simulation_document(conn, change_id)
 
 
-@router.post("/catalogue-changes/{change_id}/decision")
+@router.post("/catalogue-changes/{change_id}/decision", response_model=CatalogueChange)
 def decide_change(
     change_id: Id,
     body: DecisionIn,

@@ -6,14 +6,16 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
+from credo.catalog.models import RecordType
 from credo.context import AppContext
 from credo.errors import NotFound
 from credo.web.api.deps import get_ctx
+from credo.web.api.schemas.catalog import CatalogueSummary
 
 router = APIRouter(prefix="/v1/catalog", tags=["catalogue (public)"])
 
 
-@router.get("")
+@router.get("", response_model=CatalogueSummary)
 def catalogue_summary(ctx: AppContext = Depends(get_ctx)) -> dict[str, Any]:
     cat = ctx.catalogue
     return {
@@ -29,7 +31,7 @@ def catalogue_summary(ctx: AppContext = Depends(get_ctx)) -> dict[str, Any]:
     }
 
 
-@router.get("/record-types/{type_id}")
+@router.get("/record-types/{type_id}", response_model=RecordType)
 def record_type(type_id: str, ctx: AppContext = Depends(get_ctx)) -> dict[str, Any]:
     found = ctx.catalogue.record_types.get(type_id)
     if found is None:

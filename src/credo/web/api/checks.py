@@ -25,6 +25,12 @@ from credo.web.api.check_models import PATH, CheckIdentifier, CheckIn, document
 from credo.web.api.deps import get_conn, get_ctx, require
 from credo.web.api.params import Cursor
 from credo.web.api.problems import PROBLEM
+from credo.web.api.schemas.checks import (
+    CheckEvents,
+    Inquiries,
+    SubscriptionCreated,
+    VerifiedDecision,
+)
 
 
 @asynccontextmanager
@@ -66,7 +72,12 @@ def _jsonable(row: Any) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(row).items()}
 
 
-@router.get("/v1/checks/{decision_id}")
+# ``status`` and ``review`` only for a decision that needed a person's review
+@router.get(
+    "/v1/checks/{decision_id}",
+    response_model=VerifiedDecision,
+    response_model_exclude_unset=True,
+)
 def verify(
     decision_id: str,
     principal: Principal = Depends(require(Role.RELYING_PARTY)),
@@ -87,7 +98,7 @@ class SubscriptionIn(BaseModel):
     callback_url: str = Field(max_length=500, examples=["https://rp.example/credo-events"])
 
 
-@router.post("/v1/subscriptions", status_code=201)
+@router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated)
 def create_subscription(
     body: SubscriptionIn,
     principal: Principal = Depends(require(Role.RELYING_PARTY)),
@@ -109,7 +120,7 @@ def create_subscription(
     )
 
 
-@router.get("/v1/subscriptions/events")
+@router.get("/v1/subscriptions/events", response_model=CheckEvents)
 def replay_events(
     after_seq: Cursor = 0,
     limit: int = Query(500, ge=1, le=1000),
@@ -121,7 +132,7 @@ def replay_events(
     return {"events": events, "next_after_seq": events[-1]["seq"] if events else after_seq}
 
 
-@router.get("/v1/inquiries/mine")
+@router.get("/v1/inquiries/mine", response_model=Inquiries)
 def my_inquiries(
     principal: Principal = Depends(require(Role.SUBJECT)),
     conn: Connection = Depends(get_conn),

@@ -23,6 +23,12 @@ from credo.jsonvalue import JsonObject
 from credo.notices.reader import LANGUAGES, language_asked, remember_language
 from credo.web.api.deps import get_conn, get_ctx, require
 from credo.web.api.params import Id
+from credo.web.api.schemas.disputes import (
+    DisputeCase,
+    RepairCase,
+    StatementCreated,
+    SubjectReport,
+)
 
 router = APIRouter(tags=["due process"])
 
@@ -150,7 +156,7 @@ def _report(call: Call) -> dict[str, Any]:
     return subject_report(call.conn, call.ctx.catalogue, call.subject_id, call.ctx.clock.now())
 
 
-@router.get("/v1/me/report")
+@router.get("/v1/me/report", response_model=SubjectReport)
 def my_report(call: AsSubject) -> dict[str, Any]:
     """Everything held about you, free (G-23): records with history, ratings, list entries,
     inquiries, disputes, repair applications and notices."""
@@ -177,7 +183,7 @@ def _lodge(call: Call, kind: str, body: DisputeIn | ClaimIn, accept: str | None)
     return _as_subject(call, service.open_dispute, body.record_id, body.grounds, **case)
 
 
-@router.post("/v1/me/disputes", status_code=201)
+@router.post("/v1/me/disputes", status_code=201, response_model=DisputeCase)
 def lodge_dispute(
     body: DisputeIn, call: AsSubject, accept_language: AcceptLanguage = None
 ) -> dict[str, Any]:
@@ -187,7 +193,7 @@ def lodge_dispute(
     return _lodge(call, "dispute", body, accept_language)
 
 
-@router.post("/v1/me/identity-claims", status_code=201)
+@router.post("/v1/me/identity-claims", status_code=201, response_model=DisputeCase)
 def lodge_identity_claim(
     body: ClaimIn, call: AsSubject, accept_language: AcceptLanguage = None
 ) -> dict[str, Any]:
@@ -196,12 +202,12 @@ def lodge_identity_claim(
     return _lodge(call, "identity_claim", body, accept_language)
 
 
-@router.post("/v1/me/disputes/{dispute_id}/information")
+@router.post("/v1/me/disputes/{dispute_id}/information", response_model=DisputeCase)
 def add_information(dispute_id: Id, body: InformationIn, call: AsSubject) -> dict[str, Any]:
     return _as_subject(call, service.add_information, dispute_id, body.information)
 
 
-@router.post("/v1/me/statements", status_code=201)
+@router.post("/v1/me/statements", status_code=201, response_model=StatementCreated)
 def attach_statement(body: StatementIn, call: AsSubject) -> dict[str, Any]:
     """Your statement travels with the record into every later decision (G-32)."""
     statement_id = service.attach_statement(
@@ -210,7 +216,7 @@ def attach_statement(body: StatementIn, call: AsSubject) -> dict[str, Any]:
     return {"id": statement_id}
 
 
-@router.post("/v1/me/repairs", status_code=201)
+@router.post("/v1/me/repairs", status_code=201, response_model=RepairCase)
 def apply_for_repair(body: RepairIn, call: AsSubject) -> dict[str, Any]:
     """Credit repair of a record or list entry, with proof (G-42)."""
     target = (body.target_kind, body.target_ref)
@@ -228,7 +234,7 @@ def _queue(call: Call, store: str, status: str | None, limit: int) -> list[dict[
     return [_json(case) for case in found]
 
 
-@router.get("/v1/disputes")
+@router.get("/v1/disputes", response_model=list[DisputeCase])
 def list_disputes(
     call: AsOperator, status: Status = None, limit: Limit = 100
 ) -> list[dict[str, Any]]:
@@ -236,7 +242,7 @@ def list_disputes(
     return _queue(call, "disputes", status, limit)
 
 
-@router.get("/v1/repairs")
+@router.get("/v1/repairs", response_model=list[RepairCase])
 def list_repairs(
     call: AsOperator, status: Status = None, limit: Limit = 100
 ) -> list[dict[str, Any]]:
@@ -252,7 +258,7 @@ def _resolved(
     return _json(closed)
 
 
-@router.post("/v1/disputes/{dispute_id}/resolve")
+@router.post("/v1/disputes/{dispute_id}/resolve", response_model=DisputeCase)
 def resolve_dispute(dispute_id: Id, body: ResolveIn, call: AsOperator) -> dict[str, Any]:
     """A dispute: corrected, deleted, upheld or frivolous; a "not me" claim: confirmed or
     rejected (``kind`` says which, and must be the case's own). Outcomes that keep the record
@@ -260,7 +266,7 @@ def resolve_dispute(dispute_id: Id, body: ResolveIn, call: AsOperator) -> dict[s
     return _resolved(call, "disputes", dispute_id, body.outcome, body.reasons, body.kind)
 
 
-@router.post("/v1/repairs/{application_id}/decide")
+@router.post("/v1/repairs/{application_id}/decide", response_model=RepairCase)
 def decide_repair(application_id: Id, body: DecideIn, call: AsOperator) -> dict[str, Any]:
     """Approval ends the effect of the target and its measures at once (G-42, G-43)."""
     outcome = "approved" if body.approve else "rejected"

@@ -17,11 +17,12 @@ from credo.errors import Forbidden, NotFound
 from credo.lists import repository
 from credo.subjects.identifiers import mask_identifier
 from credo.web.api.deps import get_conn, get_ctx
+from credo.web.api.schemas.lists import EntriesPage, Lists
 
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
 
 
-@router.get("")
+@router.get("", response_model=Lists)
 def all_lists(ctx: AppContext = Depends(get_ctx)) -> dict[str, Any]:
     """Every list with its entry rule, legal basis, notice, term, exits and publicity."""
     return {
@@ -35,7 +36,7 @@ HISTORY_IS_NOT_PUBLIC = (
 )
 
 
-@router.get("/{list_id}/entries")
+@router.get("/{list_id}/entries", response_model=EntriesPage)
 def list_entries(
     list_id: str,
     request: Request,

@@ -16,19 +16,26 @@ from credo.access.model import Principal, Role
 from credo.context import AppContext
 from credo.ratings.service import definition_of, evaluate_subject, find_rating, history
 from credo.web.api.deps import get_conn, get_ctx, require, visible_subject
+from credo.web.api.schemas.ratings import PublishedRating, RatingHistory, SubjectRating
 
 router = APIRouter(prefix="/v1/ratings", tags=["ratings"])
 
 READERS = (Role.OPERATOR, Role.AUDITOR, Role.SUBJECT)
 
 
-@router.get("")
+# published without the unset options, as the catalogue writes them
+@router.get("", response_model=list[PublishedRating], response_model_exclude_none=True)
 def list_ratings(ctx: AppContext = Depends(get_ctx)) -> list[dict[str, Any]]:
     """Every rating's rules are public: features, points, bands and reasons."""
     return [definition_of(r) for r in ctx.catalogue.ratings.values()]
 
 
-@router.get("/{rating}/subjects/{scheme}/{value}")
+# a reason names ``through`` only when a computed feature carried it
+@router.get(
+    "/{rating}/subjects/{scheme}/{value}",
+    response_model=SubjectRating,
+    response_model_exclude_unset=True,
+)
 def rating_of_subject(
     rating: str,
     scheme: str,
@@ -47,7 +54,7 @@ def rating_of_subject(
     return evaluate_subject(conn, ctx.catalogue, definition, subject_id, on, known_at)
 
 
-@router.get("/{rating}/subjects/{scheme}/{value}/history")
+@router.get("/{rating}/subjects/{scheme}/{value}/history", response_model=RatingHistory)
 def rating_history(
     rating: str,
     scheme: str,

@@ -19,6 +19,7 @@ from credo.records.model import RecordInput, RowOutcome
 from credo.records.validate import record_input_to_raw
 from credo.web.api.deps import get_conn, get_ctx, require
 from credo.web.api.params import Id
+from credo.web.api.schemas.records import RecordHistory, SnapshotDelivery
 
 router = APIRouter(prefix="/v1/records", tags=["records (furnishers)"])
 # A refused record's status where it is not 422: 409 same id with different content, 423 the
@@ -241,7 +242,7 @@ def submit_snapshot(
     return _snapshot_out(result)
 
 
-@router.get("/snapshots")
+@router.get("/snapshots", response_model=list[SnapshotDelivery])
 def list_snapshots(
     status: Literal["held", "applied", "rejected"] | None = Query(None),
     principal: Principal = Depends(require(Role.FURNISHER, Role.OPERATOR, Role.AUDITOR)),
@@ -270,7 +271,7 @@ def decide_snapshot(
     return _snapshot_out(result)
 
 
-@router.get("/{record_id}/history")
+@router.get("/{record_id}/history", response_model=RecordHistory)
 def record_history(
     record_id: str,
     principal: Principal = Depends(require(Role.FURNISHER, Role.OPERATOR, Role.AUDITOR)),

@@ -14,6 +14,7 @@ from credo.subjects import repository
 from credo.subjects.service import resolve_review_item
 from credo.web.api.deps import get_conn, get_ctx, require
 from credo.web.api.params import Id
+from credo.web.api.schemas.subjects import ReviewItem, ReviewItemResolved
 
 router = APIRouter(prefix="/v1/review", tags=["review queue (operators)"])
 
@@ -22,7 +23,7 @@ class Resolution(BaseModel):
     resolution: str = Field(min_length=5, max_length=2000, description="The reasons")
 
 
-@router.get("")
+@router.get("", response_model=list[ReviewItem])
 def open_items(
     queue: str | None = None,
     _: Principal = Depends(require(Role.OPERATOR)),
@@ -34,7 +35,7 @@ def open_items(
     ]
 
 
-@router.post("/{item_id}/resolve")
+@router.post("/{item_id}/resolve", response_model=ReviewItemResolved)
 def resolve(
     item_id: Id,
     body: Resolution,

@@ -14,6 +14,7 @@ from credo.access.model import Principal, Role
 from credo.checks import review
 from credo.context import AppContext
 from credo.web.api.deps import get_conn, get_ctx, require
+from credo.web.api.schemas.checks import Review, Reviews, ReviewStats
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews of advisory decisions (G-37)"])
 ReviewId = Path(max_length=64, description="The advisory decision's id (its `review.id`)")
@@ -38,7 +39,7 @@ class ReviewIn(BaseModel):
     )
 
 
-@router.get("")
+@router.get("", response_model=Reviews)
 def list_reviews(
     status: str = Query(
         "pending",
@@ -54,7 +55,7 @@ def list_reviews(
     return {"reviews": review.listing(conn, principal, status, ctx.clock.now())}
 
 
-@router.get("/stats")
+@router.get("/stats", response_model=ReviewStats)
 def review_stats(
     principal: Principal = Depends(require(Role.RELYING_PARTY, Role.OPERATOR, Role.AUDITOR)),
     conn: Connection = Depends(get_conn),
@@ -64,7 +65,7 @@ def review_stats(
     return review.stats(conn, principal)
 
 
-@router.get("/{review_id}")
+@router.get("/{review_id}", response_model=Review)
 def get_review(
     review_id: str = ReviewId,
     principal: Principal = Depends(require(Role.RELYING_PARTY)),
@@ -77,6 +78,7 @@ def get_review(
 
 @router.post(
     "/{review_id}",
+    response_model=Review,
     responses={
         404: {"description": "No advisory decision with this id of yours"},
         409: {"description": "Already reviewed, or expired unreviewed (check again)"},

@@ -12,11 +12,12 @@ from credo.context import AppContext
 from credo.records import repository as records_repo
 from credo.subjects.service import resolve_identifier, subject_summary
 from credo.web.api.deps import get_conn, get_ctx, require
+from credo.web.api.schemas.subjects import SubjectWithRecords
 
 router = APIRouter(prefix="/v1/subjects", tags=["subjects (operators)"])
 
 
-@router.get("/{scheme}/{value}")
+@router.get("/{scheme}/{value}", response_model=SubjectWithRecords)
 def get_subject(
     scheme: str,
     value: str,
