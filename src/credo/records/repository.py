@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, RowMapping, and_, exists, select
@@ -526,3 +526,37 @@ def retention_counts(conn: Connection, on: date) -> dict[str, int]:
         "identifiers": count(subject_identifiers),
         "inquiries": count(inquiries),
     }
+
+
+# -- suppressions that due process opens and closes (credo.disputes) --------------------------
+
+
+def chains_of_records(conn: Connection, record_ids: Sequence[str]) -> list[str]:
+    query = select(record_statements.c.chain_id).where(
+        record_statements.c.record_id.in_(list(record_ids))
+    )
+    return sorted(set(conn.execute(query).scalars()))
+
+
+def suppressions_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    s = record_suppressions.c
+    query = select(record_suppressions).where(s.subject_id == subject_id).order_by(s.id)
+    return list(conn.execute(query).mappings())
+
+
+def open_suppression(
+    conn: Connection, chain_id: str, subject_id: int, reason: str, ref: str, at: datetime
+) -> None:
+    conn.execute(
+        record_suppressions.insert().values(
+            chain_id=chain_id, subject_id=subject_id, reason=reason, ref=ref, opened_at=at
+        )
+    )
+
+
+def close_suppressions(conn: Connection, ref: str, at: datetime) -> None:
+    conn.execute(
+        record_suppressions.update()
+        .where(record_suppressions.c.ref == ref, record_suppressions.c.closed_at.is_(None))
+        .values(closed_at=at)
+    )
