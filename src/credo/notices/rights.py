@@ -6,6 +6,9 @@ decisions (credo.notices)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import RowMapping
 
 from credo.catalog.catalogue import Catalogue
@@ -43,7 +46,7 @@ def repair(reader: Reader, catalogue: Catalogue, record: RowMapping) -> str | No
     )
 
 
-def challenge(reader: Reader, catalogue: Catalogue, record: RowMapping) -> str | None:
+def challenge(reader: Reader, catalogue: Catalogue, record: Mapping[str, Any]) -> str | None:
     """The decision behind ``record`` can only be changed by its furnisher (G-29)."""
     record_type = catalogue.record_types.get(record["record_type"])
     furnisher = catalogue.furnishers.get(record["furnisher_id"])
