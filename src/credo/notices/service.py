@@ -7,7 +7,7 @@ G-22; checks for adverse decisions, G-38)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -101,3 +101,23 @@ def dispatch(conn: Connection, channel: Channel, now: datetime, limit: int = 500
         repository.mark_sent(conn, row["id"], channel.name, now)
         report.sent += 1
     return report
+
+
+@dataclass(frozen=True)
+class SubjectNotice:
+    """A notice addressed to a subject, as its own report lists it (G-23)."""
+
+    id: int
+    kind: str
+    title: str
+    body: str
+    created_at: datetime
+    due_by: datetime | None
+    sent_at: datetime | None
+
+
+def notices_to_subject(conn: Connection, subject_id: int) -> list[SubjectNotice]:
+    """Every notice about the subject that was addressed to the subject, oldest first."""
+    names = [f.name for f in fields(SubjectNotice)]
+    rows = repository.of_subject(conn, subject_id)
+    return [SubjectNotice(**{name: row[name] for name in names}) for row in rows]
