@@ -17,11 +17,11 @@ from sqlalchemy import Connection
 
 from credo.catalog.catalogue import Catalogue
 from credo.checks import repository
-from credo.lists import repository as lists_repo
 from credo.lists.engine import Entry, SubjectFacts
-from credo.lists.service import entries_for
+from credo.lists.service import entries_for, subject_facts
 from credo.quality import hold as quality_hold
 from credo.records.queries import statement_texts
+from credo.subjects.service import identifier_keys
 
 GAP_PATIENCE_S = 10.0  # a sequence number still missing after this was rolled back
 _NO_PAYLOAD: dict[str, object] = {}
@@ -103,10 +103,8 @@ class CheckIndex:
     ) -> list[IndexedSubject]:
         derived = entries_for(conn, self.catalogue, subject_ids)
         listed = [s for s, entries in derived.items() if entries]
-        facts = lists_repo.subject_facts(conn, listed)
-        keys: dict[int, list[str]] = {}
-        for subject_id, scheme, value in lists_repo.identifiers_of_subjects(conn, listed):
-            keys.setdefault(subject_id, []).append(f"{scheme}:{value}")
+        facts = subject_facts(conn, listed)
+        keys = identifier_keys(conn, listed)
         chains = [r.chain_id for s in listed for e in derived[s] for r in e.records]
         said = statement_texts(conn, chains)
         held = quality_hold.flags(conn)  # the furnishers held for review: a handful at most

@@ -25,8 +25,8 @@ from sqlalchemy import Connection
 from credo.catalog.catalogue import Catalogue
 from credo.checks import repository
 from credo.checks.index import IndexedSubject
-from credo.lists import repository as lists_repo
-from credo.lists.service import entries_for
+from credo.lists.queries import entries_of_subjects
+from credo.lists.service import entries_for, subject_facts
 from credo.quality import hold as quality_hold
 from credo.records.queries import statement_texts
 
@@ -38,10 +38,10 @@ def subject_on(
     conn: Connection, catalogue: Catalogue, subject_id: int, on: date, today: date
 ) -> IndexedSubject | None:
     """The subject with its entries in effect on ``on`` (none: the subject has no facts)."""
-    facts = lists_repo.subject_facts(conn, [subject_id]).get(subject_id)
+    facts = subject_facts(conn, [subject_id]).get(subject_id)
     if facts is None:
         return None
-    held = {row["id"] for row in lists_repo.entries_of_subject_on(conn, subject_id, on)}
+    held = {e.id for e in entries_of_subjects(conn, [subject_id], on, "held")}
     if not held:
         return IndexedSubject(facts, (), ())
     derived = entries_for(conn, catalogue, [subject_id]).get(subject_id, [])

@@ -30,7 +30,8 @@ from credo.checks.decide import applied_measures, outcome_of, plan_purposes
 from credo.errors import ValidationFailed
 from credo.governance import repository as repo
 from credo.governance.fingerprint import content_hash, rule_hash
-from credo.lists import repository as lists_repo
+from credo.lists import queries as lists_queries
+from credo.lists import service as lists_service
 from credo.lists.engine import (
     Entry,
     RatingFact,
@@ -130,14 +131,14 @@ class Evaluator:
             if self.progress:
                 self.progress("list trigger records")
             with self.engine.connect() as conn:
-                self._triggers[key] = lists_repo.trigger_records(conn, None, list(types), rule)
+                self._triggers[key] = lists_service.trigger_records(conn, None, list(types), rule)
         return self._triggers[key]
 
     def _rating_facts(
         self, catalogue: Catalogue, on: date, bands: Mapping[str, dict[int, str]]
     ) -> dict[int, dict[str, RatingFact]]:
         """The band each subject would hold of every rating a list reads, since the start of
-        the stored open entry that band already holds (as ``lists.repository.rating_facts``
+        the stored open entry that band already holds (as ``lists.service.entries_for``
         reads the live state), else since ``on``."""
         lists_by_rating: dict[str, list[str]] = {}
         for list_def in catalogue.lists.values():
@@ -160,14 +161,14 @@ class Evaluator:
     def _open_starts(self, list_ids: tuple[str, ...]) -> dict[str, date]:
         if list_ids not in self._starts:
             with self.engine.connect() as conn:
-                self._starts[list_ids] = lists_repo.open_entry_starts_of_lists(conn, list_ids)
+                self._starts[list_ids] = lists_queries.open_entry_starts_of_lists(conn, list_ids)
         return self._starts[list_ids]
 
     def _subject_facts(self, subject_ids: set[int]) -> dict[int, SubjectFacts]:
         missing = sorted(subject_ids - set(self._facts))
         if missing:
             with self.engine.connect() as conn:
-                self._facts.update(lists_repo.subject_facts(conn, missing))
+                self._facts.update(lists_service.subject_facts(conn, missing))
         return self._facts
 
 

@@ -7,18 +7,17 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy import Connection, RowMapping, and_, func, or_, select, true
 
-from credo.db.sql import chunks, upsert
-from credo.lists.engine import RatingFact, SubjectFacts, TriggerRecord, rating_entry_id
+from credo.db.sql import chunks, stream, upsert
+from credo.lists.engine import TriggerRecord
 from credo.lists.tables import list_entries
-from credo.ratings.tables import rating_state
 from credo.records import effect
 from credo.records.effect import EffectRule
 from credo.records.repository import in_effect
 from credo.records.tables import record_current
-from credo.subjects.tables import subject_identifiers, subjects
 
+WITHDRAWN = "records_withdrawn"  # the end of an entry whose records no longer support it
 ENTRY_UPDATE = [
     c.name for c in list_entries.columns if c.name not in ("id", "proposed_at", "notified_at")
 ]
@@ -86,30 +85,6 @@ def trigger_records(
     return out
 
 
-def subject_facts(conn: Connection, subject_ids: Sequence[int]) -> dict[int, SubjectFacts]:
-    out: dict[int, SubjectFacts] = {}
-    for part in chunks(list(subject_ids), 900):
-        query = select(subjects.c.id, subjects.c.kind, subjects.c.birth_date).where(
-            subjects.c.id.in_(part)
-        )
-        for subject_id, kind, born in conn.execute(query):
-            out[subject_id] = SubjectFacts(subject_id, kind, born)
-    return out
-
-
-def identifiers_of_subjects(
-    conn: Connection, subject_ids: Sequence[int]
-) -> Iterator[tuple[int, str, str]]:
-    """(subject id, scheme, value) of the given subjects."""
-    for part in chunks(list(subject_ids), 900):
-        query = select(
-            subject_identifiers.c.subject_id,
-            subject_identifiers.c.scheme,
-            subject_identifiers.c.value,
-        ).where(subject_identifiers.c.subject_id.in_(part))
-        yield from ((row[0], row[1], row[2]) for row in conn.execute(query))
-
-
 def stored_entries(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
     rows: list[RowMapping] = []
     for part in chunks(list(subject_ids), 900):
@@ -131,77 +106,8 @@ def end_entries(conn: Connection, entry_ids: Sequence[str], reason: str, at: dat
         )
 
 
-def effective_entries_of_list(
-    conn: Connection, list_id: str, on: date, limit: int, after: str = ""
-) -> list[RowMapping]:
-    """Entries of the list in effect on ``on`` (by their stored dates), with one identifier
-    of each subject for the register."""
-    return _entries_of_list(conn, list_id, on, limit, after, open_only=False)
-
-
-def current_entries_of_list(
-    conn: Connection, list_id: str, today: date, limit: int, after: str = ""
-) -> list[RowMapping]:
-    """The public view of a list: entries in effect ``today`` that have not ended (an entry
-    ended early, by performance, delisting or withdrawal, is never public again)."""
-    return _entries_of_list(conn, list_id, today, limit, after, open_only=True)
-
-
-def _entries_of_list(
-    conn: Connection, list_id: str, on: date, limit: int, after: str, open_only: bool
-) -> list[RowMapping]:
-    first_identifier = (
-        select(func.min(subject_identifiers.c.scheme + ":" + subject_identifiers.c.value))
-        .where(subject_identifiers.c.subject_id == list_entries.c.subject_id)
-        .scalar_subquery()
-    )
-    conditions = [
-        list_entries.c.list_id == list_id,
-        list_entries.c.effective_on <= on,
-        list_entries.c.ends_on > on,
-        list_entries.c.id > after,
-    ]
-    if open_only:
-        conditions.append(list_entries.c.status != "ended")
-    query = (
-        select(list_entries, first_identifier.label("identifier"))
-        .where(*conditions)
-        .order_by(list_entries.c.id)
-        .limit(limit)
-    )
-    return list(conn.execute(query).mappings())
-
-
-def rating_facts(
-    conn: Connection,
-    subject_ids: Sequence[int] | None,
-    lists_by_rating: dict[str, list[str]],
-    keys: dict[str, str],
-) -> dict[int, dict[str, RatingFact]]:
-    """subject id -> rating id -> current band (from ``rating_state``), with the start of the
-    open list entry that band already holds, so a re-evaluation never restarts the notice."""
-    if not keys:
-        return {}
-    by_key = {key: rating_id for rating_id, key in keys.items()}
-    query = select(
-        rating_state.c.subject_id, rating_state.c.rating_key, rating_state.c.band,
-        rating_state.c.as_of,
-    ).where(rating_state.c.rating_key.in_(list(by_key)))  # fmt: skip
-    parts = [query] if subject_ids is None else [
-        query.where(rating_state.c.subject_id.in_(part)) for part in chunks(subject_ids, 900)
-    ]  # fmt: skip
-    rows = [row for part in parts for row in conn.execute(part)]
-    starts = _open_entry_starts(conn, {row[0] for row in rows})
-    out: dict[int, dict[str, RatingFact]] = {}
-    for subject_id, key, band, as_of in rows:
-        rating_id = by_key[key]
-        ids = [rating_entry_id(list_id, key, band) for list_id in lists_by_rating[rating_id]]
-        since = min([starts[i] for i in ids if i in starts], default=as_of)
-        out.setdefault(subject_id, {})[rating_id] = RatingFact(rating_id, key, band, since)
-    return out
-
-
-def _open_entry_starts(conn: Connection, subject_ids: set[int]) -> dict[str, date]:
+def open_entry_starts(conn: Connection, subject_ids: set[int]) -> dict[str, date]:
+    """entry id -> start of every stored open entry of these subjects."""
     found: dict[str, date] = {}
     for part in chunks(sorted(subject_ids), 900):
         query = select(list_entries.c.id, list_entries.c.starts_on).where(
@@ -223,18 +129,6 @@ def open_entry_starts_of_lists(conn: Connection, list_ids: Sequence[str]) -> dic
     return {entry_id: start for entry_id, start in conn.execute(query)}
 
 
-def entries_of_subject_on(conn: Connection, subject_id: int, on: date) -> list[RowMapping]:
-    """The subject's stored entries in effect on ``on`` (by their stored dates, as
-    ``effective_entries_of_list``), whatever their status today: a check about a past date
-    (``credo.checks.past``) reads which entries the register held that day."""
-    query = select(list_entries).where(
-        list_entries.c.subject_id == subject_id,
-        list_entries.c.effective_on <= on,
-        list_entries.c.ends_on > on,
-    )
-    return list(conn.execute(query.order_by(list_entries.c.id)).mappings())
-
-
 def entry_of_subject(conn: Connection, entry_id: str, subject_id: int) -> RowMapping | None:
     """The stored entry ``entry_id``, only if it is the subject's."""
     query = select(list_entries).where(
@@ -251,3 +145,132 @@ def subjects_with_lapsed_entries(conn: Connection, today: date, limit: int) -> l
         .limit(limit)
     )
     return sorted(row[0] for row in conn.execute(query))
+
+
+def entries_held_on(
+    conn: Connection, list_id: str, on: date, today: date, after: str, chunk: int
+) -> Iterator[list[dict[str, Any]]]:
+    e = list_entries.c
+    standing = "open" if on >= today else "not_withdrawn"
+    query = (
+        select(e.id, e.subject_id, e.record_ids, e.effective_on, e.ends_on)
+        .where(e.list_id == list_id, e.id > after, in_effect_on(on, standing))
+        .order_by(e.id)
+    )
+    yield from stream(conn, query, chunk)
+
+
+# -- the stored entries as others read them (credo.lists.queries) ----------------------------
+
+
+def _standing(standing: str) -> Any:
+    """``open``: not ended (the public register); ``held``: any status (the stored dates
+    alone); ``not_withdrawn``: not ended because its records no longer stand."""
+    e = list_entries.c
+    if standing == "open":
+        return e.status != "ended"
+    if standing == "not_withdrawn":
+        return or_(e.ended_reason.is_(None), e.ended_reason != WITHDRAWN)
+    return true()
+
+
+def in_effect_on(on: date, standing: str) -> Any:
+    """Entries whose stored dates cover ``on`` (``effective_on <= on < ends_on``)."""
+    e = list_entries.c
+    return and_(e.effective_on <= on, e.ends_on > on, _standing(standing))
+
+
+def entries_of_list(
+    conn: Connection,
+    list_id: str,
+    on: date,
+    standing: str,
+    after: str,
+    offset: int,
+    limit: int | None,
+    newest_first: bool,
+) -> list[RowMapping]:
+    e = list_entries.c
+    order = (e.effective_on.desc(), e.id) if newest_first else (e.id,)
+    query = (
+        select(list_entries)
+        .where(e.list_id == list_id, e.id > after, in_effect_on(on, standing))
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def entry_count(conn: Connection, list_id: str, on: date, standing: str) -> int:
+    query = select(func.count()).where(
+        list_entries.c.list_id == list_id, in_effect_on(on, standing)
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def entries_of_subjects(
+    conn: Connection,
+    subject_ids: Sequence[int],
+    on: date | None,
+    standing: str,
+    list_ids: Sequence[str] | None,
+    statuses: Sequence[str] | None,
+) -> list[RowMapping]:
+    e = list_entries.c
+    where = [] if on is None else [in_effect_on(on, standing)]
+    if list_ids is not None:
+        where.append(e.list_id.in_(list(list_ids)))
+    if statuses is not None:
+        where.append(e.status.in_(list(statuses)))
+    rows: list[RowMapping] = []
+    for part in chunks(sorted(set(subject_ids)), 900):
+        query = select(list_entries).where(e.subject_id.in_(part), *where)
+        rows += conn.execute(query.order_by(e.subject_id, e.id)).mappings()
+    return rows
+
+
+def listed_among(
+    conn: Connection, subject_ids: Sequence[int], list_ids: Sequence[str], on: date
+) -> set[int]:
+    e = list_entries.c
+    found: set[int] = set()
+    for part in chunks(sorted(set(subject_ids)), 900):
+        query = select(e.subject_id).where(
+            e.subject_id.in_(part), e.list_id.in_(list(list_ids)), in_effect_on(on, "open")
+        )
+        found.update(conn.execute(query.distinct()).scalars())
+    return found
+
+
+def list_sizes(conn: Connection, on: date) -> list[tuple[str, int]]:
+    e = list_entries.c
+    query = (
+        select(e.list_id, func.count())
+        .where(in_effect_on(on, "open"))
+        .group_by(e.list_id)
+        .order_by(e.list_id)
+    )
+    return [(list_id, int(n)) for list_id, n in conn.execute(query)]
+
+
+def flows_by_year(conn: Connection) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    start = func.extract("year", list_entries.c.effective_on)
+    end = func.extract("year", list_entries.c.ends_on)
+    inflow = select(start, func.count()).group_by(start).order_by(start)
+    outflow = (
+        select(end, func.count())
+        .where(list_entries.c.status == "ended")
+        .group_by(end)
+        .order_by(end)
+    )
+    return (
+        [(int(y), int(n)) for y, n in conn.execute(inflow)],
+        [(int(y), int(n)) for y, n in conn.execute(outflow)],
+    )
+
+
+def listed_subjects(conn: Connection, list_ids: Sequence[str], on: date) -> set[int]:
+    e = list_entries.c
+    query = select(e.subject_id).where(e.list_id.in_(list(list_ids)), in_effect_on(on, "open"))
+    return set(conn.execute(query.distinct()).scalars())

@@ -11,18 +11,20 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import Connection
 
 from credo.access.model import Role
-from credo.access.service import authenticate
 from credo.context import AppContext
 from credo.errors import Forbidden, NotFound
-from credo.lists import repository
+from credo.lists import queries as lists_queries
+from credo.lists.queries import StoredEntry
+from credo.subjects import service as subjects_service
 from credo.subjects.identifiers import mask_identifier
-from credo.web.api.deps import get_conn, get_ctx
-from credo.web.api.schemas.lists import EntriesPage, Lists
+from credo.web.api.schemas.lists import EntriesPage, PublishedLists
+from credo.web.auth import key_principal, presented_key
+from credo.web.deps import get_conn, get_ctx
 
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
 
 
-@router.get("", response_model=Lists)
+@router.get("", response_model=PublishedLists)
 def all_lists(ctx: AppContext = Depends(get_ctx)) -> dict[str, Any]:
     """Every list with its entry rule, legal basis, notice, term, exits and publicity."""
     return {
@@ -63,41 +65,41 @@ def list_entries(
     elif day != today:
         _require_operator(request, ctx, HISTORY_IS_NOT_PUBLIC, history=True)
     else:  # the public view: in effect today and not ended
-        rows = repository.current_entries_of_list(conn, list_id, today, limit, after)
-        return _page(list_id, today, rows, limit)
-    rows = repository.effective_entries_of_list(conn, list_id, day, limit, after)
-    return _page(list_id, day, rows, limit)
+        rows = lists_queries.entries_of_list(conn, list_id, today, after=after, limit=limit)
+        return _page(conn, list_id, today, rows, limit)
+    rows = lists_queries.entries_of_list(conn, list_id, day, "held", after=after, limit=limit)
+    return _page(conn, list_id, day, rows, limit)
 
 
-def _page(list_id: str, day: date, rows: list[Any], limit: int) -> dict[str, Any]:
+def _page(
+    conn: Connection, list_id: str, day: date, rows: list[StoredEntry], limit: int
+) -> dict[str, Any]:
+    identifiers = subjects_service.first_identifiers(conn, [r.subject_id for r in rows])
     return {
         "list": list_id,
         "on": day.isoformat(),
-        "entries": [_public(row) for row in rows],
-        "next_after": rows[-1]["id"] if len(rows) == limit else None,
+        "entries": [_public(row, identifiers.get(row.subject_id)) for row in rows],
+        "next_after": rows[-1].id if len(rows) == limit else None,
     }
 
 
 def _require_operator(
     request: Request, ctx: AppContext, refusal: str, history: bool = False
 ) -> None:
-    header = request.headers.get("Authorization", "")
-    bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
-    key = bearer or request.headers.get("X-API-Key")
+    key = presented_key(request.scope["headers"])
     if not key and history:
         raise Forbidden(refusal, code="history_not_public")
-    with ctx.engine.connect() as conn:
-        principal = authenticate(conn, key)
+    principal = key_principal(ctx, key)
     if principal.role not in (Role.OPERATOR, Role.AUDITOR):
         raise Forbidden(refusal, code="history_not_public" if history else "forbidden")
 
 
-def _public(row: Any) -> dict[str, Any]:
-    scheme, _, value = (row["identifier"] or ":").partition(":")
+def _public(row: StoredEntry, identifier: str | None) -> dict[str, Any]:
+    scheme, _, value = (identifier or ":").partition(":")
     return {
-        "entry_id": row["id"],
+        "entry_id": row.id,
         "subject": f"{scheme}:{mask_identifier(scheme, value)}",
-        "effective_on": row["effective_on"].isoformat(),
-        "ends_on": row["ends_on"].isoformat(),
-        "status": row["status"],
+        "effective_on": row.effective_on.isoformat(),
+        "ends_on": row.ends_on.isoformat(),
+        "status": row.status,
     }
