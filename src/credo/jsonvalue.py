@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 from typing_extensions import TypeAliasType
 
 # Any JSON value whose numbers are within I-JSON's range (RFC 7493: +-(2^53 - 1), the integers
@@ -19,8 +19,10 @@ SafeFloat = Annotated[float, Field(ge=-JSON_SAFE, le=JSON_SAFE, allow_inf_nan=Fa
 if TYPE_CHECKING:  # mypy cannot follow the recursive alias; to the code it is a JSON object
     JsonObject = dict[str, Any]
 else:
-    BoundedJson = TypeAliasType(
-        "BoundedJson",
-        Union[SafeInt, SafeFloat, bool, str, list["BoundedJson"], dict[str, "BoundedJson"], None],  # noqa: UP007
-    )
+    _Bounded = Union[  # noqa: UP007
+        SafeInt, SafeFloat, bool, str, list["BoundedJson"], dict[str, "BoundedJson"], None
+    ]
+    # documented as any JSON value: OpenAPI client generators cannot follow the recursive union
+    _AnyJson = WithJsonSchema({"description": f"Any JSON value; numbers within +-{JSON_SAFE}"})
+    BoundedJson = TypeAliasType("BoundedJson", Annotated[_Bounded, _AnyJson])
     JsonObject = dict[str, BoundedJson]

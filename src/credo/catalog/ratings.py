@@ -19,7 +19,7 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, FiniteFloat, model_validator
+from pydantic import ConfigDict, Field, FiniteFloat, model_validator
 
 from credo.catalog.models import Duration, Slug, Strict, Text
 from credo.catalog.vocab import Domain, SubjectKind, proxy_field_reason
@@ -52,6 +52,8 @@ class Condition(Strict):
     """A filter on one payload field: exactly one of ``equals``, ``in``, ``not_in``, ``gte``,
     ``lt``. The values must suit the field's catalogue type (checked at load)."""
 
+    # its own name in the OpenAPI document: credo.catalog.lists has a Condition too
+    model_config = ConfigDict(title="RatingCondition")
     field: Slug = Field(description="The payload field tested")
     equals: Literal_ | None = Field(default=None, description="The field equals this value")
     in_: list[Literal_] | None = Field(default=None, alias="in")

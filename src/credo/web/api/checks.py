@@ -27,7 +27,7 @@ from credo.web.api.params import Cursor
 from credo.web.api.problems import PROBLEM
 from credo.web.api.schemas.checks import (
     CheckEvents,
-    Inquiries,
+    InquiryLog,
     SubscriptionCreated,
     VerifiedDecision,
 )
@@ -132,7 +132,7 @@ def replay_events(
     return {"events": events, "next_after_seq": events[-1]["seq"] if events else after_seq}
 
 
-@router.get("/v1/inquiries/mine", response_model=Inquiries)
+@router.get("/v1/inquiries/mine", response_model=InquiryLog)
 def my_inquiries(
     principal: Principal = Depends(require(Role.SUBJECT)),
     conn: Connection = Depends(get_conn),

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
@@ -28,6 +28,8 @@ _REFUSALS: dict[str, type[CredoError]] = {"revision_conflict": Conflict, "furnis
 
 
 class Outcome(BaseModel):
+    # a generated client's class: "Outcome" would clash with its own field ``outcome``
+    model_config = ConfigDict(title="RecordOutcome")
     index: int
     outcome: Literal["accepted", "duplicate", "quarantined"]
     record_id: str | None = None

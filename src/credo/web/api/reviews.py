@@ -14,7 +14,7 @@ from credo.access.model import Principal, Role
 from credo.checks import review
 from credo.context import AppContext
 from credo.web.api.deps import get_conn, get_ctx, require
-from credo.web.api.schemas.checks import Review, Reviews, ReviewStats
+from credo.web.api.schemas.checks import AdvisoryReviews, Review, ReviewStats
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews of advisory decisions (G-37)"])
 ReviewId = Path(max_length=64, description="The advisory decision's id (its `review.id`)")
@@ -39,7 +39,7 @@ class ReviewIn(BaseModel):
     )
 
 
-@router.get("", response_model=Reviews)
+@router.get("", response_model=AdvisoryReviews)
 def list_reviews(
     status: str = Query(
         "pending",

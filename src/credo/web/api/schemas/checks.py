@@ -29,7 +29,7 @@ class Inquiry(Strict):
     as_of: date | None = Field(description="The past day asked about; null: the day it was made")
 
 
-class Inquiries(Strict):
+class InquiryLog(Strict):
     inquiries: list[Inquiry] = Field(description="Newest first")
 
 
@@ -85,7 +85,7 @@ class CheckEvents(Strict):
     next_after_seq: int = Field(description="Pass as `after_seq` for the next page")
 
 
-class Reviews(Strict):
+class AdvisoryReviews(Strict):
     reviews: list[Review] = Field(description="Newest first, 200 at most")
 
 

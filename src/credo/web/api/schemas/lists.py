@@ -12,7 +12,7 @@ from credo.catalog.lists import ListDef
 from credo.web.api.schemas.common import Strict
 
 
-class Lists(Strict):
+class PublishedLists(Strict):
     lists: list[ListDef]
 
 
