@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from credo.audit import service as audit
-from credo.audit.approvals import decide, propose
+from credo.audit.approvals import decide
 from credo.errors import Conflict, ValidationFailed
 from credo.governance import repository as repo
 from credo.governance import service
@@ -29,8 +29,9 @@ SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def _proposed(registry: Registry, document: dict[str, Any] | None, approve: bool = True) -> int:
     ctx = registry.ctx
     with ctx.engine.begin() as conn:
-        change_id = propose(conn, "ann", "Raise the threshold", {"x": 1}, "IA-17",
-                            ctx.clock.now(), document)  # fmt: skip
+        change_id = service.propose_change(
+            conn, "ann", "Raise the threshold", {"x": 1}, "IA-17", ctx.clock.now(), document
+        )
         if approve:
             decide(conn, change_id, "bob", True, "", ctx.clock.now())
     return change_id

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from credo.audit.approvals import decide, propose
+from credo.audit.approvals import decide
 from credo.checks.decide import applied_measures, outcome_of, plan_purposes
 from credo.checks.index import CheckIndex
 from credo.governance import service
@@ -73,7 +73,7 @@ def test_g48_simulated_and_activated_outcomes_agree(registry: Registry) -> None:
 
     document = registry.simulate()
     with ctx.engine.begin() as conn:
-        change_id = propose(
+        change_id = service.propose_change(
             conn, "ann", "Raise the poor threshold", {"x": 1}, "IA-17", ctx.clock.now(), document
         )
         decide(conn, change_id, "bob", True, "", ctx.clock.now())

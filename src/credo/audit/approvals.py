@@ -8,7 +8,8 @@ its SHA-256 in the proposal's audit entry, shown to the approver in the operator
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,24 @@ from sqlalchemy import Connection, RowMapping
 from credo.audit import repository
 from credo.audit.service import append
 from credo.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from credo.governance.service import store_simulation
+
+# Given the new change's id, stores its assessment and returns what the proposal's audit entry
+# records of it (``credo.governance.service.propose_change`` passes one for a simulation).
+Assess = Callable[[int], Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueChange:
+    id: int
+    title: str
+    change: dict[str, Any]
+    impact_assessment_ref: str
+    status: str  # proposed | approved | rejected | activated
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    reasons: str | None
 
 
 def propose(
@@ -27,8 +45,10 @@ def propose(
     change: dict[str, Any],
     impact_assessment_ref: str,
     at: datetime,
-    simulation: Mapping[str, Any] | None = None,
+    assess: Assess | None = None,
 ) -> int:
+    """Record a proposal and its audit entry; ``assess`` stores the change's assessment in the
+    same transaction, and its answer goes into the entry."""
     if not impact_assessment_ref.strip():
         raise ValidationFailed("a catalogue change needs an impact assessment reference (G-48)")
     if not title.strip():
@@ -45,15 +65,15 @@ def propose(
         },
     )
     logged = _logged(change_id, title)
-    if simulation is not None:
-        logged["simulation"] = store_simulation(conn, change_id, simulation, at)
+    if assess is not None:
+        logged["simulation"] = dict(assess(change_id))
     append(conn, f"operator:{actor}", "catalogue.propose", None, logged, at)
     return change_id
 
 
 def decide(
     conn: Connection, change_id: int, actor: str, approve: bool, reasons: str, at: datetime
-) -> RowMapping:
+) -> CatalogueChange:
     """Approve or reject a proposal; the author can never decide their own (G-48)."""
     proposal = repository.get_change(conn, change_id)
     if proposal is None:
@@ -77,9 +97,28 @@ def decide(
     payload = {**_logged(change_id, proposal["title"]), "author": proposal["proposed_by"]}
     action = "catalogue.approve" if approve else "catalogue.reject"
     append(conn, f"operator:{actor}", action, None, payload, at)
-    decided = repository.get_change(conn, change_id)
+    decided = get_change(conn, change_id)
     assert decided is not None
     return decided
+
+
+def get_change(conn: Connection, change_id: int) -> CatalogueChange | None:
+    row = repository.get_change(conn, change_id)
+    return None if row is None else _change(row)
+
+
+def changes(conn: Connection, status: str | None = None) -> list[CatalogueChange]:
+    """Every catalogue change (of ``status`` only, when given), oldest first."""
+    return [_change(row) for row in repository.changes(conn, status)]
+
+
+def mark_activated(conn: Connection, change_id: int) -> None:
+    """An approved change went live (``credo.governance.service.activate``)."""
+    repository.decide_change(conn, change_id, {"status": "activated"})
+
+
+def _change(row: RowMapping) -> CatalogueChange:
+    return CatalogueChange(**{f.name: row[f.name] for f in fields(CatalogueChange)})
 
 
 def _logged(change_id: int, title: str) -> dict[str, Any]:

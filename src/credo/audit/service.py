@@ -271,3 +271,50 @@ def _check_head(head: tuple[int, str] | None, checked: int, last_hash: str) -> B
             else f"the head's hash does not match entry {seq}",
         )
     return None
+
+
+# -- what other domains read of the log (the tables and the repository stay private) -------
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEntry:
+    """One entry as stored: ``at`` and ``payload`` are the exact text that was hashed."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    subject_id: int | None
+    payload: str
+    prev_hash: str
+    hash: str
+
+    def payload_json(self) -> dict[str, Any]:
+        return dict(orjson.loads(self.payload))
+
+
+def _logged(row: RowMapping) -> LoggedEntry:
+    return LoggedEntry(*(row[name] for name in repository.COLUMNS))
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    """(seq, hash) of the newest entry; (0, the genesis hash) for an empty log."""
+    return repository.head(conn) or (0, GENESIS)
+
+
+def hash_at(conn: Connection, seq: int) -> str | None:
+    """The hash of entry ``seq`` (the genesis hash for 0; None: no such entry)."""
+    if seq == 0:
+        return GENESIS
+    row = repository.entry_at(conn, seq)
+    return None if row is None else str(row["hash"])
+
+
+def entries_after(conn: Connection, after: int, limit: int) -> list[LoggedEntry]:
+    """Up to ``limit`` entries after entry ``after``, oldest first."""
+    return [_logged(row) for row in repository.recent_entries(conn, after, limit)]
+
+
+def entries_with_actions(conn: Connection, actions: Sequence[str]) -> list[LoggedEntry]:
+    """Every entry of these (rare) actions, oldest first."""
+    return [_logged(row) for row in repository.entries_with_actions(conn, actions)]

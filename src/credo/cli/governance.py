@@ -120,7 +120,7 @@ def propose(
     as_json: bool = JSON,
 ) -> None:
     """Propose a catalogue change with its simulation attached (G-48)."""
-    from credo.audit.approvals import propose as run
+    from credo.governance.service import propose_change as run
 
     ctx = context_from_env()
     actor = _operator(ctx, by)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
 
+from credo.audit import approvals
 from credo.audit import repository as audit_repo
 from credo.audit.service import append
 from credo.catalog.catalogue import Catalogue
@@ -311,3 +312,30 @@ def rule_history(conn: Connection) -> dict[tuple[str, str], list[dict[str, Any]]
     for row in repo.rule_history(conn):
         out.setdefault((row["section"], row["rule_id"]), []).append(dict(row))
     return out
+
+
+def propose_change(
+    conn: Connection,
+    actor: str,
+    title: str,
+    change: dict[str, Any],
+    impact_assessment_ref: str,
+    at: datetime,
+    simulation: Mapping[str, Any] | None = None,
+) -> int:
+    """Propose a catalogue change (``credo.audit.approvals``, G-48) with the simulation that
+    assesses it, stored with the change and hashed into the proposal's audit entry."""
+
+    def assess(change_id: int) -> dict[str, Any]:
+        assert simulation is not None
+        return store_simulation(conn, change_id, simulation, at)
+
+    return approvals.propose(
+        conn,
+        actor,
+        title,
+        change,
+        impact_assessment_ref,
+        at,
+        assess if simulation is not None else None,
+    )
