@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select, text
+from sqlalchemy import Connection, RowMapping, func, select, text
 
-from credo.db.sql import chunks, insert_ignore
+from credo.db.sql import insert_ignore
 from credo.ingest.tables import ingest_runs, quarantine, snapshot_deliveries
-from credo.subjects.tables import subject_identifiers
 
 
 def start_run(
@@ -191,19 +190,12 @@ def list_deliveries(
     return list(conn.execute(query.order_by(d.id.desc()).limit(limit)).mappings())
 
 
-def identifiers_of_subjects(
-    conn: Connection, subject_ids: Iterable[int]
-) -> dict[int, list[tuple[str, str]]]:
-    """Each subject's identifiers, checked ones first (what a delist statement names the
-    subject by: identity is resolved by identifier only)."""
-    found: dict[int, list[tuple[str, str]]] = {}
-    i = subject_identifiers.c
-    for part in chunks(sorted(set(subject_ids)), 900):
-        rows = conn.execute(
-            select(i.subject_id, i.scheme, i.value)
-            .where(i.subject_id.in_(part))
-            .order_by(i.subject_id, i.check_ok.desc(), i.scheme, i.value)
-        )
-        for subject_id, scheme, value in rows:
-            found.setdefault(subject_id, []).append((scheme, value))
-    return found
+def recent_runs(conn: Connection, limit: int) -> list[RowMapping]:
+    query = select(ingest_runs).order_by(ingest_runs.c.id.desc()).limit(limit)
+    return list(conn.execute(query).mappings())
+
+
+def quarantine_reasons(conn: Connection) -> list[tuple[str, int]]:
+    q = quarantine.c
+    query = select(q.reason_code, func.count()).group_by(q.reason_code)
+    return [(code, int(n)) for code, n in conn.execute(query.order_by(func.count().desc()))]

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from credo.db.bulk import frozen_heap
 from credo.errors import Locked, ValidationFailed
@@ -523,3 +523,16 @@ def write_report(result: IngestResult, request: IngestRequest, target: Path) -> 
             out.write(b"\n    " if index == 0 else b",\n    ")
             out.write(line)
         out.write(b"\n  ]\n}\n")
+
+
+# -- what the operator console shows of ingestion --------------------------------------------
+
+
+def recent_runs(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest ingestion runs, newest first, each as its stored row."""
+    return [dict(row) for row in repository.recent_runs(conn, limit)]
+
+
+def quarantine_reasons(conn: Connection) -> list[tuple[str, int]]:
+    """(reason code, quarantined rows), the most common first."""
+    return repository.quarantine_reasons(conn)

@@ -42,11 +42,12 @@ from credo.ingest.mapping import Mapping, check_against_catalogue
 from credo.ingest.readers import BadRow, file_digest, read_chunks
 from credo.ingest.transform import RowMapper, quarantine_raw, without_nul
 from credo.notices.record_notices import queue_record_notices
-from credo.records import repository as records_repo
+from credo.records import queries as records
 from credo.records.model import Rejection, RowOutcome, Statement
+from credo.records.queries import OpenChain, StatementHead
 from credo.records.service import WriteContext, append_statements, chain_id_of, content_hash_of
 from credo.records.validate import StatementValidator
-from credo.subjects import repository as subjects_repo
+from credo.subjects import service as subjects_service
 
 DEFAULT_MAX_DELIST_SHARE = 0.1
 PROVENANCE_KEY = "full_list_on"
@@ -352,7 +353,7 @@ class _Plan:
     items: list[tuple[int, Statement]] = field(default_factory=list)
     kinds: dict[int, str] = field(default_factory=dict)  # new | confirm | restated | delist
     rejected: dict[int, Rejection] = field(default_factory=dict)  # input rows
-    delists: dict[int, RowMapping] = field(default_factory=dict)  # negative numbers
+    delists: dict[int, OpenChain] = field(default_factory=dict)  # negative numbers
     refused: list[dict[str, Any]] = field(default_factory=list)  # delists that failed validation
     present: int = 0
     in_effect: int = 0
@@ -384,8 +385,8 @@ def _plan(conn: Connection, ctx: WriteContext, delivery: Delivery) -> _Plan:
         else:
             entries.append((row.number, statement, row.raw))
     chains = {n: chain_id_of(furnisher, s.source_ref) for n, s, _ in entries}
-    current = records_repo.current_rows(conn, chains.values())
-    heads = records_repo.statement_heads(conn, [c["record_id"] for c in current.values()])
+    current = records.current_of_chains(conn, chains.values())
+    heads = records.statement_heads(conn, [c.record_id for c in current.values()])
     for number, statement, raw in entries:
         before = current.get(chains[number])
         if before is None:
@@ -393,12 +394,12 @@ def _plan(conn: Connection, ctx: WriteContext, delivery: Delivery) -> _Plan:
             plan.kinds[number] = "new"
             _confirm_on_first_sight(validator, plan, number, statement, raw, on)
             continue
-        same = _restated(validator, statement, raw, heads.get(before["record_id"]), on)
+        same = _restated(validator, statement, raw, heads.get(before.record_id), on)
         if same is not None:
             plan.items.append((number, same))
             plan.kinds[number] = "restated"
             continue
-        confirm = validator.validate(_confirm_raw(raw, int(before["revision"]) + 1, on))
+        confirm = validator.validate(_confirm_raw(raw, before.revision + 1, on))
         if isinstance(confirm, Rejection):
             plan.rejected[number] = Rejection(
                 confirm.code,
@@ -450,20 +451,20 @@ def _restated(
     validator: StatementValidator,
     statement: Statement,
     raw: dict[str, Any],
-    head: dict[str, Any] | None,
+    head: StatementHead | None,
     on: date,
 ) -> Statement | None:
     """The chain's latest statement again, when a delivery of the same date wrote it with the
     same content (then the write path answers it as a duplicate)."""
-    if head is None or (head["provenance"] or {}).get(PROVENANCE_KEY) != on.isoformat():
+    if head is None or (head.provenance or {}).get(PROVENANCE_KEY) != on.isoformat():
         return None
-    if head["action"] == "assert" and head["revision"] == statement.revision:
+    if head.action == "assert" and head.revision == statement.revision:
         candidate: Statement | Rejection = statement
-    elif head["action"] == "confirm":
-        candidate = validator.validate(_confirm_raw(raw, int(head["revision"]), on))
+    elif head.action == "confirm":
+        candidate = validator.validate(_confirm_raw(raw, head.revision, on))
     else:
         return None
-    if isinstance(candidate, Statement) and content_hash_of(candidate) == head["content_hash"]:
+    if isinstance(candidate, Statement) and content_hash_of(candidate) == head.content_hash:
         return candidate
     return None
 
@@ -476,26 +477,24 @@ def _plan_delists(
     plan: _Plan,
 ) -> None:
     on = delivery.delivered_on
-    open_chains = records_repo.open_chains_of(
-        conn, delivery.furnisher_id, delivery.record_types, on
-    )
+    open_chains = records.open_chains_of(conn, delivery.furnisher_id, delivery.record_types, on)
     plan.in_effect = len(open_chains)
-    absent = [c for c in open_chains if c["chain_id"] not in present]
-    subject_ids = {c["subject_id"] for c in absent}
-    identifiers = repository.identifiers_of_subjects(conn, subject_ids)
-    kinds = subjects_repo.subject_kinds(conn, subject_ids)
+    absent = [c for c in open_chains if c.chain_id not in present]
+    subject_ids = {c.subject_id for c in absent}
+    identifiers = subjects_service.identifiers_by_subject(conn, subject_ids)
+    kinds = subjects_service.subject_kinds(conn, subject_ids)
     for index, chain in enumerate(absent, start=1):
         number = -index
         raw = {
-            "record_type": chain["record_type"],
-            "source_ref": chain["source_ref"],
-            "revision": int(chain["revision"]) + 1,
+            "record_type": chain.record_type,
+            "source_ref": chain.source_ref,
+            "revision": chain.revision + 1,
             "action": "delist",
-            "subject_kind": kinds.get(chain["subject_id"]),
-            "identifiers": identifiers.get(chain["subject_id"], [])[:1],
+            "subject_kind": kinds.get(chain.subject_id),
+            "identifiers": identifiers.get(chain.subject_id, [])[:1],
             "occurred_on": on.isoformat(),
             "effective_from": on.isoformat(),
-            "finality": chain["finality"],
+            "finality": chain.finality,
             "payload": {},
             "provenance": delivery.provenance,
         }
@@ -508,10 +507,10 @@ def _plan_delists(
             plan.kinds[number] = "delist"
 
 
-def _refusal(chain: RowMapping, reason: Rejection) -> dict[str, Any]:
+def _refusal(chain: OpenChain, reason: Rejection) -> dict[str, Any]:
     return {
-        "source_ref": chain["source_ref"],
-        "record_id": chain["record_id"],
+        "source_ref": chain.source_ref,
+        "record_id": chain.record_id,
         "reason": reason.code,
         "detail": reason.detail,
     }

@@ -3,14 +3,16 @@ path in ``credo.records.service``): nobody outside credo.records reads its table
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
-from credo.records import repository
+from credo.audit.integrity import AuditedRows
+from credo.records import effect, repository
+from credo.records.effect import EffectRule
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,349 @@ class EndedChain(NamedTuple):
 def newly_ended(conn: Connection, today: date, limit: int) -> list[EndedChain]:
     """Up to ``limit`` chains of each kind that ended on or before ``today``, unmarked."""
     return [EndedChain(*row) for row in repository.newly_ended(conn, today, limit)]
+
+
+# -- statements and the current view ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStatement:
+    """One accepted statement of a chain, as stored (never changed but for a tombstone at the
+    chain's retention end)."""
+
+    record_id: str
+    chain_id: str
+    revision: int
+    action: str
+    furnisher_id: str
+    source_ref: str
+    record_type: str
+    subject_id: int
+    occurred_on: date
+    effective_from: date
+    effect_until: date
+    expires_on: date
+    finality: str
+    term_ends_on: date | None
+    term_until: str | None
+    review_on: date | None
+    ceiling_until: date | None
+    end_reason: str | None
+    payload: dict[str, Any]
+    evidence: dict[str, Any] | None
+    provenance: dict[str, Any] | None
+    content_hash: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentRecord:
+    """A chain as it stands now: its latest revision folded with what came before
+    (``credo.records.service.fold_statement``); ``effect_until`` and ``end_reason`` say when
+    and why its effect ends (``credo.records.effect``)."""
+
+    chain_id: str
+    record_id: str
+    revision: int
+    state: str  # active | revoked | performed | delisted
+    furnisher_id: str
+    source_ref: str
+    record_type: str
+    subject_id: int
+    occurred_on: date
+    effective_from: date
+    effect_until: date
+    expires_on: date
+    performed_on: date | None
+    finality: str
+    term_ends_on: date | None
+    term_until: str | None
+    review_on: date | None
+    ceiling_until: date | None
+    confirmed_on: date | None
+    ended_on: date | None
+    end_reason: str | None
+    payload: dict[str, Any]
+    first_received_at: datetime
+    updated_at: datetime
+
+
+def _statement(row: Mapping[Any, Any]) -> StoredStatement:
+    return StoredStatement(**{f: row[f] for f in _STATEMENT_FIELDS})
+
+
+def _current(row: Mapping[Any, Any]) -> CurrentRecord:
+    return CurrentRecord(**{f: row[f] for f in _CURRENT_FIELDS})
+
+
+_STATEMENT_FIELDS = tuple(f.name for f in fields(StoredStatement))
+_CURRENT_FIELDS = tuple(f.name for f in fields(CurrentRecord))
+
+
+def statements_of_chain(conn: Connection, chain_id: str) -> list[StoredStatement]:
+    """The chain's statements in revision order."""
+    return [_statement(r) for r in repository.statements_of_chain(conn, chain_id)]
+
+
+def statements_of_record(conn: Connection, record_id: str) -> list[StoredStatement]:
+    """Every statement of the chain that ``record_id`` (any revision) belongs to."""
+    return [_statement(r) for r in repository.statements_by_record(conn, record_id)]
+
+
+def statements_of_subject(conn: Connection, subject_id: int) -> list[StoredStatement]:
+    """The subject's statements, chain by chain in revision order."""
+    return [_statement(r) for r in repository.statements_of_subject(conn, subject_id)]
+
+
+def current_record(conn: Connection, chain_id: str) -> CurrentRecord | None:
+    row = repository.get_current(conn, chain_id)
+    return _current(row) if row is not None else None
+
+
+def current_of_chains(conn: Connection, chain_ids: Iterable[str]) -> dict[str, CurrentRecord]:
+    """chain id -> its current view, for the chains on record."""
+    return {c: _current(r) for c, r in repository.current_rows(conn, chain_ids).items()}
+
+
+def current_of_subject(conn: Connection, subject_id: int) -> list[CurrentRecord]:
+    """The subject's chains, latest occurrence first."""
+    return [_current(r) for r in repository.current_of_subject(conn, subject_id)]
+
+
+@dataclass(frozen=True, slots=True)
+class StatementHead:
+    """What a full-list delivery compares a chain's latest statement by."""
+
+    record_id: str
+    action: str
+    revision: int
+    effective_from: date
+    provenance: dict[str, Any] | None
+    content_hash: str
+
+
+def statement_heads(conn: Connection, record_ids: Iterable[str]) -> dict[str, StatementHead]:
+    """record id -> its head, for the ids on record."""
+    return {
+        k: StatementHead(**row) for k, row in repository.statement_heads(conn, record_ids).items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class OpenChain:
+    """A chain that has not ended by a given day (``credo.records.effect.ONGOING``)."""
+
+    chain_id: str
+    record_id: str
+    revision: int
+    source_ref: str
+    record_type: str
+    subject_id: int
+    finality: str
+
+
+def open_chains_of(
+    conn: Connection, furnisher_id: str, record_types: Sequence[str], on: date
+) -> list[OpenChain]:
+    """The furnisher's chains of ``record_types`` that have not ended by ``on``: what a
+    full-list delivery of that day confirms or, when absent from it, delists."""
+    return [
+        OpenChain(**row) for row in repository.open_chains_of(conn, furnisher_id, record_types, on)
+    ]
+
+
+# -- suppressions, as due process reads them (credo.disputes) --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A restriction on a chain's effect, in force while ``closed_at`` is None (a case's while
+    it is open, a deletion's for good)."""
+
+    id: int
+    chain_id: str
+    subject_id: int
+    reason: str
+    ref: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+def suppressions_of_subject(conn: Connection, subject_id: int) -> list[Suppression]:
+    """Every suppression of the subject's chains, open or closed, oldest first."""
+    return [Suppression(**row) for row in repository.suppressions_of_subject(conn, subject_id)]
+
+
+def chains_of_records(conn: Connection, record_ids: Sequence[str]) -> list[str]:
+    """The chains these record ids (of any revision) belong to, sorted."""
+    return repository.chains_of_records(conn, record_ids) if record_ids else []
+
+
+# -- final decisions in effect, as the public register reads them -----------------------------
+
+
+def final_in_effect(
+    conn: Connection,
+    record_types: Sequence[str],
+    on: date,
+    *,
+    subject_id: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[CurrentRecord]:
+    """The records of ``record_types`` in effect on ``on`` as final decisions (only those are
+    published: ``EffectRule()`` with no type enforceable pending appeal), of one subject when
+    given; newest first."""
+    rows = repository.final_in_effect(conn, record_types, on, subject_id, offset, limit)
+    return [_current(row) for row in rows]
+
+
+def final_in_effect_count(conn: Connection, record_types: Sequence[str], on: date) -> int:
+    """How many records ``final_in_effect`` finds (every subject)."""
+    return repository.final_in_effect_count(conn, record_types, on)
+
+
+def subjects_with_final_in_effect(
+    conn: Connection, record_types: Sequence[str], on: date
+) -> set[int]:
+    """The subjects with a record ``final_in_effect`` finds."""
+    return repository.subjects_with_final_in_effect(conn, record_types, on)
+
+
+def payloads_of_records(conn: Connection, record_ids: Sequence[str]) -> dict[str, Any]:
+    """record id -> the payload of that statement, for the ids on record."""
+    return repository.payloads_of_records(conn, record_ids) if record_ids else {}
+
+
+# -- the change feed, as the check workers and the maintained counts follow it ----------------
+
+Range = tuple[int, int]  # sequence numbers, both ends included
+
+
+def feed_head(conn: Connection) -> int:
+    """The change feed's last sequence number (0 when empty)."""
+    return repository.feed_head(conn)
+
+
+def feed_subjects_after(conn: Connection, after_seq: int, limit: int) -> list[tuple[int, int]]:
+    """(seq, subject id) of up to ``limit`` feed rows after ``after_seq``, in order."""
+    return repository.feed_subjects_after(conn, after_seq, limit)
+
+
+def feed_subjects_at(conn: Connection, seqs: Sequence[int]) -> list[tuple[int, int]]:
+    """(seq, subject id) of the feed rows among ``seqs`` that exist (gaps filled since)."""
+    return repository.feed_subjects_at(conn, seqs) if seqs else []
+
+
+def feed_count(conn: Connection, after: int, upto: int) -> int:
+    """How many feed rows lie in (after, upto]."""
+    return repository.feed_count(conn, after, upto)
+
+
+def feed_seqs_in(conn: Connection, ranges: Sequence[Range]) -> list[int]:
+    """The sequence numbers present within ``ranges``, ascending."""
+    return repository.feed_seqs_in(conn, ranges) if ranges else []
+
+
+# -- counts over the statements (credo.summary, credo.quality) --------------------------------
+
+
+def statement_years(
+    conn: Connection, ranges: Sequence[Range] | None = None
+) -> list[tuple[str, int]]:
+    """(year of occurrence, statements): those named by the feed rows within ``ranges``, or
+    every statement (``None``)."""
+    return repository.statement_years(conn, ranges)
+
+
+def new_chain_types_in(conn: Connection, ranges: Sequence[Range]) -> list[tuple[str, int]]:
+    """(record type, chains) of the chains whose every statement is named by the feed rows
+    within ``ranges``: new chains."""
+    return repository.new_chain_types_in(conn, ranges)
+
+
+def chain_types(conn: Connection) -> list[tuple[str, int]]:
+    """(record type, chains) over the current view."""
+    return repository.chain_types(conn)
+
+
+def furnished_counts(
+    conn: Connection, start: datetime, end: datetime, not_before: Mapping[str, datetime]
+) -> dict[str, tuple[int, int]]:
+    """furnisher id -> (chains with a statement received in [start, end], those of them
+    corrected); a furnisher in ``not_before`` counts only from its moment there."""
+    rows = repository.furnished_counts(conn, start, end, dict(not_before))
+    return {furnisher: (records, corrected) for furnisher, records, corrected in rows}
+
+
+# -- what the check workers and list entries read of current records --------------------------
+
+
+def retention_ends(conn: Connection, record_ids: Sequence[str]) -> dict[str, date]:
+    """record id -> the day its retention ends, for the ids that are current revisions."""
+    return repository.retention_ends(conn, record_ids) if record_ids else {}
+
+
+def record_types_of_subjects(conn: Connection, subject_ids: Sequence[int]) -> dict[int, set[str]]:
+    """subject id -> the record types of its chains."""
+    return repository.record_types_of_subjects(conn, subject_ids) if subject_ids else {}
+
+
+class StandingRecord(NamedTuple):
+    """A current record that meets an effect rule's date-free clauses: it has effect from
+    ``starts_on`` until ``ends_on`` (``effect.interval``), which ends for ``end_reason``
+    (``retention_ended`` where its retention ends it first)."""
+
+    subject_id: int
+    record_id: str
+    chain_id: str
+    record_type: str
+    furnisher_id: str
+    occurred_on: date
+    starts_on: date
+    ends_on: date
+    end_reason: str
+    confirmed_on: date | None
+    payload: dict[str, Any]
+
+
+def standing_records(
+    conn: Connection,
+    subject_ids: Sequence[int] | None,
+    record_types: Sequence[str],
+    rule: EffectRule,
+) -> list[StandingRecord]:
+    """The records of ``record_types`` of ``subject_ids`` (``None``: every subject) that meet
+    ``rule`` on some day, with those days."""
+    if not record_types:
+        return []
+    return [
+        _standing(row) for row in repository.standing_records(conn, subject_ids, record_types, rule)
+    ]
+
+
+def _standing(row: RowMapping) -> StandingRecord:
+    starts_on, ends_on = effect.interval(row)
+    return StandingRecord(
+        row["subject_id"],
+        row["record_id"],
+        row["chain_id"],
+        row["record_type"],
+        row["furnisher_id"],
+        row["occurred_on"],
+        starts_on,
+        ends_on,
+        effect.end_reason_of(row) if ends_on == row["effect_until"] else "retention_ended",
+        row["confirmed_on"],
+        row["payload"] or {},
+    )
+
+
+def audited_statements() -> AuditedRows:
+    """The record statements as the audit log's data check reads them (``audit.verify``)."""
+    return AuditedRows(
+        "record statement",
+        repository.statements_by_id,
+        repository.statement_count,
+        repository.statement_ids_after,
+    )

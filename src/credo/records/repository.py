@@ -6,7 +6,19 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, RowMapping, and_, exists, select
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    RowMapping,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from credo.db.bulk import (
     BoundRows,
@@ -18,7 +30,14 @@ from credo.db.bulk import (
     bulk_upsert,
     in_values,
 )
-from credo.db.sql import chunks, insert_ignore
+from credo.db.sql import (
+    chunks,
+    count_rows,
+    insert_ignore,
+    keys_after,
+    rows_by_key,
+    within_window,
+)
 from credo.records import effect
 from credo.records.effect import EffectRule
 from credo.records.tables import (
@@ -560,3 +579,245 @@ def close_suppressions(conn: Connection, ref: str, at: datetime) -> None:
         .where(record_suppressions.c.ref == ref, record_suppressions.c.closed_at.is_(None))
         .values(closed_at=at)
     )
+
+
+# -- final decisions in effect (the public register publishes nothing else) ------------------
+
+
+def _final_in_effect(record_types: Sequence[str], on: date) -> Any:
+    """Records of ``record_types`` in effect on ``on`` as final decisions: ``EffectRule()``
+    with no type enforceable pending appeal."""
+    return and_(record_current.c.record_type.in_(list(record_types)), in_effect(EffectRule(), on))
+
+
+def final_in_effect(
+    conn: Connection,
+    record_types: Sequence[str],
+    on: date,
+    subject_id: int | None,
+    offset: int,
+    limit: int | None,
+) -> list[RowMapping]:
+    c = record_current.c
+    query = select(record_current).where(_final_in_effect(record_types, on))
+    if subject_id is not None:
+        query = query.where(c.subject_id == subject_id)
+    query = query.order_by(c.effective_from.desc(), c.chain_id).offset(offset).limit(limit)
+    return list(conn.execute(query).mappings())
+
+
+def final_in_effect_count(conn: Connection, record_types: Sequence[str], on: date) -> int:
+    query = select(func.count()).select_from(record_current)
+    return int(conn.execute(query.where(_final_in_effect(record_types, on))).scalar_one())
+
+
+def subjects_with_final_in_effect(
+    conn: Connection, record_types: Sequence[str], on: date
+) -> set[int]:
+    query = select(record_current.c.subject_id).where(_final_in_effect(record_types, on))
+    return set(conn.execute(query.distinct()).scalars())
+
+
+def payloads_of_records(conn: Connection, record_ids: Sequence[str]) -> dict[str, Any]:
+    s = record_statements.c
+    found: dict[str, Any] = {}
+    for part in chunks(sorted(set(record_ids)), 900):
+        query = select(s.record_id, s.payload).where(s.record_id.in_(part))
+        found.update({record_id: payload for record_id, payload in conn.execute(query)})
+    return found
+
+
+# -- reads for checks, lists, quality and summary (credo.records.queries) -------------------
+
+
+def feed_head(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(change_feed.c.seq), 0))).scalar_one())
+
+
+def feed_subjects_after(conn: Connection, after_seq: int, limit: int) -> list[tuple[int, int]]:
+    query = (
+        select(change_feed.c.seq, change_feed.c.subject_id)
+        .where(change_feed.c.seq > after_seq)
+        .order_by(change_feed.c.seq)
+        .limit(limit)
+    )
+    return [(seq, subject_id) for seq, subject_id in conn.execute(query)]
+
+
+def feed_subjects_at(conn: Connection, seqs: Sequence[int]) -> list[tuple[int, int]]:
+    query = select(change_feed.c.seq, change_feed.c.subject_id).where(
+        change_feed.c.seq.in_(list(seqs))
+    )
+    return [(seq, subject_id) for seq, subject_id in conn.execute(query)]
+
+
+def feed_count(conn: Connection, after: int, upto: int) -> int:
+    f = change_feed.c
+    query = select(func.count()).where(f.seq > after, f.seq <= upto)
+    return int(conn.execute(query).scalar_one())
+
+
+def feed_seqs_in(conn: Connection, ranges: Sequence[tuple[int, int]]) -> list[int]:
+    seq = change_feed.c.seq
+    query = select(seq).where(or_(*(seq.between(a, b) for a, b in ranges))).order_by(seq)
+    return [int(s) for s in conn.execute(query).scalars()]
+
+
+def announce_subjects_of_furnisher(
+    conn: Connection, furnisher_id: str, kind: str, now: datetime
+) -> int:
+    """One change-feed row per subject with a record of the furnisher (one INSERT ...
+    SELECT, however many subjects)."""
+    subjects = (
+        select(
+            record_current.c.subject_id,
+            literal(kind),
+            literal(furnisher_id),
+            literal(now, type_=change_feed.c.created_at.type),
+        )
+        .where(record_current.c.furnisher_id == furnisher_id)
+        .distinct()
+    )
+    result = conn.execute(
+        change_feed.insert().from_select(["subject_id", "kind", "ref", "created_at"], subjects)
+    )
+    return int(result.rowcount or 0)
+
+
+RECORD_FEED_KIND = "record"  # a feed row per accepted statement, its record_id as ref
+
+
+def _statements_in_feed(ranges: Sequence[tuple[int, int]]) -> Any:
+    """The record statements named by the feed rows within ``ranges`` (each inclusive)."""
+    f = change_feed.c
+    refs = select(f.ref).where(
+        f.kind == RECORD_FEED_KIND, or_(*(f.seq.between(a, b) for a, b in ranges))
+    )
+    return record_statements.c.record_id.in_(refs)
+
+
+def statement_years(
+    conn: Connection, ranges: Sequence[tuple[int, int]] | None
+) -> list[tuple[str, int]]:
+    s = record_statements.c
+    year = func.extract("year", s.occurred_on)
+    query = select(year, func.count()).group_by(year)
+    if ranges is not None:
+        query = query.where(_statements_in_feed(ranges))
+    return [(str(int(y)), int(n)) for y, n in conn.execute(query)]
+
+
+def new_chain_types_in(
+    conn: Connection, ranges: Sequence[tuple[int, int]]
+) -> list[tuple[str, int]]:
+    s = record_statements.c
+    new = (
+        select(s.chain_id, s.record_type, func.count().label("n"))
+        .where(_statements_in_feed(ranges))
+        .group_by(s.chain_id, s.record_type)
+        .subquery()
+    )
+    every = record_statements.alias("every")
+    stored = select(func.count()).where(every.c.chain_id == new.c.chain_id).scalar_subquery()
+    query = (
+        select(new.c.record_type, func.count()).where(new.c.n == stored).group_by(new.c.record_type)
+    )
+    return [(kind, int(n)) for kind, n in conn.execute(query)]
+
+
+def chain_types(conn: Connection) -> list[tuple[str, int]]:
+    c = record_current.c
+    query = select(c.record_type, func.count()).group_by(c.record_type)
+    return [(kind, int(n)) for kind, n in conn.execute(query)]
+
+
+def furnished_counts(
+    conn: Connection, start: datetime, end: datetime, not_before: dict[str, datetime]
+) -> list[tuple[str, int, int]]:
+    s = record_statements.c
+    query = (
+        select(
+            s.furnisher_id,
+            func.count(distinct(s.chain_id)),
+            func.count(distinct(case((s.action == "correct", s.chain_id)))),
+        )
+        .where(within_window(s.received_at, s.furnisher_id, start, end, not_before))
+        .group_by(s.furnisher_id)
+    )
+    return [(f, int(n or 0), int(corrected or 0)) for f, n, corrected in conn.execute(query)]
+
+
+def retention_ends(conn: Connection, record_ids: Sequence[str]) -> dict[str, date]:
+    found: dict[str, date] = {}
+    for part in chunks(sorted(set(record_ids)), 900):
+        query = select(record_current.c.record_id, record_current.c.expires_on).where(
+            record_current.c.record_id.in_(part)
+        )
+        found.update({record_id: expires for record_id, expires in conn.execute(query)})
+    return found
+
+
+def record_types_of_subjects(conn: Connection, subject_ids: Sequence[int]) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    for part in chunks(list(subject_ids), 900):
+        query = (
+            select(record_current.c.subject_id, record_current.c.record_type)
+            .where(record_current.c.subject_id.in_(part))
+            .distinct()
+        )
+        for subject_id, record_type in conn.execute(query):
+            found.setdefault(subject_id, set()).add(record_type)
+    return found
+
+
+def _standing_query(record_types: Sequence[str], rule: EffectRule) -> Any:
+    """Records of ``record_types`` meeting the effect rule's date-free clauses; the dates on
+    which each has effect are ``effect.interval`` of its row."""
+    rc = record_current.c
+    return select(
+        rc.subject_id,
+        rc.record_id,
+        rc.chain_id,
+        rc.record_type,
+        rc.furnisher_id,
+        rc.occurred_on,
+        rc.effective_from,
+        rc.effect_until,
+        rc.expires_on,
+        rc.end_reason,
+        rc.confirmed_on,
+        rc.payload,
+    ).where(rc.record_type.in_(list(record_types)), in_effect(rule, None))
+
+
+def standing_records(
+    conn: Connection,
+    subject_ids: Sequence[int] | None,
+    record_types: Sequence[str],
+    rule: EffectRule,
+) -> Iterable[RowMapping]:
+    base = _standing_query(record_types, rule)
+    parts: list[Any] = (
+        [base]
+        if subject_ids is None
+        else [
+            base.where(record_current.c.subject_id.in_(part)) for part in chunks(subject_ids, 900)
+        ]
+    )
+    for query in parts:
+        yield from conn.execute(query).mappings()
+
+
+# -- the statements the audit log vouches for (records.queries.audited_statements) ----------
+
+
+def statements_by_id(conn: Connection, record_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    return rows_by_key(conn, record_statements, record_ids)
+
+
+def statement_count(conn: Connection) -> int:
+    return count_rows(conn, record_statements)
+
+
+def statement_ids_after(conn: Connection, after: str, limit: int) -> list[str]:
+    return keys_after(conn, record_statements, after, limit)

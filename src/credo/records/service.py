@@ -26,7 +26,7 @@ from credo.records import effect
 from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
 from credo.records.queries import EndedChain
-from credo.subjects import repository as subjects_repo
+from credo.subjects import service as subjects
 
 
 class SubjectHook(Protocol):
@@ -384,8 +384,8 @@ def _resolve_subjects(
     # creates, as it would had the assert been sent first; without one it is unknown.
     created: set[tuple[str, str]] = set()  # first identifiers of those asserts so far
     keys = {(i.scheme, i.value) for p in pending for i in p.statement.identifiers}
-    known = subjects_repo.find_subject_ids(conn, keys)
-    kinds = subjects_repo.subject_kinds(conn, known.values())
+    known = subjects.find_subject_ids(conn, keys)
+    kinds = subjects.subject_kinds(conn, known.values())
     to_create: dict[tuple[str, str], list[_Pending]] = {}
     reviews: list[dict[str, Any]] = []
     new_identifiers: list[dict[str, Any]] = []
@@ -432,9 +432,9 @@ def _resolve_subjects(
         created.add(_first_key(p.statement))
         to_create.setdefault(_first_key(p.statement), []).append(p)
     _create_subjects(conn, to_create, known, new_identifiers, now)
-    subjects_repo.add_identifiers(conn, _dedupe_identifiers(new_identifiers))
+    subjects.add_identifiers(conn, _dedupe_identifiers(new_identifiers))
     reviews += _checksum_reviews([p for p in pending if p.row not in outcomes], now)
-    subjects_repo.add_review_items(conn, reviews)
+    subjects.queue_for_review(conn, reviews)
 
 
 def _first_key(statement: Statement) -> tuple[str, str]:
@@ -511,7 +511,7 @@ def _create_subjects(
                 "created_at": now,
             }
         )
-    for group, subject_id in zip(groups, subjects_repo.create_subjects(conn, rows), strict=True):
+    for group, subject_id in zip(groups, subjects.create_subjects(conn, rows), strict=True):
         for p in group:
             p.subject_id = subject_id
             new_identifiers += _unknown_identifiers(p, known, now)
@@ -813,3 +813,40 @@ def mark_ended(conn: Connection, ended: Sequence[EndedChain], now: datetime) -> 
         conn,
         [{"chain_id": e.chain_id, "kind": e.kind, "on": e.on, "processed_at": now} for e in ended],
     )
+
+
+# -- changes of effect that no statement makes (due process, expiry) -------------------------
+
+
+def suppress(
+    conn: Connection, chain_id: str, subject_id: int, reason: str, ref: str, at: datetime
+) -> None:
+    """Take the chain's effect away from ``at`` under ``reason``, until ``ref`` lifts it."""
+    records_repo.open_suppression(conn, chain_id, subject_id, reason, ref, at)
+
+
+def lift_suppressions(conn: Connection, ref: str, at: datetime) -> None:
+    """Close every open suppression ``ref`` opened."""
+    records_repo.close_suppressions(conn, ref, at)
+
+
+def effect_changed(
+    conn: Connection, ctx: WriteContext, subject_ids: set[int], kind: str, ref: str, now: datetime
+) -> None:
+    """The effect of these subjects' records changed without a statement (a suppression, an
+    expiry): one change-feed row each, for the check index, then the subject hooks (or their
+    deferral), in the caller's transaction."""
+    rows = [
+        {"subject_id": s, "kind": kind, "ref": ref, "created_at": now} for s in sorted(subject_ids)
+    ]
+    records_repo.append_feed(conn, rows)
+    subjects_changed(conn, ctx, subject_ids)
+
+
+def announce_subjects_of_furnisher(
+    conn: Connection, furnisher_id: str, kind: str, now: datetime
+) -> int:
+    """A change-feed row (``kind``, the furnisher as ref) for every subject with a record of
+    the furnisher, so every check worker reloads them (a hold or its release, G-49); the
+    number of rows written. No subject hook runs: no record changed."""
+    return records_repo.announce_subjects_of_furnisher(conn, furnisher_id, kind, now)

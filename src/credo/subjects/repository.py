@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy import Connection, RowMapping, func, or_, select
 
 from credo.db.bulk import pair_clauses
 from credo.db.sql import chunks, insert_ignore
@@ -120,11 +120,16 @@ def identifier_column(scheme: str, label: str) -> Any:
 def identifiers_of_subjects(
     conn: Connection, subject_ids: Sequence[int]
 ) -> list[tuple[int, str, str]]:
-    """(subject id, scheme, value) of the given subjects."""
+    """(subject id, scheme, value) of the given subjects, each subject's checked identifiers
+    first, then in text order."""
     i = subject_identifiers.c
     found: list[tuple[int, str, str]] = []
-    for part in chunks(list(subject_ids), 900):
-        query = select(i.subject_id, i.scheme, i.value).where(i.subject_id.in_(part))
+    for part in chunks(sorted(set(subject_ids)), 900):
+        query = (
+            select(i.subject_id, i.scheme, i.value)
+            .where(i.subject_id.in_(part))
+            .order_by(i.subject_id, i.check_ok.desc(), i.scheme, i.value)
+        )
         found += [(row[0], row[1], row[2]) for row in conn.execute(query)]
     return found
 
@@ -165,3 +170,48 @@ def kinds_and_names(
         )
         found.update({subject_id: (kind, name) for subject_id, kind, name in conn.execute(query)})
     return found
+
+
+def search(
+    conn: Connection,
+    text: str,
+    kinds: Sequence[str],
+    among: Sequence[int] | None,
+    by_identifier: bool,
+    limit: int,
+) -> list[tuple[str, int]]:
+    """(name, id) of the subjects of ``kinds`` whose name holds ``text`` (any case), or, with
+    ``by_identifier``, who hold an identifier equal to it; only ``among`` these ids when
+    given. By name and id, at most ``limit``."""
+    s, i = subjects.c, subject_identifiers.c
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    named: Any = func.lower(s.display_name).like(pattern + "%", escape="\\")
+    if by_identifier:
+        holders = select(i.subject_id).where(i.value == text.strip().upper())
+        named = or_(named, s.id.in_(holders))
+    query = select(s.display_name, s.id).where(s.kind.in_(list(kinds)), named)
+    parts = [None] if among is None else chunks(sorted(set(among)), 900)
+    found: list[tuple[str, int]] = []
+    for part in parts:
+        bounded = query if part is None else query.where(s.id.in_(part))
+        found += [(name, subject_id) for name, subject_id in conn.execute(
+            bounded.order_by(s.display_name, s.id).limit(limit)
+        )]  # fmt: skip
+    if len(parts) > 1:  # merge the parts' pages (one part keeps the database's order)
+        found.sort(key=lambda pair: (pair[0] or "", pair[1]))
+    return found[:limit]
+
+
+def counts_by_kind(conn: Connection) -> list[tuple[str, int]]:
+    query = (
+        select(subjects.c.kind, func.count()).group_by(subjects.c.kind).order_by(subjects.c.kind)
+    )
+    return [(kind, int(count)) for kind, count in conn.execute(query)]
+
+
+def open_review_counts(conn: Connection) -> list[tuple[str, int]]:
+    r = review_items.c
+    query = (
+        select(r.queue, func.count()).where(r.status == "open").group_by(r.queue).order_by(r.queue)
+    )
+    return [(queue, int(count)) for queue, count in conn.execute(query)]

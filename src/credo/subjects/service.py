@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from credo.audit import service as audit
@@ -75,12 +76,24 @@ def find_subject_ids(
     return repository.find_subject_ids(conn, keys)
 
 
+def identifiers_by_subject(
+    conn: Connection, subject_ids: Iterable[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """subject id -> its (scheme, value) pairs, checked ones first, then in text order
+    (subjects without one are absent). A statement about a subject names it by these: identity
+    is resolved by identifier only."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for subject_id, scheme, value in repository.identifiers_of_subjects(conn, list(subject_ids)):
+        found.setdefault(subject_id, []).append((scheme, value))
+    return found
+
+
 def identifier_keys(conn: Connection, subject_ids: Sequence[int]) -> dict[int, list[str]]:
     """subject id -> its identifiers as ``scheme:value`` (subjects without one are absent)."""
-    found: dict[int, list[str]] = {}
-    for subject_id, scheme, value in repository.identifiers_of_subjects(conn, subject_ids):
-        found.setdefault(subject_id, []).append(f"{scheme}:{value}")
-    return found
+    return {
+        subject_id: [f"{scheme}:{value}" for scheme, value in pairs]
+        for subject_id, pairs in identifiers_by_subject(conn, subject_ids).items()
+    }
 
 
 def first_identifiers(conn: Connection, subject_ids: Sequence[int]) -> dict[int, str]:
@@ -115,3 +128,84 @@ def cards(conn: Connection, subject_ids: Sequence[int]) -> dict[int, SubjectCard
         subject_id: SubjectCard(kind, name, identifiers.get(subject_id, {}))
         for subject_id, (kind, name) in repository.kinds_and_names(conn, subject_ids).items()
     }
+
+
+def subject_kinds(conn: Connection, subject_ids: Iterable[int]) -> dict[int, str]:
+    """subject id -> kind (person, company ...) of the subjects that exist."""
+    return repository.subject_kinds(conn, subject_ids)
+
+
+# -- registering subjects (the write path, bulk loaders) --------------------------------------
+
+
+def create_subjects(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Register subjects (``kind``, ``display_name``, ``birth_date``, ``created_at`` each);
+    their new ids, in the order given."""
+    return repository.create_subjects(conn, rows)
+
+
+def add_identifiers(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Attach identifiers (``scheme``, ``value``, ``subject_id``, ``check_ok``, ``created_at``
+    each); one already held is left as it is."""
+    repository.add_identifiers(conn, rows)
+
+
+def queue_for_review(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Queue identity questions for an operator (the columns of ``ReviewItem`` less the
+    resolution); ``dedupe_key`` keeps a re-run from doubling them."""
+    repository.add_review_items(conn, rows)
+
+
+class ReviewItem(BaseModel):
+    """An identity question held for an operator (G-19, G-40)."""
+
+    id: int
+    queue: str
+    reason_code: str
+    detail: str
+    subject_id: int | None
+    dedupe_key: str | None
+    payload: dict[str, Any] | None
+    status: str
+    created_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution: str | None
+
+
+def open_review_items(
+    conn: Connection, queue: str | None = None, limit: int = 100
+) -> list[ReviewItem]:
+    """The open items (of ``queue``, or every queue), oldest first."""
+    return [
+        ReviewItem.model_validate(dict(row))
+        for row in repository.open_review_items(conn, queue, limit)
+    ]
+
+
+# -- what the public register and the console read --------------------------------------------
+
+
+def search(
+    conn: Connection,
+    text: str,
+    kinds: Sequence[str],
+    *,
+    among: Sequence[int] | None = None,
+    by_identifier: bool = False,
+    limit: int = 50,
+) -> list[int]:
+    """The ids of the subjects of ``kinds`` whose name holds ``text`` (any case; the text is
+    never a pattern), or, ``by_identifier``, who hold an identifier equal to it; only
+    ``among`` these when given. By name, then id; at most ``limit``."""
+    return [s for _, s in repository.search(conn, text, kinds, among, by_identifier, limit)]
+
+
+def counts_by_kind(conn: Connection) -> list[tuple[str, int]]:
+    """(kind, subjects), by kind."""
+    return repository.counts_by_kind(conn)
+
+
+def open_review_counts(conn: Connection) -> list[tuple[str, int]]:
+    """(queue, open review items), by queue."""
+    return repository.open_review_counts(conn)
