@@ -46,7 +46,7 @@ def repair(reader: Reader, catalogue: Catalogue, record: RowMapping) -> str | No
     )
 
 
-def challenge(reader: Reader, catalogue: Catalogue, record: Mapping[str, Any]) -> str | None:
+def challenge(reader: Reader, catalogue: Catalogue, record: Mapping[Any, Any]) -> str | None:
     """The decision behind ``record`` can only be changed by its furnisher (G-29)."""
     record_type = catalogue.record_types.get(record["record_type"])
     furnisher = catalogue.furnishers.get(record["furnisher_id"])
