@@ -14,6 +14,7 @@ from credo.clock import Clock, SystemClock
 from credo.db.engine import make_engine
 from credo.lists import realtime as lists_realtime
 from credo.notices import list_notices, record_notices
+from credo.quality.hold import held_rejections
 from credo.ratings import realtime as ratings_realtime
 from credo.records.service import SubjectHook, WriteContext
 from credo.settings import Settings
@@ -28,7 +29,7 @@ class AppContext:
     hooks: list[SubjectHook] = field(default_factory=list)
 
     def write_context(self) -> WriteContext:
-        return WriteContext(self.catalogue, self.clock, tuple(self.hooks))
+        return WriteContext(self.catalogue, self.clock, tuple(self.hooks), holds=held_rejections)
 
 
 def subject_hooks(catalogue: Catalogue, clock: Clock) -> list[SubjectHook]:

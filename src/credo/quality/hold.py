@@ -1,6 +1,6 @@
-"""What a furnisher's hold means where records are written and read (G-49): the statements it
-holds and the reason given, and the data-quality flag its records carry. Kept apart from
-``credo.quality.service`` so the one write path can import it without a cycle."""
+"""What a furnisher's hold means where records are written and read (G-49): the write path's
+hold check and the reason it gives, and the data-quality flag its records carry. Kept apart from
+``credo.quality.service`` so ingestion and ``credo.context`` import it without a cycle."""
 
 from __future__ import annotations
 
@@ -13,9 +13,6 @@ from sqlalchemy import Connection, RowMapping
 from credo.quality import repository
 from credo.records.model import Rejection
 
-# Statements that give or keep a record's effect are held; those that only end it (revoke,
-# delist, perform) go through: a hold never keeps a wrong record in effect longer.
-HELD_ACTIONS = frozenset({"assert", "correct", "confirm"})
 HELD = "furnisher_held"
 FLAG_NOTE = (
     "The furnisher of this record is held for review because its data were often found wrong "
@@ -60,3 +57,10 @@ def flag(hold: RowMapping) -> dict[str, Any]:
 
 def _day(moment: datetime | None) -> str:
     return moment.date().isoformat() if moment is not None else "-"
+
+
+def held_rejections(conn: Connection, furnisher_ids: set[str]) -> dict[str, Rejection]:
+    """The write path's hold check (``records.service.HeldFurnishers``, passed in by
+    ``credo.context``): the held furnishers among ``furnisher_ids`` and the reason their
+    statements that give or keep effect (``records.service.HELD_ACTIONS``) are held."""
+    return {f: rejection(hold) for f, hold in repository.holds(conn, furnisher_ids).items()}

@@ -21,7 +21,6 @@ from credo.catalog.catalogue import Catalogue
 from credo.catalog.models import RecordType
 from credo.clock import Clock
 from credo.db.bulk import BoundRows
-from credo.quality import hold as quality_hold
 from credo.records import effect
 from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
@@ -173,6 +172,25 @@ def _statement_row(s: Statement, record_type: RecordType, furnisher_id: str) -> 
     }
 
 
+# Statements that give or keep a record's effect: those a furnisher held for review (G-49)
+# cannot send; those that only end it (revoke, delist, perform) go through, so a hold never
+# keeps a wrong record in effect longer.
+HELD_ACTIONS = frozenset({"assert", "correct", "confirm"})
+
+
+class HeldFurnishers(Protocol):
+    """Of ``furnisher_ids``, those held for review now (G-49), each with the rejection its
+    held statements get. ``credo.quality`` decides holds; it sits above records, so the edge
+    (``credo.context``) passes its check in."""
+
+    def __call__(self, conn: Connection, furnisher_ids: set[str]) -> dict[str, Rejection]: ...
+
+
+def nothing_held(conn: Connection, furnisher_ids: set[str]) -> dict[str, Rejection]:
+    """No hold check: for writers that build their own context (tests, benchmarks)."""
+    return {}
+
+
 @dataclass
 class WriteContext:
     """What a write needs besides the connection: passed in, never global."""
@@ -184,6 +202,9 @@ class WriteContext:
     # per batch, and runs them once afterwards (``run_hooks``) in large set-based passes.
     # Derived state lags until then: only loaders that finish that pass before serving use it.
     deferred: set[int] | None = None
+    # The furnisher hold check of every write (G-49); ``AppContext.write_context`` passes
+    # credo.quality's.
+    holds: HeldFurnishers = nothing_held
 
     def deferring(self) -> WriteContext:
         """A copy that defers the hooks into a fresh set of changed subjects."""
@@ -295,7 +316,7 @@ def _append_round(conn: Connection, ctx: WriteContext, batch: PreparedBatch) -> 
     furnisher_id, items = batch.furnisher_id, batch.items
     outcomes: dict[int, RowOutcome] = {}
     pending = _dedupe(conn, batch.pending, outcomes)
-    pending = _hold_back(conn, pending, outcomes)
+    pending = _hold_back(conn, ctx, pending, outcomes)
     now = ctx.clock.now()
     _resolve_subjects(conn, ctx, pending, outcomes, now)
     pending = [p for p in pending if p.row not in outcomes]
@@ -348,21 +369,20 @@ def _dedupe(
 
 
 def _hold_back(
-    conn: Connection, pending: list[_Pending], outcomes: dict[int, RowOutcome]
+    conn: Connection, ctx: WriteContext, pending: list[_Pending], outcomes: dict[int, RowOutcome]
 ) -> list[_Pending]:
     """G-49: while a furnisher is held for review, its statements that give or keep effect
     are held with the reason (nothing written: it sends them again after the release);
     revocations, delistings and performance go through. Each statement's own furnisher
     (a batch of ``append_mixed`` has several)."""
     furnishers = {str(p.stored["furnisher_id"]) for p in pending}
-    holds = {f: hold for f in furnishers if (hold := quality_hold.hold_of(conn, f)) is not None}
+    holds = ctx.holds(conn, furnishers)
     if not holds:
         return pending
     kept = []
     for p in pending:
-        hold = holds.get(str(p.stored["furnisher_id"]))
-        if hold is not None and p.statement.action in quality_hold.HELD_ACTIONS:
-            reason = quality_hold.rejection(hold)
+        reason = holds.get(str(p.stored["furnisher_id"]))
+        if reason is not None and p.statement.action in HELD_ACTIONS:
             outcomes[p.row] = RowOutcome(p.row, "quarantined", p.record_id, reason=reason)
         else:
             kept.append(p)
