@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, and_, case, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
@@ -54,3 +54,42 @@ def stream(
     result = conn.execute(query, execution_options={"yield_per": chunk}).mappings()
     for part in result.partitions(chunk):
         yield [dict(row) for row in part]
+
+
+def within_window(
+    moment: Any, key: Any, start: Any, end: Any, not_before: Mapping[str, Any]
+) -> Any:
+    """``moment`` within [start, end] and, where ``key`` is one of ``not_before``'s keys, not
+    before the moment given there (a furnisher's window restarts at its release, G-49)."""
+    clauses = [moment >= start, moment <= end]
+    if not_before:
+        clauses.append(moment >= case(dict(not_before), value=key, else_=literal(start)))
+    return and_(*clauses)
+
+
+# -- reading a table by its single-column primary key (the audit log's data check) ----------
+
+
+def _key_of(table: Table) -> Any:
+    return table.primary_key.columns.values()[0]
+
+
+def rows_by_key(conn: Connection, table: Table, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """key -> row of ``table`` for the ``keys`` that exist (read 900 keys a query)."""
+    key = _key_of(table)
+    found: dict[str, dict[str, Any]] = {}
+    for part in chunks(sorted(set(keys)), 900):
+        for row in conn.execute(select(table).where(key.in_(part))).mappings():
+            found[str(row[key.name])] = dict(row)
+    return found
+
+
+def count_rows(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def keys_after(conn: Connection, table: Table, after: str, limit: int) -> list[str]:
+    """The primary keys of ``table`` in order, one page after ``after`` (keyset)."""
+    key = _key_of(table)
+    query = select(key).where(key > after).order_by(key).limit(limit)
+    return [str(k) for k in conn.execute(query).scalars()]
