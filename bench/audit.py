@@ -42,6 +42,7 @@ from credo.records import service as records_service  # noqa: E402
 from credo.records.model import Statement  # noqa: E402
 from credo.records.validate import StatementValidator  # noqa: E402
 from credo.settings import DEMO_CATALOG  # noqa: E402
+from harness.audited import AUDITED  # noqa: E402
 
 BATCH = 1000
 CATALOGUE = load_catalogue(DEMO_CATALOG)
@@ -120,7 +121,7 @@ def verify(url: str) -> tuple[float, int]:
     engine = make_engine(url)
     started = time.perf_counter()
     with engine.connect() as conn:
-        result = audit.verify(conn)
+        result = audit.verify(conn, AUDITED)
     elapsed = time.perf_counter() - started
     engine.dispose()
     assert result.ok, result.broken

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from credo.audit import service as audit
 from credo.audit.tables import audit_log
+from harness.audited import AUDITED
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -32,14 +33,14 @@ def test_an_untouched_chain_verifies(engine: Engine) -> None:
             [audit.AuditEntry("furnisher:x", "record.assert", 1, {"n": n}, T0) for n in range(3)],
         )
     with engine.connect() as conn:
-        result = audit.verify(conn)
+        result = audit.verify(conn, AUDITED)
     assert result.ok, result.broken
     assert result.checked == 9 and result.head_seq == 9
 
 
 def test_an_empty_log_verifies(engine: Engine) -> None:
     with engine.connect() as conn:
-        assert audit.verify(conn).ok
+        assert audit.verify(conn, AUDITED).ok
 
 
 @pytest.mark.parametrize(
@@ -61,7 +62,7 @@ def test_tampering_is_found_at_the_first_broken_link(
     with engine.begin() as conn:
         conn.execute(text(statement))
     with engine.connect() as conn:
-        result = audit.verify(conn)
+        result = audit.verify(conn, AUDITED)
     assert not result.ok
     assert result.broken is not None
     assert (result.broken.problem, result.broken.seq) == (problem, seq)
@@ -81,7 +82,7 @@ def test_a_rewritten_entry_with_a_fresh_hash_breaks_the_next_link(engine: Engine
             .values(actor="operator:eve", subject_id=None, hash=forged)
         )
     with engine.connect() as conn:
-        broken = audit.verify(conn).broken
+        broken = audit.verify(conn, AUDITED).broken
     assert broken is not None and (broken.problem, broken.seq) == ("relinked_entry", 3)
 
 
@@ -93,7 +94,7 @@ def test_the_chain_continues_across_transactions(engine: Engine) -> None:
         rows = conn.execute(audit_log.select().order_by(audit_log.c.seq)).mappings().all()
         assert [r["seq"] for r in rows] == [1, 2, 3]
         assert rows[1]["prev_hash"] == rows[0]["hash"]
-        assert audit.verify(conn).ok
+        assert audit.verify(conn, AUDITED).ok
 
 
 json_values = st.recursive(
@@ -117,7 +118,7 @@ def test_any_payload_round_trips_and_verifies(
     """Whatever a caller logs, the stored text is what was hashed: the chain verifies."""
     with engine.begin() as conn:
         audit.append_many(conn, [audit.AuditEntry(actor, "prop", None, p, T0) for p in payloads])
-        result = audit.verify(conn)
+        result = audit.verify(conn, AUDITED)
         assert result.ok, result.broken
         conn.rollback()
 
@@ -142,8 +143,8 @@ def test_inquiries_are_logged_as_decisions(engine: Engine) -> None:
         audit.record_inquiries(conn, rows)
     with engine.connect() as conn:
         logged = conn.execute(audit_log.select().order_by(audit_log.c.seq)).mappings().all()
-        assert audit.verify(conn, data=False).ok  # the chain; the rows were never inserted
-        assert audit.verify(conn).broken == audit.BrokenLink(
+        assert audit.verify(conn).ok  # the chain; the rows were never inserted
+        assert audit.verify(conn, AUDITED).broken == audit.BrokenLink(
             1, "row_missing", "inquiry d0 was deleted"
         )
     assert [r["actor"] for r in logged] == ["relying_party:demo_airline"] * 3

@@ -23,6 +23,7 @@ from credo.clock import FixedClock
 from credo.context import build_context
 from credo.settings import Settings
 from credo.web.api.app import create_app
+from harness.audited import AUDITED
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -80,7 +81,7 @@ def test_a_rewritten_log_fails_the_checkpoint(
     _checkpoint(env, tmp_path / "audit.pem", out)
     _rewrite_chain(engine, seq=2, payload={"i": 99})
     with engine.connect() as conn:
-        assert audit.verify(conn).ok  # the chain alone cannot tell
+        assert audit.verify(conn, AUDITED).ok  # the chain alone cannot tell
     code, said = _verify(env, out)
     assert code == 1
     assert f"checkpoint {out} does not hold at entry 3: hash_mismatch" in said

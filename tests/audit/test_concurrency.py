@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from credo.audit import service as audit
+from harness.audited import AUDITED
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -23,6 +24,6 @@ def test_concurrent_appends_make_one_verifiable_chain(engine: Engine) -> None:
         for future in [pool.submit(work, w) for w in range(4)]:
             future.result()  # re-raises any failure of a worker
     with engine.connect() as conn:
-        result = audit.verify(conn)
+        result = audit.verify(conn, AUDITED)
     assert result.ok, result.broken
     assert result.checked == 60

@@ -21,6 +21,7 @@ from credo.cli.main import app
 from credo.clock import FixedClock
 from credo.records.service import WriteContext
 from credo.settings import DEMO_CATALOG
+from harness.audited import AUDITED
 from tests.disputes.conftest import LI, START, Registry, defaulter
 
 SOURCE = "(2025)京0105执123号"
@@ -74,7 +75,7 @@ def _corrected() -> dict[str, Any]:
 
 def _verify(engine: Engine) -> audit.Verification:
     with engine.connect() as conn:
-        return audit.verify(conn)
+        return audit.verify(conn, AUDITED)
 
 
 def _sql(engine: Engine, statement: str) -> None:
@@ -210,9 +211,9 @@ def test_entries_written_before_row_digests_are_checked_on_their_fields(
             "subject_id": stored["subject_id"],
             "payload": orjson.dumps({**payload, "content_hash": stored["content_hash"]}).decode(),
         }
-        assert DataVerifier.start(conn).feed([legacy]) is None  # type: ignore[list-item]
+        assert DataVerifier.start(conn, AUDITED).feed([legacy]) is None  # type: ignore[list-item]
         forged = {**legacy, "payload": orjson.dumps({**payload, "content_hash": "0"}).decode()}
-        problem = DataVerifier.start(conn).feed([forged])  # type: ignore[list-item]
+        problem = DataVerifier.start(conn, AUDITED).feed([forged])  # type: ignore[list-item]
     assert problem is not None and (problem.seq, problem.problem) == (99, "row_altered")
 
 

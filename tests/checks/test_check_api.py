@@ -18,6 +18,7 @@ from credo.context import AppContext
 from credo.records.service import chain_id_of
 from credo.records.tables import record_suppressions
 from credo.web.api.app import create_app
+from harness.audited import AUDITED
 from tests.lists.builders import (
     create_principals,
     defaulter,
@@ -161,7 +162,7 @@ def test_every_decision_has_a_committed_inquiry(api: Api) -> None:
     with ctx.engine.connect() as conn:
         logged = conn.execute(select(audit_log.c.payload).where(audit_log.c.action == "decision"))
         decisions = {json.loads(payload)["decision_id"] for (payload,) in logged}
-        assert audit.verify(conn).ok
+        assert audit.verify(conn, AUDITED).ok
     assert set(ids) <= decisions  # every decision is in the tamper-evident log (G-47)
 
 

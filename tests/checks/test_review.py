@@ -29,6 +29,7 @@ from credo.disputes.report import subject_report
 from credo.errors import CatalogueError
 from credo.settings import DEMO_CATALOG
 from credo.web.api.app import create_app
+from harness.audited import AUDITED
 from tests.lists.builders import (
     create_principals,
     defaulter,
@@ -150,7 +151,7 @@ def test_g37_confirm_and_override_are_recorded_audited_and_counted(api: Api) -> 
                 audit_log.c.action.in_(["decision.confirmed", "decision.overridden"])
             )
         ).all()
-        assert audit.verify(conn).ok
+        assert audit.verify(conn, AUDITED).ok
         subject_id = repository.get_inquiry(conn, overridden_id)["subject_id"]  # type: ignore[index]
         report = subject_report(conn, api[2].catalogue, subject_id, api[2].clock.now())
     actions = sorted(action for action, _, _ in entries)

@@ -22,6 +22,7 @@ from credo.disputes.report import subject_report
 from credo.disputes.report_html import render_report
 from credo.web.api.app import create_app
 from harness.aio import run_async
+from harness.audited import AUDITED
 from tests.checks.test_webhook_ssrf import Listener, context
 from tests.lists.builders import NOW, create_principals, defaulter, org_id, person_id, submit
 from tests.lists.builders import subject as subject_of
@@ -135,7 +136,7 @@ def test_subscribing_and_renewing_are_inquiries_in_the_report_and_the_log(
     subject_id = subject_id_of(ctx, f"cn_ric:{ADULT}")
     with ctx.engine.connect() as conn:
         report = subject_report(conn, ctx.catalogue, subject_id, ctx.clock.now())
-        assert audit.verify(conn).ok  # the inquiries are in the tamper-evident log
+        assert audit.verify(conn, AUDITED).ok  # the inquiries are in the tamper-evident log
     assert [q["outcome"] for q in report["inquiries"]] == ["renewed", "subscribed"]
     [watcher] = report["subscriptions"]
     assert watcher["relying_party_id"] == "demo_bank"
@@ -224,7 +225,7 @@ def test_each_delivered_event_is_an_inquiry_in_the_report(
             [event] = conn.execute(select(check_events)).mappings().all()
             subject_id = int(event["subject_id"])
             report = subject_report(conn, ctx.catalogue, subject_id, ctx.clock.now())
-            assert audit.verify(conn).ok
+            assert audit.verify(conn, AUDITED).ok
         notified = [q for q in report["inquiries"] if q["outcome"] == "notified"]
         assert [(q["decision_id"], q["relying_party_id"], q["purpose"]) for q in notified] == [
             (event["event_id"], "demo_airline", "air_ticket_sale")

@@ -32,6 +32,7 @@ from credo.ratings.tables import rating_state
 from credo.records.tables import change_feed, record_current, record_statements
 from credo.settings import Settings
 from harness import sqlite as sqlite_harness
+from harness.audited import AUDITED
 
 SIZE = DemoSize(persons=300, organisations=60, public_bodies=3)
 SEED = 23
@@ -101,7 +102,7 @@ def test_forked_loaders_build_the_same_registry_as_one_process(
     finally:
         reference.dispose()
     with engine.connect() as conn:
-        verification = audit.verify(conn)
+        verification = audit.verify(conn, AUDITED)
     assert verification.ok, verification.broken
     assert verification.checked > len(parallel["statements"])
 

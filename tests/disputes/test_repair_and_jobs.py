@@ -17,6 +17,7 @@ from credo.errors import Conflict, ValidationFailed
 from credo.notices import repository as notices_repo
 from credo.records.service import WriteContext
 from credo.records.tables import change_feed
+from harness.audited import AUDITED
 from tests.disputes.conftest import Desk, HookLog, OnFile, Registry
 
 ELIGIBLE = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)  # the defaulter's effective_from + 1y
@@ -117,7 +118,7 @@ def test_g41_an_ended_record_has_no_effect_without_the_job_and_the_job_marks_it_
         assert jobs.run_due(conn, ctx).records_ended == 1  # now the retention end
         feed = conn.execute(select(change_feed.c.kind)).scalars().all()
         actions = conn.execute(select(audit_log.c.action)).scalars().all()
-        assert audit.verify(conn).ok
+        assert audit.verify(conn, AUDITED).ok
     assert feed.count("expiry") == 2
     # One entry per batch of each kind of work, never one per record (issue 11).
     assert actions[-3:] == ["records.ended", "retention.erase", "retention.forget_subjects"]

@@ -30,6 +30,7 @@ from credo.disputes import cases, jobs, repair, service
 from credo.errors import CredoError
 from credo.records.service import WriteContext, chain_id_of
 from credo.settings import DEMO_CATALOG
+from harness.audited import AUDITED
 from tests.disputes.conftest import Registry
 
 # The record takes effect on 2026-03-01; repair is possible a year later (its minimum
@@ -117,7 +118,7 @@ def test_g20_g26_g27_g42_effect_follows_the_one_case_machine_in_any_order(
             _apply(conn, ctx, clock, subject_id, chain, step, model)
         assert (chain in registry.effective_ids(subject_id)) == model.has_effect(), (step, model)
     with engine.connect() as conn:
-        assert audit.verify(conn).ok
+        assert audit.verify(conn, AUDITED).ok
 
 
 def _apply(  # type: ignore[no-untyped-def]

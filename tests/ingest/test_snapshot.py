@@ -37,6 +37,7 @@ from credo.notices.tables import notices
 from credo.records.service import WriteContext
 from credo.records.tables import record_current, record_statements
 from credo.subjects import repository as subjects_repo
+from harness.audited import AUDITED
 from tests.lists.builders import org_id
 
 HERE = Path(__file__).resolve().parent
@@ -226,7 +227,7 @@ def test_three_daily_lists_with_additions_and_early_delistings(
         assert actions.count("ingest.snapshot_applied") == 3
         # 58 confirmations on days 2 and 3, and 32 of new entries decided before their day
         assert actions.count("record.delist") == 3 and actions.count("record.confirm") == 90
-        assert audit.verify(conn).ok
+        assert audit.verify(conn, AUDITED).ok
         # the delisted subjects are told
         kinds = conn.execute(select(notices.c.kind, notices.c.payload)).all()
         delisted = sorted(p["source_ref"] for k, p in kinds if k == "record_delisted")

@@ -31,6 +31,7 @@ from credo.records.service import WriteContext
 from credo.records.tables import record_current, record_statements, subject_statements
 from credo.settings import DEMO_CATALOG
 from credo.subjects.tables import subject_identifiers, subjects
+from harness.audited import AUDITED
 from tests.disputes.conftest import LI, START, ZHANG, Registry, defaulter
 
 OLD = "(2021)京0105执001号"  # occurred 2021-03-01: retention (5 years) ends 2026-03-01
@@ -108,7 +109,7 @@ def _actions(engine: Engine) -> list[str]:
 
 def _verified(engine: Engine) -> audit.Verification:
     with engine.connect() as conn:
-        result = audit.verify(conn)
+        result = audit.verify(conn, AUDITED)
     assert result.ok, result.broken
     return result
 
@@ -232,7 +233,7 @@ def test_inquiries_go_after_the_profiles_retention_and_the_log_still_verifies(
     assert (result.data.inquiries, result.data.inquiries_purged) == (3, 2)
     with engine.begin() as conn:  # a retained inquiry deleted by hand is still caught
         conn.execute(text("DELETE FROM inquiries WHERE id = 'q00003'"))
-        broken = audit.verify(conn).broken
+        broken = audit.verify(conn, AUDITED).broken
     assert broken is not None and broken.problem == "row_missing"
 
 
@@ -266,7 +267,7 @@ def test_a_tombstone_edited_by_hand_is_caught(
     with engine.begin() as conn:
         conn.execute(text(edit))
     with engine.connect() as conn:
-        broken = audit.verify(conn).broken
+        broken = audit.verify(conn, AUDITED).broken
     assert broken is not None and broken.problem == "row_altered"
 
 
@@ -283,13 +284,13 @@ def test_an_erasure_by_hand_is_caught(
             .where(record_statements.c.source_ref == OTHER)
             .values(payload={**tomb["payload"], "batch": tomb["payload"]["batch"] + 1})
         )
-        unlogged = audit.verify(conn).broken
+        unlogged = audit.verify(conn, AUDITED).broken
         conn.execute(
             record_statements.update()
             .where(record_statements.c.source_ref == OTHER)
             .values(payload=tomb["payload"], evidence=None, provenance=None)
         )
-        claimed = audit.verify(conn).broken
+        claimed = audit.verify(conn, AUDITED).broken
     assert unlogged is not None and unlogged.problem == "erasure_unlogged"
     assert claimed is not None and claimed.problem in ("row_altered", "erasure_mismatch")
 

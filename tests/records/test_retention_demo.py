@@ -26,6 +26,7 @@ from credo.records import retention
 from credo.records.tables import record_current, record_statements, subject_statements
 from credo.settings import Settings
 from credo.subjects.tables import review_items, subject_identifiers, subjects
+from harness.audited import AUDITED
 from tests.records.test_retention import add_inquiries
 
 SIZE = DemoSize(persons=200, organisations=40, public_bodies=3)
@@ -119,7 +120,7 @@ def test_a_retention_run_in_2080_leaves_no_payload_and_no_full_identifier(
     assert result.exit_code == 0, result.output
     after = _counts(engine)
     with engine.connect() as conn:
-        verified = audit.verify(conn)
+        verified = audit.verify(conn, AUDITED)
     print(f"\n[{engine.dialect.name}] before: {before}\n{' '.join(result.output.split())}")
     print(f"[{engine.dialect.name}] after: {after}\nverified: {verified}")
     assert before["statements_with_payload"] == before["statements"] > 1000

@@ -29,6 +29,7 @@ from sqlalchemy import Connection
 
 from credo.audit import repository
 from credo.audit import service as audit
+from credo.audit.integrity import AuditedData
 from credo.errors import Conflict, ValidationFailed
 
 ACTION = "audit.checkpoint"
@@ -79,9 +80,9 @@ def signed_text(checkpoint: dict[str, Any]) -> bytes:
 
 
 def write_checkpoint(
-    conn: Connection, key: Ed25519PrivateKey, at: datetime, data: bool = True
+    conn: Connection, key: Ed25519PrivateKey, at: datetime, data: AuditedData | None
 ) -> dict[str, Any]:
-    """Verify the log (and, with ``data``, the rows it vouches for), sign its head and record
+    """Verify the log (and, given ``data``, the rows it vouches for), sign its head and record
     the checkpoint in the log (in ``conn``'s transaction). Refuses to vouch for a log that
     does not verify."""
     result = audit.verify(conn, data=data)

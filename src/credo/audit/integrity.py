@@ -4,6 +4,9 @@ its entry.
 
 ``DataVerifier`` is fed the log page by page while ``audit.verify`` walks the chain, looks the
 rows of each page up in bulk, and keeps only counters, so memory stays flat on a large log.
+The log sits below the domains that own those rows: the caller passes their public read
+functions in (``AuditedData``: ``credo.records.queries.audited_statements`` and
+``credo.checks.service.audited_inquiries``).
 
 What the log allows to differ from what was written:
 
@@ -19,7 +22,7 @@ content hash; the inquiry's purpose, key, outcome and measures)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,6 +35,25 @@ from credo.audit import repository, rows
 ERASE_ACTION = "retention.erase"
 PURGE_ACTION = "retention.inquiries"
 DECISION_ACTION = "decision"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditedRows:
+    """One table whose rows the log vouches for, read through its owner's functions."""
+
+    what: str  # how a problem names a row: "record statement", "inquiry"
+    by_id: Callable[[Connection, Sequence[str]], Mapping[str, Mapping[str, Any]]]
+    count: Callable[[Connection], int]
+    ids_after: Callable[[Connection, str, int], list[str]]  # primary keys in order (keyset)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditedData:
+    statements: AuditedRows  # record statements
+    inquiries: AuditedRows  # inquiries: the decisions returned to relying parties
+
+
+Row = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +83,15 @@ class _Batch:
 @dataclass
 class DataVerifier:
     conn: Connection
+    data: AuditedData
     counts: DataCounts = field(default_factory=DataCounts)
     batches: dict[int, _Batch] = field(default_factory=dict)
     purged_before: datetime | None = None
 
     @classmethod
-    def start(cls, conn: Connection) -> DataVerifier:
+    def start(cls, conn: Connection, data: AuditedData) -> DataVerifier:
         """Read the retention entries first: they vouch for rows erased or purged later."""
-        verifier = cls(conn)
+        verifier = cls(conn, data)
         for entry in repository.entries_with_actions(conn, [ERASE_ACTION, PURGE_ACTION]):
             payload = orjson.loads(entry["payload"])
             if entry["action"] == ERASE_ACTION:
@@ -98,8 +121,8 @@ class DataVerifier:
     def finish(self) -> DataProblem | None:
         """After the whole log: rows without entries, and each erasure batch complete."""
         return (
-            self._orphans("record_statements", self.counts.statements, "record.")
-            or self._orphans("inquiries", self.counts.inquiries, DECISION_ACTION)
+            self._orphans(self.data.statements, self.counts.statements, "record.")
+            or self._orphans(self.data.inquiries, self.counts.inquiries, DECISION_ACTION)
             or self._batches_complete()
         )
 
@@ -108,7 +131,7 @@ class DataVerifier:
     def _statements(self, logged: list[tuple[RowMapping, dict[str, Any]]]) -> DataProblem | None:
         if not logged:
             return None
-        found = repository.statements_by_id(self.conn, [p["record_id"] for _, p in logged])
+        found = self.data.statements.by_id(self.conn, [p["record_id"] for _, p in logged])
         for entry, payload in logged:
             row = found.get(payload["record_id"])
             problem = self._statement(entry, payload, row)
@@ -117,7 +140,7 @@ class DataVerifier:
         return None
 
     def _statement(
-        self, entry: RowMapping, payload: dict[str, Any], row: RowMapping | None
+        self, entry: RowMapping, payload: dict[str, Any], row: Row | None
     ) -> DataProblem | None:
         seq, record_id = int(entry["seq"]), payload["record_id"]
         if row is None:
@@ -176,7 +199,7 @@ class DataVerifier:
     def _decisions(self, logged: list[tuple[RowMapping, dict[str, Any]]]) -> DataProblem | None:
         if not logged:
             return None
-        found = repository.inquiries_by_id(self.conn, [p["decision_id"] for _, p in logged])
+        found = self.data.inquiries.by_id(self.conn, [p["decision_id"] for _, p in logged])
         for entry, payload in logged:
             problem = self._decision(entry, payload, found.get(payload["decision_id"]))
             if problem is not None:
@@ -184,7 +207,7 @@ class DataVerifier:
         return None
 
     def _decision(
-        self, entry: RowMapping, payload: dict[str, Any], row: RowMapping | None
+        self, entry: RowMapping, payload: dict[str, Any], row: Row | None
     ) -> DataProblem | None:
         seq, decision_id = int(entry["seq"]), payload["decision_id"]
         if row is None:
@@ -208,25 +231,24 @@ class DataVerifier:
 
     # -- rows without entries ---------------------------------------------------------------
 
-    def _orphans(self, table: str, matched: int, action: str) -> DataProblem | None:
+    def _orphans(self, rows: AuditedRows, matched: int, action: str) -> DataProblem | None:
         """More rows than entries matched: name the first row that has none (a second pass
         over the log, only in that case)."""
-        if repository.count_rows(self.conn, table) <= matched:
+        if rows.count(self.conn) <= matched:
             return None
         logged = _logged_ids(self.conn, action)
         after = ""
-        while keys := repository.row_keys(self.conn, table, after, 5000):
+        while keys := rows.ids_after(self.conn, after, 5000):
             for key in keys:
                 if key not in logged:
-                    what = "record statement" if table == "record_statements" else "inquiry"
                     return DataProblem(
-                        0, "row_without_entry", f"{what} {key} has no entry in the audit log"
+                        0, "row_without_entry", f"{rows.what} {key} has no entry in the audit log"
                     )
             after = keys[-1]
         return None
 
 
-def _same_fields(row: RowMapping, payload: Mapping[str, Any], fields: Sequence[str]) -> bool:
+def _same_fields(row: Row, payload: Mapping[str, Any], fields: Sequence[str]) -> bool:
     return all(row[f] == payload.get(f) for f in fields)
 
 

@@ -8,9 +8,6 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, func, select, text
 
 from credo.audit.tables import audit_head, audit_log, catalogue_changes
-from credo.checks.tables import inquiries
-from credo.db.sql import chunks
-from credo.records.tables import record_statements
 
 HEAD_ROW = 1
 # An arbitrary constant: the PostgreSQL advisory lock that serialises appends to the chain.
@@ -129,9 +126,6 @@ def changes(conn: Connection, status: str | None = None) -> list[RowMapping]:
     return list(conn.execute(query).mappings())
 
 
-# -- the data the log vouches for (read only; ``credo.audit.integrity``) ----------------------
-
-
 def entries_with_actions(conn: Connection, actions: Sequence[str]) -> list[RowMapping]:
     """The entries of a few rare actions (retention batches, checkpoints), oldest first."""
     return list(
@@ -156,38 +150,3 @@ def last_entry_with_action(conn: Connection, action: str) -> RowMapping | None:
 
 def entry_at(conn: Connection, seq: int) -> RowMapping | None:
     return conn.execute(select(audit_log).where(audit_log.c.seq == seq)).mappings().first()
-
-
-def statements_by_id(conn: Connection, record_ids: Sequence[str]) -> dict[str, RowMapping]:
-    return _rows_by_key(conn, record_statements, record_statements.c.record_id, record_ids)
-
-
-def inquiries_by_id(conn: Connection, ids: Sequence[str]) -> dict[str, RowMapping]:
-    return _rows_by_key(conn, inquiries, inquiries.c.id, ids)
-
-
-def _rows_by_key(conn: Connection, table: Any, key: Any, values: Sequence[str]) -> dict[str, Any]:
-    found: dict[str, RowMapping] = {}
-    for part in chunks(list(set(values)), 900):
-        for row in conn.execute(select(table).where(key.in_(part))).mappings():
-            found[str(row[key.name])] = row
-    return found
-
-
-def count_rows(conn: Connection, table_name: str) -> int:
-    table = _data_table(table_name)
-    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-
-
-def row_keys(conn: Connection, table_name: str, after: str, limit: int) -> list[str]:
-    """The primary keys of a data table in order, one page after ``after`` (keyset)."""
-    table = _data_table(table_name)
-    key = table.primary_key.columns.values()[0]
-    return [
-        str(k)
-        for k in conn.execute(select(key).where(key > after).order_by(key).limit(limit)).scalars()
-    ]
-
-
-def _data_table(name: str) -> Any:
-    return {"record_statements": record_statements, "inquiries": inquiries}[name]

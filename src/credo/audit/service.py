@@ -3,8 +3,9 @@
 Each entry's hash is SHA-256 over its own fields and the previous entry's hash. Editing an
 entry breaks its own hash; deleting one leaves a gap in ``seq`` or a dangling ``prev_hash``;
 deleting the newest entries disagrees with the stored head. ``verify`` reports the first
-broken link, and also checks the record statements and inquiries against the digests their
-entries hold (``credo.audit.integrity``), so an edit of the data itself is caught too.
+broken link and, given the rows' read functions, also checks the record statements and
+inquiries against the digests their entries hold (``credo.audit.integrity``), so an edit of
+the data itself is caught too.
 
 Others call ``append(conn, actor, action, subject_id, payload, at)`` in their own transaction,
 or ``append_many`` for a batch (one lock, one read of the head, one executemany)."""
@@ -21,7 +22,7 @@ import orjson
 from sqlalchemy import Connection, RowMapping
 
 from credo.audit import repository, rows
-from credo.audit.integrity import DataCounts, DataProblem, DataVerifier
+from credo.audit.integrity import AuditedData, DataCounts, DataProblem, DataVerifier
 
 GENESIS = "0" * 64
 
@@ -194,11 +195,11 @@ def record_inquiries(conn: Connection, inquiries: Iterable[Mapping[str, Any]]) -
     )
 
 
-def verify(conn: Connection, data: bool = True) -> Verification:
-    """Recompute the chain from the first entry and, with ``data``, check every record
-    statement and inquiry row against its entry (``credo.audit.integrity``); stop at the
-    first problem."""
-    checker = DataVerifier.start(conn) if data else None
+def verify(conn: Connection, data: AuditedData | None = None) -> Verification:
+    """Recompute the chain from the first entry and, given ``data`` (the owners' read
+    functions of the rows), check every record statement and inquiry row against its entry
+    (``credo.audit.integrity``); stop at the first problem."""
+    checker = DataVerifier.start(conn, data) if data is not None else None
     expected_seq, prev, checked = 1, GENESIS, 0
     page: list[RowMapping] = []
     for row in repository.entries_in_order(conn):

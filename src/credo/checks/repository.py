@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, case, func, not_, or_, select
 
 from credo.checks.tables import check_events, decision_reviews, inquiries, subscriptions
-from credo.db.sql import chunks
-from credo.records.tables import change_feed, record_current
+from credo.db.sql import chunks, count_rows, keys_after, rows_by_key
 
 # The mark of an event whose delivery was refused (where it would go, not when): the reason
 # follows, and the event is never retried (``last_error`` holds it; no separate column).
@@ -50,39 +49,6 @@ def inquiries_of_subject(
         .limit(limit)
     )
     return list(conn.execute(query).mappings())
-
-
-def retention_ends(conn: Connection, record_ids: Sequence[str]) -> dict[str, date]:
-    """record id -> the day its retention ends (``expires_on``), for the records that are
-    current revisions of their chains."""
-    found: dict[str, date] = {}
-    for part in chunks(sorted(set(record_ids)), 900):
-        query = select(record_current.c.record_id, record_current.c.expires_on).where(
-            record_current.c.record_id.in_(part)
-        )
-        found.update({record_id: expires for record_id, expires in conn.execute(query)})
-    return found
-
-
-def feed_after(conn: Connection, after_seq: int, limit: int) -> list[tuple[int, int]]:
-    query = (
-        select(change_feed.c.seq, change_feed.c.subject_id)
-        .where(change_feed.c.seq > after_seq)
-        .order_by(change_feed.c.seq)
-        .limit(limit)
-    )
-    return [(seq, subject_id) for seq, subject_id in conn.execute(query)]
-
-
-def feed_rows(conn: Connection, seqs: Sequence[int]) -> list[tuple[int, int]]:
-    query = select(change_feed.c.seq, change_feed.c.subject_id).where(
-        change_feed.c.seq.in_(list(seqs))
-    )
-    return [(seq, subject_id) for seq, subject_id in conn.execute(query)]
-
-
-def feed_head(conn: Connection) -> int:
-    return int(conn.execute(select(func.coalesce(func.max(change_feed.c.seq), 0))).scalar_one())
 
 
 def add_subscription(conn: Connection, row: dict[str, Any]) -> int:
@@ -154,20 +120,6 @@ def refusals_of(conn: Connection, subscription_ids: Sequence[int]) -> dict[int, 
             .order_by(check_events.c.seq)
         )
         found.update({sub: str(error) for sub, error in conn.execute(query)})
-    return found
-
-
-def record_types_of_subjects(conn: Connection, subject_ids: Sequence[int]) -> dict[int, set[str]]:
-    """subject id -> the record types of its chains (what a change to it may have touched)."""
-    found: dict[int, set[str]] = {}
-    for part in chunks(list(subject_ids), 900):
-        query = (
-            select(record_current.c.subject_id, record_current.c.record_type)
-            .where(record_current.c.subject_id.in_(part))
-            .distinct()
-        )
-        for subject_id, record_type in conn.execute(query):
-            found.setdefault(subject_id, set()).add(record_type)
     return found
 
 
@@ -354,3 +306,46 @@ def inquiries_about(conn: Connection, subject_id: int, since: datetime | None) -
     if since is not None:
         query = query.where(inquiries.c.at >= since)
     return list(conn.execute(query.order_by(inquiries.c.at.desc())).mappings())
+
+
+# -- the inquiries the audit log vouches for (service.audited_inquiries) --------------------
+
+
+def inquiries_by_id(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    return rows_by_key(conn, inquiries, ids)
+
+
+def inquiry_count(conn: Connection) -> int:
+    return count_rows(conn, inquiries)
+
+
+def inquiry_ids_after(conn: Connection, after: str, limit: int) -> list[str]:
+    return keys_after(conn, inquiries, after, limit)
+
+
+# -- retention (credo.records.retention, run by credo.disputes.jobs) -------------------------
+
+
+def subjects_with_inquiries(conn: Connection, subject_ids: Sequence[int]) -> set[int]:
+    found: set[int] = set()
+    for part in chunks(sorted(set(subject_ids)), 900):
+        query = select(inquiries.c.subject_id).where(inquiries.c.subject_id.in_(part)).distinct()
+        found.update(conn.execute(query).scalars())
+    return found
+
+
+def inquiries_before(conn: Connection, before: datetime, limit: int) -> list[str]:
+    """Ids of inquiries made before ``before``, oldest first."""
+    return list(
+        conn.execute(
+            select(inquiries.c.id)
+            .where(inquiries.c.at < before)
+            .order_by(inquiries.c.at, inquiries.c.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def delete_inquiries(conn: Connection, ids: Sequence[str]) -> None:
+    for part in chunks(list(ids), 900):
+        conn.execute(inquiries.delete().where(inquiries.c.id.in_(part)))

@@ -26,6 +26,7 @@ from stdnum.cn import ric
 
 from credo.access.model import Principal, Role
 from credo.access.service import authenticate, hash_key
+from credo.audit.integrity import AuditedRows
 from credo.catalog.catalogue import Catalogue
 from credo.checks import past, repository, review
 from credo.checks.decide import (
@@ -43,7 +44,8 @@ from credo.checks.inquiries import InquiryWriter
 from credo.checks.subscriptions import MAX_ATTEMPTS, WATCH_OUTCOMES, WebhookDelivery
 from credo.clock import Clock
 from credo.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from credo.subjects import repository as subjects_repo
+from credo.records import retention
+from credo.subjects import service as subjects_service
 from credo.subjects.identifiers import IdentifierError, check_identifier, mask_identifier
 
 log = logging.getLogger(__name__)
@@ -260,7 +262,7 @@ class CheckService:
     def _subject_ids(self, keys: list[str]) -> set[int | None]:
         pairs = [(k.split(":", 1)[0], k.split(":", 1)[1]) for k in keys]
         with self.engine.connect() as conn:
-            return set(subjects_repo.find_subject_ids(conn, pairs).values())
+            return set(subjects_service.find_subject_ids(conn, pairs).values())
 
     def _decide(
         self,
@@ -324,7 +326,7 @@ class CheckService:
         measures for (subject, purpose, a past day); not cached."""
         with self.engine.connect() as conn:
             pairs = [(k.split(":", 1)[0], k.split(":", 1)[1]) for k in keys]
-            ids = set(subjects_repo.find_subject_ids(conn, pairs).values())
+            ids = set(subjects_service.find_subject_ids(conn, pairs).values())
             if len(ids) > 1:
                 return Resolved(None, None, keys[0], ["identity_ambiguous"]), (), self._no_measures
             if not ids:
@@ -380,9 +382,7 @@ def _inquiry_row(
 
 def inquiries_of(conn: Connection, subject_id: int) -> list[Any]:
     """Every inquiry about the subject, asked by its id or by any of its identifiers."""
-    keys = [
-        f"{row['scheme']}:{row['value']}" for row in subjects_repo.identifiers_of(conn, subject_id)
-    ]
+    keys = subjects_service.identifier_keys(conn, [subject_id]).get(subject_id, [])
     return repository.inquiries_of_subject(conn, subject_id, keys)
 
 
@@ -424,3 +424,30 @@ def decisions_about(
         DecisionSent(row["id"], row["relying_party_id"], row["purpose"], row["at"], row["measures"])
         for row in repository.inquiries_about(conn, subject_id, since)
     ]
+
+
+def audited_inquiries() -> AuditedRows:
+    """The inquiries (decisions) as the audit log's data check reads them (``audit.verify``)."""
+    return AuditedRows(
+        "inquiry",
+        repository.inquiries_by_id,
+        repository.inquiry_count,
+        repository.inquiry_ids_after,
+    )
+
+
+# -- retention (G-24 keeps inquiries for the subject to see, then they go; run by the jobs) --
+
+
+def subjects_with_inquiries(conn: Connection, subject_ids: Sequence[int]) -> set[int]:
+    """Of ``subject_ids``, those with an inquiry still kept (not forgotten yet)."""
+    return repository.subjects_with_inquiries(conn, subject_ids)
+
+
+def purge_inquiries(conn: Connection, before: datetime, now: datetime, limit: int) -> int:
+    """Delete up to ``limit`` inquiries made before ``before``, with one audit entry naming
+    the cut-off; how many."""
+    ids = repository.inquiries_before(conn, before, limit)
+    return retention.purge_batch(
+        conn, "retention.inquiries", ids, repository.delete_inquiries, before, now
+    )

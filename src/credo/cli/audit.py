@@ -13,8 +13,11 @@ import typer
 
 from credo.audit import checkpoint as checkpoints
 from credo.audit import service as audit
+from credo.audit.integrity import AuditedData
+from credo.checks.service import audited_inquiries
 from credo.cli.common import JSON, context_from_env, fail, print_json, say
 from credo.errors import CredoError
+from credo.records.queries import audited_statements
 
 KEY_HELP = "The Ed25519 signing key (PEM; made, owner-only, if missing), outside the database"
 TRUST_HELP = "The signer's public key (base64, as `credo audit public-key` prints it) to insist on"
@@ -39,7 +42,7 @@ def register(app: typer.Typer) -> None:
         printed first)."""
         ctx = context_from_env()
         with ctx.engine.connect() as conn:
-            result = audit.verify(conn)
+            result = audit.verify(conn, _audited())
             anchored = _check_checkpoint(conn, checkpoint, public_key) if checkpoint else None
         if as_json:
             print_json(_as_json(result, anchored))
@@ -64,7 +67,7 @@ def register(app: typer.Typer) -> None:
         try:
             signer = checkpoints.load_or_create_key(key)
             with ctx.engine.begin() as conn:
-                written = checkpoints.write_checkpoint(conn, signer, ctx.clock.now())
+                written = checkpoints.write_checkpoint(conn, signer, ctx.clock.now(), _audited())
         except CredoError as exc:
             fail(exc.detail)
         if out is not None:
@@ -88,6 +91,11 @@ def register(app: typer.Typer) -> None:
             print_json({"public_key": text})
         else:
             say(text)
+
+
+def _audited() -> AuditedData:
+    """The rows the log vouches for, read through their owners' functions."""
+    return AuditedData(audited_statements(), audited_inquiries())
 
 
 def _check_checkpoint(conn: Any, path: Path, trusted: str | None) -> checkpoints.CheckpointCheck:

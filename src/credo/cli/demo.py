@@ -150,7 +150,7 @@ def _checkpoint(ctx: AppContext) -> dict[str, Any]:
     key = Path(os.environ.get("CREDO_AUDIT_KEY") or AUDIT_KEY)
     with ctx.engine.begin() as conn:
         written = checkpoint.write_checkpoint(
-            conn, checkpoint.load_or_create_key(key), ctx.clock.now(), data=False
+            conn, checkpoint.load_or_create_key(key), ctx.clock.now(), data=None
         )
     checkpoint.write_file(CHECKPOINT, written)
     return {"seq": written["seq"], "key_id": written["key_id"], "key": str(key),
