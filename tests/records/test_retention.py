@@ -7,7 +7,7 @@ entry per batch; the log still verifies, and a deleted record cannot come back."
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from credo.disputes import jobs, service
 from credo.disputes import repository as disputes_repo
 from credo.disputes.tables import disputes, repair_applications
 from credo.ingest import repository as ingest_repo
+from credo.ingest.service import purge_quarantine_until_done
 from credo.ingest.tables import quarantine
 from credo.records import retention
 from credo.records.service import WriteContext
@@ -74,6 +75,14 @@ def _payload(ref: str, amount: int) -> dict[str, Any]:
 def _run(engine: Engine, ctx: WriteContext, clock: FixedClock, on: str, batch: int = 5000) -> Any:
     clock.set(datetime.fromisoformat(on).replace(tzinfo=UTC))
     return jobs.run_until_done(engine, ctx, batch)
+
+
+def _purge_quarantine(
+    engine: Engine, ctx: WriteContext, clock: FixedClock, on: date
+) -> tuple[int, int]:
+    clock.set(datetime.combine(on, time(), UTC))
+    profile = ctx.catalogue.profile
+    return purge_quarantine_until_done(engine, profile, clock.today(), clock.now(), 2)
 
 
 def _statements(engine: Engine) -> list[Any]:
@@ -411,7 +420,8 @@ def test_quarantined_rows_go_after_the_profiles_quarantine_retention(
 ) -> None:
     """Issue 11, item 4 (G-41): refused input rows hold raw personal data that was never
     accepted; they are deleted once older than the profile's ``quarantine_retention_days``
-    (90 in the CN profile), in batches with one ``retention.quarantine`` entry each."""
+    (90 in the CN profile), in batches with one ``retention.quarantine`` entry each, by the
+    purge that ``credo jobs run`` runs after the jobs."""
     days = ctx.catalogue.profile.quarantine_retention_days
     assert days == 90
     with engine.begin() as conn:
@@ -419,13 +429,11 @@ def test_quarantined_rows_go_after_the_profiles_quarantine_retention(
             conn, [_refused_row(n, START + timedelta(days=n)) for n in range(1, 6)]
         )
     cut = (START + timedelta(days=days + 4)).date()  # rows of days 1 to 3 are past it
-    report = _run(engine, ctx, clock, cut.isoformat(), batch=2)
-    assert report.retention.quarantine_purged == 3
+    assert _purge_quarantine(engine, ctx, clock, cut) == (3, 2)
     with engine.connect() as conn:
         left = list(conn.execute(select(quarantine.c.row_number)).scalars())
     assert sorted(left) == [4, 5]
     purges = _payloads(engine, "retention.quarantine")
     assert [p["purged"] for p in purges] == [2, 1]  # one entry per batch
-    again = _run(engine, ctx, clock, cut.isoformat(), batch=2)
-    assert again.retention.quarantine_purged == 0
+    assert _purge_quarantine(engine, ctx, clock, cut) == (0, 0)
     _verified(engine)

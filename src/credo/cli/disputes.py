@@ -13,8 +13,9 @@ import typer
 from credo.cli.common import JSON, context_from_env, fail, print_json, say
 from credo.clock import FixedClock
 from credo.context import AppContext, subject_hooks
-from credo.disputes import jobs, repository
-from credo.disputes.report import jsonable
+from credo.disputes import cases, jobs
+from credo.ingest.service import purge_quarantine_until_done
+from credo.jsonvalue import jsonable
 from credo.notices.channels import Channel, FileChannel, SmtpChannel
 from credo.notices.service import DispatchReport, dispatch
 
@@ -57,6 +58,15 @@ def _on(ctx: AppContext, as_of: datetime | None) -> AppContext:
         return ctx
     clock = FixedClock(datetime.combine(as_of.date(), time(), UTC))
     return replace(ctx, clock=clock, hooks=subject_hooks(ctx.catalogue, clock))
+
+
+def _purge_quarantine(ctx: AppContext, batch: int, report: jobs.JobReport) -> None:
+    """Refused input rows past the profile's quarantine retention go too (G-41), counted in
+    the job's retention report."""
+    profile, today, now = ctx.catalogue.profile, ctx.clock.today(), ctx.clock.now()
+    rows, entries = purge_quarantine_until_done(ctx.engine, profile, today, now, batch)
+    report.retention.quarantine_purged += rows
+    report.retention.audit_entries += entries
 
 
 def _print_jobs(report: jobs.JobReport, today: date) -> None:
@@ -103,6 +113,7 @@ def register(app: typer.Typer) -> None:
         ctx = _on(context_from_env(), as_of)
         channel = parse_channel(send) if send else None
         report = jobs.run_until_done(ctx.engine, ctx.write_context(), batch)
+        _purge_quarantine(ctx, batch, report)
         delivered = _deliver(ctx, channel) if channel is not None else None
         if as_json:
             notices = None if delivered is None else asdict(delivered)
@@ -121,7 +132,7 @@ def register(app: typer.Typer) -> None:
         --json)."""
         ctx = context_from_env()
         with ctx.engine.connect() as conn:
-            print_json([jsonable(dict(d)) for d in repository.disputes_by_status(conn, status)])
+            print_json([jsonable(d) for d in cases.in_status(conn, "disputes", status)])
 
     @notices_app.command("send")
     def send(channel: str = typer.Argument(..., help=CHANNEL_HELP), as_json: bool = JSON) -> None:

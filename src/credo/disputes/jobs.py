@@ -13,7 +13,8 @@ enforced at query time, so a job that did not run extends no harm:
   ``credo.quality``; the write path reads the stored hold);
 - retention deletes (``credo.records.retention``): statements past retention become
   tombstones (with what subjects said about them), subjects with nothing left lose their
-  identifiers, old inquiries and quarantined input rows go.
+  identifiers, old inquiries go (``credo jobs run`` then purges old quarantined input rows,
+  ``credo.ingest.service.purge_quarantine``: ingestion sits above this runner).
 
 The work has no cap per run: it goes in batches of ``batch`` until nothing is left, and each
 batch writes one audit entry per kind of work, never one per record."""
@@ -27,15 +28,20 @@ from sqlalchemy import Connection, Engine
 
 from credo.audit.rows import set_digest
 from credo.audit.service import append
+from credo.checks.service import purge_inquiries, subjects_with_inquiries
 from credo.disputes import repair, repository, service
-from credo.disputes.effects import effect_changed
+from credo.lists.service import subjects_with_lapsed_entries
 from credo.notices.adverse_notices import queue_adverse_decision_notices
 from credo.quality.service import evaluate as evaluate_quality
 from credo.records import retention
 from credo.records.queries import newly_ended
-from credo.records.service import WriteContext, mark_ended
+from credo.records.service import WriteContext, effect_changed, mark_ended
 
 BATCH = 5000
+# What retention erases and purges beyond records (credo.records.retention).
+RETENTION_PEERS = retention.Peers(
+    repository.erase_about_chains, subjects_with_inquiries, purge_inquiries
+)
 
 
 @dataclass
@@ -78,11 +84,11 @@ def _one_batch(conn: Connection, ctx: WriteContext, batch: int, report: JobRepor
         report.disputes_unverified += service.expire_overdue(conn, ctx)
         report.repairs_flagged += repair.flag_overdue(conn, ctx)
         # after the overdue disputes are recorded: they count as late responses
-        quality = evaluate_quality(conn, ctx.catalogue, ctx.clock)
+        quality = evaluate_quality(conn, ctx.catalogue, ctx.clock, service.quality_counts)
         report.furnishers_evaluated, report.furnishers_held = quality.evaluated, quality.held
     now, today = ctx.clock.now(), ctx.clock.today()
     ended = _end_records(conn, ctx, today, now, batch)
-    lapsed = set(repository.subjects_with_lapsed_list_entries(conn, today, batch))
+    lapsed = set(subjects_with_lapsed_entries(conn, today, batch))
     lapsed -= ended.subjects | report._refreshed  # a hook that leaves them as they were
     if lapsed:
         effect_changed(conn, ctx, lapsed, "term_end", today.isoformat(), now)
@@ -91,7 +97,9 @@ def _one_batch(conn: Connection, ctx: WriteContext, batch: int, report: JobRepor
     report.subjects_refreshed = len(report._refreshed)
     notices = queue_adverse_decision_notices(conn, ctx.catalogue, now, batch)
     report.adverse_notices += notices
-    more = retention.run_batch(conn, ctx.catalogue.profile, today, now, batch, report.retention)
+    more = retention.run_batch(
+        conn, ctx.catalogue.profile, today, now, batch, report.retention, RETENTION_PEERS
+    )
     return more or ended.full or len(lapsed) >= batch or notices >= batch
 
 

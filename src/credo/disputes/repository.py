@@ -1,113 +1,18 @@
-"""All SQL about disputes, identity claims, repair applications, and the suppressions that due
-process opens and closes on ``record_suppressions``."""
+"""All SQL about cases: disputes and identity claims (table ``disputes``) and repair
+applications (``repair_applications``). What due process reads and changes of the records
+goes through credo.records.queries and credo.records.service."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Table, or_, select
+from sqlalchemy import Connection, RowMapping, Table, case, func, literal, null, or_, select
 
-from credo.db.sql import chunks
+from credo.db.sql import chunks, within_window
 from credo.disputes.tables import disputes, repair_applications
-from credo.records.tables import record_current, record_statements, record_suppressions
-
-# -- records as the subject sees them --------------------------------------------------------
-
-
-def chain_of_subject(conn: Connection, subject_id: int, record_ref: str) -> RowMapping | None:
-    """The current view of the chain that ``record_ref`` (a record id of any revision, or a
-    chain id) names, only if it belongs to ``subject_id``."""
-    chain_id = conn.execute(
-        select(record_statements.c.chain_id)
-        .where(
-            or_(
-                record_statements.c.record_id == record_ref,
-                record_statements.c.chain_id == record_ref,
-            ),
-            record_statements.c.subject_id == subject_id,
-        )
-        .limit(1)
-    ).scalar()
-    if chain_id is None:
-        return None
-    return (
-        conn.execute(
-            select(record_current).where(
-                record_current.c.chain_id == chain_id, record_current.c.subject_id == subject_id
-            )
-        )
-        .mappings()
-        .first()
-    )
-
-
-def record_ids_of_chains(conn: Connection, chain_ids: Iterable[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for part in chunks(sorted(set(chain_ids)), 900):
-        for chain_id, record_id in conn.execute(
-            select(record_statements.c.chain_id, record_statements.c.record_id).where(
-                record_statements.c.chain_id.in_(part)
-            )
-        ):
-            found.setdefault(chain_id, []).append(record_id)
-    return found
-
-
-def record_types_of_chains(conn: Connection, chain_ids: Iterable[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for part in chunks(sorted(set(chain_ids)), 900):
-        for chain_id, record_type in conn.execute(
-            select(record_current.c.chain_id, record_current.c.record_type).where(
-                record_current.c.chain_id.in_(part)
-            )
-        ):
-            found[chain_id] = record_type
-    return found
-
-
-def statements_after(conn: Connection, chain_id: str, after: datetime) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(record_statements).where(
-                record_statements.c.chain_id == chain_id, record_statements.c.received_at > after
-            )
-        ).mappings()
-    )
-
-
-def suppressions_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(record_suppressions)
-            .where(record_suppressions.c.subject_id == subject_id)
-            .order_by(record_suppressions.c.id)
-        ).mappings()
-    )
-
-
-# -- suppressions ----------------------------------------------------------------------------
-
-
-def open_suppression(
-    conn: Connection, chain_id: str, subject_id: int, reason: str, ref: str, at: datetime
-) -> None:
-    conn.execute(
-        record_suppressions.insert().values(
-            chain_id=chain_id, subject_id=subject_id, reason=reason, ref=ref, opened_at=at
-        )
-    )
-
-
-def close_suppressions(conn: Connection, ref: str, at: datetime) -> None:
-    conn.execute(
-        record_suppressions.update()
-        .where(record_suppressions.c.ref == ref, record_suppressions.c.closed_at.is_(None))
-        .values(closed_at=at)
-    )
-
 
 # -- cases: disputes, identity claims (table disputes) and repairs (repair_applications) ------
 
@@ -192,14 +97,6 @@ def overdue_cases(conn: Connection, store: str, status: str, now: datetime) -> l
     return list(conn.execute(query.order_by(table.c.id)).mappings())
 
 
-def get_dispute(conn: Connection, dispute_id: int) -> RowMapping | None:
-    return get_case(conn, "disputes", dispute_id)
-
-
-def disputes_by_status(conn: Connection, status: str, limit: int = 500) -> list[RowMapping]:
-    return cases_by_status(conn, "disputes", status, limit)
-
-
 def overdue_disputes(conn: Connection, now: datetime) -> list[RowMapping]:
     return overdue_cases(conn, "disputes", "open", now)
 
@@ -210,90 +107,68 @@ def insert_repair(conn: Connection, row: dict[str, Any]) -> int:
     return int(conn.execute(table.insert().returning(table.c.id), row).scalar_one())
 
 
-# -- other packages' tables, read only (integration points; see credo.disputes.peers) --------
+def open_deadlines(conn: Connection, store: str, status: str) -> list[datetime]:
+    table = STORES[store].table
+    query = select(table.c.deadline_at).where(table.c.status == status)
+    return [row[0] for row in conn.execute(query)]
 
 
-def _peer_table(module: str, name: str) -> Any | None:
-    """A table of another package, or None while that package does not declare it."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
+# -- what furnisher quality counts (credo.quality, G-49) --------------------------------------
 
 
-def _has_table(conn: Connection, table: Any) -> bool:
-    from sqlalchemy import inspect
+def quality_counts(
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    not_before: dict[str, datetime],
+    overturned: Sequence[str],
+) -> dict[str, tuple[int, int, int, int]]:
+    """furnisher id -> (disputes opened, ended in ``overturned``, due, answered late or not at
+    all), each within [start, end] and not before the furnisher's ``not_before``."""
+    d = disputes.c
 
-    return bool(inspect(conn).has_table(table.name))
-
-
-def inquiries_of_subject(
-    conn: Connection, subject_id: int, since: datetime | None = None
-) -> list[RowMapping]:
-    """The checks package's inquiry log about this subject (G-24), newest first."""
-    inquiries = _peer_table("credo.checks.tables", "inquiries")
-    if inquiries is None or not _has_table(conn, inquiries):
-        return []
-    query = select(inquiries).where(inquiries.c.subject_id == subject_id)
-    if since is not None:
-        query = query.where(inquiries.c.at >= since)
-    return list(conn.execute(query.order_by(inquiries.c.at.desc())).mappings())
-
-
-def rating_states_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
-    """The ratings package's current state rows for this subject."""
-    rating_state = _peer_table("credo.ratings.tables", "rating_state")
-    if rating_state is None or not _has_table(conn, rating_state):
-        return []
-    return list(
-        conn.execute(
-            select(rating_state)
-            .where(rating_state.c.subject_id == subject_id)
-            .order_by(rating_state.c.rating_key)
-        ).mappings()
-    )
-
-
-def list_entry_of_subject(conn: Connection, entry_id: str, subject_id: int) -> RowMapping | None:
-    """The lists package's materialised entry, only if it belongs to ``subject_id``."""
-    list_entries = _peer_table("credo.lists.tables", "list_entries")
-    if list_entries is None or not _has_table(conn, list_entries):
-        return None
-    return (
-        conn.execute(
-            select(list_entries).where(
-                list_entries.c.id == entry_id, list_entries.c.subject_id == subject_id
-            )
+    def per_furnisher(moment: Any, *extra: Any, counted: Any = None) -> Any:
+        columns = [func.count()] if counted is None else [func.count(), func.count(counted)]
+        return (
+            select(d.furnisher_id, *columns)
+            .where(within_window(moment, d.furnisher_id, start, end, not_before), *extra)
+            .group_by(d.furnisher_id)
         )
-        .mappings()
-        .first()
-    )
+
+    late = or_(d.resolved_at.is_(None), d.resolved_at > d.deadline_at)
+    found: dict[str, list[int]] = {}
+    for index, query in (
+        (0, per_furnisher(d.opened_at)),
+        (1, per_furnisher(d.resolved_at, d.status.in_(list(overturned)))),
+        (2, per_furnisher(d.deadline_at, counted=case((late, literal(1))))),
+    ):
+        for furnisher_id, *values in conn.execute(query):
+            counts = found.setdefault(furnisher_id, [0, 0, 0, 0])
+            counts[index : index + len(values)] = [int(v or 0) for v in values]
+    return {f: (c[0], c[1], c[2], c[3]) for f, c in found.items()}
 
 
-def chains_of_records(conn: Connection, record_ids: Sequence[str]) -> list[str]:
-    return sorted(
-        {
-            r[0]
-            for r in conn.execute(
-                select(record_statements.c.chain_id).where(
-                    record_statements.c.record_id.in_(list(record_ids))
-                )
-            )
-        }
-    )
+# -- retention (credo.records.retention, run by credo.disputes.jobs) -------------------------
 
 
-def subjects_with_lapsed_list_entries(conn: Connection, today: date, limit: int) -> list[int]:
-    """Subjects whose stored list entries passed their end date but are not marked ended."""
-    list_entries = _peer_table("credo.lists.tables", "list_entries")
-    if list_entries is None or not _has_table(conn, list_entries):
-        return []
-    rows = conn.execute(
-        select(list_entries.c.subject_id)
-        .where(list_entries.c.ends_on <= today, list_entries.c.status != "ended")
-        .distinct()
-        .limit(limit)
-    )
-    return sorted(r[0] for r in rows)
+def erase_about_chains(
+    conn: Connection, chain_ids: Sequence[str], marker: str, proof_marker: dict[str, Any]
+) -> tuple[int, int]:
+    """Erase what subjects said and sent about the chains: each dispute's grounds become
+    ``marker`` and its evidence and reasons go, each repair application's proof becomes
+    ``proof_marker`` (ids, kinds, statuses, dates and the condition's name stay);
+    (disputes, repair applications) erased."""
+    erased, repairs = 0, 0
+    a = repair_applications.c
+    for part in chunks(list(chain_ids), 900):
+        erased += conn.execute(
+            disputes.update()
+            .where(disputes.c.chain_id.in_(part))
+            .values(grounds=marker, evidence=null(), reasons=null())
+        ).rowcount
+        repairs += conn.execute(
+            repair_applications.update()
+            .where(a.target_kind == "record", a.target_ref.in_(part))
+            .values(proof=proof_marker)
+        ).rowcount
+    return erased, repairs

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, select, text
 
-from credo.db.sql import insert_ignore
+from credo.db.sql import chunks, insert_ignore
 from credo.ingest.tables import ingest_runs, quarantine, snapshot_deliveries
 
 
@@ -199,3 +199,21 @@ def quarantine_reasons(conn: Connection) -> list[tuple[str, int]]:
     q = quarantine.c
     query = select(q.reason_code, func.count()).group_by(q.reason_code)
     return [(code, int(n)) for code, n in conn.execute(query.order_by(func.count().desc()))]
+
+
+# -- retention (``purge_quarantine``) --------------------------------------------------------
+
+
+def quarantine_before(conn: Connection, before: datetime, limit: int) -> list[int]:
+    """Ids of quarantined input rows stored before ``before``, oldest first."""
+    q = quarantine.c
+    return list(
+        conn.execute(
+            select(q.id).where(q.created_at < before).order_by(q.created_at, q.id).limit(limit)
+        ).scalars()
+    )
+
+
+def delete_quarantine(conn: Connection, ids: Sequence[int]) -> None:
+    for part in chunks(list(ids), 900):
+        conn.execute(quarantine.delete().where(quarantine.c.id.in_(part)))

@@ -27,12 +27,14 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 from sqlalchemy import Connection, Engine
 
+from credo.catalog.models import Profile
 from credo.db.bulk import frozen_heap
 from credo.errors import Locked, ValidationFailed
 from credo.ingest import repository
@@ -41,6 +43,7 @@ from credo.ingest.pipeline import can_fork, run_ahead
 from credo.ingest.readers import BadRow, Chunk, FileReader, Row, file_digest
 from credo.ingest.transform import RowMapper, quarantine_raw, without_nul
 from credo.quality.hold import HELD, held_detail, hold_of
+from credo.records import retention
 from credo.records.model import Rejection, Statement
 from credo.records.service import (
     PreparedBatch,
@@ -536,3 +539,33 @@ def recent_runs(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
 def quarantine_reasons(conn: Connection) -> list[tuple[str, int]]:
     """(reason code, quarantined rows), the most common first."""
     return repository.quarantine_reasons(conn)
+
+
+# -- retention (G-41): refused rows hold raw personal data that was never accepted -----------
+
+
+def purge_quarantine(
+    conn: Connection, profile: Profile, today: date, now: datetime, limit: int
+) -> int:
+    """Delete up to ``limit`` quarantined rows older than the profile's
+    ``quarantine_retention_days`` (the furnisher's time to correct and resend; the runs'
+    counts stay), with one ``retention.quarantine`` audit entry; how many."""
+    before = retention.inquiry_cutoff(today, profile.quarantine_retention_days)
+    ids = repository.quarantine_before(conn, before, limit)
+    return retention.purge_batch(
+        conn, "retention.quarantine", ids, repository.delete_quarantine, before, now
+    )
+
+
+def purge_quarantine_until_done(
+    engine: Engine, profile: Profile, today: date, now: datetime, batch: int
+) -> tuple[int, int]:
+    """``purge_quarantine`` in batches of ``batch``, one commit each, until none is left
+    (``credo jobs run``); (rows deleted, audit entries written)."""
+    rows, entries = 0, 0
+    while True:
+        with engine.begin() as conn:
+            purged = purge_quarantine(conn, profile, today, now, batch)
+        rows, entries = rows + purged, entries + (1 if purged else 0)
+        if purged < batch:
+            return rows, entries

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+import pyarrow as pa
 from sqlalchemy import Connection, RowMapping
 
 from credo.audit.integrity import AuditedRows
@@ -408,3 +409,71 @@ def audited_statements() -> AuditedRows:
         repository.statement_count,
         repository.statement_ids_after,
     )
+
+
+# -- who holds records (credo.governance's groups of a policy simulation) --------------------
+
+
+def subjects_with_records(conn: Connection) -> list[int]:
+    """Every subject with at least one chain on record, by id."""
+    return repository.subjects_with_records(conn)
+
+
+def holdings(conn: Connection, subject_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    """(subject id, furnisher, record type) of each kind of chain these subjects have on
+    record, once each."""
+    return repository.holdings(conn, subject_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHistory:
+    """Every statement of a chain, oldest first, and the chain as it stands now."""
+
+    statements: list[StoredStatement]
+    current: CurrentRecord | None
+
+
+def chain_history(
+    conn: Connection, record_id: str, furnisher_id: str | None = None
+) -> ChainHistory | None:
+    """The history of the chain ``record_id`` (any revision) belongs to; None when there is
+    none, or when ``furnisher_id`` is given and the chain is another furnisher's: a furnisher
+    sees only its own records, and another's answer exactly as a record nobody has."""
+    statements = statements_of_record(conn, record_id)
+    if not statements or furnisher_id not in (None, statements[0].furnisher_id):
+        return None
+    return ChainHistory(statements, current_record(conn, statements[0].chain_id))
+
+
+# -- what the ratings read of their inputs (credo.ratings) -----------------------------------
+
+
+def current_count(conn: Connection, record_types: Sequence[str]) -> int:
+    """How many current records of ``record_types`` there are (every subject)."""
+    return repository.current_count(conn, record_types)
+
+
+def effect_dates(conn: Connection, subject_id: int, record_types: Sequence[str]) -> list[date]:
+    """The days on which the subject's records of ``record_types`` took effect or ended (valid
+    time), in order."""
+    return repository.effect_dates(conn, subject_id, record_types)
+
+
+def suppression_reasons(
+    conn: Connection, chain_ids: Sequence[str], known_at: datetime | None = None
+) -> dict[str, str]:
+    """chain id -> the reason of its open suppression (now, or as known at ``known_at``): a
+    repaired or deleted record says so instead of "suspended"."""
+    return repository.suppression_reasons(conn, chain_ids, known_at)
+
+
+def extract_tables(conn: Connection, record_types: Sequence[str]) -> dict[str, pa.Table]:
+    """``record_current``, ``record_statements`` (of ``record_types``) and
+    ``record_suppressions`` as Arrow tables with the tables' column names and payloads as JSON
+    text, so a compiled rating runs on DuckDB and Spark as on the database."""
+    return repository.extract_tables(conn, record_types)
+
+
+def json_text(payload: Any) -> str:
+    """A payload as JSON text, as ``extract_tables`` writes it."""
+    return repository.json_text(payload)

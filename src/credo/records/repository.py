@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import orjson
+import pyarrow as pa
 from sqlalchemy import (
     Connection,
     Dialect,
     RowMapping,
     and_,
+    bindparam,
     case,
     distinct,
     exists,
     func,
     literal,
+    null,
     or_,
     select,
 )
@@ -317,9 +322,8 @@ def mark_ended(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     insert_ignore(conn, record_expiries, rows)
 
 
-# -- retention (credo.records.retention): erasure at the retention end, forgetting subjects
-# with nothing left, purging old inquiries. The imports of other packages' tables are local,
-# so this section stands apart from the write path above, which needs none of them.
+# -- retention (credo.records.retention): erasure at the retention end, and which subjects
+# still hold anything.
 
 ERASED = "erased"  # record_expiries.kind of a chain whose statements are tombstones
 
@@ -351,8 +355,6 @@ def statements_of_chains(conn: Connection, chain_ids: Sequence[str]) -> list[Row
 def erase_statements(conn: Connection, tombstones: Sequence[dict[str, Any]]) -> None:
     """Replace each statement's payload by its tombstone (``record_id``, ``payload``) and
     drop its evidence and provenance; the kept columns stay as they were."""
-    from sqlalchemy import bindparam, null
-
     if tombstones:
         conn.execute(
             record_statements.update()
@@ -364,8 +366,6 @@ def erase_statements(conn: Connection, tombstones: Sequence[dict[str, Any]]) -> 
 
 def erase_current(conn: Connection, tombstones: Sequence[dict[str, Any]]) -> None:
     """The current view's payload (folded from the statements) becomes the tombstone too."""
-    from sqlalchemy import bindparam
-
     if tombstones:
         conn.execute(
             record_current.update()
@@ -402,149 +402,28 @@ def close_chains_for_good(conn: Connection, rows: Sequence[dict[str, Any]], ref:
     )
 
 
-def subjects_with_nothing_left(conn: Connection, registered_before: Any, limit: int) -> list[int]:
-    """Subjects that still have identifiers, no record chain that is not erased and no
-    retained inquiry: those that had records (all erased now), and those that never had one
-    and were registered before ``registered_before`` (nothing was held about them for as long
-    as inquiries are kept)."""
-    from sqlalchemy import or_
-
-    from credo.checks.tables import inquiries
-    from credo.subjects.tables import subject_identifiers, subjects
-
-    c, e, i = record_current.c, record_expiries.c, subject_identifiers.c
+def subjects_holding(conn: Connection, subject_ids: Sequence[int]) -> tuple[set[int], set[int]]:
+    """Of ``subject_ids``: those with any record chain, and those with a chain that is not
+    erased."""
+    c, e = record_current.c, record_expiries.c
     erased = exists().where(e.chain_id == c.chain_id, e.kind == ERASED)
-    has_any = exists().where(c.subject_id == i.subject_id)
-    has_live = exists().where(c.subject_id == i.subject_id, ~erased)
-    asked = exists().where(inquiries.c.subject_id == i.subject_id)
-    old = exists().where(subjects.c.id == i.subject_id, subjects.c.created_at < registered_before)
-    rows = conn.execute(
-        select(i.subject_id)
-        .where(~has_live, ~asked, or_(has_any, old))
-        .distinct()
-        .order_by(i.subject_id)
-        .limit(limit)
-    )
-    return [int(r[0]) for r in rows]
+    anything: set[int] = set()
+    live: set[int] = set()
+    for part in chunks(sorted(set(subject_ids)), 900):
+        of_part = select(c.subject_id).where(c.subject_id.in_(part)).distinct()
+        anything.update(conn.execute(of_part).scalars())
+        live.update(conn.execute(of_part.where(~erased)).scalars())
+    return anything, live
 
 
-def forget_subjects(conn: Connection, subject_ids: Sequence[int]) -> int:
-    """Remove the subjects' identifiers, name and birth date, and the identifiers held in
-    their identity-review items; the subject rows stay (the tombstones name them by id).
-    Returns the number of identifiers removed."""
-    from sqlalchemy import null
-
-    from credo.subjects.tables import review_items, subject_identifiers, subjects
-
-    removed = 0
-    for part in chunks(list(subject_ids), 900):
-        removed += conn.execute(
-            subject_identifiers.delete().where(subject_identifiers.c.subject_id.in_(part))
-        ).rowcount
-        conn.execute(
-            subjects.update()
-            .where(subjects.c.id.in_(part))
-            .values(display_name=None, birth_date=None)
-        )
-        conn.execute(
-            review_items.update()
-            .where(review_items.c.subject_id.in_(part))
-            .values(payload=null(), detail="erased at the subject's retention end")
-        )
-    return removed
-
-
-def inquiries_before(conn: Connection, before: Any, limit: int) -> list[str]:
-    """Ids of inquiries made before ``before`` (a datetime), oldest first."""
-    from credo.checks.tables import inquiries
-
-    return list(
-        conn.execute(
-            select(inquiries.c.id)
-            .where(inquiries.c.at < before)
-            .order_by(inquiries.c.at, inquiries.c.id)
-            .limit(limit)
-        ).scalars()
-    )
-
-
-def delete_inquiries(conn: Connection, ids: Sequence[str]) -> None:
-    from credo.checks.tables import inquiries
-
-    for part in chunks(list(ids), 900):
-        conn.execute(inquiries.delete().where(inquiries.c.id.in_(part)))
-
-
-def erase_about_chains(
-    conn: Connection, chain_ids: Sequence[str], marker: str, proof_marker: dict[str, Any]
-) -> tuple[int, int, int]:
-    """Erase what subjects said and sent about the chains: each dispute's grounds become
-    ``marker`` and its evidence and reasons go, each subject statement is deleted, each repair
-    application's proof becomes ``proof_marker`` (ids, kinds, statuses, dates and the
-    condition's name stay); (disputes, subject statements, repair applications) erased. Called
-    once per chain, when the chain is erased."""
-    from sqlalchemy import null
-
-    from credo.disputes.tables import disputes, repair_applications
-
-    counts = [0, 0, 0]
+def delete_subject_statements(conn: Connection, chain_ids: Sequence[str]) -> int:
+    """Delete the subject statements about the chains; how many."""
+    deleted = 0
     for part in chunks(list(chain_ids), 900):
-        counts[0] += conn.execute(
-            disputes.update()
-            .where(disputes.c.chain_id.in_(part))
-            .values(grounds=marker, evidence=null(), reasons=null())
-        ).rowcount
-        counts[1] += conn.execute(
+        deleted += conn.execute(
             subject_statements.delete().where(subject_statements.c.chain_id.in_(part))
         ).rowcount
-        a = repair_applications.c
-        counts[2] += conn.execute(
-            repair_applications.update()
-            .where(a.target_kind == "record", a.target_ref.in_(part))
-            .values(proof=proof_marker)
-        ).rowcount
-    return counts[0], counts[1], counts[2]
-
-
-def quarantine_before(conn: Connection, before: Any, limit: int) -> list[int]:
-    """Ids of quarantined input rows stored before ``before`` (a datetime), oldest first."""
-    from credo.ingest.tables import quarantine
-
-    return list(
-        conn.execute(
-            select(quarantine.c.id)
-            .where(quarantine.c.created_at < before)
-            .order_by(quarantine.c.created_at, quarantine.c.id)
-            .limit(limit)
-        ).scalars()
-    )
-
-
-def delete_quarantine(conn: Connection, ids: Sequence[int]) -> None:
-    from credo.ingest.tables import quarantine
-
-    for part in chunks(list(ids), 900):
-        conn.execute(quarantine.delete().where(quarantine.c.id.in_(part)))
-
-
-def retention_counts(conn: Connection, on: date) -> dict[str, int]:
-    """Plain counts for a retention report: statements, chains whose retention ended by
-    ``on``, those of them erased, identifiers and inquiries held."""
-    from sqlalchemy import func
-
-    from credo.checks.tables import inquiries
-    from credo.subjects.tables import subject_identifiers
-
-    def count(table: Any, *where: Any) -> int:
-        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
-
-    return {
-        "statements": count(record_statements),
-        "chains_past_retention": count(record_current, record_current.c.expires_on <= on),
-        "chains_erased": count(record_expiries, record_expiries.c.kind == ERASED),
-        "identifiers": count(subject_identifiers),
-        "inquiries": count(inquiries),
-    }
+    return deleted
 
 
 # -- suppressions that due process opens and closes (credo.disputes) --------------------------
@@ -821,3 +700,112 @@ def statement_count(conn: Connection) -> int:
 
 def statement_ids_after(conn: Connection, after: str, limit: int) -> list[str]:
     return keys_after(conn, record_statements, after, limit)
+
+
+# -- who holds records, for a policy simulation's groups (credo.governance) ------------------
+
+
+def subjects_with_records(conn: Connection) -> list[int]:
+    query = select(record_current.c.subject_id).distinct().order_by(record_current.c.subject_id)
+    return [int(subject_id) for subject_id in conn.execute(query).scalars()]
+
+
+def holdings(conn: Connection, subject_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    c = record_current.c
+    found: list[tuple[int, str, str]] = []
+    for part in chunks(sorted(set(subject_ids)), 900):
+        query = select(c.subject_id, c.furnisher_id, c.record_type).where(c.subject_id.in_(part))
+        found += [(int(s), str(f), str(t)) for s, f, t in conn.execute(query.distinct())]
+    return found
+
+
+# -- what the ratings read (records.queries: rating inputs and their explanations) ----------
+
+
+def current_count(conn: Connection, record_types: Sequence[str]) -> int:
+    """Current records of ``record_types`` (from the record-type index, no row read)."""
+    query = select(func.count()).where(record_current.c.record_type.in_(list(record_types)))
+    return int(conn.execute(query).scalar_one())
+
+
+def effect_dates(conn: Connection, subject_id: int, record_types: Sequence[str]) -> list[date]:
+    rc = record_current.c
+    where = (rc.subject_id == subject_id, rc.record_type.in_(list(record_types)))
+    days: set[date] = set()
+    for column in (rc.effective_from, rc.effect_until):
+        days.update(row[0] for row in conn.execute(select(column).where(*where).distinct()))
+    return sorted(days)
+
+
+def suppression_reasons(
+    conn: Connection, chain_ids: Sequence[str], known_at: datetime | None
+) -> dict[str, str]:
+    s = record_suppressions.c
+    found: dict[str, str] = {}
+    for part in chunks(sorted(set(chain_ids)), 900):
+        query = select(s.chain_id, s.reason).where(s.chain_id.in_(part)).order_by(s.id)
+        if known_at is None:
+            query = query.where(s.closed_at.is_(None))
+        else:
+            query = query.where(
+                s.opened_at <= known_at, (s.closed_at.is_(None)) | (s.closed_at > known_at)
+            )
+        for chain_id, reason in conn.execute(query):
+            found.setdefault(chain_id, reason)
+    return found
+
+
+def extract_tables(conn: Connection, record_types: Sequence[str]) -> dict[str, pa.Table]:
+    """The current records and statements of ``record_types`` and every suppression as Arrow
+    tables with the tables' column names, payloads as JSON text, evidence and provenance left
+    out (``records.queries.extract_tables``)."""
+    types = list(record_types)
+
+    def arrow_of(table: Any, where: Any = None) -> pa.Table:
+        query = select(table) if where is None else select(table).where(where)
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+        for row in rows:
+            if "payload" in row:
+                row["payload"] = json_text(row["payload"])
+            for column in _NOT_EXTRACTED:
+                row.pop(column, None)
+        return pa.Table.from_pylist(rows, schema=_arrow_schema(table))
+
+    return {
+        "record_current": arrow_of(record_current, record_current.c.record_type.in_(types)),
+        "record_statements": arrow_of(
+            record_statements, record_statements.c.record_type.in_(types)
+        ),
+        "record_suppressions": arrow_of(record_suppressions),
+    }
+
+
+_NOT_EXTRACTED = ("evidence", "provenance")
+
+
+def json_text(payload: Any) -> str:
+    """A payload as JSON text. Payloads stored before numbers were bounded at ingestion may
+    hold integers beyond 64 bits (PostgreSQL's JSONB returns them as Python ints), which
+    orjson refuses: the standard library writes them."""
+    try:
+        return orjson.dumps(payload).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(payload, separators=(",", ":"))
+
+
+def _arrow_schema(table: Any) -> pa.Schema:
+    arrow_types = {int: pa.int64(), date: pa.date32(), datetime: pa.timestamp("us", tz="UTC")}
+    return pa.schema(
+        [
+            pa.field(column.name, arrow_types.get(_python_type(column), pa.string()))
+            for column in table.columns
+            if column.name not in _NOT_EXTRACTED
+        ]
+    )
+
+
+def _python_type(column: Any) -> type:
+    try:
+        return column.type.python_type
+    except NotImplementedError:
+        return str

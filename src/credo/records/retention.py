@@ -26,10 +26,15 @@ time to correct and resend; the run's counts in ``ingest_runs`` stay).
 
 Work is done in batches of ``limit`` until none is left; each batch is one audit entry
 (``retention.erase``, ``retention.forget_subjects``, ``retention.inquiries``,
-``retention.quarantine``), never one per chain or row."""
+``retention.quarantine``), never one per chain or row.
+
+Records sits below the domains that hold the rest (disputes and repairs, inquiries, refused
+input rows): the jobs runner passes their parts in (``Peers``), and ``credo jobs run`` purges
+the quarantine (``credo.ingest.service.purge_quarantine``) with ``purge_batch``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -41,10 +46,12 @@ from credo.audit import service as audit
 from credo.catalog.models import Profile
 from credo.records import effect
 from credo.records import repository as repo
+from credo.subjects import service as subjects
 
 ACTOR = "scheduler"
 REASON = effect.RETENTION_ENDED
 ERASED_TEXT = "(erased at the end of the record's retention)"
+PAGE = 1000  # subjects looked at per query when looking for those with nothing left
 
 
 @dataclass
@@ -61,6 +68,19 @@ class RetentionReport:
     audit_entries: int = 0  # one per batch
 
 
+@dataclass(frozen=True)
+class Peers:
+    """What retention needs of the domains above records (the jobs runner passes it in)."""
+
+    # Erase what subjects said and sent about the chains (``ERASED_TEXT`` for dispute grounds,
+    # a tombstone marker for repair proof): (disputes, repair applications) erased.
+    erase_about_chains: Callable[[Connection, Sequence[str], str, dict[str, Any]], tuple[int, int]]
+    # Of these subjects, those with an inquiry still kept: they are not forgotten yet.
+    subjects_asked: Callable[[Connection, Sequence[int]], set[int]]
+    # Delete up to ``limit`` inquiries made before ``before`` (``purge_batch``): how many.
+    purge_inquiries: Callable[[Connection, datetime, datetime, int], int]
+
+
 def run_batch(
     conn: Connection,
     profile: Profile,
@@ -68,22 +88,19 @@ def run_batch(
     now: datetime,
     limit: int,
     report: RetentionReport,
+    peers: Peers,
 ) -> bool:
     """One batch of each kind of retention work, with ``profile``'s periods, in ``conn``'s
     transaction; True while any kind may have more left (a full batch)."""
     cutoff = inquiry_cutoff(today, profile.inquiry_retention_days)
-    purged = purge_inquiries(conn, cutoff, now, limit)
-    chains = erase_chains(conn, today, now, limit, report)
-    forgotten, identifiers = forget_subjects(conn, cutoff, now, limit)
-    rows = purge_quarantine(
-        conn, inquiry_cutoff(today, profile.quarantine_retention_days), now, limit
-    )
+    purged = peers.purge_inquiries(conn, cutoff, now, limit)
+    chains = erase_chains(conn, today, now, limit, report, peers)
+    forgotten, identifiers = forget_subjects(conn, cutoff, now, limit, peers)
     report.inquiries_purged += purged
     report.subjects_forgotten += forgotten
     report.identifiers_removed += identifiers
-    report.quarantine_purged += rows
-    report.audit_entries += sum(1 for n in (purged, chains, forgotten, rows) if n)
-    return max(purged, chains, forgotten, rows) >= limit
+    report.audit_entries += sum(1 for n in (purged, chains, forgotten) if n)
+    return max(purged, chains, forgotten) >= limit
 
 
 def inquiry_cutoff(today: date, days: int) -> datetime:
@@ -92,8 +109,31 @@ def inquiry_cutoff(today: date, days: int) -> datetime:
     return datetime.combine(today - timedelta(days=days), time(), UTC)
 
 
+def purge_batch(
+    conn: Connection,
+    action: str,
+    ids: Sequence[Any],
+    delete: Callable[[Connection, Sequence[Any]], None],
+    before: datetime,
+    now: datetime,
+) -> int:
+    """Delete the rows ``ids`` (made before ``before``) with one ``action`` audit entry that
+    names the cut-off, which ``audit.verify`` accepts as the reason they are gone; how many."""
+    if not ids:
+        return 0
+    delete(conn, ids)
+    payload = {"before": audit.timestamp(before), "purged": len(ids)}
+    audit.append(conn, ACTOR, action, None, payload, now)
+    return len(ids)
+
+
 def erase_chains(
-    conn: Connection, today: date, now: datetime, limit: int, report: RetentionReport
+    conn: Connection,
+    today: date,
+    now: datetime,
+    limit: int,
+    report: RetentionReport,
+    peers: Peers,
 ) -> int:
     """Erase up to ``limit`` chains past retention, with what subjects said about them; the
     chains erased (``report`` counts the rest)."""
@@ -108,7 +148,8 @@ def erase_chains(
     ]
     record_ids = [s["record_id"] for s in statements]
     proof = {audit_rows.TOMBSTONE_KEY: REASON}
-    disputes, remarks, repairs = repo.erase_about_chains(conn, chain_ids, ERASED_TEXT, proof)
+    disputes, repairs = peers.erase_about_chains(conn, chain_ids, ERASED_TEXT, proof)
+    remarks = repo.delete_subject_statements(conn, chain_ids)
     seq = audit.append(
         conn,
         ACTOR,
@@ -147,15 +188,15 @@ def _tombstone(statement: Any, seq: int) -> dict[str, Any]:
 
 
 def forget_subjects(
-    conn: Connection, registered_before: datetime, now: datetime, limit: int
+    conn: Connection, registered_before: datetime, now: datetime, limit: int, peers: Peers
 ) -> tuple[int, int]:
     """Remove the identifiers of up to ``limit`` subjects with nothing left (a subject that
     never had a record counts once registered before ``registered_before``);
     (subjects, identifiers) removed."""
-    subject_ids = repo.subjects_with_nothing_left(conn, registered_before, limit)
+    subject_ids = with_nothing_left(conn, registered_before, limit, peers)
     if not subject_ids:
         return 0, 0
-    identifiers = repo.forget_subjects(conn, subject_ids)
+    identifiers = subjects.forget_subjects(conn, subject_ids)
     audit.append(
         conn,
         ACTOR,
@@ -167,36 +208,30 @@ def forget_subjects(
     return len(subject_ids), identifiers
 
 
-def purge_inquiries(conn: Connection, before: datetime, now: datetime, limit: int) -> int:
-    """Delete up to ``limit`` inquiries made before ``before``; the entry names the cut-off,
-    which ``audit.verify`` accepts as the reason their rows are gone."""
-    ids = repo.inquiries_before(conn, before, limit)
-    if not ids:
-        return 0
-    repo.delete_inquiries(conn, ids)
-    audit.append(
-        conn,
-        ACTOR,
-        "retention.inquiries",
-        None,
-        {"before": audit.timestamp(before), "purged": len(ids)},
-        now,
-    )
-    return len(ids)
-
-
-def purge_quarantine(conn: Connection, before: datetime, now: datetime, limit: int) -> int:
-    """Delete up to ``limit`` quarantined input rows stored before ``before``."""
-    ids = repo.quarantine_before(conn, before, limit)
-    if not ids:
-        return 0
-    repo.delete_quarantine(conn, ids)
-    audit.append(
-        conn,
-        ACTOR,
-        "retention.quarantine",
-        None,
-        {"before": audit.timestamp(before), "purged": len(ids)},
-        now,
-    )
-    return len(ids)
+def with_nothing_left(
+    conn: Connection, registered_before: datetime, limit: int, peers: Peers
+) -> list[int]:
+    """Up to ``limit`` subjects, lowest ids first, that still have identifiers, no record
+    chain that is not erased and no inquiry kept: those that had records (all erased now),
+    and those that never had one and were registered before ``registered_before`` (nothing
+    was held about them for as long as inquiries are kept)."""
+    found: list[int] = []
+    after = 0
+    while len(found) < limit:
+        page = subjects.identified_subjects(conn, after, PAGE, registered_before)
+        if not page:
+            break
+        ids = [subject_id for subject_id, _ in page]
+        anything, live = repo.subjects_holding(conn, ids)
+        asked = peers.subjects_asked(conn, ids)
+        found += [
+            subject_id
+            for subject_id, old in page
+            if subject_id not in live
+            and subject_id not in asked
+            and (subject_id in anything or old)
+        ]
+        if len(page) < PAGE:
+            break
+        after = ids[-1]
+    return found[:limit]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, or_, select
+from sqlalchemy import Connection, RowMapping, exists, func, null, or_, select
 
 from credo.db.bulk import pair_clauses
 from credo.db.sql import chunks, insert_ignore
@@ -215,3 +215,47 @@ def open_review_counts(conn: Connection) -> list[tuple[str, int]]:
         select(r.queue, func.count()).where(r.status == "open").group_by(r.queue).order_by(r.queue)
     )
     return [(queue, int(count)) for queue, count in conn.execute(query)]
+
+
+# -- retention (credo.records.retention) -----------------------------------------------------
+
+
+def identified_subjects(
+    conn: Connection, after: int, limit: int, registered_before: datetime
+) -> list[tuple[int, bool]]:
+    """(subject id, registered before ``registered_before``) of up to ``limit`` subjects that
+    still have an identifier, with ids above ``after``, ascending."""
+    i, s = subject_identifiers.c, subjects.c
+    query = (
+        select(s.id, s.created_at < registered_before)
+        .where(s.id > after, exists().where(i.subject_id == s.id))
+        .order_by(s.id)
+        .limit(limit)
+    )
+    return [(int(subject_id), bool(old)) for subject_id, old in conn.execute(query)]
+
+
+def forget_subjects(conn: Connection, subject_ids: Sequence[int]) -> int:
+    """Remove the subjects' identifiers, name and birth date, and the identifiers held in
+    their identity-review items; the subject rows stay. The identifiers removed."""
+    removed = 0
+    for part in chunks(list(subject_ids), 900):
+        removed += conn.execute(
+            subject_identifiers.delete().where(subject_identifiers.c.subject_id.in_(part))
+        ).rowcount
+        conn.execute(
+            subjects.update()
+            .where(subjects.c.id.in_(part))
+            .values(display_name=None, birth_date=None)
+        )
+        conn.execute(
+            review_items.update()
+            .where(review_items.c.subject_id.in_(part))
+            .values(payload=null(), detail="erased at the subject's retention end")
+        )
+    return removed
+
+
+def id_range(conn: Connection) -> tuple[int, int]:
+    low, high = conn.execute(select(func.min(subjects.c.id), func.max(subjects.c.id))).one()
+    return int(low or 0), int(high or 0)

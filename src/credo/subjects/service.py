@@ -209,3 +209,27 @@ def counts_by_kind(conn: Connection) -> list[tuple[str, int]]:
 def open_review_counts(conn: Connection) -> list[tuple[str, int]]:
     """(queue, open review items), by queue."""
     return repository.open_review_counts(conn)
+
+
+# -- retention (credo.records.retention) -----------------------------------------------------
+
+
+def identified_subjects(
+    conn: Connection, after: int, limit: int, registered_before: datetime
+) -> list[tuple[int, bool]]:
+    """(subject id, registered before ``registered_before``) of up to ``limit`` subjects that
+    still have an identifier, with ids above ``after``, ascending."""
+    return repository.identified_subjects(conn, after, limit, registered_before)
+
+
+def forget_subjects(conn: Connection, subject_ids: Sequence[int]) -> int:
+    """Remove the subjects' identifiers, name and birth date, and the identifiers held in
+    their identity-review items; the subject rows stay (the tombstones name them by id).
+    The identifiers removed."""
+    return repository.forget_subjects(conn, subject_ids)
+
+
+def id_range(conn: Connection) -> tuple[int, int]:
+    """(lowest, highest) subject id, from the primary key ((0, 0) when there is none): the
+    span a batch rating partitions."""
+    return repository.id_range(conn)
