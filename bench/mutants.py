@@ -279,7 +279,7 @@ MUTANTS: tuple[Mutant, ...] = (
     m("g45_official_persons", "G-45", "catalog/guardrails.py",
       '        if rt.domain.value == "public_office_integrity" and rt.subject_kinds != [',
       "        if False and rt.subject_kinds != [", CATALOG_GR),
-    m("g46_sole_traders_not_published", "G-46", "web/portal/repository.py",
+    m("g46_sole_traders_not_published", "G-46", "register/service.py",
       'ORGANISATION_KINDS = ("organisation", "public_body")',
       'ORGANISATION_KINDS = ("organisation", "public_body", "person")',
       "tests/guardrails/test_sole_traders.py", quick=True),

@@ -3,6 +3,8 @@ catalogue change), bounded so that it can always be stored."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, time
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import Field, WithJsonSchema
@@ -26,3 +28,15 @@ else:
     _AnyJson = WithJsonSchema({"description": f"Any JSON value; numbers within +-{JSON_SAFE}"})
     BoundedJson = TypeAliasType("BoundedJson", Annotated[_Bounded, _AnyJson])
     JsonObject = dict[str, BoundedJson]
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON can carry it: every date and time as its ISO 8601 text, mappings (a
+    database row too) as dicts with text keys, sequences as lists; the rest as it is."""
+    if isinstance(value, date | time):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(item) for item in value]
+    return value

@@ -1,6 +1,6 @@
 """The API reference works offline (issue 15): /docs (Swagger UI) renders the operations in a
 real chromium whose every request to a host other than 127.0.0.1 is aborted, under the page's
-strict Content-Security-Policy (credo.web.portal.security)."""
+strict Content-Security-Policy (credo.web.security)."""
 
 from __future__ import annotations
 

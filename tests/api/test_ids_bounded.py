@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from credo.access.model import Role
 from credo.context import AppContext
 from credo.web.api.app import create_app
-from credo.web.api.params import MAX_ID, parse_id
+from credo.web.params import MAX_ID, parse_id
 from tests.api.conftest import Registry
 from tests.portal.conftest import form_token, sign_in
 

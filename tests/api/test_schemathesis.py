@@ -10,7 +10,7 @@ operation and generation mode, each sent by every caller. Negative mode also dro
 the key (the security requirement is negated too), so keyed callers meet 401s as well.
 
 No operation or check is excluded: every error the API gives is declared once for all
-routes (``credo.web.api.problems.PROBLEM_RESPONSES``, RFC 9457 problems)."""
+routes (``credo.web.problems.PROBLEM_RESPONSES``, RFC 9457 problems)."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from credo.lists.service import entries_on
+from credo.register import service as register
 from credo.web.api.app import create_app
-from credo.web.portal import repository as portal_repo
 from tests.lists.builders import WINDOW, defaulter, make_context, org_id, person_id, submit
 
 TRADER = person_id(date(1979, 4, 2), 11)
@@ -54,10 +54,10 @@ def test_g46_a_sole_traders_business_record_is_not_published_as_a_companys(
     trader, company = [submit(ctx, "market_regulator", row)[0] for row in rows][1::2]
     assert trader.subject_id is not None and company.subject_id is not None
     with engine.connect() as conn:
-        found = {row["id"] for row in portal_repo.search_organisations(conn, "noodle")}
+        found = {org.id for org in register.search_organisations(conn, "noodle")}
         assert found == {company.subject_id}
-        assert portal_repo.organisation(conn, trader.subject_id) is None
-        assert portal_repo.organisation_identifiers(conn, trader.subject_id) == []
+        today = ctx.clock.today()
+        assert register.organisation_file(conn, ctx.catalogue, trader.subject_id, today) is None
     with TestClient(create_app(ctx)) as client:
         page = client.get(f"/register/organisations/{trader.subject_id}")
         assert page.status_code == 404

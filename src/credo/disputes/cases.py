@@ -214,3 +214,14 @@ def _log(
 ) -> None:
     action = kind.audit_action(transition, str(case["status"]))
     log(conn, actor, action, case["subject_id"], kind.logged_payload(case), now)
+
+
+def in_status(conn: Connection, store: str, status: str, limit: int = 500) -> list[RowMapping]:
+    """The cases of ``store`` (disputes and claims, or repair applications) in ``status``,
+    nearest deadline first: the queues the API and the CLI list."""
+    return repository.cases_by_status(conn, store, status, limit)
+
+
+def open_deadlines(conn: Connection, store: str) -> list[datetime]:
+    """The deadlines of the open cases of ``store`` (the console's backlog chart)."""
+    return repository.open_deadlines(conn, store, open_status_of(store))

@@ -5,7 +5,7 @@
   and band, with cells below the catalogue's ``registry.min_cell_size`` suppressed
   (``credo.statistics.aggregate``).
 - A list's entries: a public list exactly as the public register shows it, with the register's
-  own masking (``credo.web.portal.views``: a person's resident ID masked, case numbers that could
+  own masking (``credo.register``: a person's resident ID masked, case numbers that could
   hold one masked); a list that is not public only as counts per subject kind and year.
 
 Rows are read in chunks and written at once (``credo.exports.writers``): an export of any size
@@ -29,13 +29,13 @@ from credo.catalog.ratings import NOT_RATED, PENDING
 from credo.context import AppContext
 from credo.errors import Forbidden, NotFound, ValidationFailed
 from credo.exports import repository
+from credo.exports.repository import SHOWN_IDENTIFIERS
 from credo.exports.writers import Column, Format, open_writer
 from credo.ratings.compiler import Probe, compile_rating
 from credo.ratings.repository import dialect_of
 from credo.ratings.service import find_rating, source_for
+from credo.register import service as register
 from credo.statistics import Aggregate, aggregate
-from credo.web.portal import repository as register
-from credo.web.portal import views
 
 What = Literal["rating", "list"]
 MAX_SUBJECT_ID = 2**31 - 1  # subjects.id is an INTEGER (32-bit on PostgreSQL)
@@ -51,7 +51,7 @@ RATING_COLUMNS = (
     Column("total", pa.float64()),
     Column("reason", pa.string()),
 )
-# The public register's columns (portal/templates/defaulters.html), as values, not labels.
+# The public register's columns (web/portal/templates/defaulters.html), as values, not labels.
 LIST_COLUMNS = (
     Column("name", pa.string()),
     Column("id", pa.string()),
@@ -211,20 +211,25 @@ def _rating_line(key: str, row: Mapping[str, Any]) -> dict[str, Any]:
 
 def _list_line(row: Mapping[str, Any], payloads: Mapping[str, Any]) -> dict[str, Any]:
     """One line of a public list, masked by the register's own functions."""
-    payload = views.entry_payload(row, payloads)
+    payload = register.entry_payload(row["record_ids"], payloads)
     amount = payload.get("amount")
     return {
         "name": row["display_name"],
-        "id": views.shown_identifier(row),
+        "id": register.shown_identifier(row["kind"], _identifiers(row)),
         "kind": row["kind"],
         "organisation_id": row["subject_id"] if row["kind"] != "person" else None,
-        "case": views.mask_text(payload.get("case_number", "—")),
+        "case": register.mask_text(payload.get("case_number", "—")),
         "amount": amount
         if isinstance(amount, int | float) and not isinstance(amount, bool)
         else None,
         "date": row["effective_on"],
         "until": row["ends_on"],
     }
+
+
+def _identifiers(row: Mapping[str, Any]) -> dict[str, str]:
+    """The identifiers an export row carries, by scheme (as the register reads a subject's)."""
+    return {scheme: row[column] for column, scheme in SHOWN_IDENTIFIERS.items() if row.get(column)}
 
 
 def _raw_chunks(

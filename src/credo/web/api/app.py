@@ -21,10 +21,10 @@ from credo.web.api import (
     subjects,
 )
 from credo.web.api.docs import install_docs
-from credo.web.api.problems import PROBLEM_RESPONSES
-from credo.web.api.problems import install as install_problems
 from credo.web.portal import routes as portal_routes
-from credo.web.portal.security import SecurityHeaders
+from credo.web.problems import PROBLEM_RESPONSES
+from credo.web.problems import install as install_problems
+from credo.web.security import SecurityHeaders
 
 
 def create_app(ctx: AppContext) -> FastAPI:

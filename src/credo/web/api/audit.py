@@ -3,6 +3,7 @@ workflow for catalogue changes (operators, G-48). Thin: the work is in credo.aud
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -10,15 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.audit import approvals, checkpoint, repository
+from credo.audit import approvals, checkpoint
 from credo.audit import service as audit
+from credo.audit.integrity import AuditedData
+from credo.checks.service import audited_inquiries
 from credo.context import AppContext
-from credo.disputes.report import jsonable
 from credo.errors import NotFound
 from credo.governance import service as governance
-from credo.jsonvalue import JsonObject
-from credo.web.api.deps import get_conn, get_ctx, require
-from credo.web.api.params import BigCursor, Id
+from credo.jsonvalue import JsonObject, jsonable
+from credo.records.queries import audited_statements
 from credo.web.api.schemas.audit import (
     AuditEntry,
     CatalogueChange,
@@ -27,6 +28,9 @@ from credo.web.api.schemas.audit import (
     SimulationDocument,
     Verification,
 )
+from credo.web.auth import require
+from credo.web.deps import get_conn, get_ctx
+from credo.web.params import BigCursor, Id
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -56,7 +60,7 @@ def verify(
     conn: Connection = Depends(get_conn),
 ) -> dict[str, Any]:
     """Recompute the whole chain; report the first broken link (G-47)."""
-    result = audit.verify(conn)
+    result = audit.verify(conn, AuditedData(audited_statements(), audited_inquiries()))
     broken = result.broken
     return {
         "ok": result.ok,
@@ -85,7 +89,7 @@ def entries(
     _: Principal = Depends(require(Role.AUDITOR)),
     conn: Connection = Depends(get_conn),
 ) -> list[dict[str, Any]]:
-    return [dict(row) for row in repository.recent_entries(conn, after, limit)]
+    return [asdict(entry) for entry in audit.entries_after(conn, after, limit)]
 
 
 @router.post("/catalogue-changes", status_code=201, response_model=ChangeProposed)
@@ -95,7 +99,7 @@ def propose_change(
     ctx: AppContext = Depends(get_ctx),
     conn: Connection = Depends(get_conn),
 ) -> dict[str, Any]:
-    change_id = approvals.propose(
+    change_id = governance.propose_change(
         conn,
         principal.id,
         body.title,
@@ -130,4 +134,4 @@ def decide_change(
     decided = approvals.decide(
         conn, change_id, principal.id, body.approve, body.reasons, ctx.clock.now()
     )
-    return jsonable(dict(decided))
+    return jsonable(asdict(decided))

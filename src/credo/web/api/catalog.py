@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends
 from credo.catalog.models import RecordType
 from credo.context import AppContext
 from credo.errors import NotFound
-from credo.web.api.deps import get_ctx
 from credo.web.api.schemas.catalog import CatalogueSummary
+from credo.web.deps import get_ctx
 
 router = APIRouter(prefix="/v1/catalog", tags=["catalogue (public)"])
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import models_json_schema
 
 from credo.catalog.lists import CrossDomainBasis
-from credo.web.api.problems import PROBLEM_CONTENT, PROBLEM_RESPONSES
+from credo.web.problems import PROBLEM_CONTENT, PROBLEM_RESPONSES
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 PATH = "/v1/checks"
@@ -37,7 +37,7 @@ class CheckIn(BaseModel):
     transaction_ref: str = Field(
         min_length=1,
         max_length=120,
-        pattern=r"^[^\x00]*$",  # no NUL: PostgreSQL cannot store it (credo.web.api.problems)
+        pattern=r"^[^\x00]*$",  # no NUL: PostgreSQL cannot store it (credo.web.problems)
         description="The subject's transaction or account (G-34)",
     )
     as_of: date | None = Field(

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Depends, FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection
@@ -20,17 +19,19 @@ from credo.access.model import Principal, Role
 from credo.checks import review, subscriptions
 from credo.checks.service import CheckRequest, CheckService, inquiries_of, verify_decision
 from credo.context import AppContext
-from credo.errors import CredoError, ValidationFailed
+from credo.errors import CredoError
+from credo.jsonvalue import jsonable
 from credo.web.api.check_models import PATH, CheckIdentifier, CheckIn, document
-from credo.web.api.deps import get_conn, get_ctx, require
-from credo.web.api.params import Cursor
-from credo.web.api.problems import PROBLEM
 from credo.web.api.schemas.checks import (
     CheckEvents,
     InquiryLog,
     SubscriptionCreated,
     VerifiedDecision,
 )
+from credo.web.auth import presented_key, require
+from credo.web.deps import get_conn, get_ctx
+from credo.web.params import Cursor
+from credo.web.problems import invalid, read_body, send_problem
 
 
 @asynccontextmanager
@@ -68,10 +69,6 @@ async def check_service(app: FastAPI) -> CheckService:
     return service
 
 
-def _jsonable(row: Any) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(row).items()}
-
-
 # ``status`` and ``review`` only for a decision that needed a person's review
 @router.get(
     "/v1/checks/{decision_id}",
@@ -88,7 +85,7 @@ def verify(
     advisory decision also shows its review: ``status`` advisory, confirmed or overridden."""
     party, now = principal.relying_party_id or "", ctx.clock.now()
     row = verify_decision(conn, decision_id, party, now)
-    return {**_jsonable(row), **review.status_of(conn, party, decision_id, now)}
+    return {**jsonable(row), **review.status_of(conn, party, decision_id, now)}
 
 
 class SubscriptionIn(BaseModel):
@@ -140,7 +137,7 @@ def my_inquiries(
     """Who checked me, when, for what purpose, and with what outcome (G-24)."""
     assert principal.subject_id is not None
     rows = inquiries_of(conn, principal.subject_id)
-    return {"inquiries": [_jsonable(r) for r in rows]}
+    return {"inquiries": [jsonable(r) for r in rows]}
 
 
 def install(app: FastAPI) -> None:
@@ -164,25 +161,25 @@ class CheckEndpoint:
             await self.app(scope, receive, send)
             return
         try:
-            content = await self._check(scope, await _body(receive))
+            content = await self._check(scope, await read_body(receive))
         except CredoError as exc:
-            await _send(send, exc.status, _problem_bytes(exc), PROBLEM)
+            await send_problem(send, exc)
             return
         except Exception:
             log.exception("check failed")
             failure = CredoError("the check failed; no decision was given", code="check_failed")
             failure.status, failure.title = 500, "Internal error"
-            await _send(send, 500, _problem_bytes(failure), PROBLEM)
+            await send_problem(send, failure)
             return
         await _send(send, 200, content, "application/json")
 
     async def _check(self, scope: Scope, body: bytes) -> bytes:
         service = await check_service(scope["app"])
-        principal = service.admit(await service.principal(_api_key(scope)))
+        principal = service.admit(await service.principal(presented_key(scope["headers"])))
         try:
             parsed = CheckIn.model_validate_json(body)
         except ValidationError as exc:
-            raise _invalid(exc) from None
+            raise invalid(exc.errors()) from None
         request = CheckRequest(
             [(i.scheme, i.value) for i in parsed.identifiers],
             parsed.purpose,
@@ -192,52 +189,10 @@ class CheckEndpoint:
         return await service.check(principal, request)
 
 
-async def _body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    more = True
-    while more:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    return b"".join(chunks)
-
-
-def _api_key(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"authorization" and value[:7].lower() == b"bearer ":
-            return str(value[7:].decode("latin-1")).strip()
-        if name == b"x-api-key":
-            return str(value.decode("latin-1"))
-    return None
-
-
-def _invalid(exc: ValidationError) -> CredoError:
-    errors = [
-        {"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
-    ]
-    detail = "; ".join(f"{e['where']}: {e['problem']}" for e in errors[:5])
-    return ValidationFailed(detail, errors=errors)
-
-
-def _problem_bytes(exc: CredoError) -> bytes:
-    return orjson.dumps(
-        {
-            "type": f"https://credo.example/problems/{exc.code}",
-            "title": exc.title,
-            "status": exc.status,
-            "detail": exc.detail,
-            "code": exc.code,
-            **exc.extra,
-        }
-    )
-
-
 async def _send(send: Send, status: int, content: bytes, media_type: str) -> None:
     headers = [
         (b"content-type", media_type.encode()),
         (b"content-length", str(len(content)).encode()),
     ]
-    if status == 401:
-        headers.append((b"www-authenticate", b"Bearer"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": content})

@@ -15,20 +15,21 @@ from sqlalchemy import Connection, RowMapping
 
 from credo.access.model import Principal, Role
 from credo.context import AppContext
-from credo.disputes import cases, repair, repository, service
+from credo.disputes import cases, repair, service
 from credo.disputes.kinds import open_status_of
-from credo.disputes.report import jsonable, subject_report
+from credo.disputes.report import subject_report
 from credo.disputes.report_html import render_report
-from credo.jsonvalue import JsonObject
+from credo.jsonvalue import JsonObject, jsonable
 from credo.notices.reader import LANGUAGES, language_asked, remember_language
-from credo.web.api.deps import get_conn, get_ctx, require
-from credo.web.api.params import Id
 from credo.web.api.schemas.disputes import (
     DisputeCase,
     RepairCase,
     StatementCreated,
     SubjectReport,
 )
+from credo.web.auth import require
+from credo.web.deps import get_conn, get_ctx
+from credo.web.params import Id
 
 router = APIRouter(tags=["due process"])
 
@@ -148,10 +149,6 @@ def _remember_language(call: Call, asked: str | None, accept: str | None) -> Non
         remember_language(call.conn, call.subject_id, lang, call.ctx.clock.now())
 
 
-def _json(row: RowMapping) -> dict[str, Any]:
-    return {str(key): jsonable(value) for key, value in row.items()}
-
-
 def _report(call: Call) -> dict[str, Any]:
     return subject_report(call.conn, call.ctx.catalogue, call.subject_id, call.ctx.clock.now())
 
@@ -173,7 +170,7 @@ def _as_subject(
     call: Call, action: Callable[..., RowMapping], *args: Any, **kw: Any
 ) -> dict[str, Any]:
     """``action(conn, write context, subject_id, *args, **kw)``, answered as JSON."""
-    return _json(action(call.conn, call.ctx.write_context(), call.subject_id, *args, **kw))
+    return jsonable(action(call.conn, call.ctx.write_context(), call.subject_id, *args, **kw))
 
 
 def _lodge(call: Call, kind: str, body: DisputeIn | ClaimIn, accept: str | None) -> dict[str, Any]:
@@ -230,8 +227,8 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 def _queue(call: Call, store: str, status: str | None, limit: int) -> list[dict[str, Any]]:
     """One queue of cases for operators, nearest deadline first; without a status, the open
     ones (credo.disputes.cases: open is 'open' for disputes, 'pending' for repairs)."""
-    found = repository.cases_by_status(call.conn, store, status or open_status_of(store), limit)
-    return [_json(case) for case in found]
+    found = cases.in_status(call.conn, store, status or open_status_of(store), limit)
+    return [jsonable(case) for case in found]
 
 
 @router.get("/v1/disputes", response_model=list[DisputeCase])
@@ -255,7 +252,7 @@ def _resolved(
 ) -> dict[str, Any]:
     ctx = call.ctx.write_context()
     closed = cases.resolve(call.conn, ctx, store, case_id, outcome, reasons, call.actor, kind)
-    return _json(closed)
+    return jsonable(closed)
 
 
 @router.post("/v1/disputes/{dispute_id}/resolve", response_model=DisputeCase)

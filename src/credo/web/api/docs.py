@@ -3,7 +3,7 @@
 FastAPI's own page loads its script from a CDN: on a registry without internet /docs was
 blank, and no strict Content-Security-Policy could allow it. The files come from the pinned
 ``fastapi-offline`` distribution (requirements/lock.txt) and are served from
-:data:`ASSETS_PATH`, so the page's policy (credo.web.portal.security) admits only this site.
+:data:`ASSETS_PATH`, so the page's policy (credo.web.security) admits only this site.
 There is no /redoc: ReDoc writes inline styles at run time, which a hash-only policy refuses."""
 
 from __future__ import annotations

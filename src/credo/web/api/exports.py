@@ -17,7 +17,8 @@ from credo.access.model import Principal, Role
 from credo.context import AppContext
 from credo.exports import service
 from credo.statistics import Aggregate
-from credo.web.api.deps import get_conn, get_ctx, require
+from credo.web.auth import require
+from credo.web.deps import get_conn, get_ctx
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
 

@@ -13,7 +13,8 @@ from credo.access.model import Principal, Role
 from credo.context import AppContext
 from credo.errors import Forbidden
 from credo.quality import service
-from credo.web.api.deps import get_conn, get_ctx, require
+from credo.web.auth import require
+from credo.web.deps import get_conn, get_ctx
 
 router = APIRouter(prefix="/v1/furnishers", tags=["furnisher quality (G-49)"])
 

@@ -15,8 +15,9 @@ from sqlalchemy import Connection
 from credo.access.model import Principal, Role
 from credo.context import AppContext
 from credo.ratings.service import definition_of, evaluate_subject, find_rating, history
-from credo.web.api.deps import get_conn, get_ctx, require, visible_subject
 from credo.web.api.schemas.ratings import PublishedRating, RatingHistory, SubjectRating
+from credo.web.auth import require, visible_subject
+from credo.web.deps import get_conn, get_ctx
 
 router = APIRouter(prefix="/v1/ratings", tags=["ratings"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any, Literal
 
@@ -13,13 +14,15 @@ from credo.access.model import Principal, Role
 from credo.context import AppContext
 from credo.errors import Conflict, CredoError, Locked, NotFound, ValidationFailed
 from credo.ingest import snapshot
-from credo.records import repository as records_repo
+from credo.jsonvalue import jsonable
+from credo.records import queries as records_queries
 from credo.records.api_service import submit_records
 from credo.records.model import RecordInput, RowOutcome
 from credo.records.validate import record_input_to_raw
-from credo.web.api.deps import get_conn, get_ctx, require
-from credo.web.api.params import Id
 from credo.web.api.schemas.records import RecordHistory, SnapshotDelivery
+from credo.web.auth import require
+from credo.web.deps import get_conn, get_ctx
+from credo.web.params import Id
 
 router = APIRouter(prefix="/v1/records", tags=["records (furnishers)"])
 # A refused record's status where it is not 422: 409 same id with different content, 423 the
@@ -253,7 +256,7 @@ def list_snapshots(
     """Full-list deliveries, newest first (a furnisher sees its own)."""
     furnisher = principal.furnisher_id if principal.role is Role.FURNISHER else None
     rows = snapshot.list_deliveries(conn, status=status, furnisher_id=furnisher)
-    return [_jsonable(r) for r in rows]
+    return [jsonable(r) for r in rows]
 
 
 @router.post("/snapshots/{delivery_id}/{decision}", response_model=SnapshotOut)
@@ -279,18 +282,10 @@ def record_history(
     principal: Principal = Depends(require(Role.FURNISHER, Role.OPERATOR, Role.AUDITOR)),
     conn: Connection = Depends(get_conn),
 ) -> dict[str, Any]:
-    """Every statement of the record's chain, oldest first, and its current view."""
-    statements = records_repo.statements_by_record(conn, record_id)
-    if not statements:
+    """Every statement of the record's chain, oldest first, and its current view; a
+    furnisher sees only its own records' (``credo.records.queries.chain_history``)."""
+    furnisher = principal.furnisher_id if principal.role is Role.FURNISHER else None
+    history = records_queries.chain_history(conn, record_id, furnisher)
+    if history is None:
         raise NotFound(f"no record {record_id!r}")
-    if principal.role is Role.FURNISHER and statements[0]["furnisher_id"] != principal.furnisher_id:
-        raise NotFound(f"no record {record_id!r}")  # never confirm another furnisher's records
-    current = records_repo.get_current(conn, statements[0]["chain_id"])
-    return {
-        "statements": [_jsonable(s) for s in statements],
-        "current": _jsonable(current) if current else None,
-    }
-
-
-def _jsonable(row: Any) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(row).items()}
+    return jsonable(asdict(history))

@@ -10,11 +10,12 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.context import AppContext
-from credo.subjects import repository
-from credo.subjects.service import resolve_review_item
-from credo.web.api.deps import get_conn, get_ctx, require
-from credo.web.api.params import Id
+from credo.jsonvalue import jsonable
+from credo.subjects.service import open_review_items, resolve_review_item
 from credo.web.api.schemas.subjects import ReviewItem, ReviewItemResolved
+from credo.web.auth import require
+from credo.web.deps import get_conn, get_ctx
+from credo.web.params import Id
 
 router = APIRouter(prefix="/v1/review", tags=["review queue (operators)"])
 
@@ -29,10 +30,7 @@ def open_items(
     _: Principal = Depends(require(Role.OPERATOR)),
     conn: Connection = Depends(get_conn),
 ) -> list[dict[str, Any]]:
-    return [
-        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(r).items()}
-        for r in repository.open_review_items(conn, queue)
-    ]
+    return [jsonable(r.model_dump()) for r in open_review_items(conn, queue)]
 
 
 @router.post("/{item_id}/resolve", response_model=ReviewItemResolved)

@@ -13,8 +13,9 @@ from sqlalchemy import Connection
 from credo.access.model import Principal, Role
 from credo.checks import review
 from credo.context import AppContext
-from credo.web.api.deps import get_conn, get_ctx, require
 from credo.web.api.schemas.checks import AdvisoryReviews, Review, ReviewStats
+from credo.web.auth import require
+from credo.web.deps import get_conn, get_ctx
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews of advisory decisions (G-37)"])
 ReviewId = Path(max_length=64, description="The advisory decision's id (its `review.id`)")

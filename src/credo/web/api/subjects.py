@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -9,10 +10,12 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.context import AppContext
-from credo.records import repository as records_repo
+from credo.jsonvalue import jsonable
+from credo.records import queries as records_queries
 from credo.subjects.service import resolve_identifier, subject_summary
-from credo.web.api.deps import get_conn, get_ctx, require
 from credo.web.api.schemas.subjects import SubjectWithRecords
+from credo.web.auth import require
+from credo.web.deps import get_conn, get_ctx
 
 router = APIRouter(prefix="/v1/subjects", tags=["subjects (operators)"])
 
@@ -28,7 +31,6 @@ def get_subject(
     subject_id = resolve_identifier(conn, ctx.catalogue, scheme, value)
     summary = subject_summary(conn, subject_id)
     summary["records"] = [
-        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(r).items()}
-        for r in records_repo.current_of_subject(conn, subject_id)
+        jsonable(asdict(r)) for r in records_queries.current_of_subject(conn, subject_id)
     ]
     return summary

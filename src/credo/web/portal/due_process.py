@@ -5,62 +5,29 @@ work is done by ``credo.disputes``, the same services as the API."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import Response
 from sqlalchemy import Connection, RowMapping
 
 from credo.access.model import Principal, Role
 from credo.catalog.catalogue import Catalogue
-from credo.context import AppContext
 from credo.disputes import cases, repair, service
 from credo.disputes.kinds import KINDS, CaseKind
 from credo.disputes.report import subject_report
-from credo.disputes.repository import STORES
-from credo.errors import CredoError, NotFound
+from credo.errors import NotFound
 from credo.notices.reader import remember_language
-from credo.subjects import repository as subjects_repo
 from credo.subjects import service as subjects_service
-from credo.web.api.deps import get_ctx
-from credo.web.api.params import parse_id
+from credo.web.params import parse_id
 from credo.web.portal import views
 from credo.web.portal.i18n import Translator
-from credo.web.portal.web import gate, guard_post, render, signed_in, translator
+from credo.web.portal.web import Posted, Visit, acted, posted, render, shown, translator, visit
 
 router = APIRouter(include_in_schema=False)
 OUTCOMES = service.OUTCOMES
 # a repair is approved or rejected; the words for a claim's 'rejected' would not fit it
 OUTCOME_LABELS = {"approved": "console.approve", "rejected": "console.reject"}
-
-
-@dataclass(frozen=True)
-class Visit:
-    """A page asked of the portal: the request, the app and who is signed in."""
-
-    request: Request
-    ctx: AppContext
-    principal: Principal | None
-
-
-@dataclass(frozen=True)
-class Posted(Visit):
-    """A form posted to the portal, with the form's token."""
-
-    csrf: str
-
-
-def visit(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
-) -> Visit:
-    return Visit(request, ctx, principal)
-
-
-def posted(seen: Visit = Depends(visit), csrf: str = Form("", max_length=100)) -> Posted:
-    return Posted(seen.request, seen.ctx, seen.principal, csrf)
 
 
 def _report_page(
@@ -106,44 +73,9 @@ def _in_language(text: dict[str, str] | None, t: Translator) -> str:
     return (text or {}).get(t.lang) or (text or {}).get("en") or ""
 
 
-Page = Callable[..., Response]  # (visit, principal, error=None, status_code=200)
-
-
-def _shown(seen: Visit, role: Role, page: Page) -> Response:
-    """``page`` for a signed-in principal of ``role``; anyone else is refused or signs in."""
-    refused = gate(seen.request, seen.ctx, seen.principal, (role,))
-    if refused is not None or seen.principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    return page(seen, seen.principal)
-
-
-def _acted(
-    post: Posted,
-    role: Role,
-    action: Callable[[Connection, Principal], None],
-    page: Page,
-    done: str,
-) -> Response:
-    """Run ``action(conn, principal)`` in its own transaction, committed before the redirect
-    to ``done`` (so the next page sees it); a refused action shows ``page`` with the reason.
-    A post from another site, or without this browser's form token, is refused first."""
-    request, ctx, principal = post.request, post.ctx, post.principal
-    refused = guard_post(request, ctx, principal, post.csrf) or gate(
-        request, ctx, principal, (role,)
-    )
-    if refused is not None or principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    try:
-        with ctx.engine.begin() as conn:
-            action(conn, principal)
-    except CredoError as exc:
-        return page(post, principal, exc.detail, exc.status)
-    return RedirectResponse(done, status_code=303)
-
-
 @router.get("/me", response_model=None)
 def my_report(seen: Visit = Depends(visit)) -> Response:
-    return _shown(seen, Role.SUBJECT, _report_page)
+    return shown(seen, (Role.SUBJECT,), _report_page)
 
 
 def _subject_action(post: Posted, action: Callable[[Connection, int], None]) -> Response:
@@ -156,7 +88,7 @@ def _subject_action(post: Posted, action: Callable[[Connection, int], None]) -> 
         remember_language(conn, subject.subject_id, lang, post.ctx.clock.now())
         action(conn, subject.subject_id)
 
-    return _acted(post, Role.SUBJECT, act, _report_page, "/me#disputes")
+    return acted(post, (Role.SUBJECT,), act, _report_page, "/me#disputes")
 
 
 @router.post("/me/disputes", response_model=None)
@@ -212,7 +144,7 @@ def _queues_page(
     kinds = [KINDS[shown]] if shown in KINDS else list(KINDS.values())
     with ctx.engine.connect() as conn:
         queue = cases.open_cases(conn, kinds, 200)
-        reviews = subjects_repo.open_review_items(conn, None, 200)
+        reviews = subjects_service.open_review_items(conn, None, 200)
     return render(
         request,
         ctx,
@@ -254,12 +186,12 @@ def _case_row(
 @router.get("/console/queues", response_model=None)
 def queues(seen: Visit = Depends(visit)) -> Response:
     """One queue for every kind of case (``?kind=`` shows one), then identity review items."""
-    return _shown(seen, Role.OPERATOR, _queues_page)
+    return shown(seen, (Role.OPERATOR,), _queues_page)
 
 
 def _operator_action(post: Posted, action: Callable[[Connection, Principal], None]) -> Response:
     """An operator's form in the queues: ``action(conn, operator)``, then back to them."""
-    return _acted(post, Role.OPERATOR, action, _queues_page, "/console/queues")
+    return acted(post, (Role.OPERATOR,), action, _queues_page, "/console/queues")
 
 
 def _resolve_case(post: Posted, store: str, case_id: str, outcome: str, reasons: str) -> Response:
@@ -286,7 +218,7 @@ def _resolve_route(store: str) -> Callable[..., Response]:
     return resolve
 
 
-for _store in STORES:
+for _store in cases.NOUNS:  # the stores of cases
     router.post(f"/console/{_store}/{{case_id}}/resolve", response_model=None)(
         _resolve_route(_store)
     )

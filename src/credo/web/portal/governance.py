@@ -5,21 +5,31 @@ for a second operator, who sees the assessment before deciding. Thin: the work i
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.audit import approvals
-from credo.context import AppContext
-from credo.disputes.report import jsonable
-from credo.errors import CredoError, NotFound
+from credo.errors import NotFound
 from credo.governance import service
 from credo.governance.report_html import render_body
-from credo.web.api.deps import get_conn, get_ctx
-from credo.web.api.params import parse_id
+from credo.jsonvalue import jsonable
+from credo.web.params import parse_id
 from credo.web.portal.i18n import Translator
-from credo.web.portal.web import CONSOLE_ROLES, gate, guard_post, render, signed_in, translator
+from credo.web.portal.web import (
+    CONSOLE_ROLES,
+    Posted,
+    Visit,
+    acted,
+    posted,
+    render,
+    shown,
+    translator,
+    visit,
+)
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/catalogue-changes"
@@ -61,12 +71,9 @@ def _texts(t: Translator) -> dict[str, str]:
 
 
 def _page(
-    request: Request,
-    ctx: AppContext,
-    principal: Principal,
-    error: str | None = None,
-    status_code: int = 200,
+    seen: Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
+    request, ctx = seen.request, seen.ctx
     t = translator(request)
     with ctx.engine.connect() as conn:
         changes = service.proposals(conn)
@@ -85,75 +92,53 @@ def _page(
 
 
 @router.get(PAGE, response_model=None)
-def catalogue_changes(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
-) -> Response:
-    refused = gate(request, ctx, principal, CONSOLE_ROLES)
-    if refused is not None or principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    return _page(request, ctx, principal)
+def catalogue_changes(seen: Visit = Depends(visit)) -> Response:
+    return shown(seen, CONSOLE_ROLES, _page)
+
+
+def _document(seen: Visit, change_id: str) -> dict[str, Any]:
+    with seen.ctx.engine.connect() as conn:
+        return service.simulation_document(conn, _id(change_id))
 
 
 @router.get(PAGE + "/{change_id}/report", response_model=None)
-def report(
-    change_id: str,
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-    principal: Principal | None = Depends(signed_in),
-) -> Response:
+def report(change_id: str, seen: Visit = Depends(visit)) -> Response:
     """The full report in the console's page (the same body as the shared HTML file)."""
-    refused = gate(request, ctx, principal, CONSOLE_ROLES)
-    if refused is not None:
-        return refused
-    document = service.simulation_document(conn, _id(change_id))
-    t = translator(request)
-    return render(
-        request, ctx, t, principal, "catalogue_report.html", body=render_body(document), page=PAGE
-    )
+
+    def page(seen: Visit, principal: Principal) -> Response:
+        body = render_body(_document(seen, change_id))
+        t = translator(seen.request)
+        return render(
+            seen.request, seen.ctx, t, principal, "catalogue_report.html", body=body, page=PAGE
+        )
+
+    return shown(seen, CONSOLE_ROLES, page)
 
 
 @router.get(PAGE + "/{change_id}/simulation.json", response_model=None)
-def simulation_json(
-    change_id: str,
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-    principal: Principal | None = Depends(signed_in),
-) -> Response:
+def simulation_json(change_id: str, seen: Visit = Depends(visit)) -> Response:
     """The stored document, sample of subject ids included: operators only (G-50)."""
-    refused = gate(request, ctx, principal, (Role.OPERATOR,))
-    if refused is not None:
-        return refused
-    return JSONResponse(jsonable(service.simulation_document(conn, _id(change_id))))
+
+    def document(seen: Visit, _: Principal) -> Response:
+        return JSONResponse(jsonable(_document(seen, change_id)))
+
+    return shown(seen, (Role.OPERATOR,), document)
 
 
 @router.post(PAGE + "/{change_id}/decide", response_model=None)
 def decide(
     change_id: str,
-    request: Request,
     approve: str = Form(..., max_length=5),
     reasons: str = Form("", max_length=4000),
-    csrf: str = Form("", max_length=100),
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
+    post: Posted = Depends(posted),
 ) -> Response:
     """A second operator approves or rejects, as the API does; the author cannot (G-48)."""
-    refused = guard_post(request, ctx, principal, csrf) or gate(
-        request, ctx, principal, (Role.OPERATOR,)
-    )
-    if refused is not None or principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    try:
-        with ctx.engine.begin() as conn:
-            approvals.decide(
-                conn, _id(change_id), principal.id, approve == "yes", reasons, ctx.clock.now()
-            )
-    except CredoError as exc:
-        return _page(request, ctx, principal, exc.detail, exc.status)
-    return RedirectResponse(PAGE, status_code=303)
+
+    def act(conn: Connection, operator: Principal) -> None:
+        now = post.ctx.clock.now()
+        approvals.decide(conn, _id(change_id), operator.id, approve == "yes", reasons, now)
+
+    return acted(post, (Role.OPERATOR,), act, _page, PAGE)
 
 
 def _id(text: str) -> int:

@@ -6,17 +6,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import RowMapping
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import Response
+from sqlalchemy import Connection, RowMapping
 
 from credo.access.model import Principal, Role
 from credo.context import AppContext
-from credo.errors import CredoError
 from credo.quality import service
-from credo.web.api.deps import get_ctx
 from credo.web.portal.i18n import Translator
-from credo.web.portal.web import CONSOLE_ROLES, gate, guard_post, render, signed_in, translator
+from credo.web.portal.web import (
+    CONSOLE_ROLES,
+    Posted,
+    Visit,
+    acted,
+    posted,
+    render,
+    shown,
+    translator,
+    visit,
+)
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/quality"
@@ -24,12 +32,9 @@ RATES = tuple(service.RATES)
 
 
 def _page(
-    request: Request,
-    ctx: AppContext,
-    principal: Principal,
-    error: str | None = None,
-    status_code: int = 200,
+    seen: Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
+    request, ctx = seen.request, seen.ctx
     t = translator(request)
     with ctx.engine.connect() as conn:
         rows = service.quality_rows(conn)
@@ -76,37 +81,22 @@ def _row(ctx: AppContext, t: Translator, row: RowMapping) -> dict[str, Any]:
 
 
 @router.get(PAGE, response_model=None)
-def quality_page(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
-) -> Response:
-    refused = gate(request, ctx, principal, CONSOLE_ROLES)
-    if refused is not None or principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    return _page(request, ctx, principal)
+def quality_page(seen: Visit = Depends(visit)) -> Response:
+    return shown(seen, CONSOLE_ROLES, _page)
 
 
 @router.post("/console/furnishers/{furnisher_id}/release", response_model=None)
 def release(
     furnisher_id: str,
-    request: Request,
     reasons: str = Form("", max_length=4000),
-    csrf: str = Form("", max_length=100),
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
+    post: Posted = Depends(posted),
 ) -> Response:
     """An operator lifts a hold with reasons (audited), committed before the redirect; a
     refused release shows the page with the reason. A post from another site, or without
     this browser's form token, is refused first."""
-    refused = guard_post(request, ctx, principal, csrf) or gate(
-        request, ctx, principal, (Role.OPERATOR,)
-    )
-    if refused is not None or principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    try:
-        with ctx.engine.begin() as conn:
-            service.release(conn, ctx.clock, furnisher_id[:64], f"operator:{principal.id}", reasons)
-    except CredoError as exc:
-        return _page(request, ctx, principal, exc.detail, exc.status)
-    return RedirectResponse(PAGE, status_code=303)
+
+    def act(conn: Connection, operator: Principal) -> None:
+        clock = post.ctx.clock
+        service.release(conn, clock, furnisher_id[:64], f"operator:{operator.id}", reasons)
+
+    return acted(post, (Role.OPERATOR,), act, _page, PAGE)

@@ -5,15 +5,23 @@ Thin: the work is in ``credo.checks.review``, the same service as the API."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import Response
+from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.checks import review
-from credo.context import AppContext
-from credo.errors import CredoError
-from credo.web.api.deps import get_ctx
-from credo.web.portal.web import CONSOLE_ROLES, gate, guard_post, render, signed_in, translator
+from credo.web.portal.web import (
+    CONSOLE_ROLES,
+    Posted,
+    Visit,
+    acted,
+    posted,
+    render,
+    shown,
+    translator,
+    visit,
+)
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/reviews"
@@ -21,12 +29,9 @@ ROLES = (Role.RELYING_PARTY, *CONSOLE_ROLES)
 
 
 def _page(
-    request: Request,
-    ctx: AppContext,
-    principal: Principal,
-    error: str | None = None,
-    status_code: int = 200,
+    seen: Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
+    request, ctx = seen.request, seen.ctx
     now = ctx.clock.now()
     deciding = principal.role is Role.RELYING_PARTY
     with ctx.engine.connect() as conn:
@@ -50,41 +55,24 @@ def _page(
 
 
 @router.get(PAGE, response_model=None)
-def reviews_page(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
-) -> Response:
-    refused = gate(request, ctx, principal, ROLES)
-    if refused is not None or principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    return _page(request, ctx, principal)
+def reviews_page(seen: Visit = Depends(visit)) -> Response:
+    return shown(seen, ROLES, _page)
 
 
 @router.post(PAGE + "/{decision}", response_model=None)
 def decide(
     decision: str,
-    request: Request,
     outcome: str = Form("", max_length=20),
     reviewer: str = Form("", max_length=120),
     reasons: str = Form("", max_length=4000),
-    csrf: str = Form("", max_length=100),
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
+    post: Posted = Depends(posted),
 ) -> Response:
     """A person of the relying party confirms or overrides ``decision`` (the decision's hex
     id, not a database integer), in their own name; a post from another site, or without
     this browser's form token, is refused first."""
-    refused = guard_post(request, ctx, principal, csrf) or gate(
-        request, ctx, principal, (Role.RELYING_PARTY,)
-    )
-    if refused is not None or principal is None:
-        return refused or RedirectResponse("/signin", status_code=303)
-    try:
-        with ctx.engine.begin() as conn:
-            review.decide(
-                conn, principal, decision[:64], outcome, reviewer, reasons, ctx.clock.now()
-            )
-    except CredoError as exc:
-        return _page(request, ctx, principal, exc.detail, exc.status)
-    return RedirectResponse(PAGE, status_code=303)
+
+    def act(conn: Connection, party: Principal) -> None:
+        now = post.ctx.clock.now()
+        review.decide(conn, party, decision[:64], outcome, reviewer, reasons, now)
+
+    return acted(post, (Role.RELYING_PARTY,), act, _page, PAGE)

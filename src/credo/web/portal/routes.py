@@ -1,9 +1,10 @@
 """The web portal: server-rendered pages for the public register, the subject's own report
 and the operator console, in English and Simplified Chinese.
 
-Pages are thin: queries live in ``portal.repository``, presentation in ``portal.views`` and
+Pages are thin: what the public register shows is ``credo.register`` (one read model over
+the domains), the console reads the domains' services; presentation is in ``portal.views`` and
 the Jinja2 templates. Sessions, form tokens and origin checks are in ``portal.web``; the
-security headers of every response in ``portal.security``."""
+security headers of every response in ``credo.web.security``."""
 
 from __future__ import annotations
 
@@ -19,22 +20,23 @@ from credo.access.model import Principal, Role
 from credo.context import AppContext
 from credo.errors import NotAuthenticated, NotFound
 from credo.governance.service import rule_history
+from credo.ingest import service as ingest
+from credo.register import service as register
+from credo.subjects import service as subjects
 from credo.summary import service as summary
-from credo.web.api.deps import get_conn, get_ctx
-from credo.web.api.params import parse_id
+from credo.web.auth import SESSION_COOKIE, close_session, open_session, signed_in
+from credo.web.deps import get_conn, get_ctx
+from credo.web.params import parse_id
 from credo.web.portal import due_process, governance, quality, reviews, views
-from credo.web.portal import repository as repo
 from credo.web.portal.web import (
     CONSOLE_ROLES,
     FORM_COOKIE,
     LANG_COOKIE,
-    SESSION_COOKIE,
     clear_private_cookie,
     gate,
     guard_post,
     render,
     set_private_cookie,
-    signed_in,
     translator,
 )
 
@@ -83,20 +85,11 @@ def search(
 ) -> HTMLResponse:
     t = translator(request)
     text = q.strip()
-    organisations: list[Any] = []
-    persons: list[dict[str, Any]] = []
+    organisations: list[register.Organisation] = []
+    persons: list[register.ListedPerson] = []
     if len(text) >= 2:
-        organisations = repo.search_organisations(conn, text)
-        today = ctx.clock.today()
-        public_lists = views.public_list_ids(ctx.catalogue)
-        rows = (
-            repo.search_persons_on_lists(conn, text, public_lists, today)
-            if public_lists
-            else repo.search_listed_persons(
-                conn, text, views.list_record_types(ctx.catalogue), today
-            )
-        )
-        persons = [views.masked_person(row) for row in rows]
+        organisations = register.search_organisations(conn, text)
+        persons = register.search_listed_persons(conn, ctx.catalogue, text, ctx.clock.today())
     return render(
         request,
         ctx,
@@ -119,29 +112,26 @@ def organisation_page(
 ) -> HTMLResponse:
     t = translator(request)
     number = parse_id(subject_id)  # anything that cannot be an id is not found (never a 500)
-    org = repo.organisation(conn, number) if number is not None else None
-    if number is None or org is None:
+    found = (
+        register.organisation_file(conn, ctx.catalogue, number, ctx.clock.today())
+        if number is not None
+        else None
+    )
+    if found is None:
         return render(request, ctx, t, principal, "not_found.html", status_code=404)
-    records = repo.public_records(
-        conn, number, views.public_record_types(ctx.catalogue), ctx.clock.today()
-    )
-    licences, others = views.split_licences(ctx.catalogue, records)
-    ratings = repo.rating_states(conn, number, views.public_rating_keys(ctx.catalogue))
-    entries = repo.subject_list_entries(
-        conn, number, views.public_list_ids(ctx.catalogue), ctx.clock.today()
-    )
+    licences, others = views.split_licences(ctx.catalogue, found.records)
     return render(
         request,
         ctx,
         t,
         principal,
         "organisation.html",
-        org=org,
-        identifiers=repo.organisation_identifiers(conn, number),
+        org=found.organisation,
+        identifiers=[{"scheme": s, "value": v} for s, v in found.organisation.identifiers],
         licences=[views.public_record(ctx.catalogue, t, r) for r in licences],
         others=[views.public_record(ctx.catalogue, t, r) for r in others],
-        ratings=views.org_ratings(ctx.catalogue, t, ratings),
-        list_entries=views.org_list_entries(ctx.catalogue, t, entries),
+        ratings=views.org_ratings(ctx.catalogue, t, found.ratings),
+        list_entries=views.org_list_entries(ctx.catalogue, t, found.entries),
     )
 
 
@@ -156,22 +146,16 @@ def defaulters(
     """The judgment-defaulter list: the list's entries in effect where the catalogue
     publishes the list, otherwise the court's public determinations in force."""
     t = translator(request)
-    today = ctx.clock.today()
-    offset = (page - 1) * PAGE_SIZE
-    list_def = views.public_list(ctx.catalogue)
-    if list_def is not None:
-        total = repo.list_entry_count(conn, list_def.id, today)
-        rows = repo.list_entries_in_effect(conn, list_def.id, today, offset, PAGE_SIZE)
-        payloads = repo.payloads_of_records(conn, [r for row in rows for r in row["record_ids"]])
-        entries = [views.list_line(t, row, payloads) for row in rows]
-        facts: dict[str, Any] | None = views.list_facts(ctx.catalogue, t, list_def)
-    else:
-        types = views.list_record_types(ctx.catalogue)
-        total = repo.listed_count(conn, types, today)
-        rows = repo.listed_entries(conn, types, today, offset, PAGE_SIZE)
-        entries = [views.listed_entry(ctx.catalogue, t, row) for row in rows]
-        record_type = ctx.catalogue.record_types.get(types[0]) if types else None
-        facts = views.record_type_facts(ctx.catalogue, t, record_type) if record_type else None
+    found = register.defaulters(
+        conn, ctx.catalogue, ctx.clock.today(), (page - 1) * PAGE_SIZE, PAGE_SIZE
+    )
+    entries = [views.register_line(t, line) for line in found.lines]
+    facts: dict[str, Any] | None = None
+    if found.list_def is not None:
+        facts = views.list_facts(ctx.catalogue, t, found.list_def)
+    elif found.record_type is not None:
+        facts = views.record_type_facts(ctx.catalogue, t, found.record_type)
+    total = found.total
     return render(
         request,
         ctx,
@@ -220,8 +204,7 @@ def signin(
     if refused is not None:
         return refused
     try:
-        with ctx.engine.begin() as conn:
-            principal, session_id = sessions.sign_in(conn, key.strip(), ctx.clock.now())
+        principal, session_id = open_session(ctx, key)
     except NotAuthenticated:
         t = translator(request)
         return render(request, ctx, t, None, "signin.html", status_code=401, failed=True)
@@ -248,8 +231,7 @@ def signout(
     refused = guard_post(request, ctx, principal, csrf)
     if refused is not None:
         return refused
-    with ctx.engine.begin() as conn:
-        sessions.sign_out(conn, request.cookies.get(SESSION_COOKIE), ctx.clock.now())
+    close_session(ctx, request.cookies)
     response = RedirectResponse("/", status_code=303)
     clear_private_cookie(request, response, SESSION_COOKIE)
     return response
@@ -274,8 +256,8 @@ def console(
         principal,
         "console.html",
         charts=views.console_charts(conn, ctx.catalogue, t, ctx.clock.now()),
-        runs=repo.recent_ingest_runs(conn),
-        review_items=repo.open_review_items(conn),
+        runs=ingest.recent_runs(conn),
+        review_items=subjects.open_review_items(conn, limit=50),
     )
 
 

@@ -3,7 +3,6 @@ identity numbers masked on every public view."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,19 +18,21 @@ from credo.catalog.lists import ListDef
 from credo.catalog.models import RecordType
 from credo.catalog.ratings import RatingDef
 from credo.catalog.vocab import EvidenceKind
+from credo.disputes import cases
+from credo.ingest import service as ingest
+from credo.lists import queries as lists_queries
+from credo.lists.queries import StoredEntry
+from credo.ratings import queries as ratings_queries
 from credo.ratings.banding import reason_text
-from credo.subjects.identifiers import mask_identifier
+from credo.ratings.queries import RatingState
+from credo.records.queries import CurrentRecord
+from credo.register.service import PERSON, Line, mask_text
+from credo.subjects import service as subjects
 from credo.summary import service as summary
-from credo.web.portal import repository as repo
 from credo.web.portal.charts import aggregate_chart
 from credo.web.portal.i18n import Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
-# A run of digits (and X, the check character) long enough to hold a resident ID.
-LONG_NUMBER = re.compile(r"[0-9Xx]{18,}")
-# Record types whose public records form the judgment-defaulter list (until credo.lists
-# publishes list entries, the list is the court's public determinations in force).
-DEFAULTER_TYPES = ("judgment_defaulter",)
 
 
 def environment(app: FastAPI) -> Environment:
@@ -49,41 +50,19 @@ def environment(app: FastAPI) -> Environment:
     return env
 
 
-def mask_text(value: Any) -> str:
-    """Belt and braces for public pages: any run of digits that could hold a resident ID,
-    even glued to other digits, keeps only its first 6 and last 4 characters."""
-    return LONG_NUMBER.sub(_mask_run, str(value))
-
-
-def _mask_run(match: re.Match[str]) -> str:
-    run = match.group(0)
-    if sum(c.isdigit() for c in run) < 17:
-        return run
-    return run[:6] + "*" * (len(run) - 10) + run[-4:]
-
-
-def public_record_types(catalogue: Catalogue) -> list[str]:
-    return [rt.id for rt in catalogue.record_types.values() if rt.public]
-
-
-def list_record_types(catalogue: Catalogue) -> list[str]:
-    public = set(public_record_types(catalogue))
-    return [type_id for type_id in DEFAULTER_TYPES if type_id in public]
-
-
 def split_licences(
-    catalogue: Catalogue, records: Sequence[Mapping[Any, Any]]
-) -> tuple[list[Mapping[Any, Any]], list[Mapping[Any, Any]]]:
+    catalogue: Catalogue, records: Sequence[CurrentRecord]
+) -> tuple[list[CurrentRecord], list[CurrentRecord]]:
     """Licences apart from penalties and other public records."""
-    licences: list[Mapping[Any, Any]] = []
-    others: list[Mapping[Any, Any]] = []
-    for row in records:
-        record_type = catalogue.record_types.get(row["record_type"])
+    licences: list[CurrentRecord] = []
+    others: list[CurrentRecord] = []
+    for record in records:
+        record_type = catalogue.record_types.get(record.record_type)
         is_licence = (
             record_type is not None
             and EvidenceKind.ADMINISTRATIVE_LICENCE in record_type.evidence_kind
         )
-        (licences if is_licence else others).append(row)
+        (licences if is_licence else others).append(record)
     return licences, others
 
 
@@ -128,8 +107,8 @@ def _furnisher_name(catalogue: Catalogue, t: Translator, furnisher_id: str) -> s
     return t.pick(furnisher.name) if furnisher else furnisher_id
 
 
-def public_record(catalogue: Catalogue, t: Translator, row: Mapping[Any, Any]) -> dict[str, Any]:
-    record_type = catalogue.record_types.get(row["record_type"])
+def public_record(catalogue: Catalogue, t: Translator, record: CurrentRecord) -> dict[str, Any]:
+    record_type = catalogue.record_types.get(record.record_type)
     words = catalogue.labels.words(t.lang)
     basis = (
         words.legal_basis("record_types", record_type.id, record_type.legal_basis)
@@ -137,29 +116,13 @@ def public_record(catalogue: Catalogue, t: Translator, row: Mapping[Any, Any]) -
         else None
     )
     return {
-        "type": _type_name(catalogue, t, row["record_type"]),
-        "date": t.date(row["effective_from"]),
-        "until": t.date(row["effect_until"]),
-        "furnisher": _furnisher_name(catalogue, t, row["furnisher_id"]),
-        "details": _details(catalogue, t, row["record_type"], row["payload"]),
+        "type": _type_name(catalogue, t, record.record_type),
+        "date": t.date(record.effective_from),
+        "until": t.date(record.effect_until),
+        "furnisher": _furnisher_name(catalogue, t, record.furnisher_id),
+        "details": _details(catalogue, t, record.record_type, record.payload),
         "basis": f"{basis.instrument}, {basis.article}" if basis else "",
     }
-
-
-def masked_person(row: Mapping[Any, Any]) -> dict[str, Any]:
-    return {
-        "name": row["display_name"] or "—",
-        "id": mask_identifier("cn_ric", row["ric"]) if row["ric"] else "—",
-    }
-
-
-def listed_entry(catalogue: Catalogue, t: Translator, row: Mapping[Any, Any]) -> dict[str, Any]:
-    """A line of the defaulter list from the court's public records (used until the
-    catalogue defines a public list)."""
-    payload = row["payload"] or {}
-    return listed_entry_from(
-        t, row, payload, since=row["effective_from"], until=row["effect_until"]
-    )
 
 
 def console_charts(
@@ -168,20 +131,18 @@ def console_charts(
     """The operator dashboard's charts (heading, SVG), from what exists in the database: counts
     of people and of their records, so every one is an aggregate with small cells suppressed
     (G-50). The record counts are maintained (credo.summary): refresh them first."""
-    inflow, outflow = repo.list_flows_by_year(conn)
+    inflow, outflow = lists_queries.flows_by_year(conn)
+    sizes = lists_queries.list_sizes(conn, now.date())
     series: list[tuple[str, list[tuple[str, int]]]] = [
         (
             t("console.subjects"),
-            [(t(f"kind.{kind}"), n) for kind, n in repo.subjects_by_kind(conn)],
+            [(t(f"kind.{kind}"), n) for kind, n in subjects.counts_by_kind(conn)],
         ),
-        *_rating_series(catalogue, t, repo.bands_by_rating(conn)),
-        (
-            t("console.list_sizes"),
-            [(_list_name(catalogue, t, x), n) for x, n in repo.list_sizes(conn, now.date())],
-        ),
+        *_rating_series(catalogue, t, ratings_queries.band_counts(conn)),
+        (t("console.list_sizes"), [(_list_name(catalogue, t, x), n) for x, n in sizes]),
         (t("console.list_inflow"), [(str(year), n) for year, n in inflow]),
         (t("console.list_outflow"), [(str(year), n) for year, n in outflow]),
-        (t("console.backlog"), dispute_backlog(t, repo.open_dispute_deadlines(conn), now)),
+        (t("console.backlog"), dispute_backlog(t, cases.open_deadlines(conn, "disputes"), now)),
         (
             t("console.records_by_year"),
             [(str(year), n) for year, n in summary.statements_by_year(conn)],
@@ -190,8 +151,8 @@ def console_charts(
             t("console.records_by_type"),
             [(_type_name(catalogue, t, kind), n) for kind, n in summary.chains_by_type(conn)],
         ),
-        (t("console.quarantine"), repo.quarantine_reasons(conn)),
-        (t("console.review_by_queue"), repo.open_review_counts(conn)),
+        (t("console.quarantine"), ingest.quarantine_reasons(conn)),
+        (t("console.review_by_queue"), subjects.open_review_counts(conn)),
     ]
     minimum = catalogue.registry.min_cell_size
     return [(title, aggregate_chart(title, items, minimum, t.number)) for title, items in series]
@@ -382,55 +343,20 @@ def _dispute(t: Translator, dispute: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-DEFAULTER_LIST = "judgment_defaulters"
 NOT_RATED = "not_rated"  # no inputs for this rating: nothing to publish
 
 
-def public_list(catalogue: Catalogue, list_id: str = DEFAULTER_LIST) -> ListDef | None:
-    """The list, when the catalogue defines it and publishes it (masked)."""
-    list_def = catalogue.lists.get(list_id)
-    return list_def if list_def is not None and list_def.publicity == "public_masked" else None
-
-
-def list_line(t: Translator, row: Mapping[Any, Any], payloads: Mapping[str, Any]) -> dict[str, Any]:
-    """One public line of a list: a person's number masked, an organisation's USCC shown."""
-    return listed_entry_from(
-        t,
-        row,
-        entry_payload(row, payloads),
-        since=row["effective_on"],
-        until=row["ends_on"],
-    )
-
-
-def entry_payload(row: Mapping[Any, Any], payloads: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The payload a list line shows: its first record's that has one."""
-    for record_id in row["record_ids"] or []:
-        if payloads.get(record_id):
-            return dict(payloads[record_id])
-    return {}
-
-
-def shown_identifier(row: Mapping[Any, Any]) -> str:
-    """The identifier a public list shows: a person's resident ID masked, an organisation's
-    USCC in full (also what ``credo.exports`` writes)."""
-    if row["kind"] == "person":
-        return mask_identifier("cn_ric", row["ric"]) if row["ric"] else "—"
-    return str(row["uscc"] or "—")
-
-
-def listed_entry_from(
-    t: Translator, row: Mapping[Any, Any], payload: Mapping[str, Any], since: Any, until: Any
-) -> dict[str, Any]:
+def register_line(t: Translator, line: Line) -> dict[str, Any]:
+    """One public line of the defaulter list (credo.register), in the reader's language."""
     return {
-        "name": row["display_name"] or "—",
-        "id": shown_identifier(row),
-        "kind": t(f"kind.{row['kind']}"),
-        "organisation_id": row["subject_id"] if row["kind"] != "person" else None,
-        "case": mask_text(payload.get("case_number", "—")),
-        "amount": t.money(payload.get("amount")),
-        "date": t.date(since),
-        "until": t.date(until),
+        "name": line.display_name or "—",
+        "id": line.identifier,
+        "kind": t(f"kind.{line.kind}"),
+        "organisation_id": line.subject_id if line.kind != PERSON else None,
+        "case": mask_text(line.payload.get("case_number", "—")),
+        "amount": t.money(line.payload.get("amount")),
+        "date": t.date(line.since),
+        "until": t.date(line.until),
     }
 
 
@@ -469,7 +395,7 @@ def _listed(t: Translator, items: Sequence[str]) -> str:
 
 
 def org_ratings(
-    catalogue: Catalogue, t: Translator, rows: Sequence[Mapping[Any, Any]]
+    catalogue: Catalogue, t: Translator, rows: Sequence[RatingState]
 ) -> list[dict[str, Any]]:
     """Public ratings with the reasons that explain the band (never 'score too low')."""
     from credo.ratings.explain import reasons
@@ -477,42 +403,34 @@ def org_ratings(
     by_key = {r.key: r for r in catalogue.ratings.values() if r.public}
     shown = []
     for row in rows:
-        rating = by_key.get(row["rating_key"])
-        if rating is None or rating.bands is None or row["band"] == NOT_RATED:
+        rating = by_key.get(row.rating_key)
+        if rating is None or rating.bands is None or row.band == NOT_RATED:
             continue
-        explained = reasons(rating, dict(row["features"] or {}), row["band"])
+        explained = reasons(rating, dict(row.features or {}), row.band)
         shown.append(
             {
                 "name": t.pick(rating.name),
-                "band": catalogue.labels.words(t.lang).band(rating.id, row["band"]),
-                "as_of": t.date(row["as_of"]),
+                "band": catalogue.labels.words(t.lang).band(rating.id, row.band),
+                "as_of": t.date(row.as_of),
                 "reasons": [_text(r["text"], t) for r in explained],
             }
         )
     return shown
 
 
-def public_rating_keys(catalogue: Catalogue) -> list[str]:
-    return [r.key for r in catalogue.ratings.values() if r.public]
-
-
-def public_list_ids(catalogue: Catalogue) -> list[str]:
-    return [x.id for x in catalogue.lists.values() if x.publicity == "public_masked"]
-
-
 def org_list_entries(
-    catalogue: Catalogue, t: Translator, rows: Sequence[Mapping[Any, Any]]
+    catalogue: Catalogue, t: Translator, rows: Sequence[StoredEntry]
 ) -> list[dict[str, Any]]:
     shown = []
     for row in rows:
-        list_def = catalogue.lists.get(row["list_id"])
+        list_def = catalogue.lists.get(row.list_id)
         if list_def is None:
             continue
         shown.append(
             {
                 "name": t.pick(list_def.name),
-                "since": t.date(row["effective_on"]),
-                "until": t.date(row["ends_on"]),
+                "since": t.date(row.effective_on),
+                "until": t.date(row.ends_on),
                 **{k: v for k, v in list_facts(catalogue, t, list_def).items() if k != "title"},
             }
         )

@@ -12,20 +12,25 @@ must come from this site's own origin: no cross-site post, and no login CSRF."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Connection
 
 from credo.access import sessions
 from credo.access.model import Principal, Role
 from credo.context import AppContext
-from credo.web.api.deps import get_ctx
+from credo.errors import CredoError
+from credo.web.auth import presented_session, signed_in
+from credo.web.deps import get_ctx
 from credo.web.portal import views
 from credo.web.portal.i18n import Translator, choose_language
+from credo.web.problems import error_body
 
-SESSION_COOKIE = "credo_session"
 FORM_COOKIE = "credo_form"  # binds the sign-in form's CSRF token before there is a session
 LANG_COOKIE = "credo_lang"
 CSRF_FIELD = "csrf"
@@ -41,14 +46,6 @@ def translator(request: Request) -> Translator:
         offered,
     )
     return Translator(lang, offered)
-
-
-def signed_in(request: Request, ctx: AppContext = Depends(get_ctx)) -> Principal | None:
-    session_id = request.cookies.get(SESSION_COOKIE)
-    if not session_id:
-        return None
-    with ctx.engine.connect() as conn:
-        return sessions.principal_of(conn, session_id, ctx.clock.now())
 
 
 def is_https(request: Request) -> bool:
@@ -92,7 +89,7 @@ class _FormBinding:
 
 
 def _binding(request: Request) -> str | None:
-    return request.cookies.get(SESSION_COOKIE) or request.cookies.get(FORM_COOKIE)
+    return presented_session(request.cookies) or request.cookies.get(FORM_COOKIE)
 
 
 def render(
@@ -178,3 +175,70 @@ def same_origin(request: Request) -> bool:
         return False  # "null" (sandboxed or privacy-stripped) or anything stranger
     ours = {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "")}
     return parts.netloc.lower() in {host.lower() for host in ours if host}
+
+
+# -- the shape of every console and subject page: show it, or act and go back to it -----------
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page asked of the portal: the request, the app and who is signed in."""
+
+    request: Request
+    ctx: AppContext
+    principal: Principal | None
+
+
+@dataclass(frozen=True)
+class Posted(Visit):
+    """A form posted to the portal, with the form's token."""
+
+    csrf: str
+
+
+def visit(
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    principal: Principal | None = Depends(signed_in),
+) -> Visit:
+    return Visit(request, ctx, principal)
+
+
+def posted(seen: Visit = Depends(visit), csrf: str = Form("", max_length=100)) -> Posted:
+    return Posted(seen.request, seen.ctx, seen.principal, csrf)
+
+
+Page = Callable[..., Response]  # (visit, principal, error=None, status_code=200)
+
+
+def shown(seen: Visit, roles: tuple[Role, ...], page: Page) -> Response:
+    """``page`` for a signed-in principal of one of ``roles``; anyone else is refused or
+    signs in."""
+    refused = gate(seen.request, seen.ctx, seen.principal, roles)
+    if refused is not None or seen.principal is None:
+        return refused or RedirectResponse("/signin", status_code=303)
+    return page(seen, seen.principal)
+
+
+def acted(
+    post: Posted,
+    roles: tuple[Role, ...],
+    action: Callable[[Connection, Principal], None],
+    page: Page,
+    done: str,
+) -> Response:
+    """Run ``action(conn, principal)`` in its own transaction, committed before the redirect
+    to ``done`` (so the next page sees it); a refused action shows ``page`` with the problem
+    (``credo.web.problems``). A post from another site, or without this browser's form
+    token, is refused first."""
+    request, ctx, principal = post.request, post.ctx, post.principal
+    refused = guard_post(request, ctx, principal, post.csrf) or gate(request, ctx, principal, roles)
+    if refused is not None or principal is None:
+        return refused or RedirectResponse("/signin", status_code=303)
+    try:
+        with ctx.engine.begin() as conn:
+            action(conn, principal)
+    except CredoError as exc:
+        problem = error_body(exc)
+        return page(post, principal, problem["detail"], problem["status"])
+    return RedirectResponse(done, status_code=303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from credo.errors import CredoError
+from credo.errors import CredoError, ValidationFailed
 
 PROBLEM = "application/problem+json"
 
@@ -30,7 +31,9 @@ class Problem(BaseModel):
     code: str
 
 
-PROBLEM_CONTENT: dict[str, Any] = {PROBLEM: {"schema": Problem.model_json_schema()}}
+# One component that every error refers to (a generated client gets one Problem class)
+PROBLEM_SCHEMA = Problem.model_json_schema()
+PROBLEM_CONTENT: dict[str, Any] = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 # The errors any operation may answer with, declared once for the whole API (the app's
 # ``responses``): every route reads a body or parameters, takes a key, looks things up and
@@ -49,8 +52,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JSONResponse:
-    body = {
+def problem_body(status: int, title: str, detail: str, code: str, **extra: Any) -> dict[str, Any]:
+    """The one shape of a problem (RFC 9457, with Credo's ``code``)."""
+    return {
         "type": f"https://credo.example/problems/{code}",
         "title": title,
         "status": status,
@@ -58,7 +62,23 @@ def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JS
         "code": code,
         **extra,
     }
+
+
+def error_body(exc: CredoError) -> dict[str, Any]:
+    """A typed error as a problem."""
+    return problem_body(exc.status, exc.title, exc.detail, exc.code, **exc.extra)
+
+
+def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JSONResponse:
+    body = problem_body(status, title, detail, code, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def invalid(errors: Sequence[Mapping[str, Any]]) -> ValidationFailed:
+    """Pydantic's or FastAPI's validation errors as one 422, each error with where and what."""
+    found = [{"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in errors]
+    detail = "; ".join(f"{e['where']}: {e['problem']}" for e in found[:5])
+    return ValidationFailed(detail, errors=found)
 
 
 def install(app: FastAPI) -> None:
@@ -69,26 +89,23 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CredoError)
     async def _credo(_: Request, exc: CredoError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        response = problem(exc.status, exc.title, exc.detail, exc.code, **exc.extra)
-        if headers:
-            response.headers.update(headers)
-        return response
+        return _error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
-        ]
-        detail = "; ".join(f"{e['where']}: {e['problem']}" for e in errors[:5])
-        return problem(
-            422, "Input does not satisfy the rules", detail, "validation_failed", errors=errors
-        )
+        return _error_response(invalid(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem(exc.status_code, str(exc.detail), str(exc.detail), code)
+
+
+def _error_response(exc: CredoError) -> JSONResponse:
+    response = JSONResponse(error_body(exc), status_code=exc.status, media_type=PROBLEM)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def _declare_problem_content(app: FastAPI) -> None:
@@ -100,6 +117,9 @@ def _declare_problem_content(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = generate()
+            document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+                PROBLEM_SCHEMA
+            )
             for path_item in document.get("paths", {}).values():
                 for operation in path_item.values():
                     for status, response in operation.get("responses", {}).items():
@@ -134,7 +154,7 @@ class RefuseNul:
         body: bytes | None = None
         kind = _content_type(scope)
         if where is None and kind in _SCANNED:
-            body = await _read(receive)
+            body = await read_body(receive)
             where = _nul_in_body(body, form=kind == _FORM)
         if where is not None:
             await _refuse(send, where)
@@ -168,7 +188,8 @@ def _nul_in_body(body: bytes, form: bool) -> str | None:
     return None
 
 
-async def _read(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
+    """A request's whole body, from an ASGI ``receive``."""
     chunks: list[bytes] = []
     more = True
     while more:
@@ -193,16 +214,15 @@ def _replay(body: bytes) -> Receive:
 
 async def _refuse(send: Send, where: str) -> None:
     detail = f"{where}: a NUL character (U+0000) is not accepted in any field"
-    content = orjson.dumps(
-        {
-            "type": "https://credo.example/problems/nul_character",
-            "title": "Input does not satisfy the rules",
-            "status": 422,
-            "detail": detail,
-            "code": "nul_character",
-            "errors": [{"where": where, "problem": "contains U+0000"}],
-        }
-    )
+    errors = [{"where": where, "problem": "contains U+0000"}]
+    await send_problem(send, ValidationFailed(detail, code="nul_character", errors=errors))
+
+
+async def send_problem(send: Send, exc: CredoError) -> None:
+    """Answer an ASGI request with ``exc`` as a problem (for the app's raw ASGI parts)."""
+    content = orjson.dumps(error_body(exc))
     headers = [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(content)).encode())]
-    await send({"type": "http.response.start", "status": 422, "headers": headers})
+    if exc.status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    await send({"type": "http.response.start", "status": exc.status, "headers": headers})
     await send({"type": "http.response.body", "body": content})

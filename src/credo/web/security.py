@@ -24,6 +24,8 @@ from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from credo.web.auth import presents_credentials
+
 PAGE_POLICY = (
     "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -36,8 +38,6 @@ _DOCS_FIXED = (
 DOCS_PATHS = frozenset({"/docs"})
 PERSONAL_PREFIXES = ("/me", "/v1/me", "/console", "/signin", "/signout")
 _INLINE = re.compile(rb"<(script|style)(?![^>]*\bsrc=)[^>]*>(.*?)</\1>", re.S | re.I)
-_CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")
-_SESSION_COOKIE = b"credo_session="
 
 
 def common_headers(path: str, credentials: bool) -> list[tuple[bytes, bytes]]:
@@ -80,7 +80,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        added = common_headers(path, _has_credentials(scope["headers"]))
+        added = common_headers(path, presents_credentials(scope["headers"]))
         if path in DOCS_PATHS:
             await self._docs(scope, receive, send, added)
             return
@@ -108,15 +108,6 @@ class SecurityHeaders:
                 headers = message.get("headers", [])
                 message["headers"] = _merged(headers, added, docs_policy(body))
             await send(message)
-
-
-def _has_credentials(headers: Iterable[tuple[bytes, bytes]]) -> bool:
-    for name, value in headers:
-        if name in _CREDENTIAL_HEADERS:
-            return True
-        if name == b"cookie" and _SESSION_COOKIE in value:
-            return True
-    return False
 
 
 def _merged(
