@@ -13,7 +13,7 @@ from credo.audit import service as audit
 from credo.audit.tables import audit_log
 from credo.catalog.catalogue import Catalogue
 from credo.clock import FixedClock
-from credo.disputes import jobs, service
+from credo.disputes import cases, jobs, service
 from credo.disputes.report import subject_report
 from credo.errors import Conflict, NotFound, ValidationFailed
 from credo.notices import repository as notices_repo
@@ -107,7 +107,7 @@ def test_g27_the_job_records_overdue_disputes_as_unverified_once(
     with desk.engine.begin() as conn:
         assert jobs.run_due(conn, desk.ctx).disputes_unverified == 1
         assert jobs.run_due(conn, desk.ctx).disputes_unverified == 0
-        dispute = service.repository.get_dispute(conn, dispute_id)
+        dispute = cases.get(conn, "disputes", dispute_id)
         reasons = (
             conn.execute(
                 select(record_suppressions.c.reason).where(

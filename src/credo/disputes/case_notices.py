@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping
 
 from credo.catalog.catalogue import Catalogue
-from credo.disputes import notice_texts, repair_texts, repository
-from credo.disputes.targets import chains_named
+from credo.disputes import notice_texts, repair_texts
+from credo.disputes.targets import chain_of_subject, chains_named
 from credo.notices.reader import Reader, pick, reader_of
 from credo.notices.service import Notice, add_business_days
 from credo.records.eligibility import eligible_from
+from credo.records.queries import CurrentRecord
 from credo.records.service import WriteContext
 
 Case = RowMapping
@@ -32,7 +33,7 @@ def _to_subject(case: Case, kind: str, title: str, body: str, **more: Any) -> No
 
 
 def dispute_lodged(
-    conn: Connection, ctx: WriteContext, dispute: Case, chains: list[Case], now: datetime
+    conn: Connection, ctx: WriteContext, dispute: Case, chains: list[CurrentRecord], now: datetime
 ) -> list[Notice]:
     """To the furnisher (verify by the deadline) and the subject (received); a dispute on the
     merits of a decision also tells the subject where to appeal it (G-29)."""
@@ -46,9 +47,9 @@ def dispute_lodged(
             "furnisher",
             dispute["furnisher_id"],
             f"{dispute['kind']}_lodged",
-            f"A {what} about your record {chain['source_ref']}",
+            f"A {what} about your record {chain.source_ref}",
             f"The subject lodged a {what} ({dispute['category']}) about record "
-            f"{chain['source_ref']} ({chain['record_type']}). Grounds: {dispute['grounds']}\n"
+            f"{chain.source_ref} ({chain.record_type}). Grounds: {dispute['grounds']}\n"
             f"Evidence supplied: {dispute['evidence']}\nThe record has no effect until the "
             f"{what} is resolved. Verify or correct it by {dispute['deadline_at']}; an "
             "unverified record is treated as unverified and stays without effect (G-27).",
@@ -71,19 +72,17 @@ def dispute_lodged(
     return notices
 
 
-def _referral(ctx: WriteContext, reader: Reader, dispute: Case, chain: Case) -> Notice:
+def _referral(ctx: WriteContext, reader: Reader, dispute: Case, chain: CurrentRecord) -> Notice:
     """A dispute on the merits of a decision goes to the body that made it (G-29)."""
-    record_type = ctx.catalogue.record_types.get(chain["record_type"])
-    furnisher = ctx.catalogue.furnishers.get(chain["furnisher_id"])
+    record_type = ctx.catalogue.record_types.get(chain.record_type)
+    furnisher = ctx.catalogue.furnishers.get(chain.furnisher_id)
     basis = (
         reader.words.legal_basis("record_types", record_type.id, record_type.legal_basis).instrument
         if record_type
         else pick(reader, "the issuing authority's rules", "作出决定机关的规定")
     )
     issuer = (
-        notice_texts.reader_pick_text(reader, furnisher.name)
-        if furnisher
-        else chain["furnisher_id"]
+        notice_texts.reader_pick_text(reader, furnisher.name) if furnisher else chain.furnisher_id
     )
     title, body = notice_texts.referral(reader, ctx.catalogue, chain, issuer, basis)
     return _to_subject(
@@ -102,7 +101,7 @@ def dispute_result(
     """The outcome in plain words, in the subject's language (credo.disputes.notice_texts)."""
     catalogue = ctx.catalogue
     reader = reader_of(conn, catalogue, dispute["subject_id"])
-    chain = repository.chain_of_subject(conn, dispute["subject_id"], dispute["chain_id"])
+    chain = chain_of_subject(conn, dispute["subject_id"], dispute["chain_id"])
     assert chain is not None  # a dispute's chain is its subject's (it was lodged on it)
     effects = notice_texts.effects_back(
         conn, catalogue, reader, dispute["subject_id"], dispute["chain_id"], now.date()
@@ -113,7 +112,7 @@ def dispute_result(
     payload = {
         "dispute_id": dispute["id"],
         "outcome": dispute["status"],
-        "source_ref": chain["source_ref"],
+        "source_ref": chain.source_ref,
         "language": reader.lang,
         "effects_back": [e.list_name for e in effects],
     }
@@ -132,18 +131,22 @@ def dispute_result(
     ]
 
 
-def _repair_from(catalogue: Catalogue, chain: Case) -> date | None:
-    record_type = catalogue.record_types.get(chain["record_type"])
+def _repair_from(catalogue: Catalogue, chain: CurrentRecord) -> date | None:
+    record_type = catalogue.record_types.get(chain.record_type)
     if record_type is None or not record_type.repairable.allowed:
         return None
-    return eligible_from(record_type, chain["effective_from"])
+    return eligible_from(record_type, chain.effective_from)
 
 
 # -- repair applications ---------------------------------------------------------------------
 
 
 def repair_lodged(
-    conn: Connection, ctx: WriteContext, application: Case, chains: list[Case], now: datetime
+    conn: Connection,
+    ctx: WriteContext,
+    application: Case,
+    chains: list[CurrentRecord],
+    now: datetime,
 ) -> list[Notice]:
     """To the repair desk (decide by the deadline) and the subject (received)."""
     reader = reader_of(conn, ctx.catalogue, application["subject_id"])

@@ -23,12 +23,13 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping
 
 from credo.disputes import repository
-from credo.disputes.effects import effect_changed, log, send_corrections
+from credo.disputes.effects import log, send_corrections
 from credo.disputes.kinds import Case, CaseKind, kind_of, open_status_of
 from credo.errors import Conflict, NotFound, ValidationFailed
 from credo.notices.reader import Reader, readers_of
 from credo.notices.service import enqueue
-from credo.records.service import WriteContext
+from credo.records.queries import CurrentRecord, statements_of_chain
+from credo.records.service import WriteContext, effect_changed, lift_suppressions, suppress
 
 MIN_REASONS = 10
 LAPSE_REASONS = "not verified by the deadline (G-27)"
@@ -75,7 +76,7 @@ def lodge(
     ctx: WriteContext,
     kind: CaseKind,
     row: dict[str, Any],
-    chains: list[RowMapping],
+    chains: list[CurrentRecord],
 ) -> RowMapping:
     """Open a case on ``chains`` (its kind checked ``row`` and that none is open on them)."""
     now = ctx.clock.now()
@@ -84,7 +85,7 @@ def lodge(
     subject_id, ref = row["subject_id"], kind.ref(case_id)
     if kind.suspends_while_open:  # no effect from this moment (G-20, G-26)
         for chain in chains:
-            repository.open_suppression(conn, chain["chain_id"], subject_id, kind.name, ref, now)
+            suppress(conn, chain.chain_id, subject_id, kind.name, ref, now)
         effect_changed(conn, ctx, {subject_id}, kind.ref_prefix, ref, now)
     case = get(conn, kind.store, case_id)
     enqueue(conn, kind.lodged_notices(conn, ctx, case, list(chains), now), now)
@@ -136,14 +137,19 @@ def _check_outcome(
             f"stays without effect; only {final} can still be recorded (G-27)",
             code="dispute_deadline_passed",
         )
-    if outcome in kind.needs_correction and not repository.statements_after(
-        conn, case["chain_id"], case["opened_at"]
-    ):
+    if outcome in kind.needs_correction and not _corrected_since(conn, case):
         raise Conflict(
             "no correction of this record has arrived since the dispute was lodged; the "
             "furnisher sends it through the records API first",
             code="correction_missing",
         )
+
+
+def _corrected_since(conn: Connection, case: Case) -> bool:
+    """Whether a statement of the case's record arrived after the case was lodged."""
+    return any(
+        s.received_at > case["opened_at"] for s in statements_of_chain(conn, case["chain_id"])
+    )
 
 
 def _close(
@@ -165,9 +171,9 @@ def _close(
     changes = suppression is not None or outcome in kind.corrections
     chain_ids = kind.chain_ids(conn, case) if changes else []
     if kind.suspends_while_open:
-        repository.close_suppressions(conn, ref, now)
+        lift_suppressions(conn, ref, now)
     for chain_id in chain_ids if suppression else []:
-        repository.open_suppression(conn, chain_id, subject_id, suppression or "", ref, now)
+        suppress(conn, chain_id, subject_id, suppression or "", ref, now)
     repository.close_case(conn, kind.store, case["id"], outcome, now, actor, reasons)
     if transition != "lapse" and (kind.suspends_while_open or suppression):
         effect_changed(conn, ctx, {subject_id}, kind.ref_prefix, ref, now)

@@ -1,6 +1,7 @@
 """What every due-process step does after it changes a record's effect: a change-feed row and
-the subject hooks in the same transaction (ratings and list entries follow at once), and
-correction notices to every relying party that relied on the record (G-30)."""
+the subject hooks in the same transaction (ratings and list entries follow at once,
+``credo.records.service.effect_changed``), and correction notices to every relying party that
+relied on the record (G-30)."""
 
 from __future__ import annotations
 
@@ -11,23 +12,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from credo.audit import service as audit
-from credo.disputes import peers, repository
+from credo.disputes import peers
 from credo.notices.service import Notice, enqueue
-from credo.records import repository as records_repo
-from credo.records.service import WriteContext, subjects_changed
-
-
-def effect_changed(
-    conn: Connection, ctx: WriteContext, subject_ids: set[int], kind: str, ref: str, now: datetime
-) -> None:
-    records_repo.append_feed(
-        conn,
-        [
-            {"subject_id": s, "kind": kind, "ref": ref, "created_at": now}
-            for s in sorted(subject_ids)
-        ],
-    )
-    subjects_changed(conn, ctx, subject_ids)
+from credo.records.queries import current_of_chains, statements_of_chain
+from credo.records.service import WriteContext
 
 
 def log(
@@ -53,12 +41,11 @@ def send_corrections(
     look-back, relied on one of these records (G-30). Returns how many were queued."""
     lookback = ctx.catalogue.profile.correction_lookback_days
     since = None if lookback is None else now - timedelta(days=lookback)
-    record_ids = repository.record_ids_of_chains(conn, chain_ids)
-    types = repository.record_types_of_chains(conn, chain_ids)
     notices = []
-    for chain_id, ids in record_ids.items():
+    for chain_id, chain in sorted(current_of_chains(conn, chain_ids).items()):
+        record_ids = [s.record_id for s in statements_of_chain(conn, chain_id)]
         for recipient in peers.recipients_of_records(
-            conn, ctx.catalogue, subject_id, types[chain_id], ids, since
+            conn, ctx.catalogue, subject_id, chain.record_type, record_ids, since
         ):
             notices.append(_correction(recipient, subject_id, chain_id, change))
     enqueue(conn, notices, now)

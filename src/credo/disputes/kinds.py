@@ -17,10 +17,13 @@ from credo.disputes import case_notices
 from credo.disputes.targets import application_chains
 from credo.notices.reader import Reader
 from credo.notices.service import Notice
+from credo.records.queries import CurrentRecord
 from credo.records.service import WriteContext
 
 Case = RowMapping
-LodgedNotices = Callable[[Connection, WriteContext, Case, list[Case], datetime], list[Notice]]
+LodgedNotices = Callable[
+    [Connection, WriteContext, Case, list[CurrentRecord], datetime], list[Notice]
+]
 CaseNotices = Callable[[Connection, WriteContext, Case, datetime], list[Notice]]
 # a run of the deadline job reads its subjects' languages at once, and hands each its reader
 OverdueNotices = Callable[[Connection, WriteContext, Case, Reader, datetime], list[Notice]]
@@ -71,7 +74,7 @@ def _chain_of_dispute(conn: Connection, case: Case) -> list[str]:
 
 
 def _chains_of_application(conn: Connection, case: Case) -> list[str]:
-    return [c["chain_id"] for c in application_chains(conn, case)]
+    return [c.chain_id for c in application_chains(conn, case)]
 
 
 def _dispute_kind(name: str, claims: str, outcomes: tuple[str, ...], removing: str) -> CaseKind:

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, RowMapping
 from credo.catalog.catalogue import Catalogue
 from credo.notices.reader import Reader, pick
 from credo.notices.reader import record_name as reader_record_name
+from credo.records.queries import CurrentRecord
 
 # How each outcome reads to the subject: (successful?, what was decided).
 SUCCESSFUL = frozenset({"corrected", "deleted", "confirmed"})
@@ -47,8 +48,8 @@ class EffectBack:
     ends_on: date
 
 
-def record_name(reader: Reader, catalogue: Catalogue, chain: RowMapping) -> str:
-    return reader_record_name(reader, catalogue, chain["record_type"], chain["source_ref"])
+def record_name(reader: Reader, catalogue: Catalogue, chain: CurrentRecord) -> str:
+    return reader_record_name(reader, catalogue, chain.record_type, chain.source_ref)
 
 
 def reader_pick_text(reader: Reader, text: object) -> str:
@@ -62,7 +63,7 @@ def what(reader: Reader, kind: str) -> str:
 
 
 def received(
-    reader: Reader, catalogue: Catalogue, dispute: RowMapping, chain: RowMapping, now: datetime
+    reader: Reader, catalogue: Catalogue, dispute: RowMapping, chain: CurrentRecord, now: datetime
 ) -> tuple[str, str]:
     """The receipt: the record has no effect until the dispute ends, and the deadline."""
     name = record_name(reader, catalogue, chain)
@@ -85,7 +86,7 @@ def received(
 
 
 def referral(
-    reader: Reader, catalogue: Catalogue, chain: RowMapping, issuer: str, basis: str
+    reader: Reader, catalogue: Catalogue, chain: CurrentRecord, issuer: str, basis: str
 ) -> tuple[str, str]:
     """A dispute on the merits: only the body that decided can change the decision (G-29)."""
     name = record_name(reader, catalogue, chain)
@@ -107,7 +108,7 @@ def result(
     reader: Reader,
     catalogue: Catalogue,
     dispute: RowMapping,
-    chain: RowMapping,
+    chain: CurrentRecord,
     effects: list[EffectBack],
     repair_from: date | None,
 ) -> tuple[str, str]:
@@ -141,7 +142,7 @@ def _decision(
     reader: Reader,
     catalogue: Catalogue,
     dispute: RowMapping,
-    chain: RowMapping,
+    chain: CurrentRecord,
     kind: str,
     decided: str,
     at: datetime,
@@ -156,7 +157,7 @@ def _decision(
 
 
 def _now(
-    reader: Reader, outcome: str, chain: RowMapping, effects: list[EffectBack], at: datetime
+    reader: Reader, outcome: str, chain: CurrentRecord, effects: list[EffectBack], at: datetime
 ) -> str:
     """What the outcome means for the subject from now on."""
     if outcome in ("deleted", "confirmed"):
@@ -172,7 +173,7 @@ def _now(
             "The record stays without effect, and every relying party that received it is told so.",
             "该记录继续不产生影响，我们将通知所有曾收到该记录的机构。",
         )
-    until = reader.date(chain["effect_until"])
+    until = reader.date(chain.effect_until)
     if outcome == "corrected":
         lead = pick(
             reader,
@@ -203,7 +204,7 @@ def _effect_line(reader: Reader, effect: EffectBack) -> str:
 def _further(
     reader: Reader,
     catalogue: Catalogue,
-    chain: RowMapping,
+    chain: CurrentRecord,
     won: bool,
     outcome: str,
     repair_from: date | None,
@@ -215,15 +216,15 @@ def _further(
             "You may see your full file at any time, free of charge.",
             "您可以随时免费查询您的完整档案。",
         )
-    record_type = catalogue.record_types.get(chain["record_type"])
-    furnisher = catalogue.furnishers.get(chain["furnisher_id"])
-    issuer = reader_pick_text(reader, furnisher.name) if furnisher else chain["furnisher_id"]
+    record_type = catalogue.record_types.get(chain.record_type)
+    furnisher = catalogue.furnishers.get(chain.furnisher_id)
+    issuer = reader_pick_text(reader, furnisher.name) if furnisher else chain.furnisher_id
     basis = (
         reader.words.legal_basis("record_types", record_type.id, record_type.legal_basis)
         if record_type
         else None
     )
-    until = reader.date(chain["effect_until"])
+    until = reader.date(chain.effect_until)
     lines = [
         pick(reader, "What you can do:", "您可以："),
         pick(

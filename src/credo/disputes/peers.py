@@ -1,8 +1,5 @@
-"""Integration points with the packages that due process reads but does not own: inquiries
-and decisions (credo.checks), list entries (credo.lists) and ratings (credo.ratings).
-
-Each function degrades to an empty answer while the other package is not there, so due
-process works on its own and picks the data up as soon as it exists."""
+"""What due process reads of the packages below it, through their public functions: inquiries
+and decisions (credo.checks), list entries (credo.lists) and ratings (credo.ratings)."""
 
 from __future__ import annotations
 
@@ -14,7 +11,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from credo.catalog.catalogue import Catalogue
-from credo.disputes import repository
+from credo.checks.service import decisions_about
+from credo.checks.service import inquiries_of as checks_inquiries_of
+from credo.lists.service import entries_on
+from credo.ratings.queries import states_of_subject
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,11 @@ def recipients_of_records(
     wanted = set(record_ids)
     measures = _measures_reading(catalogue, record_type)
     found = []
-    for inquiry in repository.inquiries_of_subject(conn, subject_id, since):
-        named = set(_strings_in(inquiry.get("measures")))
+    for decision in decisions_about(conn, subject_id, since):
+        named = set(_strings_in(decision.measures))
         if named & wanted or named & measures:
             found.append(
-                Recipient(
-                    inquiry["relying_party_id"], inquiry["id"], inquiry["purpose"], inquiry["at"]
-                )
+                Recipient(decision.relying_party_id, decision.id, decision.purpose, decision.at)
             )
     return found
 
@@ -82,12 +80,6 @@ def _strings_in(value: Any) -> Iterable[str]:
 def inquiries_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
     """Who looked, when, for what purpose, with what outcome (G-24). The checks package's
     own query also finds inquiries asked under an identifier that resolved to no one."""
-    try:
-        from credo.checks.service import inquiries_of as checks_inquiries_of
-
-        rows = list(checks_inquiries_of(conn, subject_id))
-    except ImportError:
-        rows = repository.inquiries_of_subject(conn, subject_id)
     return [
         {
             "decision_id": row["id"],
@@ -97,7 +89,7 @@ def inquiries_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
             "outcome": row["outcome"],
             "as_of": row.get("as_of"),  # a check about a past date (credo.checks.past)
         }
-        for row in rows
+        for row in checks_inquiries_of(conn, subject_id)
     ]
 
 
@@ -105,14 +97,14 @@ def ratings_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
     """Every rating held about the subject, with the features that explain it."""
     return [
         {
-            "rating": row["rating_key"],
-            "band": row["band"],
-            "total": row["total"],
-            "as_of": row["as_of"],
-            "reason": row.get("reason"),  # why not rated or pending (credo.ratings.banding)
-            "explanation": row["features"],
+            "rating": state.rating_key,
+            "band": state.band,
+            "total": state.total,
+            "as_of": state.as_of,
+            "reason": state.reason,  # why not rated or pending (credo.ratings.banding)
+            "explanation": state.features,
         }
-        for row in repository.rating_states_of_subject(conn, subject_id)
+        for state in states_of_subject(conn, subject_id)
     ]
 
 
@@ -120,10 +112,6 @@ def list_entries_of(
     conn: Connection, catalogue: Catalogue, subject_id: int, on: date
 ) -> list[dict[str, Any]]:
     """Every list entry of the subject on ``on`` with its legal basis, term and exit path."""
-    try:
-        from credo.lists.service import entries_on
-    except ImportError:
-        return []
     found = []
     for entry, status in entries_on(conn, catalogue, subject_id, on):
         list_def = catalogue.lists.get(entry.list_id)
@@ -153,13 +141,3 @@ def _exit_path(list_def: Any) -> Any:
         if value is not None:
             return value.model_dump() if hasattr(value, "model_dump") else value
     return None
-
-
-def chains_of_list_entry(conn: Connection, entry_id: str, subject_id: int) -> list[str] | None:
-    """The record chains behind a list entry of this subject (None: no such entry). Ending
-    their effect ends the entry and its measures, because entries and measures are derived
-    from records at check time (G-16)."""
-    entry = repository.list_entry_of_subject(conn, entry_id, subject_id)
-    if entry is None:
-        return None
-    return repository.chains_of_records(conn, list(entry["record_ids"] or []))

@@ -15,6 +15,7 @@ from credo.disputes.kinds import REPAIR
 from credo.disputes.targets import target_chains
 from credo.errors import Conflict, ValidationFailed
 from credo.records.eligibility import eligible_from
+from credo.records.queries import CurrentRecord
 from credo.records.service import WriteContext
 
 TARGETS = ("record", "list_entry")
@@ -38,7 +39,7 @@ def apply(
     chains = target_chains(conn, subject_id, target_kind, target_ref)
     _check_eligible(ctx, chains, condition)
     if target_kind == "record":  # one pending application per record, however it was named
-        target_ref = chains[0]["chain_id"]
+        target_ref = chains[0].chain_id
     target = {"target_kind": target_kind, "target_ref": target_ref}
     if repository.open_case_on(conn, REPAIR.store, REPAIR.open_status, **target) is not None:
         raise Conflict("an application for this is already pending", code="already_applied")
@@ -46,9 +47,9 @@ def apply(
     return cases.lodge(conn, ctx, REPAIR, row, chains)
 
 
-def _check_eligible(ctx: WriteContext, chains: list[RowMapping], condition: str) -> None:
+def _check_eligible(ctx: WriteContext, chains: list[CurrentRecord], condition: str) -> None:
     """Repairable types only, a declared condition, and not before the minimum period."""
-    types = [ctx.catalogue.record_types[c["record_type"]] for c in chains]
+    types = [ctx.catalogue.record_types[c.record_type] for c in chains]
     for record_type in types:
         if not record_type.repairable.allowed:
             raise ValidationFailed(
@@ -64,7 +65,7 @@ def _check_eligible(ctx: WriteContext, chains: list[RowMapping], condition: str)
             conditions=conditions,
         )
     eligible_on = max(
-        eligible_from(t, c["effective_from"]) for t, c in zip(types, chains, strict=True)
+        eligible_from(t, c.effective_from) for t, c in zip(types, chains, strict=True)
     )
     if ctx.clock.today() < eligible_on:
         raise ValidationFailed(

@@ -6,16 +6,19 @@ late. Records are named by type and the furnisher's case number, never by a chai
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlalchemy import RowMapping
 
 from credo.catalog.catalogue import Catalogue
 from credo.disputes.notice_texts import record_name
 from credo.notices import rights
 from credo.notices.reader import Reader, pick
+from credo.records.queries import CurrentRecord
 
 
 def received(
-    reader: Reader, catalogue: Catalogue, application: RowMapping, chains: list[RowMapping]
+    reader: Reader, catalogue: Catalogue, application: RowMapping, chains: list[CurrentRecord]
 ) -> tuple[str, str]:
     """The receipt: what was applied for, on which ground, and the decision deadline."""
     names = _names(reader, catalogue, chains)
@@ -38,7 +41,7 @@ def received(
 
 
 def decision(
-    reader: Reader, catalogue: Catalogue, application: RowMapping, chains: list[RowMapping]
+    reader: Reader, catalogue: Catalogue, application: RowMapping, chains: list[CurrentRecord]
 ) -> tuple[str, str]:
     """Approved: the record stops counting from the decision, with its lists and measures.
     Refused: why, that it still counts and until when, and what the subject can do."""
@@ -70,12 +73,12 @@ def _refused(
     reader: Reader,
     catalogue: Catalogue,
     application: RowMapping,
-    chains: list[RowMapping],
+    chains: list[CurrentRecord],
     names: str,
     at: str,
 ) -> tuple[str, str]:
     reasons = str(application["reasons"] or "").strip()
-    until = reader.date(max((c["effect_until"] for c in chains), default=None))
+    until = reader.date(max((c.effect_until for c in chains), default=None))
     ground = reader.words.text(application["condition"])
     if reader.zh:
         title = "您的信用修复申请未获批准：该记录继续产生影响"
@@ -90,7 +93,7 @@ def _refused(
         now = f"The record counts as before, at the latest until {until}."
         again = f"- Apply again at any time with new proof ({ground})."
         lapse = f"If nothing changes, the record stops counting on {until} at the latest."
-    challenge = [rights.challenge(reader, catalogue, c) for c in chains]
+    challenge = [rights.challenge(reader, catalogue, asdict(c)) for c in chains]
     further = [
         rights.heading(reader),
         again,
@@ -103,7 +106,7 @@ def _refused(
 
 
 def overdue(
-    reader: Reader, catalogue: Catalogue, application: RowMapping, chains: list[RowMapping]
+    reader: Reader, catalogue: Catalogue, application: RowMapping, chains: list[CurrentRecord]
 ) -> tuple[str, str]:
     """Past the decision deadline: the operators are told, and the subject may complain."""
     names = _names(reader, catalogue, chains)
@@ -124,7 +127,7 @@ def overdue(
     )
 
 
-def _names(reader: Reader, catalogue: Catalogue, chains: list[RowMapping]) -> str:
+def _names(reader: Reader, catalogue: Catalogue, chains: list[CurrentRecord]) -> str:
     """The records applied for (one, or those behind a list entry), as the subject knows them."""
     names = [record_name(reader, catalogue, c) for c in chains]
     return pick(reader, " and ", "及").join(names) or pick(reader, "your record", "您的记录")

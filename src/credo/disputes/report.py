@@ -12,9 +12,10 @@ keyed on it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, RowMapping
 
@@ -24,13 +25,19 @@ from credo.checks.subscriptions import watchers_of
 from credo.disputes import peers, repository
 from credo.disputes.repair import eligible_from
 from credo.disputes.service import status_now
-from credo.notices import repository as notices_repo
+from credo.notices.service import SubjectNotice, notices_to_subject
 from credo.quality import hold as quality_hold
 from credo.records import effect
-from credo.records import repository as records_repo
 from credo.records.effect import EffectRule
-from credo.records.queries import subject_statements
+from credo.records.queries import (
+    current_of_subject,
+    statements_of_subject,
+    subject_statements,
+    suppressions_of_subject,
+)
 from credo.subjects.service import subject_summary
+
+Row = TypeVar("Row", bound=Mapping[Any, Any])  # a stored row or a record's view
 
 RIGHTS = {
     "free_copy": "This report is free. You may ask for it at any time.",
@@ -63,7 +70,7 @@ def subject_report(
         "repair_applications": [
             _plain(r) for r in repository.cases_of_subject(conn, "repairs", subject_id)
         ],
-        "notices": [_notice(n) for n in notices_repo.of_subject(conn, subject_id)],
+        "notices": [_notice(n) for n in notices_to_subject(conn, subject_id)],
         "rights": RIGHTS,
     }
     return jsonable(report)
@@ -82,9 +89,9 @@ def _records(
     today: date,
     now: datetime,
 ) -> list[dict[str, Any]]:
-    history = _by_chain(records_repo.statements_of_subject(conn, subject_id))
-    suppressions = _by_chain(repository.suppressions_of_subject(conn, subject_id))
-    current = records_repo.current_of_subject(conn, subject_id)
+    history = _by_chain([asdict(s) for s in statements_of_subject(conn, subject_id)])
+    suppressions = _by_chain([asdict(s) for s in suppressions_of_subject(conn, subject_id)])
+    current = [asdict(c) for c in current_of_subject(conn, subject_id)]
     remarks = subject_statements(conn, [c["chain_id"] for c in current])
     disputes_by_chain = _by_chain(disputes)
     # G-49: a record whose furnisher is held for review says so (no subject data is read)
@@ -104,15 +111,18 @@ def _records(
     ]
 
 
-def _by_chain(rows: list[RowMapping]) -> dict[str, list[RowMapping]]:
-    grouped: dict[str, list[RowMapping]] = defaultdict(list)
+def _by_chain(rows: Sequence[Row]) -> dict[str, list[Row]]:
+    grouped: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         grouped[row["chain_id"]].append(row)
     return grouped
 
 
 def _record(
-    catalogue: Catalogue, row: RowMapping, suppressions: list[RowMapping], today: date
+    catalogue: Catalogue,
+    row: Mapping[str, Any],
+    suppressions: Sequence[Mapping[str, Any]],
+    today: date,
 ) -> dict[str, Any]:
     record_type = catalogue.record_types.get(row["record_type"])
     furnisher = catalogue.furnishers.get(row["furnisher_id"])
@@ -153,7 +163,7 @@ def _record(
     }
 
 
-def _repair_date(record_type: Any, row: RowMapping) -> date | None:
+def _repair_date(record_type: Any, row: Mapping[str, Any]) -> date | None:
     if record_type is None or not record_type.repairable.allowed:
         return None
     return eligible_from(record_type, row["effective_from"])
@@ -182,7 +192,7 @@ def effect_reason(
     return EffectRule.of(catalogue).why_not({**row, "suppressed": suppressed}, today)
 
 
-def _statement(row: RowMapping) -> dict[str, Any]:
+def _statement(row: Mapping[str, Any]) -> dict[str, Any]:
     keys = (
         "record_id",
         "revision",
@@ -208,12 +218,11 @@ def _dispute(row: RowMapping, now: datetime) -> dict[str, Any]:
     return {**_plain(row), "status": status_now(row, now)}
 
 
-def _notice(row: RowMapping) -> dict[str, Any]:
-    keys = ("id", "kind", "title", "body", "created_at", "due_by", "sent_at")
-    return {k: row[k] for k in keys}
+def _notice(notice: SubjectNotice) -> dict[str, Any]:
+    return asdict(notice)
 
 
-def _plain(row: RowMapping) -> dict[str, Any]:
+def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
     return dict(row)
 
 

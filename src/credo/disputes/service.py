@@ -9,6 +9,7 @@ lodged and adds what only disputes have: more information, and the subject's sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,9 +18,10 @@ from sqlalchemy import Connection, RowMapping
 from credo.disputes import cases, repository
 from credo.disputes.effects import log
 from credo.disputes.kinds import KINDS as CASE_KINDS
-from credo.disputes.kinds import ClaimOutcome, DisputeOutcome
+from credo.disputes.kinds import UNVERIFIED, ClaimOutcome, DisputeOutcome
 from credo.disputes.targets import chain_of
 from credo.errors import Conflict, NotFound, ValidationFailed
+from credo.quality.service import DisputeCounts
 from credo.records.queries import statement_texts
 from credo.records.service import WriteContext, add_subject_statement
 
@@ -64,7 +66,7 @@ def open_dispute(
     """Lodge a dispute or "not me" claim: the record loses its effect in this transaction."""
     _check_lodging(kind, category, grounds)
     chain = chain_of(conn, subject_id, record_ref)
-    if repository.open_case_on(conn, "disputes", "open", chain_id=chain["chain_id"], kind=kind):
+    if repository.open_case_on(conn, "disputes", "open", chain_id=chain.chain_id, kind=kind):
         raise Conflict(
             f"this record already has an open {kind.replace('_', ' ')}; add information to it "
             "instead of lodging a new one",
@@ -73,9 +75,9 @@ def open_dispute(
     row = {
         "kind": kind,
         "subject_id": subject_id,
-        "chain_id": chain["chain_id"],
-        "record_id": chain["record_id"],
-        "furnisher_id": chain["furnisher_id"],
+        "chain_id": chain.chain_id,
+        "record_id": chain.record_id,
+        "furnisher_id": chain.furnisher_id,
         "category": "identity" if kind == "identity_claim" else category,
         "grounds": grounds.strip(),
         "evidence": evidence or {},
@@ -152,8 +154,8 @@ def attach_statement(
         raise ValidationFailed(f"a statement is limited to {MAX_STATEMENT} characters")
     chain = chain_of(conn, subject_id, record_ref)
     now = ctx.clock.now()
-    statement_id = add_subject_statement(conn, subject_id, chain["chain_id"], text.strip(), now)
-    payload = {"statement_id": statement_id, "chain_id": chain["chain_id"]}
+    statement_id = add_subject_statement(conn, subject_id, chain.chain_id, text.strip(), now)
+    payload = {"statement_id": statement_id, "chain_id": chain.chain_id}
     log(conn, f"subject:{subject_id}", "statement.attach", subject_id, payload, now)
     return statement_id
 
@@ -161,3 +163,17 @@ def attach_statement(
 def statements_for(conn: Connection, chain_ids: list[str]) -> dict[str, list[str]]:
     """For decisions (credo.checks): the subject statements of each record chain (G-32)."""
     return {chain_id: list(texts) for chain_id, texts in statement_texts(conn, chain_ids).items()}
+
+
+# Outcomes that go against the furnisher's record: corrected, deleted, "not me" confirmed, or
+# left unverified past the deadline (G-27).
+OVERTURNED = ("corrected", "deleted", "confirmed", UNVERIFIED)
+
+
+def quality_counts(
+    conn: Connection, start: datetime, end: datetime, not_before: Mapping[str, datetime]
+) -> dict[str, DisputeCounts]:
+    """Each furnisher's disputes in the window, for its quality rates (G-49): the
+    ``DisputeCounter`` that the jobs runner passes to ``credo.quality.service.evaluate``."""
+    found = repository.quality_counts(conn, start, end, dict(not_before), OVERTURNED)
+    return {furnisher_id: DisputeCounts(*counts) for furnisher_id, counts in found.items()}

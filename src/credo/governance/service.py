@@ -11,21 +11,23 @@ would never hold for long; the statements accepted since the simulation are repo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
 
 from credo.audit import approvals
-from credo.audit import repository as audit_repo
-from credo.audit.service import append
+from credo.audit.service import append, hash_at
 from credo.catalog.catalogue import Catalogue
 from credo.clock import Clock
+from credo.context import subject_hooks
 from credo.errors import Conflict, NotFound, ValidationFailed
 from credo.governance import repository as repo
 from credo.governance.fingerprint import content_hash, document_hash, rules_of
 from credo.governance.simulate import FORMAT, summary_text
+from credo.records.queries import feed_head, subjects_with_records
+from credo.records.service import WriteContext, run_hooks
 
 HEX64 = frozenset("0123456789abcdef")
 
@@ -83,7 +85,7 @@ def store_simulation(
     """Store the simulation a change is proposed with; refuse one not run on this registry.
     Returns what the audit entry records of it (its SHA-256 among them)."""
     row = _parse(document)
-    if repo.audit_hash_at(conn, row["audit_seq"]) != row["audit_hash"]:
+    if hash_at(conn, row["audit_seq"]) != row["audit_hash"]:
         raise ValidationFailed(
             f"the simulation names audit entry {row['audit_seq']} with a hash this registry's "
             "log does not have: it was not run on this registry"
@@ -127,12 +129,12 @@ def activate(
     """Record ``proposed`` as the live catalogue for approved change ``change_id``, if its
     simulation is of this catalogue and current (G-48); the rules it adds or changes get a
     version with the published summary of the assessment (G-25, G-08)."""
-    change = audit_repo.get_change(conn, change_id)
+    change = approvals.get_change(conn, change_id)
     if change is None:
         raise NotFound(f"no catalogue change {change_id}")
-    if change["status"] != "approved":
+    if change.status != "approved":
         raise Conflict(
-            f"catalogue change {change_id} is {change['status']}, not approved: a second "
+            f"catalogue change {change_id} is {change.status}, not approved: a second "
             "operator must approve it first (G-48)",
             code="change_not_approved",
         )
@@ -167,7 +169,7 @@ def _check_current(
             "again on the current registry and propose it again (G-48)",
             code="simulation_stale",
         )
-    if repo.audit_hash_at(conn, simulation["audit_seq"]) != simulation["audit_hash"]:
+    if hash_at(conn, simulation["audit_seq"]) != simulation["audit_hash"]:
         raise Conflict(
             "the registry the simulation ran on is not this one (its audit entry differs)",
             code="simulation_other_registry",
@@ -221,8 +223,8 @@ def _record(
         },
     )
     repo.insert_rule_versions(conn, [{**r, "version_id": version_id} for r in changed])
-    audit_repo.decide_change(conn, change_id, {"status": "activated"})
-    since = repo.feed_head(conn) - int(simulation["feed_seq"])
+    approvals.mark_activated(conn, change_id)
+    since = feed_head(conn) - int(simulation["feed_seq"])
     return Activation(version_id, digest, changed, since, summary)
 
 
@@ -277,12 +279,9 @@ def rederive(
     """Re-derive every subject's rating state, list entries and notices under ``catalogue``
     (the real-time hooks, as a bulk load's last pass runs them): the registry then says
     what the simulation said. Returns the subjects re-derived."""
-    from credo.context import subject_hooks
-    from credo.records.service import WriteContext, run_hooks
-
     write = WriteContext(catalogue, clock, tuple(subject_hooks(catalogue, clock)))
     with engine.connect() as conn:
-        subject_ids = repo.subject_ids_with_records(conn)
+        subject_ids = subjects_with_records(conn)
     for start in range(0, len(subject_ids), chunk):
         with engine.begin() as conn:
             run_hooks(conn, write, set(subject_ids[start : start + chunk]))
@@ -294,8 +293,19 @@ def rederive(
 # -- what the console and the public catalogue page show ------------------------------------
 
 
-def proposals(conn: Connection) -> list[dict[str, Any]]:
-    return [dict(row) for row in repo.changes_with_simulations(conn)]
+def proposals(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest catalogue changes, each with its simulation's summary (its columns None
+    where it has none)."""
+    changes = approvals.changes(conn)[::-1][:limit]
+    simulations = repo.simulations_of_changes(conn, [change.id for change in changes])
+    return [
+        {**asdict(change), **_simulation_summary(simulations.get(change.id))} for change in changes
+    ]
+
+
+def _simulation_summary(found: RowMapping | None) -> dict[str, Any]:
+    names = ("simulation_id", "catalogue_hash", "as_of", "ran_at", "sha256", "summary")
+    return {name: found[name] if found else None for name in names}
 
 
 def simulation_document(conn: Connection, change_id: int) -> dict[str, Any]:

@@ -23,13 +23,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from credo.audit.service import head
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.ratings import RatingDef
 from credo.catalog.vocab import Polarity
 from credo.checks.decide import applied_measures, outcome_of, plan_purposes
 from credo.errors import ValidationFailed
-from credo.governance import repository as repo
 from credo.governance.fingerprint import content_hash, rule_hash
+from credo.governance.groups import DIMENSIONS, subject_groups
+from credo.governance.groups import population as groups_population
 from credo.lists import queries as lists_queries
 from credo.lists import service as lists_service
 from credo.lists.engine import (
@@ -43,10 +45,10 @@ from credo.lists.engine import (
 )
 from credo.ratings.service import batch_results, check_engine, source_for
 from credo.records.effect import EffectRule
+from credo.records.queries import feed_head
 from credo.statistics import DEFAULT_MIN_CELL, aggregate
 
 FORMAT = "credo.simulation/1"
-DIMENSIONS = ("kind", "region", "furnisher", "record_type")
 ADVERSE_OUTCOMES = frozenset({"restricted", "review"})
 NONE = "(none)"  # not rated, not listed: the other side of a transition
 SAMPLE = 10  # subject ids per changed rule for the operator
@@ -468,7 +470,7 @@ def _change_body(
 def _groups_of(engine: Engine, subject_ids: set[int]) -> dict[int, dict[str, list[str]]]:
     groups: dict[int, dict[str, list[str]]] = {}
     with engine.connect() as conn:
-        for subject_id, dimension, group in repo.subject_groups(conn, sorted(subject_ids)):
+        for subject_id, dimension, group in subject_groups(conn, sorted(subject_ids)):
             found = groups.setdefault(subject_id, {}).setdefault(dimension, [])
             if group not in found:  # a furnisher comes once per record type it sent
                 found.append(group)
@@ -507,9 +509,8 @@ def simulate(
     one on ``options.as_of``, and with ``backtest`` on the first of each month in the range."""
     check_engine(options.engine_name)
     with engine.connect() as conn:
-        audit_seq, audit_hash, feed_seq = repo.registry_state(conn)
-        population = repo.population(conn)
-        everyone = repo.subjects_with_records(conn)
+        (audit_seq, audit_hash), feed_seq = head(conn), feed_head(conn)
+        population, everyone = groups_population(conn)
     evaluator = Evaluator(engine, options.engine_name, options.spark, progress)
     a = evaluator.outcome(live, options.as_of)
     b = evaluator.outcome(proposed, options.as_of)
