@@ -29,7 +29,6 @@ from credo.catalog.ratings import NOT_RATED, PENDING
 from credo.context import AppContext
 from credo.errors import Forbidden, NotFound, ValidationFailed
 from credo.exports import repository
-from credo.exports.repository import SHOWN_IDENTIFIERS
 from credo.exports.writers import Column, Format, open_writer
 from credo.ratings.compiler import Probe, compile_rating
 from credo.ratings.repository import dialect_of
@@ -229,7 +228,8 @@ def _list_line(row: Mapping[str, Any], payloads: Mapping[str, Any]) -> dict[str,
 
 def _identifiers(row: Mapping[str, Any]) -> dict[str, str]:
     """The identifiers an export row carries, by scheme (as the register reads a subject's)."""
-    return {scheme: row[column] for column, scheme in SHOWN_IDENTIFIERS.items() if row.get(column)}
+    columns = (("ric", "cn_ric"), ("uscc", "cn_uscc"))  # the export rows' identifier columns
+    return {scheme: row[column] for column, scheme in columns if row.get(column)}
 
 
 def _raw_chunks(
