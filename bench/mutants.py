@@ -109,7 +109,7 @@ MUTANTS: tuple[Mutant, ...] = (
       "            if kind in BANNED_EVIDENCE_KINDS:", "            if False:", CATALOG_GR),
     m("g06_finality_clause", "G-06", "records/effect.py",
       '    Clause("finality", "final", None, NOT_FINAL),\n', "", LIST_GR, WRITE_PATH, quick=True),
-    m("g06_list_trigger_filter", "G-06", "lists/repository.py",
+    m("g06_list_trigger_filter", "G-06", "records/repository.py",
       "    ).where(rc.record_type.in_(list(record_types)), in_effect(rule, None))",
       "    ).where(rc.record_type.in_(list(record_types)))", LIST_GR),
     m("g07_remit", "G-07", "records/validate.py",

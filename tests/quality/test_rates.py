@@ -15,7 +15,7 @@ from credo.clock import FixedClock
 from credo.disputes import repository as disputes_repo
 from credo.disputes import service as disputes
 from credo.quality import service as quality
-from credo.quality.repository import COUNTS
+from credo.quality.service import COUNTS
 from credo.records.service import WriteContext
 from credo.subjects import repository as subjects_repo
 from tests.disputes.conftest import ZHANG, Registry, defaulter
@@ -81,7 +81,7 @@ def test_g49_rates_over_the_window_from_records_corrections_and_disputes(
 
     clock.set(END)
     with engine.begin() as conn:
-        result = quality.evaluate(conn, catalogue, clock)
+        result = quality.evaluate(conn, catalogue, clock, disputes.quality_counts)
         rows = {r["furnisher_id"]: r for r in quality.quality_rows(conn)}
     assert result.evaluated == len(rows) >= len(catalogue.furnishers)
     court_row, regulator_row = rows["city_court"], rows["market_regulator"]
@@ -117,7 +117,7 @@ def test_g49_rates_over_the_window_from_records_corrections_and_disputes(
     )
 
     with engine.begin() as conn:  # a second run keeps the hold and logs it once
-        assert quality.evaluate(conn, catalogue, clock).newly_held == []
+        assert quality.evaluate(conn, catalogue, clock, disputes.quality_counts).newly_held == []
         holds = select(func.count()).where(audit_log.c.action == "furnisher.hold")
         assert conn.execute(holds).scalar_one() == 1
 

@@ -16,11 +16,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from credo.catalog.catalogue import Catalogue
-from credo.checks import repository
 from credo.lists.engine import Entry, SubjectFacts
 from credo.lists.service import entries_for, subject_facts
 from credo.quality import hold as quality_hold
-from credo.records.queries import statement_texts
+from credo.records import queries as records_queries
 from credo.subjects.service import identifier_keys
 
 GAP_PATIENCE_S = 10.0  # a sequence number still missing after this was rolled back
@@ -59,14 +58,14 @@ class CheckIndex:
 
     def build(self, conn: Connection) -> None:
         """Load every subject with list-relevant records (start-up)."""
-        self.last_seq = repository.feed_head(conn)
+        self.last_seq = records_queries.feed_head(conn)
         self.apply(Changes([], self._read_subjects(conn, None)))
 
     def read_changes(self, conn: Connection, limit: int = 5000) -> Changes:
         """Read (in any thread) what the change feed says since the last applied change."""
-        rows = repository.feed_after(conn, self.last_seq, limit)
+        rows = records_queries.feed_subjects_after(conn, self.last_seq, limit)
         if self.gaps:
-            rows += repository.feed_rows(conn, list(self.gaps))
+            rows += records_queries.feed_subjects_at(conn, list(self.gaps))
         changed = sorted({subject_id for _, subject_id in rows})
         fresh = self._read_subjects(conn, changed) if changed else []
         return Changes(rows, fresh, changed)
@@ -106,7 +105,7 @@ class CheckIndex:
         facts = subject_facts(conn, listed)
         keys = identifier_keys(conn, listed)
         chains = [r.chain_id for s in listed for e in derived[s] for r in e.records]
-        said = statement_texts(conn, chains)
+        said = records_queries.statement_texts(conn, chains)
         held = quality_hold.flags(conn)  # the furnishers held for review: a handful at most
         return [
             IndexedSubject(

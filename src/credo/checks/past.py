@@ -23,12 +23,11 @@ from datetime import date
 from sqlalchemy import Connection
 
 from credo.catalog.catalogue import Catalogue
-from credo.checks import repository
 from credo.checks.index import IndexedSubject
 from credo.lists.queries import entries_of_subjects
 from credo.lists.service import entries_for, subject_facts
 from credo.quality import hold as quality_hold
-from credo.records.queries import statement_texts
+from credo.records import queries as records_queries
 
 EARLIEST = date(1990, 1, 1)  # the earliest date a check may ask about
 RATING_BANDS_NOT_USED = "past_rating_bands_not_evaluated"
@@ -50,11 +49,13 @@ def subject_on(
         for e in derived
         if e.id in held and e.records and e.rating is None and e.status_on(on) == "effective"
     ]
-    retained = repository.retention_ends(conn, [r.record_id for e in entries for r in e.records])
+    retained = records_queries.retention_ends(
+        conn, [r.record_id for e in entries for r in e.records]
+    )
     entries = [
         e for e in entries if all(retained.get(r.record_id, today) > today for r in e.records)
     ]
     chains = [r.chain_id for e in entries for r in e.records]
-    statements = statement_texts(conn, chains)
+    statements = records_queries.statement_texts(conn, chains)
     flags = quality_hold.flags(conn, {r.furnisher_id for e in entries for r in e.records})
     return IndexedSubject(facts, tuple(entries), (), statements, flags)

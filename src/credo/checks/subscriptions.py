@@ -47,8 +47,9 @@ from credo.checks.decide import plan_purposes
 from credo.checks.inquiries import log_inquiries
 from credo.clock import Clock
 from credo.errors import Forbidden, NotFound, ValidationFailed
+from credo.records import queries as records_queries
 from credo.records.service import SubjectHook
-from credo.subjects import repository as subjects_repo
+from credo.subjects import service as subjects_service
 from credo.subjects.identifiers import IdentifierError, check_identifier
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def subscribe(
         checked = check_identifier(catalogue, *identifier)
     except IdentifierError as exc:
         raise ValidationFailed(str(exc), code=exc.code) from exc
-    found = subjects_repo.find_subject_ids(conn, [(checked.scheme, checked.value)])
+    found = subjects_service.find_subject_ids(conn, [(checked.scheme, checked.value)])
     subject_id = found.get((checked.scheme, checked.value))
     if subject_id is None:
         raise NotFound("no subject has this identifier; a check of it gives 'no records'")
@@ -187,7 +188,9 @@ def enqueue_changes(
     subs = repository.active_subscriptions_of(conn, subject_ids)
     held: dict[int, set[str]] = {}
     if subs and record_types is None:
-        held = repository.record_types_of_subjects(conn, sorted({s["subject_id"] for s in subs}))
+        held = records_queries.record_types_of_subjects(
+            conn, sorted({s["subject_id"] for s in subs})
+        )
     rows = []
     for sub in subs:
         changed = record_types if record_types is not None else held.get(sub["subject_id"], set())

@@ -1,5 +1,5 @@
-"""All SQL of lists: the records that can put a subject on a list, subject facts, and the
-materialised list entries."""
+"""All SQL of lists: the materialised list entries (the records and subjects behind them are
+read through their owners' public functions, in ``credo.lists.service``)."""
 
 from __future__ import annotations
 
@@ -10,79 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, and_, func, or_, select, true
 
 from credo.db.sql import chunks, stream, upsert
-from credo.lists.engine import TriggerRecord
 from credo.lists.tables import list_entries
-from credo.records import effect
-from credo.records.effect import EffectRule
-from credo.records.repository import in_effect
-from credo.records.tables import record_current
 
 WITHDRAWN = "records_withdrawn"  # the end of an entry whose records no longer support it
 ENTRY_UPDATE = [
     c.name for c in list_entries.columns if c.name not in ("id", "proposed_at", "notified_at")
 ]
-
-
-def _trigger_query(record_types: Sequence[str], rule: EffectRule) -> Any:
-    """Records of ``record_types`` meeting the effect rule's date-free clauses; the dates on
-    which each has effect are ``effect.interval`` of its row."""
-    rc = record_current.c
-    return select(
-        rc.subject_id,
-        rc.record_id,
-        rc.chain_id,
-        rc.record_type,
-        rc.furnisher_id,
-        rc.occurred_on,
-        rc.effective_from,
-        rc.effect_until,
-        rc.expires_on,
-        rc.end_reason,
-        rc.confirmed_on,
-        rc.payload,
-    ).where(rc.record_type.in_(list(record_types)), in_effect(rule, None))
-
-
-def _trigger(row: RowMapping) -> TriggerRecord:
-    starts_on, ends_on = effect.interval(row)
-    return TriggerRecord(
-        record_id=row["record_id"],
-        chain_id=row["chain_id"],
-        record_type=row["record_type"],
-        furnisher_id=row["furnisher_id"],
-        occurred_on=row["occurred_on"],
-        starts_on=starts_on,
-        ends_on=ends_on,
-        end_reason=effect.end_reason_of(row)
-        if ends_on == row["effect_until"]
-        else "retention_ended",
-        confirmed_on=row["confirmed_on"],
-        payload=row["payload"] or {},
-    )
-
-
-def trigger_records(
-    conn: Connection,
-    subject_ids: Sequence[int] | None,
-    record_types: Sequence[str],
-    rule: EffectRule,
-) -> dict[int, list[TriggerRecord]]:
-    """subject id -> its records that may put it on a list; ``None`` reads every subject."""
-    out: dict[int, list[TriggerRecord]] = {}
-    if not record_types:
-        return out
-    base = _trigger_query(record_types, rule)
-    parts: list[Any] = (
-        [base]
-        if subject_ids is None
-        else [
-            base.where(record_current.c.subject_id.in_(part)) for part in chunks(subject_ids, 900)
-        ]
-    )
-    for query in parts:
-        for row in conn.execute(query).mappings():
-            out.setdefault(row["subject_id"], []).append(_trigger(row))
-    return out
 
 
 def stored_entries(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
@@ -120,7 +53,7 @@ def open_entry_starts(conn: Connection, subject_ids: set[int]) -> dict[str, date
 def open_entry_starts_of_lists(conn: Connection, list_ids: Sequence[str]) -> dict[str, date]:
     """entry id -> start of every stored open entry of these lists, for all subjects at once
     (a policy simulation, ``credo.governance.simulate``): a band that already holds an entry
-    keeps its start, as ``rating_facts`` reads it per subject."""
+    keeps its start, as ``service.entries_for`` reads it per subject."""
     if not list_ids:
         return {}
     query = select(list_entries.c.id, list_entries.c.starts_on).where(

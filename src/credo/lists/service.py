@@ -23,6 +23,7 @@ from credo.lists.engine import (
     rating_entry_id,
 )
 from credo.ratings import queries as ratings_queries
+from credo.records import queries as records_queries
 from credo.records.effect import EffectRule
 from credo.subjects import service as subjects_service
 
@@ -54,7 +55,10 @@ def trigger_records(
     """subject id -> its records of ``record_types`` that may put it on a list under ``rule``
     (its date-free clauses; each record's days of effect are its interval); ``None`` reads
     every subject."""
-    return repository.trigger_records(conn, subject_ids, record_types, rule)
+    found: dict[int, list[TriggerRecord]] = {}
+    for r in records_queries.standing_records(conn, subject_ids, record_types, rule):
+        found.setdefault(r.subject_id, []).append(TriggerRecord(*r[1:]))
+    return found
 
 
 def subject_facts(conn: Connection, subject_ids: Sequence[int]) -> dict[int, SubjectFacts]:

@@ -10,9 +10,10 @@ data-quality flag on the furnisher's records."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection, RowMapping
 
@@ -22,6 +23,8 @@ from credo.catalog.models import FurnisherQuality
 from credo.clock import Clock
 from credo.errors import Conflict, NotFound, ValidationFailed
 from credo.quality import repository
+from credo.records import queries as records_queries
+from credo.records.service import announce_subjects_of_furnisher
 
 ACTOR = "scheduler"
 # rate -> (numerator, denominator) in the window's counts
@@ -32,6 +35,32 @@ RATES: dict[str, tuple[str, str]] = {
     "late_response_rate": ("late_responses", "disputes_due"),
 }
 MIN_RELEASE_REASONS = 10
+COUNTS = ("records", "corrections", "disputes", "overturns", "disputes_due", "late_responses")
+FEED_KIND = "data_quality"  # the change-feed rows that tell the check workers of a hold
+
+
+class DisputeCounts(NamedTuple):
+    """A furnisher's disputes in a window, as credo.disputes counts them: lodged against its
+    records, ended against it (corrected, deleted, "not me" confirmed, unverified), due (the
+    deadline fell in the window) and, of those, answered late or not at all."""
+
+    disputes: int
+    overturns: int
+    disputes_due: int
+    late_responses: int
+
+
+class DisputeCounter(Protocol):
+    """Counts each furnisher's disputes within [start, end]; a furnisher in ``not_before``
+    only from its moment there (credo.disputes, which sits above quality, passes one in)."""
+
+    def __call__(
+        self,
+        conn: Connection,
+        start: datetime,
+        end: datetime,
+        not_before: Mapping[str, datetime],
+    ) -> dict[str, DisputeCounts]: ...
 
 
 @dataclass
@@ -73,19 +102,39 @@ def percent(share: float) -> str:
     return f"{share * 100:.1f} %"
 
 
-def evaluate(conn: Connection, catalogue: Catalogue, clock: Clock) -> Evaluation:
+def window_counts(
+    conn: Connection, start: datetime, end: datetime, dispute_counts: DisputeCounter
+) -> dict[str, dict[str, int]]:
+    """Per furnisher: the records it furnished in the window (distinct chains with a
+    statement received), those it corrected, and its dispute counts. What happened up to the
+    evaluation itself counts, and nothing before the furnisher's last release: a release is a
+    decision on the evidence before it, so a new hold needs new evidence."""
+    not_before = repository.releases(conn)
+    counts: dict[str, dict[str, int]] = {}
+    furnished = records_queries.furnished_counts(conn, start, end, not_before)
+    for furnisher_id, (records, corrections) in furnished.items():
+        found = counts.setdefault(furnisher_id, dict.fromkeys(COUNTS, 0))
+        found.update(records=records, corrections=corrections)
+    for furnisher_id, disputed in dispute_counts(conn, start, end, not_before).items():
+        counts.setdefault(furnisher_id, dict.fromkeys(COUNTS, 0)).update(disputed._asdict())
+    return counts
+
+
+def evaluate(
+    conn: Connection, catalogue: Catalogue, clock: Clock, dispute_counts: DisputeCounter
+) -> Evaluation:
     """Compute every furnisher's rates over the window ending now, store them, and hold each
     furnisher newly above a threshold (audited, check workers told). A held furnisher stays
     held until an operator releases it, whatever its rates do meanwhile."""
     policy = catalogue.furnisher_quality
     now = clock.now()
     start = now - timedelta(days=policy.window_days)
-    counts = repository.window_counts(conn, start, now)
+    counts = window_counts(conn, start, now, dispute_counts)
     before = repository.all_rows(conn)
     result = Evaluation()
     rows = []
     for furnisher_id in sorted(set(catalogue.furnishers) | set(counts) | set(before)):
-        found = counts.get(furnisher_id) or dict.fromkeys(repository.COUNTS, 0)
+        found = counts.get(furnisher_id) or dict.fromkeys(COUNTS, 0)
         previous = before.get(furnisher_id)
         row = _row(policy, furnisher_id, found, previous, start, now)
         if row["held"] and not (previous is not None and previous["held"]):
@@ -131,7 +180,13 @@ def _row(
 
 def _hold(conn: Connection, row: dict[str, Any], now: datetime) -> None:
     audit.append(conn, ACTOR, "furnisher.hold", None, _logged(row), now)
-    repository.tell_check_workers(conn, row["furnisher_id"], now)
+    _tell_check_workers(conn, row["furnisher_id"], now)
+
+
+def _tell_check_workers(conn: Connection, furnisher_id: str, now: datetime) -> None:
+    """One change-feed row per subject with a record of the furnisher, so every worker's check
+    index reloads them and its decisions carry (or drop) the data-quality flag."""
+    announce_subjects_of_furnisher(conn, furnisher_id, FEED_KIND, now)
 
 
 def _logged(row: dict[str, Any] | RowMapping) -> dict[str, Any]:
@@ -139,7 +194,7 @@ def _logged(row: dict[str, Any] | RowMapping) -> dict[str, Any]:
         "furnisher_id",
         "window_start",
         "window_end",
-        *repository.COUNTS,
+        *COUNTS,
         *RATES,
         "hold_reason",
     )
@@ -178,7 +233,7 @@ def release(
         {**_logged(row), "held_since": row["held_since"].isoformat(), "reasons": reasons.strip()},
         now,
     )
-    repository.tell_check_workers(conn, furnisher_id, now)
+    _tell_check_workers(conn, furnisher_id, now)
     released = repository.get_row(conn, furnisher_id)
     assert released is not None
     return released

@@ -20,8 +20,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from credo.records import queries as records
+from credo.records.queries import Range
 from credo.summary import repository as repo
-from credo.summary.repository import CHAINS_BY_TYPE, STATEMENTS_BY_YEAR, Range
+from credo.summary.repository import CHAINS_BY_TYPE, STATEMENTS_BY_YEAR
 
 RECORD_COUNTS = "record_counts"
 GAP_PATIENCE = timedelta(hours=1)
@@ -33,7 +35,7 @@ def refresh(engine: Engine, now: datetime) -> None:
     """Bring the counts up to the change feed's head (nothing to do: two cheap reads)."""
     with engine.connect() as conn:
         last_seq, gaps = repo.watermark(conn, RECORD_COUNTS)
-        if not gaps and repo.feed_head(conn) == last_seq:
+        if not gaps and records.feed_head(conn) == last_seq:
             return
     for _ in range(ATTEMPTS):
         try:
@@ -63,7 +65,7 @@ def catch_up(conn: Connection, now: datetime) -> None:
     if not repo.lock_watermark(conn, RECORD_COUNTS, now):
         raise LookupError(f"summary watermark {RECORD_COUNTS!r} is missing (run the migrations)")
     last_seq, gaps = repo.watermark(conn, RECORD_COUNTS)
-    head = max(repo.feed_head(conn), last_seq)
+    head = max(records.feed_head(conn), last_seq)
     old = [(int(g[0]), int(g[1])) for g in gaps]
     fresh = [(last_seq + 1, head)] if head > last_seq else []
     if last_seq == 0 and not gaps:
@@ -78,25 +80,25 @@ def _recount(conn: Connection) -> None:
     """The first catch-up counts everything (the feed and the statements commit together,
     so the snapshot's statements are exactly those of its feed rows)."""
     repo.clear_counts(conn)
-    repo.add_counts(conn, STATEMENTS_BY_YEAR, repo.recount_statement_years(conn))
-    repo.add_counts(conn, CHAINS_BY_TYPE, repo.recount_chain_types(conn))
+    repo.add_counts(conn, STATEMENTS_BY_YEAR, records.statement_years(conn))
+    repo.add_counts(conn, CHAINS_BY_TYPE, records.chain_types(conn))
 
 
 def _add(conn: Connection, ranges: list[Range]) -> None:
     if ranges:
-        repo.add_counts(conn, STATEMENTS_BY_YEAR, repo.statement_years_in(conn, ranges))
-        repo.add_counts(conn, CHAINS_BY_TYPE, repo.new_chain_types_in(conn, ranges))
+        repo.add_counts(conn, STATEMENTS_BY_YEAR, records.statement_years(conn, ranges))
+        repo.add_counts(conn, CHAINS_BY_TYPE, records.new_chain_types_in(conn, ranges))
 
 
 def _missing(conn: Connection, old: list[Range], fresh: list[Range]) -> list[Range]:
     """The sequence numbers of ``old`` and ``fresh`` not in the feed (yet), as ranges."""
     if (
         fresh
-        and repo.feed_count(conn, fresh[0][0] - 1, fresh[0][1]) == fresh[0][1] - fresh[0][0] + 1
+        and records.feed_count(conn, fresh[0][0] - 1, fresh[0][1]) == fresh[0][1] - fresh[0][0] + 1
     ):
         fresh = []  # the usual case: no hole in the new part
     ranges = old + fresh
-    present = set(repo.feed_seqs_in(conn, ranges))
+    present = set(records.feed_seqs_in(conn, ranges))
     missing = [s for a, b in ranges for s in range(a, b + 1) if s not in present]
     return _as_ranges(missing)
 
