@@ -477,3 +477,30 @@ def extract_tables(conn: Connection, record_types: Sequence[str]) -> dict[str, p
 def json_text(payload: Any) -> str:
     """A payload as JSON text, as ``extract_tables`` writes it."""
     return repository.json_text(payload)
+
+
+# -- what notices read of records -------------------------------------------------------------
+
+
+def delisted_or_confirmed(conn: Connection, subject_ids: Sequence[int]) -> list[CurrentRecord]:
+    """The current views of these subjects' chains that were delisted or confirmed (what the
+    subject may be owed a notice about), by subject and chain."""
+    return [_current(row) for row in repository.delisted_or_confirmed(conn, subject_ids)]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """How a subject knows a record: its chain's current type, the furnisher's reference
+    (``source_ref``), the furnisher and the start of its effect."""
+
+    record_id: str
+    chain_id: str
+    record_type: str
+    source_ref: str
+    furnisher_id: str
+    effective_from: date
+
+
+def record_refs(conn: Connection, record_ids: Iterable[str]) -> dict[str, RecordRef]:
+    """record id (of any revision) -> its reference, for the ids on record."""
+    return {row["record_id"]: RecordRef(**row) for row in repository.record_refs(conn, record_ids)}

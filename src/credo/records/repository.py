@@ -809,3 +809,30 @@ def _python_type(column: Any) -> type:
         return column.type.python_type
     except NotImplementedError:
         return str
+
+
+# -- what notices read of records (credo.records.queries) ------------------------------------
+
+
+def delisted_or_confirmed(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
+    c = record_current.c
+    ended_or_kept = or_(c.state == "delisted", c.confirmed_on.is_not(None))
+    rows: list[RowMapping] = []
+    for part in chunks(sorted(set(subject_ids)), 900):
+        query = select(record_current).where(c.subject_id.in_(part), ended_or_kept)
+        rows += conn.execute(query.order_by(c.subject_id, c.chain_id)).mappings()
+    return rows
+
+
+def record_refs(conn: Connection, record_ids: Iterable[str]) -> list[RowMapping]:
+    s, c = record_statements.c, record_current.c
+    columns = (c.chain_id, c.record_type, c.source_ref, c.furnisher_id, c.effective_from)
+    rows: list[RowMapping] = []
+    for part in chunks(sorted(set(record_ids)), 900):
+        query = (
+            select(s.record_id, *columns)
+            .join_from(record_statements, record_current, s.chain_id == c.chain_id)
+            .where(s.record_id.in_(part))
+        )
+        rows += conn.execute(query).mappings()
+    return rows
