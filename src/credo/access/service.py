@@ -96,3 +96,11 @@ def principal_from_row(row: RowMapping) -> Principal:
         relying_party_id=row["relying_party_id"],
         subject_id=row["subject_id"],
     )
+
+
+def enabled_principal(conn: Connection, principal_id: str) -> Principal | None:
+    """The principal with this id; None when there is none, or it is disabled."""
+    row = repository.get(conn, principal_id)
+    if row is None or row.get("disabled_at") is not None:
+        return None
+    return principal_from_row(row)

@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
         """Every check made about the subject: who, when, for what purpose, with what outcome.
         Exit 1 if no subject has the identifier."""
         from credo.checks.service import inquiries_of
-        from credo.subjects.repository import find_subject_ids
+        from credo.subjects.service import find_subject_ids
 
         ctx = context_from_env()
         with ctx.engine.connect() as conn:

@@ -103,11 +103,12 @@ def simulate(
 
 def _operator(ctx: Any, principal_id: str) -> str:
     """The id of an enabled operator, or a one-line error."""
-    from credo.access import repository as principals
+    from credo.access.model import Role
+    from credo.access.service import enabled_principal
 
     with ctx.engine.connect() as conn:
-        row = principals.get(conn, principal_id)
-    if row is None or row["role"] != "operator" or row.get("disabled_at") is not None:
+        principal = enabled_principal(conn, principal_id)
+    if principal is None or principal.role is not Role.OPERATOR:
         fail(f"--by {principal_id!r} is not an enabled operator")
     return principal_id
 

@@ -98,7 +98,7 @@ def _asked(
 def _answers(conn: Connection, ctx: AppContext, asked: Asked) -> list[dict[str, Any]]:
     """One answer per question; every subject is looked up and derived once."""
     from credo.lists.service import entries_for
-    from credo.subjects.repository import find_subject_ids
+    from credo.subjects.service import find_subject_ids
 
     keys = sorted({(s, v) for s, v, _ in asked})
     known = find_subject_ids(conn, keys)
