@@ -13,7 +13,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from credo.catalog.labels import label_problems, term
+from credo.catalog.label_checks import label_problems
+from credo.catalog.labels import term
 from credo.catalog.loader import load_catalogue
 from credo.catalog.models import Duration
 from credo.cli.main import app

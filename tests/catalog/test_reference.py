@@ -33,14 +33,15 @@ STALE = f"is stale: run `{COMMAND}` (writes docs/{DOC_NAME} and docs/{SCHEMA_FOL
 
 @pytest.fixture(scope="module")
 def made() -> dict[str, dict[str, Any]]:
-    return schemas()
+    return schemas(Mapping)
 
 
 def test_the_committed_reference_is_what_the_models_generate(
     made: dict[str, dict[str, Any]],
 ) -> None:
     page = DOCS / DOC_NAME
-    assert page.exists() and page.read_text(encoding="utf-8") == markdown(), f"{page} {STALE}"
+    page_text = page.read_text(encoding="utf-8") if page.exists() else None
+    assert page_text == markdown(Mapping), f"{page} {STALE}"
     folder = DOCS / SCHEMA_FOLDER
     committed = {p.name for p in folder.glob("*.schema.json")}
     assert committed == set(made), f"{folder} {STALE}"

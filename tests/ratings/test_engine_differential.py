@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 
 from credo.catalog.catalogue import Catalogue
-from credo.catalog.ratings import RatingDef, _rating_messages
+from credo.catalog.ratings import RatingDef, rating_messages
 from credo.records.tables import record_current, record_suppressions
 from credo.subjects.tables import subjects
 from tests.ratings.agreement import NOW, TEXT, assert_agree, everywhere, record
@@ -254,7 +254,7 @@ def test_every_engine_agrees_on_random_ratings_and_histories(
 ) -> None:
     document, rows, on = case
     rating_def = RatingDef.model_validate(document)
-    assume(not _rating_messages(catalogue, rating_def))  # only what the loader accepts
+    assume(not rating_messages(catalogue.record_types, rating_def))  # only what the loader accepts
     note(f"rating: {document}")
     store(engine, rows)
     found = everywhere(engine, catalogue, rating_def, rows, on)
@@ -277,7 +277,7 @@ def test_spark_agrees_too_on_a_few(
     """Spark takes seconds per query: a fixed handful of examples."""
     document, rows, on = case
     rating_def = RatingDef.model_validate(document)
-    assume(not _rating_messages(catalogue, rating_def))
+    assume(not rating_messages(catalogue.record_types, rating_def))
     note(f"rating: {document}")
     store(engine, rows)
     assert_agree(everywhere(engine, catalogue, rating_def, rows, on, spark))

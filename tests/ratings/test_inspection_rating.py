@@ -90,7 +90,9 @@ def check_explanation(catalogue: Catalogue, features: dict[str, Any], band: str)
         assert {r["code"] for r in given} == setting, given  # only the rules that set the band
         without = {c: 0 if c in named else v for c, v in scores.items()}
         assert int(published(*without.values())) > rank, (scores, given)
-    change = explain.counterfactual(rating, features, band, feature_grids(catalogue, rating))
+    change = explain.counterfactual(
+        rating, features, band, feature_grids(catalogue.record_types, rating)
+    )
     better = [
         (abs(v - scores[c]), c, v)
         for c in COMPONENTS
@@ -150,7 +152,9 @@ def test_the_explanation_reads_as_the_published_rule_says(fhrs_catalogue: Catalo
         ("FHRS_WORST_COMPONENT", "hygiene", 20.0),
         ("FHRS_WORST_COMPONENT", "structure", 15.0),
     ]
-    change = explain.counterfactual(rating, features, "1", feature_grids(fhrs_catalogue, rating))
+    change = explain.counterfactual(
+        rating, features, "1", feature_grids(fhrs_catalogue.record_types, rating)
+    )
     assert change is not None
     assert (change["feature"], change["to"], change["band"]) == ("hygiene", 15.0, "2")
     assert change["statement"]["en"] == "hygiene of 15 or lower would give 2"

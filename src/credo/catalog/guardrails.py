@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from credo.catalog.languages import text_problems
+from credo.catalog.list_checks import list_problems
 from credo.catalog.models import IdentifierScheme
 from credo.catalog.problems import Problem
 from credo.catalog.profiles import at_most
+from credo.catalog.ratings import rating_messages
 from credo.catalog.vocab import (
     BANNED_DOMAIN_CONCEPTS,
     BANNED_EVIDENCE_KINDS,
@@ -421,18 +424,24 @@ def _payload_problems(payload: Any, file: str, key: str) -> list[Problem]:
 
 def catalogue_problems(catalogue: Catalogue) -> list[Problem]:
     """Cross-entry checks over a catalogue whose entries are each valid on their own."""
-    from credo.catalog.languages import text_problems
-    from credo.catalog.lists import list_problems
-    from credo.catalog.ratings import rating_problems
-
     problems = _profile_problems(catalogue)
     if problems:
         return problems
     problems += _record_type_problems(catalogue)
     problems += _furnisher_problems(catalogue)
-    problems += rating_problems(catalogue)
+    problems += _rating_problems(catalogue)
     problems += list_problems(catalogue)
     problems += text_problems(catalogue)
+    return problems
+
+
+def _rating_problems(catalogue: Catalogue) -> list[Problem]:
+    """Cross-entry checks for ratings (``credo.catalog.ratings.rating_messages``)."""
+    problems: list[Problem] = []
+    for rating in catalogue.ratings.values():
+        origin = catalogue.origin_of("ratings", rating.id)
+        for key, message in rating_messages(catalogue.record_types, rating):
+            problems.append(Problem(origin, f"ratings[{rating.id}].{key}", message))
     return problems
 
 

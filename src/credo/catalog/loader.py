@@ -15,7 +15,8 @@ from credo.catalog.guardrails import (
     post_validation_problems,
     pre_validation_problems,
 )
-from credo.catalog.labels import Labels, LanguageLabels, label_problems
+from credo.catalog.label_checks import label_problems
+from credo.catalog.labels import Labels, LanguageLabels
 from credo.catalog.lists import ListDef, MeasureDef, Purpose, RelyingParty
 from credo.catalog.models import (
     Furnisher,

@@ -14,6 +14,7 @@ domain (G-13), and no feature or condition reads a proxy for a protected charact
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
@@ -25,9 +26,7 @@ from credo.catalog.models import Duration, Slug, Strict, Text
 from credo.catalog.vocab import Domain, SubjectKind, proxy_field_reason
 
 if TYPE_CHECKING:
-    from credo.catalog.catalogue import Catalogue
     from credo.catalog.models import PayloadField, RecordType
-    from credo.catalog.problems import Problem
 
 PENDING = "pending"
 NOT_RATED = "not_rated"
@@ -254,7 +253,7 @@ def payload_grid(spec: PayloadField) -> Grid | None:
     return Grid(step=step, start=start, low=spec.minimum, high=spec.maximum)
 
 
-def feature_grids(catalogue: Catalogue, rating: RatingDef) -> dict[str, Grid]:
+def feature_grids(record_types: Mapping[str, RecordType], rating: RatingDef) -> dict[str, Grid]:
     """The grid of each feature that has one: a count (whole numbers from 0); the latest,
     smallest or largest value of a field with the same grid in every record type read; a
     plain sum of a field whose grid steps from 0 (multiples of the step)."""
@@ -265,9 +264,9 @@ def feature_grids(catalogue: Catalogue, rating: RatingDef) -> dict[str, Grid]:
                 grids[feature.id] = Grid(step=1.0, low=0.0)
             continue
         specs = [
-            catalogue.record_types[t].payload.get(feature.field or "")
+            record_types[t].payload.get(feature.field or "")
             for t in feature.record_types
-            if t in catalogue.record_types
+            if t in record_types
         ]
         found = {payload_grid(spec) if spec else None for spec in specs}
         if len(found) != 1 or None in found:
@@ -417,34 +416,28 @@ class RatingDef(Strict):
         return self.bands.labels.index(label) if self.bands else 0
 
 
-def rating_problems(catalogue: Catalogue) -> list[Problem]:
-    """Cross-entry checks for ratings: G-13 (inputs only from the rating's own domain), field
-    references, bin coverage, monotonicity and missing-value treatment."""
-    from credo.catalog.problems import Problem
-
-    problems: list[Problem] = []
-    for rating in catalogue.ratings.values():
-        origin = catalogue.origin_of("ratings", rating.id)
-        for key, message in _rating_messages(catalogue, rating):
-            problems.append(Problem(origin, f"ratings[{rating.id}].{key}", message))
-    return problems
-
-
-def _rating_messages(catalogue: Catalogue, rating: RatingDef) -> list[tuple[str, str]]:
-    messages = _input_messages(catalogue, rating)
+def rating_messages(
+    record_types: Mapping[str, RecordType], rating: RatingDef
+) -> list[tuple[str, str]]:
+    """(key under the rating, problem) for every cross-entry check a rating fails: G-13 (inputs
+    only from the rating's own domain), field references, bin coverage, monotonicity and
+    missing-value treatment."""
+    messages = _input_messages(record_types, rating)
     if not rating.features or rating.bands is None:
         messages.append(("features", "a rating needs features and bands"))
         return messages
-    messages += _feature_messages(catalogue, rating)
+    messages += _feature_messages(record_types, rating)
     messages += _score_messages(rating)
     messages += _band_messages(rating)
     return messages
 
 
-def _input_messages(catalogue: Catalogue, rating: RatingDef) -> list[tuple[str, str]]:
+def _input_messages(
+    record_types: Mapping[str, RecordType], rating: RatingDef
+) -> list[tuple[str, str]]:
     messages: list[tuple[str, str]] = []
     for type_id in rating.inputs:
-        record_type = catalogue.record_types.get(type_id)
+        record_type = record_types.get(type_id)
         if record_type is None:
             messages.append(("inputs", f"unknown record type {type_id!r}"))
         elif record_type.domain != rating.domain:
@@ -459,7 +452,9 @@ def _input_messages(catalogue: Catalogue, rating: RatingDef) -> list[tuple[str, 
     return messages
 
 
-def _feature_messages(catalogue: Catalogue, rating: RatingDef) -> list[tuple[str, str]]:
+def _feature_messages(
+    record_types: Mapping[str, RecordType], rating: RatingDef
+) -> list[tuple[str, str]]:
     messages: list[tuple[str, str]] = []
     ids = [f.id for f in rating.features]
     if TOTAL in ids or len(set(ids)) != len(ids):
@@ -470,11 +465,11 @@ def _feature_messages(catalogue: Catalogue, rating: RatingDef) -> list[tuple[str
             if type_id not in rating.inputs:
                 messages.append((key, f"record type {type_id!r} is not among the inputs"))
                 continue
-            record_type = catalogue.record_types.get(type_id)
+            record_type = record_types.get(type_id)
             if record_type is None:
                 continue
             messages += [(key, m) for m in _field_messages(record_type, feature)]
-    messages += [("features", m) for m in _type_clashes(catalogue, rating)]
+    messages += [("features", m) for m in _type_clashes(record_types, rating)]
     messages += _compute_messages(rating)
     return messages
 
@@ -587,7 +582,7 @@ def _is_iso_date(text: str) -> bool:
         return False
 
 
-def _type_clashes(catalogue: Catalogue, rating: RatingDef) -> list[str]:
+def _type_clashes(record_types: Mapping[str, RecordType], rating: RatingDef) -> list[str]:
     """A field the rating reads has one type across its input record types: the compiled
     query reads each field once, with its type."""
     messages = []
@@ -596,7 +591,7 @@ def _type_clashes(catalogue: Catalogue, rating: RatingDef) -> list[str]:
         types = {
             spec.type
             for type_id in rating.inputs
-            if (record_type := catalogue.record_types.get(type_id)) is not None
+            if (record_type := record_types.get(type_id)) is not None
             and (spec := record_type.payload.get(name)) is not None
         }
         if len(types) > 1:

@@ -27,7 +27,6 @@ from credo.catalog.labels import LanguageLabels
 from credo.catalog.loader import SECTIONS
 from credo.catalog.models import FurnisherQuality, Profile, Registry
 from credo.catalog.profiles import RULES
-from credo.ingest.mapping import Mapping
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DOC_NAME = "catalogue-reference.md"
@@ -160,9 +159,9 @@ def catalogue_files() -> list[CatalogueFile]:
 # -- JSON Schemas ----------------------------------------------------------------------------
 
 
-def _definitions() -> tuple[dict[str, Any], dict[str, type]]:
+def _definitions(mapping: type[BaseModel]) -> tuple[dict[str, Any], dict[str, type]]:
     """Every model's and enum's schema by name, and the class behind each name."""
-    models: list[type[BaseModel]] = [f.model for f in catalogue_files()] + [Mapping]
+    models: list[type[BaseModel]] = [f.model for f in catalogue_files()] + [mapping]
     _, schema = models_json_schema(
         [(model, "validation") for model in models], ref_template="#/$defs/{model}"
     )
@@ -265,10 +264,11 @@ def _section_property(entry: CatalogueFile) -> dict[str, Any]:
     return {"type": "array", "items": ref} if entry.many else ref
 
 
-def schemas() -> dict[str, dict[str, Any]]:
+def schemas(mapping: type[BaseModel]) -> dict[str, dict[str, Any]]:
     """File name -> JSON Schema: one per catalogue file, ``catalogue`` for a file with any
-    sections, and ``mapping`` for an ingest mapping."""
-    defs, _ = _definitions()
+    sections, and ``mapping`` for an ingest mapping (``mapping``: its model, which ingestion
+    owns)."""
+    defs, _ = _definitions(mapping)
     out: dict[str, dict[str, Any]] = {}
     every: dict[str, Any] = {}
     for entry in catalogue_files():
@@ -286,17 +286,17 @@ def schemas() -> dict[str, dict[str, Any]]:
         every,
         defs,
     )
-    mapping = copy.deepcopy(defs["Mapping"])
+    mapping_schema = copy.deepcopy(defs[_def_name(mapping, defs)])
     used: dict[str, None] = {}
-    _referenced(mapping, defs, used)
-    mapping.update(
+    _referenced(mapping_schema, defs, used)
+    mapping_schema.update(
         {
             "$schema": JSON_SCHEMA_DIALECT,
             "title": "Credo ingest mapping",
             "$defs": {name: defs[name] for name in sorted(used)},
         }
     )
-    out["mapping.schema.json"] = mapping
+    out["mapping.schema.json"] = mapping_schema
     return out
 
 
@@ -540,8 +540,9 @@ run in `credo catalog check`.
 """
 
 
-def markdown() -> str:
-    defs, classes = _definitions()
+def markdown(mapping: type[BaseModel]) -> str:
+    """The reference page, with the ingest ``mapping`` model's section."""
+    defs, classes = _definitions(mapping)
     writer = _Writer(defs, classes)
     lines = [INTRO.format(command=COMMAND).rstrip("\n")]
     for entry in catalogue_files():
@@ -573,18 +574,19 @@ def markdown() -> str:
         "record statements.",
         "",
     ]
-    writer.model(_def_name(Mapping, defs), "###")
+    writer.model(_def_name(mapping, defs), "###")
     writer.enums()
     return "\n".join(writer.lines).rstrip("\n") + "\n"
 
 
-def write_reference(out: Path) -> list[Path]:
-    """Write the page and the schemas under ``out``; the files written (stale ones removed)."""
+def write_reference(out: Path, mapping: type[BaseModel]) -> list[Path]:
+    """Write the page and the schemas under ``out``; the files written (stale ones removed).
+    ``mapping``: the ingest mapping's model (credo.ingest sits above the catalogue)."""
     folder = out / SCHEMA_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     written = [out / DOC_NAME]
-    written[0].write_text(markdown(), encoding="utf-8")
-    made = schemas()
+    written[0].write_text(markdown(mapping), encoding="utf-8")
+    made = schemas(mapping)
     for stale in folder.glob("*.schema.json"):
         if stale.name not in made:
             stale.unlink()

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from credo.catalog.reference import write_reference
+from credo.ingest.mapping import Mapping
 
 
 def register(catalog_app: typer.Typer) -> None:
@@ -19,5 +20,5 @@ def reference(
     ),
 ) -> None:
     """Write docs/catalogue-reference.md and docs/schemas/*.schema.json from the models."""
-    written = write_reference(out)
+    written = write_reference(out, Mapping)
     typer.echo(f"wrote {len(written)} files under {out}")

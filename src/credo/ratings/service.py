@@ -27,7 +27,9 @@ from credo.ratings.compiler import (
     output_columns,
 )
 from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
+from credo.records import queries as records_queries
 from credo.records.effect import EffectRule, pending_appeal_types
+from credo.subjects.service import id_range
 
 ENGINES = ("sqlite", "postgres", "duckdb", "polars", "spark")
 # Records per partition of a batch evaluation: the batch engines read and rate the registry
@@ -133,7 +135,7 @@ def evaluate_subject(
     records = runner.rows(compile_contributions(rating, runner.dialect, probe, source))
     inputs = runner.rows(compile_inputs(rating, runner.dialect, probe, source))
     suppressed = [str(r["chain_id"]) for r in inputs if r["suppressed"]]
-    suppressions = repo.open_suppression_reasons(conn, suppressed, known_at)
+    suppressions = records_queries.suppression_reasons(conn, suppressed, known_at)
     rule = EffectRule(source.pending_appeal_types)
     looked_at, evidence = explain.looked_at(rating, inputs, as_of, rule, suppressions)
     if results:
@@ -154,7 +156,7 @@ def evaluate_subject(
         "features": result.features,
         "reasons": explain.reasons(rating, result.features, result.band, result.reason),
         "counterfactual": explain.counterfactual(
-            rating, result.features, result.band, feature_grids(catalogue, rating)
+            rating, result.features, result.band, feature_grids(catalogue.record_types, rating)
         ),
         "records": [r["record_id"] for r in records],
         "looked_at": looked_at,
@@ -173,7 +175,7 @@ def history(
     the registry knew it at the end of that day, and with today's knowledge (``revised`` when
     something learnt later, such as a late report, a correction or a dispute, changed it).
     Plus every valid snapshot."""
-    days = repo.event_dates(conn, subject_id, rating.inputs)
+    days = records_queries.effect_dates(conn, subject_id, rating.inputs)
     entries = []
     for day in (d for d in days if today is None or d <= today):
         at = datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
@@ -399,7 +401,7 @@ def subject_spans(batch: BatchRun, rating: RatingDef) -> list[repo.Span]:
     if batch.partition_records is None:
         return [None]
     with batch.engine.connect() as conn:
-        low, high, count = repo.input_span(conn, rating.inputs)
+        (low, high), count = id_range(conn), records_queries.current_count(conn, rating.inputs)
     parts = max(1, math.ceil(count / max(1, batch.partition_records)))
     if parts == 1:  # a plain scan, no range
         return [None]
