@@ -16,12 +16,12 @@ from sqlalchemy import Connection, Engine, event, select
 
 from credo.catalog.catalogue import Catalogue
 from credo.checks import repository as checks_repo
+from credo.checks.adverse import notify_adverse_decisions
 from credo.clock import FixedClock
 from credo.lists import realtime as lists_realtime
 from credo.lists.tables import list_entries
 from credo.notices import list_notices, record_notices
 from credo.notices import repository as notices_repo
-from credo.notices.adverse_notices import queue_adverse_decision_notices
 from credo.notices.reader import language_asked, remember_language
 from credo.records.service import WriteContext
 from tests.disputes.conftest import LI, ZHANG, Registry, defaulter
@@ -160,7 +160,7 @@ def test_every_notice_kind_names_the_record_in_words_in_the_subjects_language(
         with engine.begin() as conn:
             record_notices.make_hook(catalogue, clock)(conn, set(subjects.values()))
             _adverse_checks(conn, subjects, clock.now())
-            assert queue_adverse_decision_notices(conn, catalogue, clock.now()) == 2
+            assert notify_adverse_decisions(conn, catalogue, clock.now()) == 2
     assert len(queries) == 3  # one look-up of languages per batch, never one per notice
     with engine.connect() as conn:
         hashes = _hashes(conn)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, case, func, not_, or_, select
 
 from credo.checks.tables import check_events, decision_reviews, inquiries, subscriptions
-from credo.db.sql import chunks, count_rows, keys_after, rows_by_key
+from credo.db.sql import chunks, count_rows, keys_after, rows_by_key, stream
 
 # The mark of an event whose delivery was refused (where it would go, not when): the reason
 # follows, and the event is never retried (``last_error`` holds it; no separate column).
@@ -349,3 +349,28 @@ def inquiries_before(conn: Connection, before: datetime, limit: int) -> list[str
 def delete_inquiries(conn: Connection, ids: Sequence[str]) -> None:
     for part in chunks(list(ids), 900):
         conn.execute(inquiries.delete().where(inquiries.c.id.in_(part)))
+
+
+# -- adverse decisions owed a notice (credo.checks.adverse, G-38) ----------------------------
+
+
+def adverse_inquiry_ids(
+    conn: Connection, outcomes: Sequence[str], chunk: int
+) -> Generator[list[str]]:
+    """Ids of the inquiries with one of ``outcomes`` about a known subject, oldest first, in
+    lists of ``chunk`` from one streaming query."""
+    query = (
+        select(inquiries.c.id)
+        .where(inquiries.c.outcome.in_(list(outcomes)), inquiries.c.subject_id.is_not(None))
+        .order_by(inquiries.c.at, inquiries.c.id)
+    )
+    for rows in stream(conn, query, chunk):
+        yield [row["id"] for row in rows]
+
+
+def inquiries_in_order(conn: Connection, ids: Sequence[str]) -> list[RowMapping]:
+    """The inquiries ``ids``, oldest first."""
+    rows: list[RowMapping] = []
+    for part in chunks(list(ids), 900):
+        rows += conn.execute(select(inquiries).where(inquiries.c.id.in_(part))).mappings()
+    return sorted(rows, key=lambda row: (row["at"], row["id"]))

@@ -28,10 +28,10 @@ from sqlalchemy import Connection, Engine
 
 from credo.audit.rows import set_digest
 from credo.audit.service import append
+from credo.checks.adverse import notify_adverse_decisions
 from credo.checks.service import purge_inquiries, subjects_with_inquiries
 from credo.disputes import repair, repository, service
 from credo.lists.service import subjects_with_lapsed_entries
-from credo.notices.adverse_notices import queue_adverse_decision_notices
 from credo.quality.service import evaluate as evaluate_quality
 from credo.records import retention
 from credo.records.queries import newly_ended
@@ -95,7 +95,7 @@ def _one_batch(conn: Connection, ctx: WriteContext, batch: int, report: JobRepor
     report.records_ended += ended.count
     report._refreshed |= ended.subjects | lapsed
     report.subjects_refreshed = len(report._refreshed)
-    notices = queue_adverse_decision_notices(conn, ctx.catalogue, now, batch)
+    notices = notify_adverse_decisions(conn, ctx.catalogue, now, batch)
     report.adverse_notices += notices
     more = retention.run_batch(
         conn, ctx.catalogue.profile, today, now, batch, report.retention, RETENTION_PEERS

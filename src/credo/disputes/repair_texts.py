@@ -6,8 +6,6 @@ late. Records are named by type and the furnisher's case number, never by a chai
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from sqlalchemy import RowMapping
 
 from credo.catalog.catalogue import Catalogue
@@ -93,7 +91,7 @@ def _refused(
         now = f"The record counts as before, at the latest until {until}."
         again = f"- Apply again at any time with new proof ({ground})."
         lapse = f"If nothing changes, the record stops counting on {until} at the latest."
-    challenge = [rights.challenge(reader, catalogue, asdict(c)) for c in chains]
+    challenge = [rights.challenge(reader, catalogue, c) for c in chains]
     further = [
         rights.heading(reader),
         again,

@@ -1,8 +1,9 @@
 """The subject is told about adverse decisions (G-38): for every inquiry whose outcome was
 adverse, one notice names the relying party, the purpose, the measures with their legal
 bases, and the subject's rights (a free copy of the file, dispute, statement, repair).
-Run by the scheduled job (``credo jobs run``) over the checks package's inquiry log, so the
-check's hot path pays nothing; each inquiry is noticed once (``dedupe_key``).
+``credo.checks.adverse`` finds the decisions not noticed yet in its inquiry log (run by the
+scheduled job, so the check's hot path pays nothing) and hands them here; each decision is
+noticed once (``dedupe_key``).
 
 Written in the subject's language (credo.notices.reader): each measure with what it means and
 its legal basis, the list entry behind it and the records behind that entry by type and case
@@ -11,47 +12,64 @@ list entries and records with one query each."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import Connection
 
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.lists import MeasureDef
-from credo.notices import repository, rights
+from credo.lists.queries import StoredEntry, entries_of_subjects
+from credo.notices import rights
 from credo.notices.reader import Reader, pick, readers_of, record_name
 from credo.notices.service import Notice, enqueue
+from credo.records.queries import RecordRef, record_refs
 
 ADVERSE_OUTCOMES = ("restricted", "review")
 FREE_FILE_DAYS = 60  # G-38: a free copy of the file within 60 days of an adverse decision
 
 
+@dataclass(frozen=True, slots=True)
+class AdverseDecision:
+    """A decision with an adverse outcome about a known subject, as its inquiry logged it."""
+
+    id: str
+    at: datetime
+    relying_party_id: str
+    purpose: str
+    subject_id: int
+    outcome: str
+    measures: Any  # measure ids (or objects naming them)
+    as_of: date | None  # the past day the check asked about; None: the day it was made
+
+
+def notice_key(decision_id: str) -> str:
+    """The ``dedupe_key`` of a decision's notice."""
+    return f"adverse:{decision_id}"
+
+
 def queue_adverse_decision_notices(
-    conn: Connection, catalogue: Catalogue, now: datetime, limit: int = 5000
+    conn: Connection, catalogue: Catalogue, decisions: Sequence[AdverseDecision], now: datetime
 ) -> int:
-    inquiries = repository.unnoticed_adverse_inquiries(conn, ADVERSE_OUTCOMES, limit)
-    if not inquiries:
+    """Queue one notice per decision; how many."""
+    if not decisions:
         return 0
-    subject_ids = {i["subject_id"] for i in inquiries}
+    subject_ids = sorted({d.subject_id for d in decisions})
     readers = readers_of(conn, catalogue, subject_ids)
-    entries: dict[int, list[RowMapping]] = {}
-    for entry in repository.list_entries_of(conn, subject_ids):
-        entries.setdefault(entry["subject_id"], []).append(entry)
-    records = repository.record_refs(
-        conn, (r for found in entries.values() for e in found for r in e["record_ids"] or [])
+    entries: dict[int, list[StoredEntry]] = {}
+    for entry in entries_of_subjects(conn, subject_ids):
+        entries.setdefault(entry.subject_id, []).append(entry)
+    records = record_refs(
+        conn, (r for found in entries.values() for e in found for r in e.record_ids)
     )
-    enqueue(
-        conn,
-        [
-            _notice(
-                catalogue, readers[i["subject_id"]], i, entries.get(i["subject_id"], []), records
-            )
-            for i in inquiries
-        ],
-        now,
-    )
-    return len(inquiries)
+    notices = [
+        _notice(catalogue, readers[d.subject_id], d, entries.get(d.subject_id, []), records)
+        for d in decisions
+    ]
+    enqueue(conn, notices, now)
+    return len(decisions)
 
 
 @dataclass(frozen=True)
@@ -60,27 +78,23 @@ class Reported:
 
     measure: MeasureDef | None
     measure_id: str
-    entries: list[RowMapping]
+    entries: list[StoredEntry]
 
 
 def _notice(
     catalogue: Catalogue,
     reader: Reader,
-    inquiry: RowMapping,
-    entries: list[RowMapping],
-    records: dict[str, RowMapping],
+    inquiry: AdverseDecision,
+    entries: list[StoredEntry],
+    records: dict[str, RecordRef],
 ) -> Notice:
-    party = catalogue.relying_parties.get(inquiry["relying_party_id"])
-    who = reader.name(party.name) if party else inquiry["relying_party_id"]
-    day = inquiry["as_of"] or reader.local(inquiry["at"]).date()
-    reported = [_reported(catalogue, m, entries, day) for m in _measure_ids(inquiry["measures"])]
+    party = catalogue.relying_parties.get(inquiry.relying_party_id)
+    who = reader.name(party.name) if party else inquiry.relying_party_id
+    day = inquiry.as_of or reader.local(inquiry.at).date()
+    reported = [_reported(catalogue, m, entries, day) for m in _measure_ids(inquiry.measures)]
     behind = list(
         {
-            r: records[r]
-            for x in reported
-            for e in x.entries
-            for r in e["record_ids"] or []
-            if r in records
+            r: records[r] for x in reported for e in x.entries for r in e.record_ids if r in records
         }.values()
     )
     parts = [
@@ -90,7 +104,7 @@ def _notice(
     ]
     return Notice(
         "subject",
-        str(inquiry["subject_id"]),
+        str(inquiry.subject_id),
         "adverse_decision",
         pick(
             reader,
@@ -98,43 +112,43 @@ def _notice(
             f"{who}查询了您的信用档案，本平台报告了对您的不利措施",
         ),
         "\n\n".join(parts),
-        subject_id=inquiry["subject_id"],
+        subject_id=inquiry.subject_id,
         payload={
-            "decision_id": inquiry["id"],
-            "relying_party_id": inquiry["relying_party_id"],
-            "purpose": inquiry["purpose"],
-            "outcome": inquiry["outcome"],
+            "decision_id": inquiry.id,
+            "relying_party_id": inquiry.relying_party_id,
+            "purpose": inquiry.purpose,
+            "outcome": inquiry.outcome,
             "measures": [_measure_payload(catalogue, x.measure_id) for x in reported],
-            "source_refs": [r["source_ref"] for r in behind],
+            "source_refs": [r.source_ref for r in behind],
             "language": reader.lang,
         },
-        dedupe_key=f"adverse:{inquiry['id']}",
+        dedupe_key=f"adverse:{inquiry.id}",
     )
 
 
 def _reported(
-    catalogue: Catalogue, measure_id: str, entries: list[RowMapping], day: date
+    catalogue: Catalogue, measure_id: str, entries: list[StoredEntry], day: date
 ) -> Reported:
     """The measure, and the subject's entries on the lists that trigger it on ``day`` (any
     entry on those lists where the stored entries no longer cover that day)."""
     measure = catalogue.measures.get(measure_id)
     lists = set(measure.triggered_by) if measure else set()
-    on_lists = [e for e in entries if e["list_id"] in lists]
-    current = [e for e in on_lists if e["effective_on"] <= day < e["ends_on"]]
+    on_lists = [e for e in entries if e.list_id in lists]
+    current = [e for e in on_lists if e.effective_on <= day < e.ends_on]
     return Reported(measure, measure_id, current or on_lists)
 
 
 def _what(
     reader: Reader,
     catalogue: Catalogue,
-    inquiry: RowMapping,
+    inquiry: AdverseDecision,
     who: str,
     reported: list[Reported],
-    records: dict[str, RowMapping],
+    records: dict[str, RecordRef],
 ) -> str:
-    purpose = catalogue.purposes.get(inquiry["purpose"])
-    why = reader.name(purpose.name) if purpose else inquiry["purpose"]
-    at, number = reader.moment(inquiry["at"]), inquiry["id"]
+    purpose = catalogue.purposes.get(inquiry.purpose)
+    why = reader.name(purpose.name) if purpose else inquiry.purpose
+    at, number = reader.moment(inquiry.at), inquiry.id
     lead = pick(
         reader,
         f"On {at}, {who} checked your file for “{why}” (decision number {number}). The "
@@ -145,7 +159,7 @@ def _what(
 
 
 def _measure_line(
-    reader: Reader, catalogue: Catalogue, reported: Reported, records: dict[str, RowMapping]
+    reader: Reader, catalogue: Catalogue, reported: Reported, records: dict[str, RecordRef]
 ) -> str:
     measure = reported.measure
     if measure is None:
@@ -164,24 +178,24 @@ def _measure_line(
 
 
 def _entry_line(
-    reader: Reader, catalogue: Catalogue, entry: RowMapping, records: dict[str, RowMapping]
+    reader: Reader, catalogue: Catalogue, entry: StoredEntry, records: dict[str, RecordRef]
 ) -> str:
-    list_def = catalogue.lists.get(entry["list_id"])
-    name = reader.name(list_def.name) if list_def else entry["list_id"]
+    list_def = catalogue.lists.get(entry.list_id)
+    name = reader.name(list_def.name) if list_def else entry.list_id
     because = reader.join(
-        record_name(reader, catalogue, records[r]["record_type"], records[r]["source_ref"])
-        for r in entry["record_ids"] or []
+        record_name(reader, catalogue, records[r].record_type, records[r].source_ref)
+        for r in entry.record_ids
         if r in records
     )
-    until = reader.date(entry["ends_on"])
+    until = reader.date(entry.ends_on)
     if reader.zh:
         return f"  因{because}，您被列入{name}，最迟至{until}止。"
     return f"  because you are on the {name} until {until} at the latest, for {because}."
 
 
-def _means(reader: Reader, inquiry: RowMapping, who: str) -> str:
+def _means(reader: Reader, inquiry: AdverseDecision, who: str) -> str:
     """The registry reports; the relying party decides (and a review outcome is advice)."""
-    if inquiry["outcome"] == "review":
+    if inquiry.outcome == "review":
         return pick(
             reader,
             f"The registry did not take this decision: {who} did. The measures are only advice "
@@ -195,9 +209,9 @@ def _means(reader: Reader, inquiry: RowMapping, who: str) -> str:
     )
 
 
-def _free_file(reader: Reader, inquiry: RowMapping) -> str:
+def _free_file(reader: Reader, inquiry: AdverseDecision) -> str:
     """G-38: the right to a free copy of the file within 60 days of the decision."""
-    by = reader.date(inquiry["at"] + timedelta(days=FREE_FILE_DAYS))
+    by = reader.date(inquiry.at + timedelta(days=FREE_FILE_DAYS))
     return pick(
         reader,
         f"- Ask for a free copy of everything the registry holds about you within "

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, literal, select
+from sqlalchemy import Connection, RowMapping, select
 
 from credo.db.bulk import pair_clauses
 from credo.db.sql import chunks, insert_ignore, upsert
@@ -85,79 +85,6 @@ def contacts(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, st
     return found
 
 
-def unnoticed_list_entries(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
-    """The lists package's live entries of these subjects that no notice was queued for yet
-    (one indexed NOT EXISTS per batch: this runs in the write transaction), in subject and
-    entry order so that notices are queued in the same order on every database."""
-    import importlib
-
-    list_entries = getattr(importlib.import_module("credo.lists.tables"), "list_entries", None)
-    if list_entries is None:
-        return []
-    key = literal("list_entry:") + list_entries.c.id
-    noticed = select(notices.c.id).where(notices.c.dedupe_key == key)
-    found: list[RowMapping] = []
-    for part in chunks(sorted(set(subject_ids)), 900):
-        found += conn.execute(
-            select(list_entries).where(
-                list_entries.c.subject_id.in_(part),
-                list_entries.c.status.in_(("notified", "effective")),
-                ~noticed.exists(),
-            )
-            .order_by(list_entries.c.subject_id, list_entries.c.id)
-        ).mappings()
-    return found
-
-
-def unnoticed_adverse_inquiries(
-    conn: Connection, outcomes: Sequence[str], limit: int
-) -> list[RowMapping]:
-    """The checks package's inquiries with an adverse outcome about a known subject that no
-    notice was queued for yet, oldest first."""
-    import importlib
-
-    inquiries = getattr(importlib.import_module("credo.checks.tables"), "inquiries", None)
-    if inquiries is None:
-        return []
-    key = literal("adverse:") + inquiries.c.id
-    noticed = select(notices.c.id).where(notices.c.dedupe_key == key)
-    return list(
-        conn.execute(
-            select(inquiries)
-            .where(
-                inquiries.c.outcome.in_(list(outcomes)),
-                inquiries.c.subject_id.is_not(None),
-                ~noticed.exists(),
-            )
-            .order_by(inquiries.c.at)
-            .limit(limit)
-        ).mappings()
-    )
-
-
-def unnoticed_record_ends(conn: Connection, subject_ids: Sequence[int]) -> list[RowMapping]:
-    """The records package's current views of these subjects that were delisted or confirmed
-    and that no ``record_delisted:`` / ``record_confirmed:`` notice was queued for yet."""
-    import importlib
-
-    current = getattr(importlib.import_module("credo.records.tables"), "record_current", None)
-    if current is None:
-        return []
-    found: list[RowMapping] = []
-    for prefix, clause in (
-        ("record_delisted:", current.c.state == "delisted"),
-        ("record_confirmed:", current.c.confirmed_on.is_not(None)),
-    ):
-        noticed = select(notices.c.id).where(
-            notices.c.dedupe_key == literal(prefix) + current.c.chain_id
-        )
-        for part in chunks(sorted(set(subject_ids)), 900):
-            found += conn.execute(
-                select(current).where(current.c.subject_id.in_(part), clause, ~noticed.exists())
-            ).mappings()
-    return found
-
-
 def preference_of(conn: Connection, subject_id: int) -> RowMapping | None:
     """The subject's language and time zone, if the subject ever chose one."""
     query = select(subject_preferences).where(subject_preferences.c.subject_id == subject_id)
@@ -180,34 +107,10 @@ def preferences_of(conn: Connection, subject_ids: Iterable[int]) -> dict[int, Ro
     return found
 
 
-def record_refs(conn: Connection, record_ids: Iterable[str]) -> dict[str, RowMapping]:
-    """How the subject knows each record: record id (of any revision) -> its chain's current
-    type, the furnisher's reference (``source_ref``), furnisher and start of effect (one
-    query per 900 records)."""
-    import importlib
-
-    tables = importlib.import_module("credo.records.tables")
-    s, c = tables.record_statements.c, tables.record_current.c
-    columns = (c.chain_id, c.record_type, c.source_ref, c.furnisher_id, c.effective_from)
-    found: dict[str, RowMapping] = {}
-    for part in chunks(sorted(set(record_ids)), 900):
-        query = (
-            select(s.record_id, *columns)
-            .join_from(tables.record_statements, tables.record_current, s.chain_id == c.chain_id)
-            .where(s.record_id.in_(part))
-        )
-        found |= {row["record_id"]: row for row in conn.execute(query).mappings()}
-    return found
-
-
-def list_entries_of(conn: Connection, subject_ids: Iterable[int]) -> list[RowMapping]:
-    """The lists package's stored entries of these subjects, whatever their status (what an
-    inquiry of the past found them on)."""
-    import importlib
-
-    list_entries = importlib.import_module("credo.lists.tables").list_entries
-    found: list[RowMapping] = []
-    for part in chunks(sorted(set(subject_ids)), 900):
-        query = select(list_entries).where(list_entries.c.subject_id.in_(part))
-        found += conn.execute(query).mappings()
+def queued_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
+    """Those of ``keys`` that a queued notice already carries as its ``dedupe_key``."""
+    found: set[str] = set()
+    for part in chunks(sorted(set(keys)), 900):
+        query = select(notices.c.dedupe_key).where(notices.c.dedupe_key.in_(part))
+        found.update(conn.execute(query).scalars())
     return found

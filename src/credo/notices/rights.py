@@ -6,14 +6,27 @@ decisions (credo.notices)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from sqlalchemy import RowMapping
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
 
 from credo.catalog.catalogue import Catalogue
 from credo.notices.reader import Reader, pick, record_name
 from credo.records.eligibility import eligible_from
+
+
+class AboutRecord(Protocol):
+    """What the lines read of a record (``credo.records.queries``' RecordRef and
+    CurrentRecord both carry it)."""
+
+    @property
+    def record_type(self) -> str: ...
+    @property
+    def source_ref(self) -> str: ...
+    @property
+    def furnisher_id(self) -> str: ...
+    @property
+    def effective_from(self) -> date: ...
 
 
 def heading(reader: Reader) -> str:
@@ -30,15 +43,15 @@ def dispute(reader: Reader) -> str:
     )
 
 
-def repair(reader: Reader, catalogue: Catalogue, record: RowMapping) -> str | None:
+def repair(reader: Reader, catalogue: Catalogue, record: AboutRecord) -> str | None:
     """Credit repair of ``record`` (its ``record_type``, ``source_ref`` and ``effective_from``):
     from when and on what proof; None where its type is not repairable."""
-    record_type = catalogue.record_types.get(record["record_type"])
+    record_type = catalogue.record_types.get(record.record_type)
     if record_type is None or not record_type.repairable.allowed:
         return None
-    since = reader.date(eligible_from(record_type, record["effective_from"]))
+    since = reader.date(eligible_from(record_type, record.effective_from))
     conditions = reader.join(reader.words.text(c) for c in record_type.repairable.conditions)
-    name = record_name(reader, catalogue, record["record_type"], record["source_ref"])
+    name = record_name(reader, catalogue, record.record_type, record.source_ref)
     return pick(
         reader,
         f"- Apply for credit repair of {name} from {since}, with proof of one of: {conditions}.",
@@ -46,10 +59,10 @@ def repair(reader: Reader, catalogue: Catalogue, record: RowMapping) -> str | No
     )
 
 
-def challenge(reader: Reader, catalogue: Catalogue, record: Mapping[Any, Any]) -> str | None:
+def challenge(reader: Reader, catalogue: Catalogue, record: AboutRecord) -> str | None:
     """The decision behind ``record`` can only be changed by its furnisher (G-29)."""
-    record_type = catalogue.record_types.get(record["record_type"])
-    furnisher = catalogue.furnishers.get(record["furnisher_id"])
+    record_type = catalogue.record_types.get(record.record_type)
+    furnisher = catalogue.furnishers.get(record.furnisher_id)
     if record_type is None or furnisher is None:
         return None
     basis = reader.words.legal_basis("record_types", record_type.id, record_type.legal_basis)
@@ -70,7 +83,7 @@ def complain(reader: Reader) -> str:
     )
 
 
-def lines(reader: Reader, catalogue: Catalogue, records: list[RowMapping]) -> list[str]:
+def lines(reader: Reader, catalogue: Catalogue, records: Sequence[AboutRecord]) -> list[str]:
     """The usual rights about ``records``: dispute, repair, challenge, complain."""
     extra = [repair(reader, catalogue, r) for r in records]
     extra += [challenge(reader, catalogue, r) for r in records]

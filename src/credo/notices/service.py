@@ -7,6 +7,7 @@ G-22; checks for adverse decisions, G-38)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -121,3 +122,9 @@ def notices_to_subject(conn: Connection, subject_id: int) -> list[SubjectNotice]
     names = [f.name for f in fields(SubjectNotice)]
     rows = repository.of_subject(conn, subject_id)
     return [SubjectNotice(**{name: row[name] for name in names}) for row in rows]
+
+
+def queued_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
+    """Those of ``keys`` that a queued notice already carries (``Notice.dedupe_key``): what a
+    job that owes notices skips."""
+    return repository.queued_keys(conn, keys) if keys else set()
