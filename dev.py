@@ -98,6 +98,8 @@ def test(args: list[str]) -> int:
     checks: list[tuple[str, list[str | Path]]] = [
         ("ruff check " + " ".join(lint), [BIN / "ruff", "check", *lint]),
         ("mypy", [BIN / "mypy"]),
+        # The layers and each domain's ownership of its tables (pyproject [tool.importlinter]).
+        ("lint-imports", [BIN / "lint-imports"]),
         ("pytest " + " ".join(args), [PY, "-m", "pytest", *args]),
     ]
     failed: list[str] = []
