@@ -13,8 +13,8 @@ from credo.access.model import Role
 from credo.access.service import create_principal
 from credo.clock import FixedClock
 from credo.context import AppContext, build_context
-from credo.records.api_service import submit_records
 from credo.records.model import RecordInput, RowOutcome
+from credo.records.service import submit_records
 from credo.settings import Settings
 
 NOW = datetime(2026, 6, 1, 9, 0)

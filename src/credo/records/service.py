@@ -23,8 +23,9 @@ from credo.clock import Clock
 from credo.db.bulk import BoundRows
 from credo.records import effect
 from credo.records import repository as records_repo
-from credo.records.model import Rejection, RowOutcome, Statement
+from credo.records.model import RecordInput, Rejection, RowOutcome, Statement
 from credo.records.queries import EndedChain
+from credo.records.validate import StatementValidator, record_input_to_raw
 from credo.subjects import service as subjects
 
 
@@ -109,6 +110,25 @@ class PreparedBatch:
 
 
 MIXED = "*"  # the furnisher of a batch whose statements have several (``append_mixed``)
+
+
+def submit_records(
+    conn: Connection, ctx: WriteContext, furnisher_id: str, items: Sequence[RecordInput]
+) -> list[RowOutcome]:
+    """Records submitted one by one or in small batches (the furnishers' HTTP API): validated,
+    then appended; each item ends accepted, duplicate or quarantined with a reason."""
+    validator = StatementValidator(ctx.catalogue, furnisher_id, ctx.clock.today())
+    outcomes: dict[int, RowOutcome] = {}
+    valid: list[tuple[int, Statement]] = []
+    for index, item in enumerate(items):
+        checked = validator.validate(record_input_to_raw(item))
+        if isinstance(checked, Rejection):
+            outcomes[index] = RowOutcome(index, "quarantined", reason=checked)
+        else:
+            valid.append((index, checked))
+    for outcome in append_statements(conn, ctx, furnisher_id, valid):
+        outcomes[outcome.row] = outcome
+    return [outcomes[i] for i in range(len(items))]
 
 
 def prepare_statements(
