@@ -18,15 +18,33 @@ from typing_extensions import TypeAliasType
 JSON_SAFE = 2**53 - 1
 SafeInt = Annotated[int, Field(ge=-JSON_SAFE, le=JSON_SAFE)]
 SafeFloat = Annotated[float, Field(ge=-JSON_SAFE, le=JSON_SAFE, allow_inf_nan=False)]
+# The document shows two levels of it: OpenAPI client generators cannot follow a recursive
+# union. Deeper values are accepted all the same, with the same bounds.
+_NUMBER = {"minimum": -JSON_SAFE, "maximum": JSON_SAFE}
+_SCALAR = {
+    "anyOf": [
+        {"type": "integer", **_NUMBER},
+        {"type": "number", **_NUMBER},
+        {"type": "boolean"},
+        {"type": "string"},
+        {"type": "null"},
+    ]
+}
+_DOCUMENTED = {
+    "description": f"Any JSON value, numbers within +-{JSON_SAFE}, nested to any depth",
+    "anyOf": [
+        *_SCALAR["anyOf"],
+        {"type": "array", "items": _SCALAR},
+        {"type": "object", "additionalProperties": _SCALAR},
+    ],
+}
 if TYPE_CHECKING:  # mypy cannot follow the recursive alias; to the code it is a JSON object
     JsonObject = dict[str, Any]
 else:
     _Bounded = Union[  # noqa: UP007
         SafeInt, SafeFloat, bool, str, list["BoundedJson"], dict[str, "BoundedJson"], None
     ]
-    # documented as any JSON value: OpenAPI client generators cannot follow the recursive union
-    _AnyJson = WithJsonSchema({"description": f"Any JSON value; numbers within +-{JSON_SAFE}"})
-    BoundedJson = TypeAliasType("BoundedJson", Annotated[_Bounded, _AnyJson])
+    BoundedJson = TypeAliasType("BoundedJson", Annotated[_Bounded, WithJsonSchema(_DOCUMENTED)])
     JsonObject = dict[str, BoundedJson]
 
 
