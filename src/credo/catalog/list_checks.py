@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.lists import (
@@ -77,11 +78,22 @@ def _singular(word: str) -> str:
     return word
 
 
-def _list_def_problems(catalogue: Catalogue, list_def: ListDef) -> list[Problem]:
-    out: list[Problem] = []
+@dataclass
+class _Found:
+    """The problems of one entry, each named by its key under the entry (``add``)."""
 
-    def add(key: str, text: str) -> None:
-        out.append(_problem(catalogue, "lists", list_def.id, key, text))
+    catalogue: Catalogue
+    section: str
+    entry_id: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, key: str, text: str) -> None:
+        self.problems.append(_problem(self.catalogue, self.section, self.entry_id, key, text))
+
+
+def _list_def_problems(catalogue: Catalogue, list_def: ListDef) -> list[Problem]:
+    found = _Found(catalogue, "lists", list_def.id)
+    add = found.add
 
     if list_def.max_term is None or list_def.max_term.amount <= 0:
         add("max_term", "a list needs a finite maximum term: there are no permanent lists (G-44)")
@@ -97,7 +109,7 @@ def _list_def_problems(catalogue: Catalogue, list_def: ListDef) -> list[Problem]
     word = _associate_word(list_def.id, list_def.name.en)
     if word:
         add("id", f"mentions {word!r}: a list concerns only the records' own subject (G-17)")
-    return out
+    return found.problems
 
 
 def _entry_rule_problems(catalogue: Catalogue, list_def: ListDef, add: Adder) -> None:
@@ -159,10 +171,8 @@ def list_severity(catalogue: Catalogue, list_def: ListDef) -> SeverityTier | Non
 
 
 def _measure_problems(catalogue: Catalogue, measure: MeasureDef) -> list[Problem]:
-    out: list[Problem] = []
-
-    def add(key: str, text: str) -> None:
-        out.append(_problem(catalogue, "measures", measure.id, key, text))
+    found = _Found(catalogue, "measures", measure.id)
+    add = found.add
 
     if measure.max_duration is None or measure.max_duration.amount <= 0:
         add("max_duration", "a measure needs a finite maximum duration (G-44)")
@@ -191,7 +201,7 @@ def _measure_problems(catalogue: Catalogue, measure: MeasureDef) -> list[Problem
             add("triggered_by", f"unknown list {list_id!r}")
             continue
         _trigger_problems(catalogue, measure, list_def, add)
-    return out
+    return found.problems
 
 
 def _trigger_problems(

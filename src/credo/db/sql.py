@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, and_, case, func, literal, select
+from sqlalchemy import Connection, RowMapping, Table, and_, case, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
@@ -93,3 +93,8 @@ def keys_after(conn: Connection, table: Table, after: str, limit: int) -> list[s
     key = _key_of(table)
     query = select(key).where(key > after).order_by(key).limit(limit)
     return [str(k) for k in conn.execute(query).scalars()]
+
+
+def rows_where(conn: Connection, table: Table, where: Any, *order_by: Any) -> list[RowMapping]:
+    """Every row of ``table`` that meets ``where``, in ``order_by`` order."""
+    return list(conn.execute(select(table).where(where).order_by(*order_by)).mappings())

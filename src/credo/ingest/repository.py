@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, select, text
 
-from credo.db.sql import chunks, insert_ignore
+from credo.db.sql import chunks, insert_ignore, rows_where
 from credo.ingest.tables import ingest_runs, quarantine, snapshot_deliveries
 
 
@@ -76,23 +76,13 @@ def add_quarantine(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def runs_of_source(conn: Connection, source_key: str) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(ingest_runs)
-            .where(ingest_runs.c.source_key == source_key)
-            .order_by(ingest_runs.c.id)
-        ).mappings()
-    )
+    runs = ingest_runs.c
+    return rows_where(conn, ingest_runs, runs.source_key == source_key, runs.id)
 
 
 def quarantined_rows(conn: Connection, source_key: str) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(quarantine)
-            .where(quarantine.c.source_key == source_key)
-            .order_by(quarantine.c.row_number)
-        ).mappings()
-    )
+    q = quarantine.c
+    return rows_where(conn, quarantine, q.source_key == source_key, q.row_number)
 
 
 BULK_CACHE_KIB = 65536

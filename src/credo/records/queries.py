@@ -69,14 +69,13 @@ def newly_ended(conn: Connection, today: date, limit: int) -> list[EndedChain]:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredStatement:
-    """One accepted statement of a chain, as stored (never changed but for a tombstone at the
-    chain's retention end)."""
+class Decided:
+    """What a statement of a chain decided, as a stored statement and the current view both
+    carry it (``effect_until`` and ``end_reason``: the chain's effect as folded then)."""
 
-    record_id: str
     chain_id: str
+    record_id: str
     revision: int
-    action: str
     furnisher_id: str
     source_ref: str
     record_type: str
@@ -92,6 +91,14 @@ class StoredStatement:
     ceiling_until: date | None
     end_reason: str | None
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStatement(Decided):
+    """One accepted statement of a chain, as stored (never changed but for a tombstone at the
+    chain's retention end)."""
+
+    action: str
     evidence: dict[str, Any] | None
     provenance: dict[str, Any] | None
     content_hash: str
@@ -99,33 +106,15 @@ class StoredStatement:
 
 
 @dataclass(frozen=True, slots=True)
-class CurrentRecord:
+class CurrentRecord(Decided):
     """A chain as it stands now: its latest revision folded with what came before
     (``credo.records.service.fold_statement``); ``effect_until`` and ``end_reason`` say when
     and why its effect ends (``credo.records.effect``)."""
 
-    chain_id: str
-    record_id: str
-    revision: int
     state: str  # active | revoked | performed | delisted
-    furnisher_id: str
-    source_ref: str
-    record_type: str
-    subject_id: int
-    occurred_on: date
-    effective_from: date
-    effect_until: date
-    expires_on: date
     performed_on: date | None
-    finality: str
-    term_ends_on: date | None
-    term_until: str | None
-    review_on: date | None
-    ceiling_until: date | None
     confirmed_on: date | None
     ended_on: date | None
-    end_reason: str | None
-    payload: dict[str, Any]
     first_received_at: datetime
     updated_at: datetime
 
@@ -351,12 +340,14 @@ def record_types_of_subjects(conn: Connection, subject_ids: Sequence[int]) -> di
     return repository.record_types_of_subjects(conn, subject_ids) if subject_ids else {}
 
 
-class StandingRecord(NamedTuple):
-    """A current record that meets an effect rule's date-free clauses: it has effect from
-    ``starts_on`` until ``ends_on`` (``effect.interval``), which ends for ``end_reason``
-    (``retention_ended`` where its retention ends it first)."""
+@dataclass(frozen=True, slots=True)
+class StandingRecord:
+    """A current record that meets an effect rule's date-free clauses (what may put its
+    subject on a list): in effect from ``starts_on`` until ``ends_on`` (``effect.interval``),
+    which ends for ``end_reason`` (``retention_ended`` where its retention ends it first);
+    ``confirmed_on``: the furnisher's latest confirmation (it restarts a list's term as it
+    does the ceiling)."""
 
-    subject_id: int
     record_id: str
     chain_id: str
     record_type: str
@@ -374,20 +365,20 @@ def standing_records(
     subject_ids: Sequence[int] | None,
     record_types: Sequence[str],
     rule: EffectRule,
-) -> list[StandingRecord]:
-    """The records of ``record_types`` of ``subject_ids`` (``None``: every subject) that meet
-    ``rule`` on some day, with those days."""
+) -> dict[int, list[StandingRecord]]:
+    """subject id -> its records of ``record_types`` that meet ``rule`` on some day, with
+    those days (``subject_ids`` ``None``: every subject)."""
+    found: dict[int, list[StandingRecord]] = {}
     if not record_types:
-        return []
-    return [
-        _standing(row) for row in repository.standing_records(conn, subject_ids, record_types, rule)
-    ]
+        return found
+    for row in repository.standing_records(conn, subject_ids, record_types, rule):
+        found.setdefault(row["subject_id"], []).append(_standing(row))
+    return found
 
 
 def _standing(row: RowMapping) -> StandingRecord:
     starts_on, ends_on = effect.interval(row)
     return StandingRecord(
-        row["subject_id"],
         row["record_id"],
         row["chain_id"],
         row["record_type"],

@@ -41,6 +41,7 @@ from credo.db.sql import (
     insert_ignore,
     keys_after,
     rows_by_key,
+    rows_where,
     within_window,
 )
 from credo.records import effect
@@ -122,32 +123,19 @@ def append_feed(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def statements_of_chain(conn: Connection, chain_id: str) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(record_statements)
-            .where(record_statements.c.chain_id == chain_id)
-            .order_by(record_statements.c.revision)
-        ).mappings()
-    )
+    s = record_statements.c
+    return rows_where(conn, record_statements, s.chain_id == chain_id, s.revision)
 
 
 def statements_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(record_statements)
-            .where(record_statements.c.subject_id == subject_id)
-            .order_by(record_statements.c.chain_id, record_statements.c.revision)
-        ).mappings()
-    )
+    s = record_statements.c
+    return rows_where(conn, record_statements, s.subject_id == subject_id, s.chain_id, s.revision)
 
 
 def current_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(record_current)
-            .where(record_current.c.subject_id == subject_id)
-            .order_by(record_current.c.occurred_on.desc(), record_current.c.chain_id)
-        ).mappings()
+    c = record_current.c
+    return rows_where(
+        conn, record_current, c.subject_id == subject_id, c.occurred_on.desc(), c.chain_id
     )
 
 

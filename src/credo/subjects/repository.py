@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, exists, func, null, or_, select
 
 from credo.db.bulk import pair_clauses
-from credo.db.sql import chunks, insert_ignore
+from credo.db.sql import chunks, insert_ignore, rows_where
 from credo.subjects.tables import review_items, subject_identifiers, subjects
 
 
@@ -56,13 +56,8 @@ def get_subject(conn: Connection, subject_id: int) -> RowMapping | None:
 
 
 def identifiers_of(conn: Connection, subject_id: int) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(subject_identifiers)
-            .where(subject_identifiers.c.subject_id == subject_id)
-            .order_by(subject_identifiers.c.scheme)
-        ).mappings()
-    )
+    i = subject_identifiers.c
+    return rows_where(conn, subject_identifiers, i.subject_id == subject_id, i.scheme)
 
 
 def add_review_items(conn: Connection, rows: list[dict[str, Any]]) -> None:
