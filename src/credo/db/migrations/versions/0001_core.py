@@ -1,277 +1,191 @@
-"""registry core: subjects, records, ingestion, access
-
-Revision ID: 0001
-Revises:
-"""
+"""registry core: subjects, records, ingestion, access"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import Text
-from sqlalchemy.dialects import postgresql
+
+from credo.db.migrations.columns import (
+    JSON,
+    TS,
+    column,
+    columns,
+    drop_indexed,
+    index,
+    pk,
+    record_facts,
+    serial,
+    subject_fk,
+    unique,
+)
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "change_feed",
-        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("ref", sa.String(length=64), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_change_feed")),
+        serial("seq"),
+        column("subject_id", sa.Integer()),
+        column("kind", sa.String(length=32)),
+        column("ref", sa.String(length=64), null=True),
+        column("created_at", TS),
+        pk("change_feed", "seq"),
     )
-    with op.batch_alter_table("change_feed", schema=None) as batch_op:
-        batch_op.create_index("ix_change_feed_subject", ["subject_id"], unique=False)
-
-    op.create_table(
-        "ingest_runs",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("source_key", sa.String(length=80), nullable=False),
-        sa.Column("source_name", sa.String(length=300), nullable=False),
-        sa.Column("mapping", sa.String(length=200), nullable=True),
-        sa.Column("furnisher_id", sa.String(length=64), nullable=False),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("rows_read", sa.Integer(), nullable=False),
-        sa.Column("accepted", sa.Integer(), nullable=False),
-        sa.Column("duplicate", sa.Integer(), nullable=False),
-        sa.Column("quarantined", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ingest_runs")),
-    )
-    with op.batch_alter_table("ingest_runs", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_ingest_runs_source_key"), ["source_key"], unique=False)
-
-    op.create_table(
-        "quarantine",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("source_key", sa.String(length=80), nullable=False),
-        sa.Column("row_number", sa.Integer(), nullable=False),
-        sa.Column("furnisher_id", sa.String(length=64), nullable=False),
-        sa.Column("reason_code", sa.String(length=64), nullable=False),
-        sa.Column("detail", sa.Text(), nullable=False),
-        sa.Column(
-            "raw",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
-            nullable=True,
-        ),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_quarantine")),
-        sa.UniqueConstraint(
-            "source_key", "row_number", name=op.f("uq_quarantine_source_key_row_number")
-        ),
-    )
-    op.create_table(
-        "subjects",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("display_name", sa.String(length=200), nullable=True),
-        sa.Column("birth_date", sa.Date(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_subjects")),
-    )
-    with op.batch_alter_table("subjects", schema=None) as batch_op:
-        batch_op.create_index("ix_subjects_display_name", ["display_name"], unique=False)
-
-    op.create_table(
-        "principals",
-        sa.Column("id", sa.String(length=64), nullable=False),
-        sa.Column("role", sa.String(length=16), nullable=False),
-        sa.Column("display_name", sa.String(length=200), nullable=False),
-        sa.Column("furnisher_id", sa.String(length=64), nullable=True),
-        sa.Column("relying_party_id", sa.String(length=64), nullable=True),
-        sa.Column("subject_id", sa.Integer(), nullable=True),
-        sa.Column("key_hash", sa.String(length=64), nullable=False),
-        sa.Column("key_prefix", sa.String(length=16), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subjects.id"], name=op.f("fk_principals_subject_id_subjects")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_principals")),
-        sa.UniqueConstraint("key_hash", name=op.f("uq_principals_key_hash")),
-    )
-    op.create_table(
-        "record_current",
-        sa.Column("chain_id", sa.String(length=32), nullable=False),
-        sa.Column("record_id", sa.String(length=32), nullable=False),
-        sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("furnisher_id", sa.String(length=64), nullable=False),
-        sa.Column("source_ref", sa.String(length=200), nullable=False),
-        sa.Column("record_type", sa.String(length=64), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("occurred_on", sa.Date(), nullable=False),
-        sa.Column("effective_from", sa.Date(), nullable=False),
-        sa.Column("effect_until", sa.Date(), nullable=False),
-        sa.Column("expires_on", sa.Date(), nullable=False),
-        sa.Column("performed_on", sa.Date(), nullable=True),
-        sa.Column("finality", sa.String(length=16), nullable=False),
-        sa.Column(
-            "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column("first_received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subjects.id"], name=op.f("fk_record_current_subject_id_subjects")
-        ),
-        sa.PrimaryKeyConstraint("chain_id", name=op.f("pk_record_current")),
-    )
-    with op.batch_alter_table("record_current", schema=None) as batch_op:
-        batch_op.create_index("ix_record_current_subject", ["subject_id"], unique=False)
-        batch_op.create_index("ix_record_current_type", ["record_type"], unique=False)
-
-    op.create_table(
-        "record_statements",
-        sa.Column("record_id", sa.String(length=32), nullable=False),
-        sa.Column("chain_id", sa.String(length=32), nullable=False),
-        sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("action", sa.String(length=16), nullable=False),
-        sa.Column("furnisher_id", sa.String(length=64), nullable=False),
-        sa.Column("source_ref", sa.String(length=200), nullable=False),
-        sa.Column("record_type", sa.String(length=64), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("occurred_on", sa.Date(), nullable=False),
-        sa.Column("effective_from", sa.Date(), nullable=False),
-        sa.Column("effect_until", sa.Date(), nullable=False),
-        sa.Column("expires_on", sa.Date(), nullable=False),
-        sa.Column("finality", sa.String(length=16), nullable=False),
-        sa.Column(
-            "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column(
-            "evidence",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
-            nullable=True,
-        ),
-        sa.Column(
-            "provenance",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
-            nullable=True,
-        ),
-        sa.Column("content_hash", sa.String(length=32), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subjects.id"], name=op.f("fk_record_statements_subject_id_subjects")
-        ),
-        sa.PrimaryKeyConstraint("record_id", name=op.f("pk_record_statements")),
-        sa.UniqueConstraint(
-            "chain_id", "revision", name=op.f("uq_record_statements_chain_id_revision")
-        ),
-    )
-    with op.batch_alter_table("record_statements", schema=None) as batch_op:
-        batch_op.create_index("ix_record_statements_subject", ["subject_id"], unique=False)
-
-    op.create_table(
-        "record_suppressions",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("chain_id", sa.String(length=32), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("reason", sa.String(length=32), nullable=False),
-        sa.Column("ref", sa.String(length=64), nullable=True),
-        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subjects.id"], name=op.f("fk_record_suppressions_subject_id_subjects")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_record_suppressions")),
-    )
-    with op.batch_alter_table("record_suppressions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_record_suppressions_chain_id"), ["chain_id"], unique=False
-        )
-
+    index("change_feed", "ix_change_feed_subject", ["subject_id"])
+    _ingest()
+    _subjects_and_principals()
+    _records()
     op.create_table(
         "review_items",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("queue", sa.String(length=32), nullable=False),
-        sa.Column("reason_code", sa.String(length=64), nullable=False),
-        sa.Column("detail", sa.Text(), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=True),
-        sa.Column("dedupe_key", sa.String(length=200), nullable=True),
-        sa.Column(
-            "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
-            nullable=True,
-        ),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("resolved_by", sa.String(length=64), nullable=True),
-        sa.Column("resolution", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subjects.id"], name=op.f("fk_review_items_subject_id_subjects")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_items")),
-        sa.UniqueConstraint("dedupe_key", name=op.f("uq_review_items_dedupe_key")),
+        serial(),
+        column("queue", sa.String(length=32)),
+        column("reason_code", sa.String(length=64)),
+        column("detail", sa.Text()),
+        column("subject_id", sa.Integer(), null=True),
+        column("dedupe_key", sa.String(length=200), null=True),
+        column("payload", JSON, null=True),
+        column("status", sa.String(length=16)),
+        column("created_at", TS),
+        column("resolved_at", TS, null=True),
+        column("resolved_by", sa.String(length=64), null=True),
+        column("resolution", sa.Text(), null=True),
+        subject_fk("review_items"),
+        pk("review_items", "id"),
+        unique("review_items", "dedupe_key"),
     )
-    with op.batch_alter_table("review_items", schema=None) as batch_op:
-        batch_op.create_index("ix_review_items_queue_status", ["queue", "status"], unique=False)
-
+    index("review_items", "ix_review_items_queue_status", ["queue", "status"])
     op.create_table(
         "subject_identifiers",
-        sa.Column("scheme", sa.String(length=32), nullable=False),
-        sa.Column("value", sa.String(length=64), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("check_ok", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subjects.id"], name=op.f("fk_subject_identifiers_subject_id_subjects")
-        ),
-        sa.PrimaryKeyConstraint("scheme", "value", name=op.f("pk_subject_identifiers")),
+        column("scheme", sa.String(length=32)),
+        column("value", sa.String(length=64)),
+        column("subject_id", sa.Integer()),
+        column("check_ok", sa.Boolean()),
+        column("created_at", TS),
+        subject_fk("subject_identifiers"),
+        pk("subject_identifiers", "scheme", "value"),
     )
-    with op.batch_alter_table("subject_identifiers", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_subject_identifiers_subject_id"), ["subject_id"], unique=False
-        )
+    index("subject_identifiers", "ix_subject_identifiers_subject_id", ["subject_id"], True)
+
+
+def _ingest() -> None:
+    op.create_table(
+        "ingest_runs",
+        serial(),
+        column("source_key", sa.String(length=80)),
+        column("source_name", sa.String(length=300)),
+        column("mapping", sa.String(length=200), null=True),
+        column("furnisher_id", sa.String(length=64)),
+        column("started_at", TS),
+        column("finished_at", TS, null=True),
+        *columns(sa.Integer(), "rows_read", "accepted", "duplicate", "quarantined"),
+        column("status", sa.String(length=16)),
+        pk("ingest_runs", "id"),
+    )
+    index("ingest_runs", "ix_ingest_runs_source_key", ["source_key"], True)
+    op.create_table(
+        "quarantine",
+        serial(),
+        column("source_key", sa.String(length=80)),
+        column("row_number", sa.Integer()),
+        column("furnisher_id", sa.String(length=64)),
+        column("reason_code", sa.String(length=64)),
+        column("detail", sa.Text()),
+        column("raw", JSON, null=True),
+        column("created_at", TS),
+        pk("quarantine", "id"),
+        unique("quarantine", "source_key", "row_number"),
+    )
+
+
+def _subjects_and_principals() -> None:
+    op.create_table(
+        "subjects",
+        serial(),
+        column("kind", sa.String(length=16)),
+        column("display_name", sa.String(length=200), null=True),
+        column("birth_date", sa.Date(), null=True),
+        column("created_at", TS),
+        pk("subjects", "id"),
+    )
+    index("subjects", "ix_subjects_display_name", ["display_name"])
+    op.create_table(
+        "principals",
+        column("id", sa.String(length=64)),
+        column("role", sa.String(length=16)),
+        column("display_name", sa.String(length=200)),
+        column("furnisher_id", sa.String(length=64), null=True),
+        column("relying_party_id", sa.String(length=64), null=True),
+        column("subject_id", sa.Integer(), null=True),
+        column("key_hash", sa.String(length=64)),
+        column("key_prefix", sa.String(length=16)),
+        column("created_at", TS),
+        column("disabled_at", TS, null=True),
+        subject_fk("principals"),
+        pk("principals", "id"),
+        unique("principals", "key_hash"),
+    )
+
+
+def _records() -> None:
+    op.create_table(
+        "record_current",
+        column("chain_id", sa.String(length=32)),
+        column("record_id", sa.String(length=32)),
+        column("revision", sa.Integer()),
+        column("state", sa.String(length=16)),
+        *record_facts(),
+        column("performed_on", sa.Date(), null=True),
+        column("finality", sa.String(length=16)),
+        column("payload", JSON),
+        column("first_received_at", TS),
+        column("updated_at", TS),
+        subject_fk("record_current"),
+        pk("record_current", "chain_id"),
+    )
+    index("record_current", "ix_record_current_subject", ["subject_id"])
+    index("record_current", "ix_record_current_type", ["record_type"])
+    op.create_table(
+        "record_statements",
+        column("record_id", sa.String(length=32)),
+        column("chain_id", sa.String(length=32)),
+        column("revision", sa.Integer()),
+        column("action", sa.String(length=16)),
+        *record_facts(),
+        column("finality", sa.String(length=16)),
+        column("payload", JSON),
+        *columns(JSON, "evidence", "provenance", null=True),
+        column("content_hash", sa.String(length=32)),
+        column("received_at", TS),
+        subject_fk("record_statements"),
+        pk("record_statements", "record_id"),
+        unique("record_statements", "chain_id", "revision"),
+    )
+    index("record_statements", "ix_record_statements_subject", ["subject_id"])
+    op.create_table(
+        "record_suppressions",
+        serial(),
+        column("chain_id", sa.String(length=32)),
+        column("subject_id", sa.Integer()),
+        column("reason", sa.String(length=32)),
+        column("ref", sa.String(length=64), null=True),
+        column("opened_at", TS),
+        column("closed_at", TS, null=True),
+        subject_fk("record_suppressions"),
+        pk("record_suppressions", "id"),
+    )
+    index("record_suppressions", "ix_record_suppressions_chain_id", ["chain_id"], True)
 
 
 def downgrade() -> None:
-
-    with op.batch_alter_table("subject_identifiers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_subject_identifiers_subject_id"))
-
-    op.drop_table("subject_identifiers")
-    with op.batch_alter_table("review_items", schema=None) as batch_op:
-        batch_op.drop_index("ix_review_items_queue_status")
-
-    op.drop_table("review_items")
-    with op.batch_alter_table("record_suppressions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_record_suppressions_chain_id"))
-
-    op.drop_table("record_suppressions")
-    with op.batch_alter_table("record_statements", schema=None) as batch_op:
-        batch_op.drop_index("ix_record_statements_subject")
-
-    op.drop_table("record_statements")
-    with op.batch_alter_table("record_current", schema=None) as batch_op:
-        batch_op.drop_index("ix_record_current_type")
-        batch_op.drop_index("ix_record_current_subject")
-
-    op.drop_table("record_current")
+    drop_indexed("subject_identifiers", "ix_subject_identifiers_subject_id")
+    drop_indexed("review_items", "ix_review_items_queue_status")
+    drop_indexed("record_suppressions", "ix_record_suppressions_chain_id")
+    drop_indexed("record_statements", "ix_record_statements_subject")
+    drop_indexed("record_current", "ix_record_current_type", "ix_record_current_subject")
     op.drop_table("principals")
-    with op.batch_alter_table("subjects", schema=None) as batch_op:
-        batch_op.drop_index("ix_subjects_display_name")
-
-    op.drop_table("subjects")
+    drop_indexed("subjects", "ix_subjects_display_name")
     op.drop_table("quarantine")
-    with op.batch_alter_table("ingest_runs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ingest_runs_source_key"))
-
-    op.drop_table("ingest_runs")
-    with op.batch_alter_table("change_feed", schema=None) as batch_op:
-        batch_op.drop_index("ix_change_feed_subject")
-
-    op.drop_table("change_feed")
+    drop_indexed("ingest_runs", "ix_ingest_runs_source_key")
+    drop_indexed("change_feed", "ix_change_feed_subject")

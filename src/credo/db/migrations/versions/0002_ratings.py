@@ -1,84 +1,58 @@
-"""ratings: real-time state, snapshots and the snapshot pointer
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""ratings: real-time state, snapshots and the snapshot pointer"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import Text
-from sqlalchemy.dialects import postgresql
+
+from credo.db.migrations.columns import JSON, TS, column, columns, fk, pk, serial, subject_fk
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-
-def _json() -> sa.types.TypeEngine[Any]:
-    return sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql")
 
 
 def upgrade() -> None:
     op.create_table(
         "rating_state",
-        sa.Column("rating_key", sa.String(length=80), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("as_of", sa.Date(), nullable=False),
-        sa.Column("band", sa.String(length=32), nullable=False),
-        sa.Column("total", sa.Float(), nullable=True),
-        sa.Column("features", _json(), nullable=False),
-        sa.Column("evaluated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subjects.id"], name=op.f("fk_rating_state_subject_id_subjects")
-        ),
-        sa.PrimaryKeyConstraint("rating_key", "subject_id", name=op.f("pk_rating_state")),
+        column("rating_key", sa.String(length=80)),
+        column("subject_id", sa.Integer()),
+        column("as_of", sa.Date()),
+        column("band", sa.String(length=32)),
+        column("total", sa.Float(), null=True),
+        column("features", JSON),
+        column("evaluated_at", TS),
+        subject_fk("rating_state"),
+        pk("rating_state", "rating_key", "subject_id"),
     )
     op.create_table(
         "rating_snapshots",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("rating_key", sa.String(length=80), nullable=False),
-        sa.Column("as_of", sa.Date(), nullable=False),
-        sa.Column("engine", sa.String(length=16), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("subjects", sa.Integer(), nullable=False),
-        sa.Column("summary", _json(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_rating_snapshots")),
+        serial(),
+        column("rating_key", sa.String(length=80)),
+        column("as_of", sa.Date()),
+        *columns(sa.String(length=16), "engine", "status"),
+        column("subjects", sa.Integer()),
+        column("summary", JSON),
+        column("created_at", TS),
+        pk("rating_snapshots", "id"),
     )
     op.create_index("ix_rating_snapshots_rating", "rating_snapshots", ["rating_key"])
     op.create_table(
         "rating_snapshot_results",
-        sa.Column("snapshot_id", sa.Integer(), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("band", sa.String(length=32), nullable=False),
-        sa.Column("total", sa.Float(), nullable=True),
-        sa.Column("features", _json(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["snapshot_id"],
-            ["rating_snapshots.id"],
-            name=op.f("fk_rating_snapshot_results_snapshot_id_rating_snapshots"),
-        ),
-        sa.PrimaryKeyConstraint(
-            "snapshot_id", "subject_id", name=op.f("pk_rating_snapshot_results")
-        ),
+        *columns(sa.Integer(), "snapshot_id", "subject_id"),
+        column("band", sa.String(length=32)),
+        column("total", sa.Float(), null=True),
+        column("features", JSON),
+        fk("rating_snapshot_results", "snapshot_id", "rating_snapshots.id"),
+        pk("rating_snapshot_results", "snapshot_id", "subject_id"),
     )
     op.create_index("ix_rating_snapshot_results_subject", "rating_snapshot_results", ["subject_id"])
     op.create_table(
         "rating_pointers",
-        sa.Column("rating_key", sa.String(length=80), nullable=False),
-        sa.Column("snapshot_id", sa.Integer(), nullable=False),
-        sa.Column("switched_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["snapshot_id"],
-            ["rating_snapshots.id"],
-            name=op.f("fk_rating_pointers_snapshot_id_rating_snapshots"),
-        ),
-        sa.PrimaryKeyConstraint("rating_key", name=op.f("pk_rating_pointers")),
+        column("rating_key", sa.String(length=80)),
+        column("snapshot_id", sa.Integer()),
+        column("switched_at", TS),
+        fk("rating_pointers", "snapshot_id", "rating_snapshots.id"),
+        pk("rating_pointers", "rating_key"),
     )
 
 

@@ -1,15 +1,9 @@
-"""portal notices (placeholder: the owning package fills this in)
-
-Revision ID: 0005
-Revises: 0004
-"""
+"""portal notices (placeholder: the owning package fills this in)"""
 
 from __future__ import annotations
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

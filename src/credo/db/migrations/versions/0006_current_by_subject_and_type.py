@@ -3,11 +3,7 @@
 Queries for some subjects' records of some types (the rating and list hooks, a subject's
 rating) had two single-column indexes to choose from; without statistics SQLite chose the
 record-type index and read every record of the type (0.3 s per query at 2 M records).
-With both columns in one index it reads only those subjects' records of those types.
-
-Revision ID: 0006
-Revises: 0005
-"""
+With both columns in one index it reads only those subjects' records of those types."""
 
 from __future__ import annotations
 
@@ -15,8 +11,6 @@ from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

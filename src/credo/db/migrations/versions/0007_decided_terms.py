@@ -4,11 +4,7 @@ Statements and the current view carry the term the decision set (an end date, or
 until an event, with a review date), the ceiling's end counted from the start or the latest
 confirmation, and why the effect ends (end_reason). Existing rows had the type's maximum
 period as their term: their ceiling is their old effect_until; performed chains now end on
-their performance date (a point-in-time question before that date sees them in effect).
-
-Revision ID: 0007
-Revises: 0006
-"""
+their performance date (a point-in-time question before that date sees them in effect)."""
 
 from __future__ import annotations
 
@@ -17,8 +13,6 @@ from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 _TERM = ("term_ends_on", "term_until", "review_on", "ceiling_until", "end_reason")
 _CURRENT = (*_TERM, "confirmed_on", "ended_on")

@@ -1,9 +1,5 @@
 """inquiries.as_of: the past date a check asked about (null for a check about the day it was
-made), so the subject's inquiry log says which day each check concerned (G-24).
-
-Revision ID: 0008
-Revises: 0007
-"""
+made), so the subject's inquiry log says which day each check concerned (G-24)."""
 
 from __future__ import annotations
 
@@ -12,8 +8,6 @@ from alembic import op
 
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,10 +1,6 @@
 """rating_state.reason and rating_snapshot_results.reason: why a pending or not-rated result is
 so (credo.ratings.banding.REASONS: no_inputs, missing_feature:<id>, stale_assessment,
-band_not_rated, band_pending, pending:<id>); null for a band.
-
-Revision ID: 0010
-Revises: 0009
-"""
+band_not_rated, band_pending, pending:<id>); null for a band."""
 
 from __future__ import annotations
 
@@ -13,8 +9,6 @@ from alembic import op
 
 revision = "0010"
 down_revision = "0009"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

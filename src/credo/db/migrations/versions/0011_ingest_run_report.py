@@ -1,9 +1,5 @@
 """ingest_runs: the run report's accounting of every line of the file (lines_read, and
-not_reached: the rows after a failure that no chunk read) and the failure's message.
-
-Revision ID: 0011
-Revises: 0010
-"""
+not_reached: the rows after a failure that no chunk read) and the failure's message."""
 
 from __future__ import annotations
 
@@ -12,8 +8,6 @@ from alembic import op
 
 revision = "0011"
 down_revision = "0010"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

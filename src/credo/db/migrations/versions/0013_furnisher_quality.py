@@ -1,48 +1,35 @@
 """furnisher_quality: each furnisher's dispute, correction, overturn and late-response rates
 over the catalogue's rolling window and its hold state (G-49, credo.quality). Written by the
-jobs runner; nothing to migrate (no furnisher was ever held).
-
-Revision ID: 0013
-Revises: 0012
-"""
+jobs runner; nothing to migrate (no furnisher was ever held)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
+from credo.db.migrations.columns import TS, column, columns, pk
+
 revision = "0013"
 down_revision = "0012"
-branch_labels = None
-depends_on = None
 
-TS = sa.DateTime(timezone=True)
+RATES = ("dispute_rate", "correction_rate", "overturn_rate", "late_response_rate")
 
 
 def upgrade() -> None:
     op.create_table(
         "furnisher_quality",
-        sa.Column("furnisher_id", sa.String(length=64), nullable=False),
-        sa.Column("evaluated_at", TS, nullable=False),
-        sa.Column("window_start", TS, nullable=False),
-        sa.Column("window_end", TS, nullable=False),
-        sa.Column("records", sa.Integer(), nullable=False),
-        sa.Column("disputes", sa.Integer(), nullable=False),
-        sa.Column("corrections", sa.Integer(), nullable=False),
-        sa.Column("overturns", sa.Integer(), nullable=False),
-        sa.Column("disputes_due", sa.Integer(), nullable=False),
-        sa.Column("late_responses", sa.Integer(), nullable=False),
-        sa.Column("dispute_rate", sa.Float(), nullable=True),
-        sa.Column("correction_rate", sa.Float(), nullable=True),
-        sa.Column("overturn_rate", sa.Float(), nullable=True),
-        sa.Column("late_response_rate", sa.Float(), nullable=True),
-        sa.Column("held", sa.Boolean(), nullable=False),
-        sa.Column("held_since", TS, nullable=True),
-        sa.Column("hold_reason", sa.Text(), nullable=True),
-        sa.Column("released_at", TS, nullable=True),
-        sa.Column("released_by", sa.String(length=120), nullable=True),
-        sa.Column("release_reason", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("furnisher_id", name=op.f("pk_furnisher_quality")),
+        column("furnisher_id", sa.String(length=64)),
+        *columns(TS, "evaluated_at", "window_start", "window_end"),
+        *columns(sa.Integer(), "records", "disputes", "corrections", "overturns"),
+        *columns(sa.Integer(), "disputes_due", "late_responses"),
+        *columns(sa.Float(), *RATES, null=True),
+        column("held", sa.Boolean()),
+        column("held_since", TS, null=True),
+        column("hold_reason", sa.Text(), null=True),
+        column("released_at", TS, null=True),
+        column("released_by", sa.String(length=120), null=True),
+        column("release_reason", sa.Text(), null=True),
+        pk("furnisher_quality", "furnisher_id"),
     )
 
 

@@ -1,43 +1,34 @@
 """decision_reviews: advisory decisions and the named person's confirmation or override
 (G-37, credo.checks.review). One row per decision that applied a significant adverse measure,
-opened with its inquiry; nothing to migrate (earlier decisions were never advisory).
-
-Revision ID: 0014
-Revises: 0013
-"""
+opened with its inquiry; nothing to migrate (earlier decisions were never advisory)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from credo.db.migrations.columns import JSON, TS, column, columns, pk
 
 revision = "0014"
 down_revision = "0013"
-branch_labels = None
-depends_on = None
-
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
     op.create_table(
         "decision_reviews",
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("relying_party_id", sa.String(length=64), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=True),
-        sa.Column("purpose", sa.String(length=64), nullable=False),
-        sa.Column("outcome", sa.String(length=16), nullable=False),
-        sa.Column("measures", JSON, nullable=False),
-        sa.Column("opened_at", TS, nullable=False),
-        sa.Column("valid_until", TS, nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("reviewer", sa.String(length=120), nullable=True),
-        sa.Column("reasons", sa.String(length=4000), nullable=True),
-        sa.Column("reviewed_at", TS, nullable=True),
-        sa.Column("reviewed_by", sa.String(length=64), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_decision_reviews")),
+        column("id", sa.String(length=32)),
+        column("relying_party_id", sa.String(length=64)),
+        column("subject_id", sa.Integer(), null=True),
+        column("purpose", sa.String(length=64)),
+        column("outcome", sa.String(length=16)),
+        column("measures", JSON),
+        *columns(TS, "opened_at", "valid_until"),
+        column("status", sa.String(length=16)),
+        column("reviewer", sa.String(length=120), null=True),
+        column("reasons", sa.String(length=4000), null=True),
+        column("reviewed_at", TS, null=True),
+        column("reviewed_by", sa.String(length=64), null=True),
+        pk("decision_reviews", "id"),
     )
     op.create_index(
         "ix_decision_reviews_party_status", "decision_reviews", ["relying_party_id", "status"]
