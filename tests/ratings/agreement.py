@@ -118,9 +118,9 @@ def arrow_tables(rows: list[dict[str, Any]]) -> dict[str, pa.Table]:
 
 
 def _json(payload: dict[str, Any]) -> str:
-    from credo.ratings.repository import _json_text
+    from credo.records.queries import json_text
 
-    return _json_text(payload)
+    return json_text(payload)
 
 
 def everywhere(

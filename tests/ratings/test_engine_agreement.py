@@ -16,7 +16,7 @@ from sqlalchemy import text as sa_text
 
 from credo.catalog.loader import load_catalogue
 from credo.errors import CatalogueError
-from credo.ratings.repository import extract_tables
+from credo.records.queries import extract_tables
 from credo.records.validate import StatementValidator
 from credo.settings import DEMO_CATALOG
 from tests.ratings.agreement import (

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import Engine
 
 from credo.catalog.catalogue import Catalogue
-from credo.ratings import repository
 from credo.ratings.compiler import Probe
 from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
 from credo.ratings.explain import band_of
 from credo.ratings.polars_engine import records_frame
 from credo.ratings.service import RatingResult, evaluate, evaluate_polars, source_for
+from credo.records.queries import extract_tables
 from tests.ratings.conftest import Writer
 from tests.ratings.golden import (
     DATES,
@@ -62,7 +62,7 @@ def golden(writer: Writer, engine: Engine, catalogue: Catalogue) -> tuple[Result
         numbers = subject_numbers(conn)
         results = run_all(DatabaseRunner(conn), catalogue, numbers)
         types = sorted({t for r in catalogue.ratings.values() for t in r.inputs})
-        tables = repository.extract_tables(conn, types)
+        tables = extract_tables(conn, types)
     return results, (tables, numbers)
 
 

@@ -23,6 +23,7 @@ from credo.ratings.service import (
     source_for,
     subject_spans,
 )
+from credo.records.queries import extract_tables
 from tests.ratings.conftest import Writer
 from tests.ratings.golden import load_golden
 
@@ -62,7 +63,7 @@ def test_partitioned_rescore_equals_the_whole_and_every_engine(
     assert run(own, None) == whole
     # The old path: every row extracted through SQLAlchemy, rated by the Polars engine.
     with engine.connect() as conn:
-        tables = repository.extract_tables(conn, tax.inputs)
+        tables = extract_tables(conn, tax.inputs)
     old = evaluate_polars(tax, records_frame(tables), Probe(as_of=ON), source_for(catalogue))
     assert [(r.subject_id, r.band, r.total, r.features, r.reason) for r in old] == whole[tax.key]
     assert whole[tax.key]

@@ -33,10 +33,11 @@ from credo.catalog.ratings import RatingDef
 from credo.ratings import polars_engine
 from credo.ratings.compiler import Probe, Source, compile_contributions
 from credo.ratings.engines import DatabaseRunner
-from credo.ratings.repository import dialect_of, extract_tables
+from credo.ratings.queries import dialect_of
 from credo.records import effect
 from credo.records import repository as records_repo
 from credo.records.effect import EffectRule
+from credo.records.queries import extract_tables
 from credo.records.service import chain_id_of, fold_and_stamp, record_id_of
 from credo.records.tables import record_current, record_statements, record_suppressions
 from credo.subjects.tables import subjects

@@ -33,8 +33,6 @@ from credo.ratings.tables import (
     rating_snapshots,
     rating_state,
 )
-from credo.records.tables import record_current, record_statements, record_suppressions
-from credo.subjects.tables import subjects
 
 
 def dialect_of(conn: Connection) -> Dialect:
@@ -46,74 +44,6 @@ def run_compiled(conn: Connection, sql: str) -> list[dict[str, Any]]:
     (no parameters), so it goes to the driver as it is: SQLAlchemy's ``text()`` scans and
     caches every distinct statement, which cost more than SQLite's own run of it."""
     return [dict(row) for row in conn.exec_driver_sql(sql).mappings()]
-
-
-# -- extracts for DuckDB and Spark ----------------------------------------------------------
-
-_DATE_COLUMNS = ("occurred_on", "effective_from", "effect_until", "expires_on")
-
-
-def _json_text(payload: Any) -> str:
-    """A payload as JSON text. Payloads stored before numbers were bounded at ingestion may
-    hold integers beyond 64 bits (PostgreSQL's JSONB returns them as Python ints), which
-    orjson refuses: the standard library writes them."""
-    import json
-
-    import orjson
-
-    try:
-        return orjson.dumps(payload).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(payload, separators=(",", ":"))
-
-
-def extract_tables(conn: Connection, record_types: Sequence[str]) -> dict[str, pa.Table]:
-    """The rating inputs as Arrow tables with the system of record's column names, payloads
-    as JSON text, so the same compiled SQL runs on DuckDB and Spark."""
-
-    def rows_of(table: Any, where: Any = None) -> list[dict[str, Any]]:
-        query = select(table) if where is None else select(table).where(where)
-        rows = [dict(r) for r in conn.execute(query).mappings()]
-        for row in rows:
-            if "payload" in row:
-                row["payload"] = _json_text(row["payload"])
-            for column in ("evidence", "provenance"):
-                row.pop(column, None)
-        return rows
-
-    types = list(record_types)
-    return {
-        "record_current": _arrow(
-            rows_of(record_current, record_current.c.record_type.in_(types)), record_current
-        ),
-        "record_statements": _arrow(
-            rows_of(record_statements, record_statements.c.record_type.in_(types)),
-            record_statements,
-        ),
-        "record_suppressions": _arrow(rows_of(record_suppressions), record_suppressions),
-    }
-
-
-def _arrow(rows: list[dict[str, Any]], table: Any) -> pa.Table:
-    fields = []
-    for column in table.columns:
-        if column.name in ("evidence", "provenance"):
-            continue
-        python_type = _python_type(column)
-        arrow_type = {
-            int: pa.int64(),
-            date: pa.date32(),
-            datetime: pa.timestamp("us", tz="UTC"),
-        }.get(python_type, pa.string())
-        fields.append(pa.field(column.name, arrow_type))
-    return pa.Table.from_pylist(rows, schema=pa.schema(fields))
-
-
-def _python_type(column: Any) -> type:
-    try:
-        return column.type.python_type
-    except NotImplementedError:
-        return str
 
 
 # -- Arrow reads for batch rescoring (ADBC: no Python row objects) ---------------------------
@@ -136,18 +66,6 @@ _INPUT_SCHEMA = pa.schema(
     ]
 )
 _OPEN_SUPPRESSIONS = pa.schema([("chain_id", pa.string()), ("closed_at", pa.timestamp("us"))])
-
-
-def input_span(conn: Connection, record_types: Sequence[str]) -> tuple[int, int, int]:
-    """(lowest subject id, highest subject id, number of input records): the ids from the
-    subjects' primary key and the count from the record-type index, so neither reads a
-    record row."""
-    low, high = conn.execute(select(func.min(subjects.c.id), func.max(subjects.c.id))).one()
-    rc = record_current.c
-    count = conn.execute(
-        select(func.count()).where(rc.record_type.in_(list(record_types)))
-    ).scalar_one()
-    return int(low or 0), int(high or 0), int(count)
 
 
 Span = tuple[int, int] | None  # a subject-id range [low, high), or every subject
@@ -293,23 +211,6 @@ def _typed(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
 
 
 # -- real-time state ------------------------------------------------------------------------
-
-
-def subjects_with_inputs(
-    conn: Connection, record_types: Sequence[str], subject_ids: Iterable[int]
-) -> set[int]:
-    found: set[int] = set()
-    for part in chunks(sorted(set(subject_ids)), 900):
-        rows = conn.execute(
-            select(record_current.c.subject_id)
-            .where(
-                record_current.c.subject_id.in_(part),
-                record_current.c.record_type.in_(list(record_types)),
-            )
-            .distinct()
-        )
-        found.update(r[0] for r in rows)
-    return found
 
 
 def replace_state(
@@ -480,36 +381,6 @@ def subject_snapshot_history(
             .order_by(rating_snapshots.c.id)
         ).mappings()
     )
-
-
-def event_dates(conn: Connection, subject_id: int, record_types: Sequence[str]) -> list[date]:
-    """The days on which the subject's input records took effect or ended (valid time)."""
-    rc = record_current.c
-    where = (rc.subject_id == subject_id, rc.record_type.in_(list(record_types)))
-    days: set[date] = set()
-    for column in (rc.effective_from, rc.effect_until):
-        days.update(row[0] for row in conn.execute(select(column).where(*where).distinct()))
-    return sorted(days)
-
-
-def open_suppression_reasons(
-    conn: Connection, chain_ids: Sequence[str], known_at: datetime | None = None
-) -> dict[str, str]:
-    """chain id -> the reason of its open suppression (now, or as known at ``known_at``), for
-    explanations: a repaired or deleted record says so instead of "suspended"."""
-    s = record_suppressions.c
-    found: dict[str, str] = {}
-    for part in chunks(sorted(set(chain_ids)), 900):
-        query = select(s.chain_id, s.reason).where(s.chain_id.in_(part)).order_by(s.id)
-        if known_at is None:
-            query = query.where(s.closed_at.is_(None))
-        else:
-            query = query.where(
-                s.opened_at <= known_at, (s.closed_at.is_(None)) | (s.closed_at > known_at)
-            )
-        for chain_id, reason in conn.execute(query):
-            found.setdefault(chain_id, reason)
-    return found
 
 
 # -- reads for other domains (credo.ratings.queries) ----------------------------------------
