@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine
 
 from credo.audit import service as audit
 from credo.checks import repository
+from credo.checks.background import Background
 from credo.errors import CredoError
 
 MAX_BATCH = 2000
@@ -29,26 +30,17 @@ class InquiryNotRecorded(CredoError):
     title = "The inquiry could not be recorded, so no decision is given"
 
 
-class InquiryWriter:
+class InquiryWriter(Background):
     def __init__(self, engine: Engine, max_wait_s: float = 0.0) -> None:
         self._engine = engine
         self._max_wait_s = max_wait_s
         self._queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[None]]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
         # one thread and one connection for every commit: no pool check-out per batch
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="inquiry-writer")
         self._conn: Connection | None = None
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await super().stop()
         await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
 
     async def record(self, row: dict[str, Any]) -> None:

@@ -17,7 +17,6 @@ and not retried; the subscription stops until the relying party renews it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -36,6 +35,7 @@ from sqlalchemy import Connection, Engine, RowMapping
 from credo.access.model import Principal
 from credo.catalog.catalogue import Catalogue
 from credo.checks import repository
+from credo.checks.background import Background
 from credo.checks.callbacks import (
     check_callback_url,
     host_allowed,
@@ -240,7 +240,7 @@ def event_body(row: RowMapping) -> dict[str, Any]:
     return {**row["payload"], "seq": row["seq"]}
 
 
-class WebhookDelivery:
+class WebhookDelivery(Background):
     """Delivers due events; at most one in flight per subscription, in sequence order."""
 
     def __init__(
@@ -262,18 +262,6 @@ class WebhookDelivery:
         self.timeout_s = timeout_s
         self.allow_private = allow_private
         self.catalogue = catalogue  # the relying parties' callback allowlists
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def _run(self) -> None:
         async with webhook_client(self.timeout_s, self.allow_private) as client:

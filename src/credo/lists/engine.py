@@ -15,32 +15,20 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.lists import ListDef
 from credo.catalog.vocab import Polarity
+from credo.records.queries import StandingRecord
 from credo.subjects.identifiers import is_minor
 
 Status = Literal["notified", "effective", "ended"]
 
 
-@dataclass(frozen=True, slots=True)
-class TriggerRecord:
-    """A record that may put its subject on a list: in effect from ``starts_on`` until
-    ``ends_on`` (credo.records.effect), which ends for ``end_reason``; ``confirmed_on``: the
-    furnisher's latest confirmation (it restarts the list's term as it does the ceiling)."""
-
-    record_id: str
-    chain_id: str
-    record_type: str
-    furnisher_id: str
-    occurred_on: date
-    starts_on: date
-    ends_on: date
-    end_reason: str
-    confirmed_on: date | None
-    payload: dict[str, Any]
+# A record that may put its subject on a list: one that stands under the effect rule, with
+# the days it has effect (its owner, credo.records, says which and when).
+TriggerRecord = StandingRecord
 
 
 @dataclass(frozen=True, slots=True)

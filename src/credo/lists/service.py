@@ -55,10 +55,7 @@ def trigger_records(
     """subject id -> its records of ``record_types`` that may put it on a list under ``rule``
     (its date-free clauses; each record's days of effect are its interval); ``None`` reads
     every subject."""
-    found: dict[int, list[TriggerRecord]] = {}
-    for r in records_queries.standing_records(conn, subject_ids, record_types, rule):
-        found.setdefault(r.subject_id, []).append(TriggerRecord(*r[1:]))
-    return found
+    return records_queries.standing_records(conn, subject_ids, record_types, rule)
 
 
 def subject_facts(conn: Connection, subject_ids: Sequence[int]) -> dict[int, SubjectFacts]:

@@ -78,7 +78,7 @@ class Reported:
 
     measure: MeasureDef | None
     measure_id: str
-    entries: list[StoredEntry]
+    entries: list[tuple[StoredEntry, list[RecordRef]]]
 
 
 def _notice(
@@ -91,14 +91,14 @@ def _notice(
     party = catalogue.relying_parties.get(inquiry.relying_party_id)
     who = reader.name(party.name) if party else inquiry.relying_party_id
     day = inquiry.as_of or reader.local(inquiry.at).date()
-    reported = [_reported(catalogue, m, entries, day) for m in _measure_ids(inquiry.measures)]
+    reported = [
+        _reported(catalogue, m, entries, records, day) for m in _measure_ids(inquiry.measures)
+    ]
     behind = list(
-        {
-            r: records[r] for x in reported for e in x.entries for r in e.record_ids if r in records
-        }.values()
+        {r.record_id: r for x in reported for _, refs in x.entries for r in refs}.values()
     )
     parts = [
-        _what(reader, catalogue, inquiry, who, reported, records),
+        _what(reader, catalogue, inquiry, who, reported),
         _means(reader, inquiry, who),
         "\n".join([*rights.lines(reader, catalogue, behind), _free_file(reader, inquiry)]),
     ]
@@ -122,20 +122,26 @@ def _notice(
             "source_refs": [r.source_ref for r in behind],
             "language": reader.lang,
         },
-        dedupe_key=f"adverse:{inquiry.id}",
+        dedupe_key=notice_key(inquiry.id),
     )
 
 
 def _reported(
-    catalogue: Catalogue, measure_id: str, entries: list[StoredEntry], day: date
+    catalogue: Catalogue,
+    measure_id: str,
+    entries: list[StoredEntry],
+    records: dict[str, RecordRef],
+    day: date,
 ) -> Reported:
     """The measure, and the subject's entries on the lists that trigger it on ``day`` (any
-    entry on those lists where the stored entries no longer cover that day)."""
+    entry on those lists where the stored entries no longer cover that day), each with the
+    records behind it."""
     measure = catalogue.measures.get(measure_id)
     lists = set(measure.triggered_by) if measure else set()
     on_lists = [e for e in entries if e.list_id in lists]
     current = [e for e in on_lists if e.effective_on <= day < e.ends_on]
-    return Reported(measure, measure_id, current or on_lists)
+    behind = [(e, [records[r] for r in e.record_ids if r in records]) for e in current or on_lists]
+    return Reported(measure, measure_id, behind)
 
 
 def _what(
@@ -144,7 +150,6 @@ def _what(
     inquiry: AdverseDecision,
     who: str,
     reported: list[Reported],
-    records: dict[str, RecordRef],
 ) -> str:
     purpose = catalogue.purposes.get(inquiry.purpose)
     why = reader.name(purpose.name) if purpose else inquiry.purpose
@@ -155,12 +160,10 @@ def _what(
         "registry reported:",
         f"{who}于{at}为“{why}”查询了您的信用档案（决定编号 {number}）。本平台报告了：",
     )
-    return "\n".join([lead, *(_measure_line(reader, catalogue, x, records) for x in reported)])
+    return "\n".join([lead, *(_measure_line(reader, catalogue, x) for x in reported)])
 
 
-def _measure_line(
-    reader: Reader, catalogue: Catalogue, reported: Reported, records: dict[str, RecordRef]
-) -> str:
+def _measure_line(reader: Reader, catalogue: Catalogue, reported: Reported) -> str:
     measure = reported.measure
     if measure is None:
         return f"- {reported.measure_id}"
@@ -173,19 +176,17 @@ def _measure_line(
         f"（{basis.instrument}{basis.article}）",
     )
     return "\n".join(
-        [line, *(_entry_line(reader, catalogue, e, records) for e in reported.entries)]
+        [line, *(_entry_line(reader, catalogue, e, refs) for e, refs in reported.entries)]
     )
 
 
 def _entry_line(
-    reader: Reader, catalogue: Catalogue, entry: StoredEntry, records: dict[str, RecordRef]
+    reader: Reader, catalogue: Catalogue, entry: StoredEntry, behind: list[RecordRef]
 ) -> str:
     list_def = catalogue.lists.get(entry.list_id)
     name = reader.name(list_def.name) if list_def else entry.list_id
     because = reader.join(
-        record_name(reader, catalogue, records[r].record_type, records[r].source_ref)
-        for r in entry.record_ids
-        if r in records
+        record_name(reader, catalogue, r.record_type, r.source_ref) for r in behind
     )
     until = reader.date(entry.ends_on)
     if reader.zh:
