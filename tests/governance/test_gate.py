@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from credo.audit import service as audit
-from credo.audit.approvals import decide
+from credo.audit.approvals import decide, propose
 from credo.errors import Conflict, ValidationFailed
 from credo.governance import repository as repo
 from credo.governance import service
@@ -29,8 +29,9 @@ SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def _proposed(registry: Registry, document: dict[str, Any] | None, approve: bool = True) -> int:
     ctx = registry.ctx
     with ctx.engine.begin() as conn:
-        change_id = service.propose_change(
-            conn, "ann", "Raise the threshold", {"x": 1}, "IA-17", ctx.clock.now(), document
+        assess = service.simulation_assessment(conn, document, ctx.clock.now())
+        change_id = propose(
+            conn, "ann", "Raise the threshold", {"x": 1}, "IA-17", ctx.clock.now(), assess
         )
         if approve:
             decide(conn, change_id, "bob", True, "", ctx.clock.now())
@@ -100,7 +101,7 @@ def test_g48_g25_g08_activation_records_the_version_and_publishes_its_summary(
         ("measures", "licensing_review_defaulter"),
     }
     with ctx.engine.connect() as conn:
-        logged = audit.verify(conn, data=False)
+        logged = audit.verify(conn)
         entries = [dict(row) for row in repo.rule_history(conn)]
     assert logged.ok
     assert all(e["summary"].startswith(SUMMARY) for e in entries)

@@ -149,11 +149,14 @@ def _decision(
 ) -> str:
     name = record_name(reader, catalogue, chain)
     reasons = (dispute["reasons"] or "").strip()
-    if reader.zh:
-        text = f"我们已于{reader.moment(at)}对您就{name}提出的{kind}作出决定：{decided}。"
-        return text + (f"理由：{reasons}" if reasons else "")
-    text = f"On {reader.moment(at)} we decided your {kind} about {name}: {decided}."
-    return text + (f" Reasons: {reasons}" if reasons else "")
+    return _sentence(
+        reader,
+        (
+            f"On {reader.moment(at)} we decided your {kind} about {name}: {decided}.",
+            f"我们已于{reader.moment(at)}对您就{name}提出的{kind}作出决定：{decided}。",
+        ),
+        (f" Reasons: {reasons}", f"理由：{reasons}") if reasons else None,
+    )
 
 
 def _now(
@@ -194,11 +197,19 @@ def _now(
 def _effect_line(reader: Reader, effect: EffectBack) -> str:
     measures = pick(reader, "; ", "；").join(effect.measures)
     since, until = reader.date(effect.starts_on), reader.date(effect.ends_on)
-    if reader.zh:
-        line = f"- 您自{since}起重新列入{effect.list_name}，至{until}止"
-        return line + (f"，适用以下措施：{measures}" if measures else "")
-    line = f"- You are on the {effect.list_name} again from {since} until {until}"
-    return line + (f", with these measures: {measures}" if measures else "")
+    return _sentence(
+        reader,
+        (
+            f"- You are on the {effect.list_name} again from {since} until {until}",
+            f"- 您自{since}起重新列入{effect.list_name}，至{until}止",
+        ),
+        (f", with these measures: {measures}", f"，适用以下措施：{measures}") if measures else None,
+    )
+
+
+def _sentence(reader: Reader, head: tuple[str, str], tail: tuple[str, str] | None) -> str:
+    """``head`` (English, Chinese) in the reader's language, with ``tail`` where there is one."""
+    return pick(reader, *head) + (pick(reader, *tail) if tail else "")
 
 
 def _further(

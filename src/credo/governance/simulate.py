@@ -424,18 +424,28 @@ def _breakdown(
     return out
 
 
+def _moves(change: Change, minimum: int) -> list[dict[str, Any]]:
+    """How many subjects went from each value to each other (small cells suppressed)."""
+    cells = dict(sorted(change.counts.items()))
+    return [{"from": k[0], "to": k[1], "subjects": n} for k, n in shown(cells, minimum)]
+
+
+def _sides(change: Change, minimum: int) -> dict[str, Any]:
+    """The subjects concerned under the live catalogue and under the proposed one."""
+    return {
+        "live": one_count(change.totals[0], minimum),
+        "proposed": one_count(change.totals[1], minimum),
+    }
+
+
 def _change_body(
     change: Change, groups: Mapping[int, Mapping[str, list[str]]], minimum: int
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"id": change.id, "definition": change.definition}
     if change.section == "ratings":
-        cells = dict(sorted(change.counts.items()))
-        body["transitions"] = [
-            {"from": k[0], "to": k[1], "subjects": n} for k, n in shown(cells, minimum)
-        ]
+        body["transitions"] = _moves(change, minimum)
         body["subjects"] = {
-            "live": one_count(change.totals[0], minimum),
-            "proposed": one_count(change.totals[1], minimum),
+            **_sides(change, minimum),
             "moved": one_count(len(change.pairs), minimum),
         }
         body["by"] = _breakdown(change.pairs, groups, minimum)
@@ -443,8 +453,7 @@ def _change_body(
         starts = [s for s, (_, b) in change.pairs.items() if b == "yes"]
         ends = [s for s, (_, b) in change.pairs.items() if b == "no"]
         body["subjects"] = {
-            "live": one_count(change.totals[0], minimum),
-            "proposed": one_count(change.totals[1], minimum),
+            **_sides(change, minimum),
             "start": one_count(len(starts), minimum),
             "end": one_count(len(ends), minimum),
         }
@@ -455,14 +464,8 @@ def _change_body(
     else:
         party, _, purpose = change.id.partition("/")
         body.update(relying_party=party, purpose=purpose)
-        cells = dict(sorted(change.counts.items()))
-        body["flips"] = [
-            {"from": k[0], "to": k[1], "subjects": n} for k, n in shown(cells, minimum)
-        ]
-        body["adverse"] = {
-            "live": one_count(change.totals[0], minimum),
-            "proposed": one_count(change.totals[1], minimum),
-        }
+        body["flips"] = _moves(change, minimum)
+        body["adverse"] = _sides(change, minimum)
         body["by"] = _breakdown(change.pairs, groups, minimum)
     return body
 
