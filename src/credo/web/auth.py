@@ -10,6 +10,7 @@ principal, looked up again on every request: a revoked key or session stops work
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -21,7 +22,7 @@ from credo.access.service import authenticate
 from credo.context import AppContext
 from credo.errors import Forbidden, NotFound
 from credo.subjects.service import resolve_identifier
-from credo.web.deps import get_ctx
+from credo.web.deps import get_conn, get_ctx
 
 SESSION_COOKIE = "credo_session"
 # Declares the API's security scheme in the OpenAPI document; the key itself is read by
@@ -137,3 +138,35 @@ def visible_subject(
     if subject_id is None or subject_id != principal.subject_id:
         raise NotFound(f"no subject with {scheme} {value}")
     return subject_id
+
+
+@dataclass(frozen=True)
+class Call:
+    """What an API route works with: who calls, the app, and the request's transaction."""
+
+    principal: Principal
+    ctx: AppContext
+    conn: Connection
+
+    @property
+    def subject_id(self) -> int:
+        assert self.principal.subject_id is not None  # subject principals are bound to one
+        return self.principal.subject_id
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names the caller (``operator:ann``)."""
+        return f"{self.principal.role.value}:{self.principal.id}"
+
+
+def call_as(*roles: Role) -> Callable[..., Call]:
+    """An API dependency: the call of a principal of one of ``roles``."""
+
+    def dependency(
+        principal: Principal = Depends(require(*roles)),
+        ctx: AppContext = Depends(get_ctx),
+        conn: Connection = Depends(get_conn),
+    ) -> Call:
+        return Call(principal, ctx, conn)
+
+    return dependency

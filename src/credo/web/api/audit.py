@@ -15,7 +15,6 @@ from credo.audit import approvals, checkpoint
 from credo.audit import service as audit
 from credo.audit.integrity import AuditedData
 from credo.checks.service import audited_inquiries
-from credo.context import AppContext
 from credo.errors import NotFound
 from credo.governance import service as governance
 from credo.jsonvalue import JsonObject, jsonable
@@ -28,8 +27,8 @@ from credo.web.api.schemas.audit import (
     SimulationDocument,
     Verification,
 )
-from credo.web.auth import require
-from credo.web.deps import get_conn, get_ctx
+from credo.web.auth import Call, call_as, require
+from credo.web.deps import get_conn
 from credo.web.params import BigCursor, Id
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -95,17 +94,15 @@ def entries(
 @router.post("/catalogue-changes", status_code=201, response_model=ChangeProposed)
 def propose_change(
     body: ChangeIn,
-    principal: Principal = Depends(require(Role.OPERATOR)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.OPERATOR)),
 ) -> dict[str, Any]:
     change_id = governance.propose_change(
-        conn,
-        principal.id,
+        call.conn,
+        call.principal.id,
         body.title,
         body.change,
         body.impact_assessment_ref,
-        ctx.clock.now(),
+        call.ctx.clock.now(),
         simulation=body.simulation,
     )
     return {"id": change_id, "status": "proposed"}
@@ -126,12 +123,10 @@ def change_simulation(
 def decide_change(
     change_id: Id,
     body: DecisionIn,
-    principal: Principal = Depends(require(Role.OPERATOR)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.OPERATOR)),
 ) -> dict[str, Any]:
     """A second operator approves or rejects; the author cannot (G-48)."""
     decided = approvals.decide(
-        conn, change_id, principal.id, body.approve, body.reasons, ctx.clock.now()
+        call.conn, change_id, call.principal.id, body.approve, body.reasons, call.ctx.clock.now()
     )
     return jsonable(asdict(decided))

@@ -12,10 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Connection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from credo.access.model import Principal, Role
+from credo.access.model import Role
 from credo.checks import review, subscriptions
 from credo.checks.service import CheckRequest, CheckService, inquiries_of, verify_decision
 from credo.context import AppContext
@@ -28,8 +27,7 @@ from credo.web.api.schemas.checks import (
     SubscriptionCreated,
     VerifiedDecision,
 )
-from credo.web.auth import presented_key, require
-from credo.web.deps import get_conn, get_ctx
+from credo.web.auth import Call, call_as, presented_key
 from credo.web.params import Cursor
 from credo.web.problems import invalid, read_body, send_problem
 
@@ -77,15 +75,13 @@ async def check_service(app: FastAPI) -> CheckService:
 )
 def verify(
     decision_id: str,
-    principal: Principal = Depends(require(Role.RELYING_PARTY)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.RELYING_PARTY)),
 ) -> dict[str, Any]:
     """Verify a decision you received; refused once it is past ``valid_until`` (G-39). An
     advisory decision also shows its review: ``status`` advisory, confirmed or overridden."""
-    party, now = principal.relying_party_id or "", ctx.clock.now()
-    row = verify_decision(conn, decision_id, party, now)
-    return {**jsonable(row), **review.status_of(conn, party, decision_id, now)}
+    party, now = call.principal.relying_party_id or "", call.ctx.clock.now()
+    row = verify_decision(call.conn, decision_id, party, now)
+    return {**jsonable(row), **review.status_of(call.conn, party, decision_id, now)}
 
 
 class SubscriptionIn(BaseModel):
@@ -98,22 +94,20 @@ class SubscriptionIn(BaseModel):
 @router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated)
 def create_subscription(
     body: SubscriptionIn,
-    principal: Principal = Depends(require(Role.RELYING_PARTY)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.RELYING_PARTY)),
 ) -> dict[str, Any]:
     """Hear when this subject's decision for the purpose could change. The response holds the
     HMAC secret that signs every event (shown once)."""
     identifier = (body.identifier.scheme, body.identifier.value)
     return subscriptions.subscribe(
-        conn,
-        ctx.catalogue,
-        principal,
+        call.conn,
+        call.ctx.catalogue,
+        call.principal,
         body.purpose,
         identifier,
         body.callback_url,
-        ctx.clock.now(),
-        allow_private=ctx.settings.webhook_allow_private,
+        call.ctx.clock.now(),
+        allow_private=call.ctx.settings.webhook_allow_private,
     )
 
 
@@ -121,22 +115,22 @@ def create_subscription(
 def replay_events(
     after_seq: Cursor = 0,
     limit: int = Query(500, ge=1, le=1000),
-    principal: Principal = Depends(require(Role.RELYING_PARTY)),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.RELYING_PARTY)),
 ) -> dict[str, Any]:
     """Every event of your subscriptions after ``after_seq``, in order (replay)."""
-    events = subscriptions.replay(conn, principal.relying_party_id or "", after_seq, limit)
+    events = subscriptions.replay(
+        call.conn, call.principal.relying_party_id or "", after_seq, limit
+    )
     return {"events": events, "next_after_seq": events[-1]["seq"] if events else after_seq}
 
 
 @router.get("/v1/inquiries/mine", response_model=InquiryLog)
 def my_inquiries(
-    principal: Principal = Depends(require(Role.SUBJECT)),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.SUBJECT)),
 ) -> dict[str, Any]:
     """Who checked me, when, for what purpose, and with what outcome (G-24)."""
-    assert principal.subject_id is not None
-    rows = inquiries_of(conn, principal.subject_id)
+    assert call.principal.subject_id is not None
+    rows = inquiries_of(call.conn, call.principal.subject_id)
     return {"inquiries": [jsonable(r) for r in rows]}
 
 

@@ -5,16 +5,14 @@ and decide repairs. Thin: the work is in credo.disputes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import RowMapping
 
-from credo.access.model import Principal, Role
-from credo.context import AppContext
+from credo.access.model import Role
 from credo.disputes import cases, repair, service
 from credo.disputes.kinds import open_status_of
 from credo.disputes.report import subject_report
@@ -27,8 +25,7 @@ from credo.web.api.schemas.disputes import (
     StatementCreated,
     SubjectReport,
 )
-from credo.web.auth import require
-from credo.web.deps import get_conn, get_ctx
+from credo.web.auth import Call, call_as
 from credo.web.params import Id
 
 router = APIRouter(tags=["due process"])
@@ -107,37 +104,8 @@ class DecideIn(Strict):
     reasons: str = Field(default="", max_length=4000)
 
 
-@dataclass
-class Call:
-    """What every route here works with: who calls, the app, and the request's transaction."""
-
-    principal: Principal
-    ctx: AppContext
-    conn: Connection
-
-    @property
-    def subject_id(self) -> int:
-        assert self.principal.subject_id is not None  # subject principals are bound to one
-        return self.principal.subject_id
-
-    @property
-    def actor(self) -> str:
-        return f"operator:{self.principal.id}"
-
-
-def _call_as(role: Role) -> Callable[..., Call]:
-    def dependency(
-        principal: Principal = Depends(require(role)),
-        ctx: AppContext = Depends(get_ctx),
-        conn: Connection = Depends(get_conn),
-    ) -> Call:
-        return Call(principal, ctx, conn)
-
-    return dependency
-
-
-AsSubject = Annotated[Call, Depends(_call_as(Role.SUBJECT))]
-AsOperator = Annotated[Call, Depends(_call_as(Role.OPERATOR))]
+AsSubject = Annotated[Call, Depends(call_as(Role.SUBJECT))]
+AsOperator = Annotated[Call, Depends(call_as(Role.OPERATOR))]
 AcceptLanguage = Annotated[str | None, Header(max_length=200)]
 
 

@@ -11,14 +11,11 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.context import AppContext
 from credo.exports import service
 from credo.statistics import Aggregate
-from credo.web.auth import require
-from credo.web.deps import get_conn, get_ctx
+from credo.web.auth import Call, call_as
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
 
@@ -116,13 +113,11 @@ def rating_page(
     as_of: dt.date | None = Query(None, description="Evaluate on this date (default: the state)"),
     cursor: str = PageCursor,
     limit: int = Limit,
-    principal: Principal = Depends(require(*EXPORTERS)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(*EXPORTERS)),
 ) -> RatingPage:
     """A public rating's results for organisations and public bodies, by subject id."""
-    plan = service.rating_plan(ctx.catalogue, rating, as_of, ctx.clock.today())
-    page = service.page(conn, ctx, _actor(principal), plan, cursor, limit)
+    plan = service.rating_plan(call.ctx.catalogue, rating, as_of, call.ctx.clock.today())
+    page = service.page(call.conn, call.ctx, _actor(call.principal), plan, cursor, limit)
     return RatingPage(
         rating=plan.name,
         as_of=plan.on,
@@ -136,13 +131,11 @@ def rating_page(
 def rating_aggregate(
     rating: str,
     as_of: dt.date | None = Query(None, description="Evaluate on this date (default: the state)"),
-    principal: Principal = Depends(require(*EXPORTERS)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(*EXPORTERS)),
 ) -> AggregateOut:
     """Counts per subject kind and band of the results that do not leave one by one."""
-    plan = service.rating_plan(ctx.catalogue, rating, as_of, ctx.clock.today())
-    return _aggregate_out(plan, service.counts(conn, ctx, _actor(principal), plan))
+    plan = service.rating_plan(call.ctx.catalogue, rating, as_of, call.ctx.clock.today())
+    return _aggregate_out(plan, service.counts(call.conn, call.ctx, _actor(call.principal), plan))
 
 
 @router.get("/lists/{list_id}", response_model=ListPage)
@@ -151,13 +144,11 @@ def list_page(
     on: dt.date | None = Query(None, description="Entries in effect on this date (default today)"),
     cursor: str = PageCursor,
     limit: int = Limit,
-    principal: Principal = Depends(require(*EXPORTERS)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(*EXPORTERS)),
 ) -> ListPage:
     """A public list's entries exactly as the public register shows them, by entry id."""
-    plan = service.list_plan(ctx.catalogue, list_id, on, ctx.clock.today())
-    page = service.page(conn, ctx, _actor(principal), plan, cursor, limit)
+    plan = service.list_plan(call.ctx.catalogue, list_id, on, call.ctx.clock.today())
+    page = service.page(call.conn, call.ctx, _actor(call.principal), plan, cursor, limit)
     return ListPage(
         list=plan.name,
         on=plan.on,
@@ -170,10 +161,8 @@ def list_page(
 def list_aggregate(
     list_id: str,
     on: dt.date | None = Query(None, description="Entries in effect on this date (default today)"),
-    principal: Principal = Depends(require(*EXPORTERS)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(*EXPORTERS)),
 ) -> AggregateOut:
     """Counts per subject kind and year of the entries that do not leave one by one."""
-    plan = service.list_plan(ctx.catalogue, list_id, on, ctx.clock.today())
-    return _aggregate_out(plan, service.counts(conn, ctx, _actor(principal), plan))
+    plan = service.list_plan(call.ctx.catalogue, list_id, on, call.ctx.clock.today())
+    return _aggregate_out(plan, service.counts(call.conn, call.ctx, _actor(call.principal), plan))

@@ -13,7 +13,7 @@ from credo.access.model import Principal, Role
 from credo.context import AppContext
 from credo.errors import Forbidden
 from credo.quality import service
-from credo.web.auth import require
+from credo.web.auth import Call, call_as, require
 from credo.web.deps import get_conn, get_ctx
 
 router = APIRouter(prefix="/v1/furnishers", tags=["furnisher quality (G-49)"])
@@ -78,24 +78,20 @@ def all_furnishers(
 @router.get("/{furnisher_id}/quality", response_model=QualityOut)
 def one_furnisher(
     furnisher_id: FurnisherId,
-    principal: Principal = Depends(require(Role.OPERATOR, Role.AUDITOR, Role.FURNISHER)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.OPERATOR, Role.AUDITOR, Role.FURNISHER)),
 ) -> QualityOut:
     """One furnisher's rates; a furnisher sees its own."""
-    if principal.role is Role.FURNISHER and principal.furnisher_id != furnisher_id:
+    if call.principal.role is Role.FURNISHER and call.principal.furnisher_id != furnisher_id:
         raise Forbidden("a furnisher sees its own quality rates only")
-    return _out(service.quality_of(conn, furnisher_id), ctx)
+    return _out(service.quality_of(call.conn, furnisher_id), call.ctx)
 
 
 @router.post("/{furnisher_id}/quality/release", response_model=QualityOut)
 def release(
     furnisher_id: FurnisherId,
     body: ReleaseIn,
-    principal: Principal = Depends(require(Role.OPERATOR)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.OPERATOR)),
 ) -> QualityOut:
     """An operator lifts a hold with written reasons (audited); 409 when it is not held."""
-    row = service.release(conn, ctx.clock, furnisher_id, f"operator:{principal.id}", body.reasons)
-    return _out(row, ctx)
+    row = service.release(call.conn, call.ctx.clock, furnisher_id, call.actor, body.reasons)
+    return _out(row, call.ctx)

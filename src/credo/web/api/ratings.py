@@ -10,14 +10,13 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import Connection
 
-from credo.access.model import Principal, Role
+from credo.access.model import Role
 from credo.context import AppContext
 from credo.ratings.service import definition_of, evaluate_subject, find_rating, history
 from credo.web.api.schemas.ratings import PublishedRating, RatingHistory, SubjectRating
-from credo.web.auth import require, visible_subject
-from credo.web.deps import get_conn, get_ctx
+from credo.web.auth import Call, call_as, visible_subject
+from credo.web.deps import get_ctx
 
 router = APIRouter(prefix="/v1/ratings", tags=["ratings"])
 
@@ -45,14 +44,12 @@ def rating_of_subject(
     known_at: datetime | None = Query(
         None, description="Evaluate with only what was known at this moment"
     ),
-    principal: Principal = Depends(require(*READERS)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(*READERS)),
 ) -> dict[str, Any]:
-    definition = find_rating(ctx.catalogue, rating)
-    subject_id = visible_subject(conn, ctx, principal, scheme, value)
-    on = as_of or ctx.clock.today()
-    return evaluate_subject(conn, ctx.catalogue, definition, subject_id, on, known_at)
+    definition = find_rating(call.ctx.catalogue, rating)
+    subject_id = visible_subject(call.conn, call.ctx, call.principal, scheme, value)
+    on = as_of or call.ctx.clock.today()
+    return evaluate_subject(call.conn, call.ctx.catalogue, definition, subject_id, on, known_at)
 
 
 @router.get("/{rating}/subjects/{scheme}/{value}/history", response_model=RatingHistory)
@@ -60,10 +57,8 @@ def rating_history(
     rating: str,
     scheme: str,
     value: str,
-    principal: Principal = Depends(require(*READERS)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(*READERS)),
 ) -> dict[str, Any]:
-    definition = find_rating(ctx.catalogue, rating)
-    subject_id = visible_subject(conn, ctx, principal, scheme, value)
-    return history(conn, ctx.catalogue, definition, subject_id, ctx.clock.today())
+    definition = find_rating(call.ctx.catalogue, rating)
+    subject_id = visible_subject(call.conn, call.ctx, call.principal, scheme, value)
+    return history(call.conn, call.ctx.catalogue, definition, subject_id, call.ctx.clock.today())

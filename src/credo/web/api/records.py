@@ -8,20 +8,17 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection
 
-from credo.access.model import Principal, Role
-from credo.context import AppContext
+from credo.access.model import Role
 from credo.errors import Conflict, CredoError, Locked, NotFound, ValidationFailed
 from credo.ingest import snapshot
 from credo.jsonvalue import jsonable
 from credo.records import queries as records_queries
-from credo.records.api_service import submit_records
 from credo.records.model import RecordInput, RowOutcome
+from credo.records.service import submit_records
 from credo.records.validate import record_input_to_raw
 from credo.web.api.schemas.records import RecordHistory, SnapshotDelivery
-from credo.web.auth import require
-from credo.web.deps import get_conn, get_ctx
+from credo.web.auth import Call, call_as
 from credo.web.params import Id
 
 router = APIRouter(prefix="/v1/records", tags=["records (furnishers)"])
@@ -77,12 +74,12 @@ def _outcome(o: RowOutcome) -> Outcome:
 def submit_one(
     record: RecordInput,
     response: Response,
-    principal: Principal = Depends(require(Role.FURNISHER)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.FURNISHER)),
 ) -> Outcome:
-    assert principal.furnisher_id is not None
-    [result] = submit_records(conn, ctx.write_context(), principal.furnisher_id, [record])
+    assert call.principal.furnisher_id is not None
+    [result] = submit_records(
+        call.conn, call.ctx.write_context(), call.principal.furnisher_id, [record]
+    )
     if result.outcome == "quarantined" and result.reason is not None:
         error = _REFUSALS.get(result.reason.code, ValidationFailed)
         raise error(result.reason.detail, code=result.reason.code)
@@ -94,12 +91,12 @@ def submit_one(
 @router.post("/batch", response_model=BatchOut)
 def submit_batch(
     batch: BatchIn,
-    principal: Principal = Depends(require(Role.FURNISHER)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.FURNISHER)),
 ) -> BatchOut:
-    assert principal.furnisher_id is not None
-    results = submit_records(conn, ctx.write_context(), principal.furnisher_id, batch.records)
+    assert call.principal.furnisher_id is not None
+    results = submit_records(
+        call.conn, call.ctx.write_context(), call.principal.furnisher_id, batch.records
+    )
     counts = {
         k: sum(1 for r in results if r.outcome == k)
         for k in ("accepted", "duplicate", "quarantined")
@@ -214,9 +211,7 @@ def _snapshot_out(result: snapshot.SnapshotResult) -> SnapshotOut:
 def submit_snapshot(
     body: SnapshotIn,
     response: Response,
-    principal: Principal = Depends(require(Role.FURNISHER)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.FURNISHER)),
 ) -> SnapshotOut:
     """A full-list delivery: the furnisher's complete current list of ``record_types``.
     New entries are asserted; entries on record are re-confirmed as of the delivery date
@@ -225,18 +220,18 @@ def submit_snapshot(
     list again the same day changes nothing. A list that would delist more than
     ``max_delist_share`` of the entries in effect is held (202) until an operator applies or
     rejects it (``/v1/records/snapshots/{id}/apply``)."""
-    assert principal.furnisher_id is not None
-    write = ctx.write_context()
+    assert call.principal.furnisher_id is not None
+    write = call.ctx.write_context()
     delivery = snapshot.api_delivery(
         write,
-        principal.furnisher_id,
+        call.principal.furnisher_id,
         body.record_types,
-        body.delivered_on or ctx.clock.today(),
+        body.delivered_on or call.ctx.clock.today(),
         [record_input_to_raw(r) for r in body.records],
-        created_by=f"furnisher:{principal.furnisher_id}",
+        created_by=f"furnisher:{call.principal.furnisher_id}",
         max_delist_share=body.max_delist_share,
     )
-    result = snapshot.deliver_in(conn, write, delivery)
+    result = snapshot.deliver_in(call.conn, write, delivery)
     if result.status == "rejected":
         raise Conflict(
             f"this same delivery was rejected by an operator (delivery {result.delivery_id})",
@@ -250,12 +245,11 @@ def submit_snapshot(
 @router.get("/snapshots", response_model=list[SnapshotDelivery])
 def list_snapshots(
     status: Literal["held", "applied", "rejected"] | None = Query(None),
-    principal: Principal = Depends(require(Role.FURNISHER, Role.OPERATOR, Role.AUDITOR)),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.FURNISHER, Role.OPERATOR, Role.AUDITOR)),
 ) -> list[dict[str, Any]]:
     """Full-list deliveries, newest first (a furnisher sees its own)."""
-    furnisher = principal.furnisher_id if principal.role is Role.FURNISHER else None
-    rows = snapshot.list_deliveries(conn, status=status, furnisher_id=furnisher)
+    furnisher = call.principal.furnisher_id if call.principal.role is Role.FURNISHER else None
+    rows = snapshot.list_deliveries(call.conn, status=status, furnisher_id=furnisher)
     return [jsonable(r) for r in rows]
 
 
@@ -263,15 +257,13 @@ def list_snapshots(
 def decide_snapshot(
     delivery_id: Id,
     decision: Literal["apply", "reject"],
-    principal: Principal = Depends(require(Role.OPERATOR)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.OPERATOR)),
 ) -> SnapshotOut:
     """An operator applies a held delivery (planned again against the registry as it is now,
     without the share limit) or rejects it (nothing of it is applied). 409 when it is not
     held, or when a newer list of the furnisher was applied since."""
     result = snapshot.decide_in(
-        conn, ctx.write_context(), delivery_id, decision, f"operator:{principal.id}"
+        call.conn, call.ctx.write_context(), delivery_id, decision, call.actor
     )
     return _snapshot_out(result)
 
@@ -279,13 +271,12 @@ def decide_snapshot(
 @router.get("/{record_id}/history", response_model=RecordHistory)
 def record_history(
     record_id: str,
-    principal: Principal = Depends(require(Role.FURNISHER, Role.OPERATOR, Role.AUDITOR)),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.FURNISHER, Role.OPERATOR, Role.AUDITOR)),
 ) -> dict[str, Any]:
     """Every statement of the record's chain, oldest first, and its current view; a
     furnisher sees only its own records' (``credo.records.queries.chain_history``)."""
-    furnisher = principal.furnisher_id if principal.role is Role.FURNISHER else None
-    history = records_queries.chain_history(conn, record_id, furnisher)
+    furnisher = call.principal.furnisher_id if call.principal.role is Role.FURNISHER else None
+    history = records_queries.chain_history(call.conn, record_id, furnisher)
     if history is None:
         raise NotFound(f"no record {record_id!r}")
     return jsonable(asdict(history))

@@ -9,12 +9,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
-from credo.context import AppContext
 from credo.jsonvalue import jsonable
 from credo.subjects.service import open_review_items, resolve_review_item
 from credo.web.api.schemas.subjects import ReviewItem, ReviewItemResolved
-from credo.web.auth import require
-from credo.web.deps import get_conn, get_ctx
+from credo.web.auth import Call, call_as, require
+from credo.web.deps import get_conn
 from credo.web.params import Id
 
 router = APIRouter(prefix="/v1/review", tags=["review queue (operators)"])
@@ -37,9 +36,9 @@ def open_items(
 def resolve(
     item_id: Id,
     body: Resolution,
-    principal: Principal = Depends(require(Role.OPERATOR)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.OPERATOR)),
 ) -> dict[str, Any]:
-    resolve_review_item(conn, item_id, principal.id, body.resolution, ctx.clock.now())
+    resolve_review_item(
+        call.conn, item_id, call.principal.id, body.resolution, call.ctx.clock.now()
+    )
     return {"id": item_id, "status": "resolved"}

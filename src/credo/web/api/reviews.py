@@ -8,14 +8,11 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection
 
-from credo.access.model import Principal, Role
+from credo.access.model import Role
 from credo.checks import review
-from credo.context import AppContext
 from credo.web.api.schemas.checks import AdvisoryReviews, Review, ReviewStats
-from credo.web.auth import require
-from credo.web.deps import get_conn, get_ctx
+from credo.web.auth import Call, call_as
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews of advisory decisions (G-37)"])
 ReviewId = Path(max_length=64, description="The advisory decision's id (its `review.id`)")
@@ -48,33 +45,28 @@ def list_reviews(
         description="pending (awaiting a person, still valid), expired (never reviewed), "
         "confirmed, overridden or all",
     ),
-    principal: Principal = Depends(require(Role.RELYING_PARTY)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.RELYING_PARTY)),
 ) -> dict[str, Any]:
     """Your advisory decisions, newest first (200 at most)."""
-    return {"reviews": review.listing(conn, principal, status, ctx.clock.now())}
+    return {"reviews": review.listing(call.conn, call.principal, status, call.ctx.clock.now())}
 
 
 @router.get("/stats", response_model=ReviewStats)
 def review_stats(
-    principal: Principal = Depends(require(Role.RELYING_PARTY, Role.OPERATOR, Role.AUDITOR)),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.RELYING_PARTY, Role.OPERATOR, Role.AUDITOR)),
 ) -> dict[str, Any]:
     """Per reviewer and per relying party: confirmations, overrides, override rate, and a flag
     for near-100 % concurrence (rubber-stamping). A relying party sees its own."""
-    return review.stats(conn, principal)
+    return review.stats(call.conn, call.principal)
 
 
 @router.get("/{review_id}", response_model=Review)
 def get_review(
     review_id: str = ReviewId,
-    principal: Principal = Depends(require(Role.RELYING_PARTY)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.RELYING_PARTY)),
 ) -> dict[str, Any]:
     """One advisory decision of yours and what your reviewer decided (its final status)."""
-    return review.one(conn, principal, review_id, ctx.clock.now())
+    return review.one(call.conn, call.principal, review_id, call.ctx.clock.now())
 
 
 @router.post(
@@ -89,12 +81,16 @@ def get_review(
 def decide_review(
     body: ReviewIn,
     review_id: str = ReviewId,
-    principal: Principal = Depends(require(Role.RELYING_PARTY)),
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
+    call: Call = Depends(call_as(Role.RELYING_PARTY)),
 ) -> dict[str, Any]:
     """A named person of your organisation confirms the advisory decision or overrides it
     with reasons; recorded with the audit log."""
     return review.decide(
-        conn, principal, review_id, body.outcome, body.reviewer, body.reasons, ctx.clock.now()
+        call.conn,
+        call.principal,
+        review_id,
+        body.outcome,
+        body.reviewer,
+        body.reasons,
+        call.ctx.clock.now(),
     )

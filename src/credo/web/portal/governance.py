@@ -18,18 +18,8 @@ from credo.governance import service
 from credo.governance.report_html import render_body
 from credo.jsonvalue import jsonable
 from credo.web.params import parse_id
+from credo.web.portal import web
 from credo.web.portal.i18n import Translator
-from credo.web.portal.web import (
-    CONSOLE_ROLES,
-    Posted,
-    Visit,
-    acted,
-    posted,
-    render,
-    shown,
-    translator,
-    visit,
-)
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/catalogue-changes"
@@ -71,13 +61,13 @@ def _texts(t: Translator) -> dict[str, str]:
 
 
 def _page(
-    seen: Visit, principal: Principal, error: str | None = None, status_code: int = 200
+    seen: web.Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
     request, ctx = seen.request, seen.ctx
-    t = translator(request)
+    t = web.translator(request)
     with ctx.engine.connect() as conn:
         changes = service.proposals(conn)
-    return render(
+    return web.render(
         request,
         ctx,
         t,
@@ -92,37 +82,37 @@ def _page(
 
 
 @router.get(PAGE, response_model=None)
-def catalogue_changes(seen: Visit = Depends(visit)) -> Response:
-    return shown(seen, CONSOLE_ROLES, _page)
+def catalogue_changes(seen: web.Visit = Depends(web.visit)) -> Response:
+    return web.shown(seen, web.CONSOLE_ROLES, _page)
 
 
-def _document(seen: Visit, change_id: str) -> dict[str, Any]:
+def _document(seen: web.Visit, change_id: str) -> dict[str, Any]:
     with seen.ctx.engine.connect() as conn:
         return service.simulation_document(conn, _id(change_id))
 
 
 @router.get(PAGE + "/{change_id}/report", response_model=None)
-def report(change_id: str, seen: Visit = Depends(visit)) -> Response:
+def report(change_id: str, seen: web.Visit = Depends(web.visit)) -> Response:
     """The full report in the console's page (the same body as the shared HTML file)."""
 
-    def page(seen: Visit, principal: Principal) -> Response:
+    def page(seen: web.Visit, principal: Principal) -> Response:
         body = render_body(_document(seen, change_id))
-        t = translator(seen.request)
-        return render(
+        t = web.translator(seen.request)
+        return web.render(
             seen.request, seen.ctx, t, principal, "catalogue_report.html", body=body, page=PAGE
         )
 
-    return shown(seen, CONSOLE_ROLES, page)
+    return web.shown(seen, web.CONSOLE_ROLES, page)
 
 
 @router.get(PAGE + "/{change_id}/simulation.json", response_model=None)
-def simulation_json(change_id: str, seen: Visit = Depends(visit)) -> Response:
+def simulation_json(change_id: str, seen: web.Visit = Depends(web.visit)) -> Response:
     """The stored document, sample of subject ids included: operators only (G-50)."""
 
-    def document(seen: Visit, _: Principal) -> Response:
+    def document(seen: web.Visit, _: Principal) -> Response:
         return JSONResponse(jsonable(_document(seen, change_id)))
 
-    return shown(seen, (Role.OPERATOR,), document)
+    return web.shown(seen, (Role.OPERATOR,), document)
 
 
 @router.post(PAGE + "/{change_id}/decide", response_model=None)
@@ -130,7 +120,7 @@ def decide(
     change_id: str,
     approve: str = Form(..., max_length=5),
     reasons: str = Form("", max_length=4000),
-    post: Posted = Depends(posted),
+    post: web.Posted = Depends(web.posted),
 ) -> Response:
     """A second operator approves or rejects, as the API does; the author cannot (G-48)."""
 
@@ -138,7 +128,7 @@ def decide(
         now = post.ctx.clock.now()
         approvals.decide(conn, _id(change_id), operator.id, approve == "yes", reasons, now)
 
-    return acted(post, (Role.OPERATOR,), act, _page, PAGE)
+    return web.acted(post, (Role.OPERATOR,), act, _page, PAGE)
 
 
 def _id(text: str) -> int:

@@ -13,18 +13,8 @@ from sqlalchemy import Connection, RowMapping
 from credo.access.model import Principal, Role
 from credo.context import AppContext
 from credo.quality import service
+from credo.web.portal import web
 from credo.web.portal.i18n import Translator
-from credo.web.portal.web import (
-    CONSOLE_ROLES,
-    Posted,
-    Visit,
-    acted,
-    posted,
-    render,
-    shown,
-    translator,
-    visit,
-)
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/quality"
@@ -32,15 +22,15 @@ RATES = tuple(service.RATES)
 
 
 def _page(
-    seen: Visit, principal: Principal, error: str | None = None, status_code: int = 200
+    seen: web.Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
     request, ctx = seen.request, seen.ctx
-    t = translator(request)
+    t = web.translator(request)
     with ctx.engine.connect() as conn:
         rows = service.quality_rows(conn)
     policy = ctx.catalogue.furnisher_quality
     intro = t("quality.intro").format(days=policy.window_days, records=policy.min_records)
-    return render(
+    return web.render(
         request,
         ctx,
         t,
@@ -81,15 +71,15 @@ def _row(ctx: AppContext, t: Translator, row: RowMapping) -> dict[str, Any]:
 
 
 @router.get(PAGE, response_model=None)
-def quality_page(seen: Visit = Depends(visit)) -> Response:
-    return shown(seen, CONSOLE_ROLES, _page)
+def quality_page(seen: web.Visit = Depends(web.visit)) -> Response:
+    return web.shown(seen, web.CONSOLE_ROLES, _page)
 
 
 @router.post("/console/furnishers/{furnisher_id}/release", response_model=None)
 def release(
     furnisher_id: str,
     reasons: str = Form("", max_length=4000),
-    post: Posted = Depends(posted),
+    post: web.Posted = Depends(web.posted),
 ) -> Response:
     """An operator lifts a hold with reasons (audited), committed before the redirect; a
     refused release shows the page with the reason. A post from another site, or without
@@ -99,4 +89,4 @@ def release(
         clock = post.ctx.clock
         service.release(conn, clock, furnisher_id[:64], f"operator:{operator.id}", reasons)
 
-    return acted(post, (Role.OPERATOR,), act, _page, PAGE)
+    return web.acted(post, (Role.OPERATOR,), act, _page, PAGE)

@@ -11,25 +11,15 @@ from sqlalchemy import Connection
 
 from credo.access.model import Principal, Role
 from credo.checks import review
-from credo.web.portal.web import (
-    CONSOLE_ROLES,
-    Posted,
-    Visit,
-    acted,
-    posted,
-    render,
-    shown,
-    translator,
-    visit,
-)
+from credo.web.portal import web
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/reviews"
-ROLES = (Role.RELYING_PARTY, *CONSOLE_ROLES)
+ROLES = (Role.RELYING_PARTY, *web.CONSOLE_ROLES)
 
 
 def _page(
-    seen: Visit, principal: Principal, error: str | None = None, status_code: int = 200
+    seen: web.Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
     request, ctx = seen.request, seen.ctx
     now = ctx.clock.now()
@@ -38,10 +28,10 @@ def _page(
         pending = review.listing(conn, principal, review.PENDING, now) if deciding else []
         decided = review.listing(conn, principal, "all", now, limit=50) if deciding else []
         stats = review.stats(conn, principal)
-    return render(
+    return web.render(
         request,
         ctx,
-        translator(request),
+        web.translator(request),
         principal,
         "reviews.html",
         status_code=status_code,
@@ -55,8 +45,8 @@ def _page(
 
 
 @router.get(PAGE, response_model=None)
-def reviews_page(seen: Visit = Depends(visit)) -> Response:
-    return shown(seen, ROLES, _page)
+def reviews_page(seen: web.Visit = Depends(web.visit)) -> Response:
+    return web.shown(seen, ROLES, _page)
 
 
 @router.post(PAGE + "/{decision}", response_model=None)
@@ -65,7 +55,7 @@ def decide(
     outcome: str = Form("", max_length=20),
     reviewer: str = Form("", max_length=120),
     reasons: str = Form("", max_length=4000),
-    post: Posted = Depends(posted),
+    post: web.Posted = Depends(web.posted),
 ) -> Response:
     """A person of the relying party confirms or overrides ``decision`` (the decision's hex
     id, not a database integer), in their own name; a post from another site, or without
@@ -75,4 +65,4 @@ def decide(
         now = post.ctx.clock.now()
         review.decide(conn, party, decision[:64], outcome, reviewer, reasons, now)
 
-    return acted(post, (Role.RELYING_PARTY,), act, _page, PAGE)
+    return web.acted(post, (Role.RELYING_PARTY,), act, _page, PAGE)
