@@ -12,6 +12,15 @@ class CredoError(Exception):
     code: str = "bad_request"
     title: str = "Bad request"
 
+    def __init_subclass__(
+        cls, *, status: int | None = None, code: str | None = None, title: str | None = None
+    ) -> None:
+        """Each kind of error states its status, code and title in its class line."""
+        super().__init_subclass__()
+        cls.status = status if status is not None else cls.status
+        cls.code = code if code is not None else cls.code
+        cls.title = title if title is not None else cls.title
+
     def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -20,50 +29,36 @@ class CredoError(Exception):
         self.extra = extra
 
 
-class ValidationFailed(CredoError):
-    status = 422
-    code = "validation_failed"
-    title = "Input does not satisfy the rules"
+class ValidationFailed(
+    CredoError, status=422, code="validation_failed", title="Input does not satisfy the rules"
+):
+    """Input breaks a rule: the detail names the rule and where."""
 
 
-class NotAuthenticated(CredoError):
-    status = 401
-    code = "not_authenticated"
-    title = "Authentication required"
+class NotAuthenticated(
+    CredoError, status=401, code="not_authenticated", title="Authentication required"
+):
+    """No valid key or session came with the request."""
 
 
-class Forbidden(CredoError):
-    status = 403
-    code = "forbidden"
-    title = "Not allowed"
+class Forbidden(CredoError, status=403, code="forbidden", title="Not allowed"):
+    """The caller is known but its role or scope does not allow this."""
 
 
-class NotFound(CredoError):
-    status = 404
-    code = "not_found"
-    title = "Not found"
+class NotFound(CredoError, status=404, code="not_found", title="Not found"):
+    """Nothing by that id, or nothing the caller may see."""
 
 
-class Conflict(CredoError):
-    status = 409
-    code = "conflict"
-    title = "Conflict with the current state"
+class Conflict(CredoError, status=409, code="conflict", title="Conflict with the current state"):
+    """The request contradicts what is already stored."""
 
 
-class Locked(CredoError):
+class Locked(CredoError, status=423, code="locked", title="Held for review"):
     """The resource is held (a furnisher held for review, G-49): retry after its release."""
 
-    status = 423
-    code = "locked"
-    title = "Held for review"
 
-
-class CatalogueError(CredoError):
+class CatalogueError(CredoError, status=422, code="invalid_catalogue", title="Invalid catalogue"):
     """The catalogue is invalid; ``problems`` lists every problem with its file and key."""
-
-    status = 422
-    code = "invalid_catalogue"
-    title = "Invalid catalogue"
 
     def __init__(self, problems: list[Any]) -> None:
         lines = "\n".join(str(p) for p in problems)

@@ -24,10 +24,13 @@ from credo.errors import CredoError
 MAX_BATCH = 2000
 
 
-class InquiryNotRecorded(CredoError):
-    status = 503
-    code = "inquiry_not_recorded"
-    title = "The inquiry could not be recorded, so no decision is given"
+class InquiryNotRecorded(
+    CredoError,
+    status=503,
+    code="inquiry_not_recorded",
+    title="The inquiry could not be recorded, so no decision is given",
+):
+    """No answer without its inquiry on record (G-24): the relying party may retry."""
 
 
 class InquiryWriter(Background):
