@@ -14,11 +14,11 @@ from sqlalchemy import Connection, Engine, event
 
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.loader import load_catalogue
-from credo.lists import service as lists_service
 from credo.lists.engine import list_record_types
 from credo.ratings.compiler import bind_probe, compile_template
 from credo.ratings.service import source_for
 from credo.records.effect import EffectRule
+from credo.records.queries import standing_records
 from credo.settings import Settings
 from credo.subjects import repository as subjects_repo
 
@@ -76,7 +76,7 @@ def test_list_trigger_records_use_the_subject_and_type_index(
     with engine.connect() as conn:
         found = plans(
             conn,
-            lambda c: lists_service.trigger_records(c, list(range(1, 50)), types, EffectRule()),
+            lambda c: standing_records(c, list(range(1, 50)), types, EffectRule()),
         )
     current = [p for p in found if "record_current" in p]
     assert any("ix_record_current_subject_type" in p for p in current), current

@@ -45,7 +45,7 @@ from credo.lists.engine import (
 )
 from credo.ratings.service import batch_results, check_engine, source_for
 from credo.records.effect import EffectRule
-from credo.records.queries import feed_head
+from credo.records.queries import feed_head, standing_records
 from credo.statistics import DEFAULT_MIN_CELL, aggregate
 
 FORMAT = "credo.simulation/1"
@@ -133,7 +133,7 @@ class Evaluator:
             if self.progress:
                 self.progress("list trigger records")
             with self.engine.connect() as conn:
-                self._triggers[key] = lists_service.trigger_records(conn, None, list(types), rule)
+                self._triggers[key] = standing_records(conn, None, list(types), rule)
         return self._triggers[key]
 
     def _rating_facts(

@@ -16,7 +16,6 @@ from credo.lists.engine import (
     Entry,
     RatingFact,
     SubjectFacts,
-    TriggerRecord,
     derive_entries,
     list_ratings,
     list_record_types,
@@ -33,7 +32,7 @@ def entries_for(
 ) -> dict[int, list[Entry]]:
     """subject id -> every entry its records (and current rating bands) produce; ``None``:
     every subject with a record or a rating some list reads."""
-    records = trigger_records(
+    records = records_queries.standing_records(
         conn, subject_ids, sorted(list_record_types(catalogue)), EffectRule.of(catalogue)
     )
     ratings = _rating_facts(conn, catalogue, subject_ids)
@@ -44,18 +43,6 @@ def entries_for(
         )
         for subject_id, subject in facts.items()
     }
-
-
-def trigger_records(
-    conn: Connection,
-    subject_ids: Sequence[int] | None,
-    record_types: Sequence[str],
-    rule: EffectRule,
-) -> dict[int, list[TriggerRecord]]:
-    """subject id -> its records of ``record_types`` that may put it on a list under ``rule``
-    (its date-free clauses; each record's days of effect are its interval); ``None`` reads
-    every subject."""
-    return records_queries.standing_records(conn, subject_ids, record_types, rule)
 
 
 def subject_facts(conn: Connection, subject_ids: Sequence[int]) -> dict[int, SubjectFacts]:
