@@ -3,20 +3,47 @@ the subjects' statements about records and the expiry marks of the scheduled job
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    Column,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-)
+from typing import Any
 
+from sqlalchemy import Column, Date, Index, Integer, String, Table, Text, UniqueConstraint
+
+from credo.db.columns import (
+    TS,
+    column,
+    columns,
+    created_at,
+    moment,
+    serial,
+    subject_fk,
+    subject_id,
+    subject_index,
+)
 from credo.db.metadata import JsonType, metadata
+
+
+def _facts() -> list[Column[Any]]:
+    """What a furnisher said a record is, in the statements and the current view alike: who
+    furnished it under which reference, its type and subject, and its dates."""
+    return [
+        column("furnisher_id", String(64)),
+        column("source_ref", String(200)),
+        column("record_type", String(64)),
+        subject_fk(),
+        *columns(Date, "occurred_on", "effective_from", "effect_until", "expires_on"),
+    ]
+
+
+def _term() -> list[Column[Any]]:
+    """The decision's finality and term (credo.records.effect): an end date, or open-ended
+    until an event; when it is reviewed; the ceiling's end from the start or confirmation of
+    the statement that set it (assert, correct, confirm)."""
+    return [
+        column("finality", String(16)),
+        column("term_ends_on", Date, null=True),
+        column("term_until", String(32), null=True),
+        *columns(Date, "review_on", "ceiling_until", null=True),
+    ]
+
 
 # Every statement ever accepted. Never updated, never deleted.
 record_statements = Table(
@@ -26,31 +53,17 @@ record_statements = Table(
     Column("chain_id", String(32), nullable=False),
     Column("revision", Integer, nullable=False),
     Column("action", String(16), nullable=False),
-    Column("furnisher_id", String(64), nullable=False),
-    Column("source_ref", String(200), nullable=False),
-    Column("record_type", String(64), nullable=False),
-    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False),
-    Column("occurred_on", Date, nullable=False),
-    Column("effective_from", Date, nullable=False),
-    Column("effect_until", Date, nullable=False),
-    Column("expires_on", Date, nullable=False),
-    Column("finality", String(16), nullable=False),
-    # The decision's term (credo.records.effect): an end date, or open-ended until an event.
-    Column("term_ends_on", Date),
-    Column("term_until", String(32)),
-    Column("review_on", Date),
-    # The ceiling's end from this statement's start or confirmation (assert, correct, confirm).
-    Column("ceiling_until", Date),
+    *_facts(),
+    *_term(),
     # effect_until and end_reason: the chain's effect as folded after this statement, so the
     # statements received by a moment say what was known then.
     Column("end_reason", String(32)),
     Column("payload", JsonType, nullable=False),
-    Column("evidence", JsonType),
-    Column("provenance", JsonType),
+    *columns(JsonType, "evidence", "provenance", null=True),
     Column("content_hash", String(32), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    moment("received_at"),
     UniqueConstraint("chain_id", "revision"),
-    Index("ix_record_statements_subject", "subject_id"),
+    subject_index("record_statements"),
 )
 
 # The current view: the latest revision of each chain. Derived; rebuildable from statements.
@@ -61,26 +74,14 @@ record_current = Table(
     Column("record_id", String(32), nullable=False),
     Column("revision", Integer, nullable=False),
     Column("state", String(16), nullable=False),  # active | revoked | performed | delisted
-    Column("furnisher_id", String(64), nullable=False),
-    Column("source_ref", String(200), nullable=False),
-    Column("record_type", String(64), nullable=False),
-    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False),
-    Column("occurred_on", Date, nullable=False),
-    Column("effective_from", Date, nullable=False),
-    Column("effect_until", Date, nullable=False),
-    Column("expires_on", Date, nullable=False),
+    *_facts(),
     Column("performed_on", Date),
-    Column("finality", String(16), nullable=False),
-    Column("term_ends_on", Date),
-    Column("term_until", String(32)),
-    Column("review_on", Date),
-    Column("ceiling_until", Date),
-    Column("confirmed_on", Date),
-    Column("ended_on", Date),  # performed or delisted on
+    *_term(),
+    # ended_on: performed or delisted on
+    *columns(Date, "confirmed_on", "ended_on", null=True),
     Column("end_reason", String(32)),  # why the effect ends at effect_until (effect.END_REASONS)
     Column("payload", JsonType, nullable=False),
-    Column("first_received_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    *columns(TS, "first_received_at", "updated_at"),
     Index("ix_record_current_subject_type", "subject_id", "record_type"),
     Index("ix_record_current_type", "record_type"),
 )
@@ -90,36 +91,36 @@ record_current = Table(
 record_suppressions = Table(
     "record_suppressions",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("chain_id", String(32), nullable=False, index=True),
-    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False),
+    subject_fk(),
     Column("reason", String(32), nullable=False),
     Column("ref", String(64)),
-    Column("opened_at", DateTime(timezone=True), nullable=False),
-    Column("closed_at", DateTime(timezone=True)),
+    moment("opened_at"),
+    moment("closed_at", null=True),
 )
 
 # The outbox: one row per change that may move a subject's state, in commit order.
 change_feed = Table(
     "change_feed",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("subject_id", Integer, nullable=False),
+    serial("seq"),
+    subject_id(),
     Column("kind", String(32), nullable=False),
     Column("ref", String(64)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Index("ix_change_feed_subject", "subject_id"),
+    created_at(),
+    subject_index("change_feed"),
 )
 
 # A statement by the subject that travels with the record (G-32).
 subject_statements = Table(
     "subject_statements",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False),
+    serial(),
+    subject_fk(),
     Column("chain_id", String(32), nullable=False, index=True),
     Column("text", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    created_at(),
 )
 
 # Which chains the scheduled job has already processed at their effect end / retention end,
@@ -130,5 +131,5 @@ record_expiries = Table(
     Column("chain_id", String(32), primary_key=True),
     Column("kind", String(16), primary_key=True),  # effect_end | retention_end
     Column("on", Date, nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
+    moment("processed_at"),
 )
