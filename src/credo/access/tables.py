@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table
 
+from credo.db.columns import created_at, moment, subject_fk
 from credo.db.metadata import metadata
 
 principals = Table(
@@ -14,11 +15,11 @@ principals = Table(
     Column("display_name", String(200), nullable=False),
     Column("furnisher_id", String(64)),
     Column("relying_party_id", String(64)),
-    Column("subject_id", Integer, ForeignKey("subjects.id")),
+    subject_fk(null=True),
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("key_prefix", String(16), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("disabled_at", DateTime(timezone=True)),
+    created_at(),
+    moment("disabled_at", null=True),
 )
 
 # Portal sign-ins: the browser holds a random session id, the database only its SHA-256, so a
@@ -29,7 +30,7 @@ portal_sessions = Table(
     metadata,
     Column("id_hash", String(64), primary_key=True),
     Column("principal_id", String(64), ForeignKey("principals.id"), nullable=False, index=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("revoked_at", DateTime(timezone=True)),
+    created_at(),
+    moment("expires_at", index=True),
+    moment("revoked_at", null=True),
 )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Integer, String, Table, Text
 
+from credo.db.columns import serial, stamp, status, subject_id, subject_index
 from credo.db.metadata import JsonType, metadata
 
 # Append-only. Each row's hash covers its own fields and the previous row's hash, so an edit
@@ -16,11 +17,11 @@ audit_log = Table(
     Column("at", String(40), nullable=False),
     Column("actor", String(120), nullable=False),
     Column("action", String(64), nullable=False),
-    Column("subject_id", Integer),  # no foreign key: the log outlives anything it mentions
+    subject_id(null=True),  # no foreign key: the log outlives anything it mentions
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
-    Index("ix_audit_log_subject", "subject_id"),
+    subject_index("audit_log"),
 )
 
 # The newest link, kept apart so that deleting the tail of the log is detected too.
@@ -36,14 +37,12 @@ audit_head = Table(
 catalogue_changes = Table(
     "catalogue_changes",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("title", String(200), nullable=False),
     Column("change", JsonType, nullable=False),
     Column("impact_assessment_ref", String(64), nullable=False),
-    Column("status", String(16), nullable=False),  # proposed | approved | rejected
-    Column("proposed_by", String(64), nullable=False),
-    Column("proposed_at", DateTime(timezone=True), nullable=False),
-    Column("decided_by", String(64)),
-    Column("decided_at", DateTime(timezone=True)),
+    status(),  # proposed | approved | rejected
+    *stamp("proposed", null=False, by_first=True),
+    *stamp("decided", by_first=True),
     Column("reasons", Text),
 )

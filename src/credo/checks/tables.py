@@ -3,59 +3,69 @@ their webhook outbox."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Column, Date, Index, Integer, String, Table, UniqueConstraint
 
+from credo.db.columns import (
+    counters,
+    created_at,
+    moment,
+    serial,
+    stamp,
+    status,
+    subject_id,
+    subject_index,
+)
 from credo.db.metadata import JsonType, metadata
 
 inquiries = Table(
     "inquiries",
     metadata,
     Column("id", String(32), primary_key=True),  # the decision id returned to the caller
-    Column("at", DateTime(timezone=True), nullable=False),
+    moment("at"),
     Column("relying_party_id", String(64), nullable=False),
     Column("principal_id", String(64), nullable=False),
     Column("purpose", String(64), nullable=False),
     Column("transaction_ref", String(120), nullable=False),
-    Column("subject_id", Integer),
+    subject_id(null=True),
     Column("subject_key", String(100), nullable=False),  # scheme:value as asked
     Column("outcome", String(16), nullable=False),
     Column("measures", JsonType, nullable=False),
-    Column("valid_until", DateTime(timezone=True), nullable=False),
+    moment("valid_until"),
     Column("as_of", Date),  # the past date a check asked about; null: the day it was made
-    Index("ix_inquiries_subject", "subject_id"),
+    subject_index("inquiries"),
     Index("ix_inquiries_subject_key", "subject_key"),
 )
 
 subscriptions = Table(
     "subscriptions",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("relying_party_id", String(64), nullable=False),
     Column("purpose", String(64), nullable=False),
-    Column("subject_id", Integer, nullable=False),
+    subject_id(),
     Column("subject_key", String(100), nullable=False),  # the identifier subscribed with
     Column("callback_url", String(500), nullable=False),
     Column("secret", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("cancelled_at", DateTime(timezone=True)),
+    created_at(),
+    moment("cancelled_at", null=True),
     UniqueConstraint("relying_party_id", "purpose", "subject_id"),
-    Index("ix_subscriptions_subject", "subject_id"),
+    subject_index("subscriptions"),
 )
 
 # The webhook outbox: written in the same transaction as the change that causes it.
 check_events = Table(
     "check_events",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    serial("seq"),
     Column("event_id", String(32), nullable=False, unique=True),
     Column("subscription_id", Integer, nullable=False),
-    Column("subject_id", Integer, nullable=False),
+    subject_id(),
     Column("kind", String(32), nullable=False),
     Column("payload", JsonType, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("delivered_at", DateTime(timezone=True)),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    created_at(),
+    moment("delivered_at", null=True),
+    *counters("attempts"),
+    moment("next_attempt_at"),
     Column("last_error", String(300)),
     Index("ix_check_events_subscription", "subscription_id", "seq"),
     Index("ix_check_events_pending", "delivered_at", "next_attempt_at"),
@@ -69,17 +79,17 @@ decision_reviews = Table(
     metadata,
     Column("id", String(32), primary_key=True),  # the decision id
     Column("relying_party_id", String(64), nullable=False),
-    Column("subject_id", Integer),
+    subject_id(null=True),
     Column("purpose", String(64), nullable=False),
     Column("outcome", String(16), nullable=False),  # the decision's (advised) outcome
     Column("measures", JsonType, nullable=False),  # the significant measures applied
-    Column("opened_at", DateTime(timezone=True), nullable=False),
-    Column("valid_until", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False),  # pending | confirmed | overridden
+    moment("opened_at"),
+    moment("valid_until"),
+    status(),  # pending | confirmed | overridden
     Column("reviewer", String(120)),  # the named person who decided
     Column("reasons", String(4000)),
-    Column("reviewed_at", DateTime(timezone=True)),
-    Column("reviewed_by", String(64)),  # the principal (API key or portal sign-in) used
+    # reviewed_by: the principal (API key or portal sign-in) used
+    *stamp("reviewed"),
     Index("ix_decision_reviews_party_status", "relying_party_id", "status"),
-    Index("ix_decision_reviews_subject", "subject_id"),
+    subject_index("decision_reviews"),
 )

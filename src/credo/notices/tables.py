@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Index, String, Table, Text
 
+from credo.db.columns import (
+    counters,
+    created_at,
+    moment,
+    serial,
+    subject_fk,
+    subject_id,
+    subject_index,
+)
 from credo.db.metadata import JsonType, metadata
 
 notices = Table(
     "notices",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     # recipient_kind: subject, furnisher, relying_party or operator
     Column("recipient_kind", String(16), nullable=False),
     Column("recipient_id", String(64), nullable=False),
-    Column("subject_id", Integer),
+    subject_id(null=True),
     Column("kind", String(48), nullable=False),
     Column("title", String(300), nullable=False),
     Column("body", Text, nullable=False),
     Column("payload", JsonType),
     Column("dedupe_key", String(200), unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("due_by", DateTime(timezone=True)),
-    Column("sent_at", DateTime(timezone=True)),
+    created_at(),
+    moment("due_by", null=True),
+    moment("sent_at", null=True),
     Column("channel", String(16)),
-    Column("attempts", Integer, nullable=False, default=0),
+    *counters("attempts"),
     Column("last_error", Text),
     Index("ix_notices_unsent", "sent_at", "id"),
-    Index("ix_notices_subject", "subject_id"),
+    subject_index("notices"),
 )
 
 # Where a recipient receives notices (an e-mail address for the SMTP channel).
@@ -43,8 +52,8 @@ notice_contacts = Table(
 subject_preferences = Table(
     "subject_preferences",
     metadata,
-    Column("subject_id", Integer, ForeignKey("subjects.id"), primary_key=True),
+    subject_fk(primary_key=True),
     Column("language", String(16), nullable=False),
     Column("time_zone", String(64)),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    moment("updated_at"),
 )
