@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    Column,
-    Date,
-    DateTime,
-    Float,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import Column, Date, Float, Index, Integer, String, Table, Text, UniqueConstraint
 
+from credo.db.columns import counters, created_at, moment, serial, stamp, status
 from credo.db.metadata import JsonType, metadata
 
 ingest_runs = Table(
     "ingest_runs",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("source_key", String(80), nullable=False, index=True),
     Column("source_name", String(300), nullable=False),
     Column("mapping", String(200)),
     Column("furnisher_id", String(64), nullable=False),
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True)),
-    Column("rows_read", Integer, nullable=False, default=0),
-    Column("accepted", Integer, nullable=False, default=0),
-    Column("duplicate", Integer, nullable=False, default=0),
-    Column("quarantined", Integer, nullable=False, default=0),
-    Column("status", String(16), nullable=False, default="running"),
+    moment("started_at"),
+    moment("finished_at", null=True),
+    *counters("rows_read", "accepted", "duplicate", "quarantined"),
+    status(default="running"),
     # migration 0011: every line of the file accounted for, and why a failed run stopped
     Column("lines_read", Integer),
     Column("not_reached", Integer),
@@ -43,14 +30,14 @@ ingest_runs = Table(
 quarantine = Table(
     "quarantine",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("source_key", String(80), nullable=False),
     Column("row_number", Integer, nullable=False),
     Column("furnisher_id", String(64), nullable=False),
     Column("reason_code", String(64), nullable=False),
     Column("detail", Text, nullable=False),
     Column("raw", JsonType),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    created_at(),
     UniqueConstraint("source_key", "row_number"),
 )
 
@@ -61,28 +48,20 @@ quarantine = Table(
 snapshot_deliveries = Table(
     "snapshot_deliveries",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("furnisher_id", String(64), nullable=False),
     Column("record_types", JsonType, nullable=False),
     Column("delivered_on", Date, nullable=False),
     Column("source_name", String(300), nullable=False),
     Column("source_key", String(80), nullable=False),
     Column("run_id", Integer),  # the ingest_runs row of a file delivery
-    Column("status", String(16), nullable=False),  # held | applied | rejected
+    status(),  # held | applied | rejected
     Column("max_delist_share", Float, nullable=False),
-    Column("rows_read", Integer, nullable=False, default=0),
-    Column("present", Integer, nullable=False, default=0),
-    Column("in_effect", Integer, nullable=False, default=0),
-    Column("new", Integer, nullable=False, default=0),
-    Column("confirmed", Integer, nullable=False, default=0),
-    Column("delisted", Integer, nullable=False, default=0),
-    Column("quarantined", Integer, nullable=False, default=0),
+    *counters("rows_read", "present", "in_effect", "new", "confirmed", "delisted", "quarantined"),
     Column("provenance", JsonType),
     Column("rows", JsonType),
-    Column("created_by", String(120), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("decided_by", String(120)),
-    Column("decided_at", DateTime(timezone=True)),
+    *stamp("created", null=False, actor_length=120, by_first=True),
+    *stamp("decided", actor_length=120, by_first=True),
     Index("ix_snapshot_deliveries_furnisher_status", "furnisher_id", "status"),
     Index("ix_snapshot_deliveries_source_key", "source_key"),
 )

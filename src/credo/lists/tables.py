@@ -4,8 +4,9 @@ public register. Decisions never read this table: they derive entries from recor
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Table
+from sqlalchemy import Column, Date, Index, Integer, String, Table
 
+from credo.db.columns import moment, status, subject_id, subject_index
 from credo.db.metadata import JsonType, metadata
 
 list_entries = Table(
@@ -14,16 +15,16 @@ list_entries = Table(
     Column("id", String(32), primary_key=True),
     Column("list_id", String(64), nullable=False),
     Column("list_version", Integer, nullable=False),
-    Column("subject_id", Integer, nullable=False),
+    subject_id(),
     Column("record_ids", JsonType, nullable=False),
-    Column("status", String(16), nullable=False),  # proposed | notified | effective | ended
+    status(),  # proposed | notified | effective | ended
     Column("starts_on", Date, nullable=False),
     Column("effective_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
     Column("ended_reason", String(32)),
-    Column("proposed_at", DateTime(timezone=True), nullable=False),
-    Column("notified_at", DateTime(timezone=True)),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("ix_list_entries_subject", "subject_id"),
+    moment("proposed_at"),
+    moment("notified_at", null=True),
+    moment("updated_at"),
+    subject_index("list_entries"),
     Index("ix_list_entries_list", "list_id", "status"),
 )

@@ -3,21 +3,41 @@ row that switches atomically to the newest validated snapshot (old snapshots sta
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table
+from typing import Any
 
+from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, Table
+
+from credo.db.columns import (
+    created_at,
+    moment,
+    serial,
+    status,
+    subject_fk,
+    subject_id,
+    subject_index,
+)
 from credo.db.metadata import JsonType, metadata
+
+
+def _result() -> list[Column[Any]]:
+    """What a rating gave a subject, in the current state and in a snapshot alike: its band,
+    its total where it has one, and the features it was computed from."""
+    return [
+        Column("band", String(32), nullable=False),
+        Column("total", Float),
+        Column("features", JsonType, nullable=False),
+    ]
+
 
 # One row per (rating, subject): updated in the write transaction by the real-time hook.
 rating_state = Table(
     "rating_state",
     metadata,
     Column("rating_key", String(80), primary_key=True),
-    Column("subject_id", Integer, ForeignKey("subjects.id"), primary_key=True),
+    subject_fk(primary_key=True),
     Column("as_of", Date, nullable=False),
-    Column("band", String(32), nullable=False),
-    Column("total", Float),
-    Column("features", JsonType, nullable=False),
-    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    *_result(),
+    moment("evaluated_at"),
     # Why a pending or not-rated result is so (credo.ratings.banding.REASONS); null for a band.
     Column("reason", String(120)),
     Index("ix_rating_state_rating_band", "rating_key", "band"),  # the console's bands
@@ -26,14 +46,14 @@ rating_state = Table(
 rating_snapshots = Table(
     "rating_snapshots",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("rating_key", String(80), nullable=False),
     Column("as_of", Date, nullable=False),
     Column("engine", String(16), nullable=False),
-    Column("status", String(16), nullable=False),  # building | valid | rejected
+    status(),  # building | valid | rejected
     Column("subjects", Integer, nullable=False),
     Column("summary", JsonType, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    created_at(),
     Index("ix_rating_snapshots_rating", "rating_key"),
 )
 
@@ -41,12 +61,10 @@ rating_snapshot_results = Table(
     "rating_snapshot_results",
     metadata,
     Column("snapshot_id", Integer, ForeignKey("rating_snapshots.id"), primary_key=True),
-    Column("subject_id", Integer, primary_key=True),
-    Column("band", String(32), nullable=False),
-    Column("total", Float),
-    Column("features", JsonType, nullable=False),
+    subject_id(primary_key=True),
+    *_result(),
     Column("reason", String(120)),
-    Index("ix_rating_snapshot_results_subject", "subject_id"),
+    subject_index("rating_snapshot_results"),
 )
 
 # The pointer: which snapshot is current for each rating. Switching is one row update.
@@ -55,5 +73,5 @@ rating_pointers = Table(
     metadata,
     Column("rating_key", String(80), primary_key=True),
     Column("snapshot_id", Integer, ForeignKey("rating_snapshots.id"), nullable=False),
-    Column("switched_at", DateTime(timezone=True), nullable=False),
+    moment("switched_at"),
 )

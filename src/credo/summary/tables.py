@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Table
+from sqlalchemy import BigInteger, Column, Integer, String, Table
 
+from credo.db.columns import moment
 from credo.db.metadata import JsonType, metadata
 
 # One row per (measure, key): statements by year of occurrence, record chains by type.
@@ -25,5 +26,5 @@ summary_watermarks = Table(
     Column("name", String(32), primary_key=True),
     Column("last_seq", Integer, nullable=False),
     Column("gaps", JsonType, nullable=False),
-    Column("refreshed_at", DateTime(timezone=True)),
+    moment("refreshed_at", null=True),
 )
