@@ -22,12 +22,20 @@ def _iso(value: datetime) -> str:
     return value.isoformat()
 
 
-# A moment as the domains write it (``datetime.isoformat()``: "+00:00", not pydantic's "Z";
-# naive where SQLite stored it so), documented as an RFC 3339 date-time.
+# A moment as the domains write it (``datetime.isoformat()``: "+00:00", not pydantic's "Z").
+# Not an RFC 3339 date-time: SQLite gives back naive moments (UTC), which are served without
+# an offset, so the document says exactly that much.
 Moment = Annotated[
     datetime,
     PlainSerializer(_iso, return_type=str),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2})?$",
+            "description": "ISO 8601 date and time; UTC where it has no offset",
+            "examples": ["2026-03-01T12:00:00+00:00"],
+        }
+    ),
 ]
 
 # Free-form JSON that a caller stored (a payload, evidence, proof): any JSON object.
