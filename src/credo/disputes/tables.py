@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Index, String, Table, Text
 
+from credo.db.columns import moment, serial, stamp, status, subject_fk, subject_index
 from credo.db.metadata import JsonType, metadata
 
 
-def _workflow(opened_at: str, extra: Column[Any], resolved_at: str, resolved_by: str) -> list[Any]:
+def _workflow(opened_at: str, extra: Column[Any], settled: str) -> list[Column[Any]]:
     """The columns of the one case workflow (credo.disputes.cases), under the names each table
-    gives them (credo.disputes.repository.STORES); ``extra`` is the table's own flag."""
+    gives them (credo.disputes.repository.STORES): ``<settled>_at`` and ``<settled>_by`` say
+    when and by whom a case was settled; ``extra`` is the table's own flag."""
     return [
-        Column("status", String(16), nullable=False),
-        Column(opened_at, DateTime(timezone=True), nullable=False),
-        Column("deadline_at", DateTime(timezone=True), nullable=False),
+        status(),
+        moment(opened_at),
+        moment("deadline_at"),
         extra,
-        Column(resolved_at, DateTime(timezone=True)),
-        Column(resolved_by, String(64)),
+        *stamp(settled),
         Column("reasons", Text),
     ]
 
@@ -28,9 +29,9 @@ def _workflow(opened_at: str, extra: Column[Any], resolved_at: str, resolved_by:
 disputes = Table(
     "disputes",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("kind", String(16), nullable=False),  # dispute | identity_claim
-    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False),
+    subject_fk(),
     Column("chain_id", String(32), nullable=False),
     Column("record_id", String(32), nullable=False),
     Column("furnisher_id", String(64), nullable=False),
@@ -38,13 +39,8 @@ disputes = Table(
     Column("grounds", Text, nullable=False),
     Column("evidence", JsonType),
     # status: open | corrected | deleted | upheld | frivolous | unverified | confirmed | rejected
-    *_workflow(
-        "opened_at",
-        Column("extended", Boolean, nullable=False, default=False),
-        "resolved_at",
-        "resolved_by",
-    ),
-    Index("ix_disputes_subject", "subject_id"),
+    *_workflow("opened_at", Column("extended", Boolean, nullable=False, default=False), "resolved"),
+    subject_index("disputes"),
     Index("ix_disputes_open", "status", "deadline_at"),
     Index("ix_disputes_chain", "chain_id"),
 )
@@ -53,17 +49,12 @@ disputes = Table(
 repair_applications = Table(
     "repair_applications",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("subject_id", Integer, ForeignKey("subjects.id"), nullable=False, index=True),
+    serial(),
+    subject_fk(index=True),
     Column("target_kind", String(16), nullable=False),  # record | list_entry
     Column("target_ref", String(64), nullable=False),
     Column("condition", Text, nullable=False),
     Column("proof", JsonType, nullable=False),
     # status: pending | approved | rejected
-    *_workflow(
-        "applied_at",
-        Column("overdue_flagged_at", DateTime(timezone=True)),
-        "decided_at",
-        "decided_by",
-    ),
+    *_workflow("applied_at", moment("overdue_flagged_at", null=True), "decided"),
 )

@@ -8,25 +8,15 @@ published summary of the assessment, for the public catalogue page (G-25, G-08).
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 
+from credo.db.columns import created_at, moment, serial, stamp
 from credo.db.metadata import JsonType, metadata
 
 catalogue_simulations = Table(
     "catalogue_simulations",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("change_id", Integer, ForeignKey("catalogue_changes.id"), nullable=False, unique=True),
     Column("catalogue_hash", String(64), nullable=False),  # the proposed catalogue's content
     Column("live_catalogue_hash", String(64), nullable=False),
@@ -37,22 +27,21 @@ catalogue_simulations = Table(
     Column("audit_seq", BigInteger, nullable=False),
     Column("audit_hash", String(64), nullable=False),
     Column("feed_seq", BigInteger, nullable=False),
-    Column("ran_at", DateTime(timezone=True), nullable=False),
+    moment("ran_at"),
     Column("document", JsonType, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("summary", JsonType, nullable=False),  # the published summary (no subject ids)
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    created_at(),
 )
 
 catalogue_versions = Table(
     "catalogue_versions",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("catalogue_hash", String(64), nullable=False),
     Column("change_id", Integer, ForeignKey("catalogue_changes.id"), nullable=False),
     Column("simulation_id", Integer, ForeignKey("catalogue_simulations.id"), nullable=False),
-    Column("activated_by", String(64), nullable=False),
-    Column("activated_at", DateTime(timezone=True), nullable=False),
+    *stamp("activated", null=False, by_first=True),
     Column("rules", JsonType, nullable=False),  # section -> rule id -> {version, hash}
     Column("summary", JsonType, nullable=False),
     Column("audit_seq", BigInteger, nullable=False),
@@ -62,14 +51,14 @@ catalogue_versions = Table(
 catalogue_rule_versions = Table(
     "catalogue_rule_versions",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial(),
     Column("version_id", Integer, ForeignKey("catalogue_versions.id"), nullable=False),
     Column("section", String(32), nullable=False),  # record_types | ratings | lists | ...
     Column("rule_id", String(80), nullable=False),
     Column("rule_version", Integer),
     Column("rule_hash", String(64), nullable=False),
     Column("change", String(16), nullable=False),  # added | changed | removed
-    Column("activated_at", DateTime(timezone=True), nullable=False),
+    moment("activated_at"),
     Column("summary", Text, nullable=False),
     Index("ix_catalogue_rule_versions_rule", "section", "rule_id"),
 )

@@ -4,18 +4,19 @@ console, so no request recomputes a rate. Holds and releases are also in the aud
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, Integer, String, Table, Text
 
+from credo.db.columns import moment, stamp
 from credo.db.metadata import metadata
 
 furnisher_quality = Table(
     "furnisher_quality",
     metadata,
     Column("furnisher_id", String(64), primary_key=True),
-    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    moment("evaluated_at"),
     # [window_start, window_end]: the rolling window, or from the last release when later
-    Column("window_start", DateTime(timezone=True), nullable=False),
-    Column("window_end", DateTime(timezone=True), nullable=False),
+    moment("window_start"),
+    moment("window_end"),
     Column("records", Integer, nullable=False),
     Column("disputes", Integer, nullable=False),
     Column("corrections", Integer, nullable=False),
@@ -28,9 +29,8 @@ furnisher_quality = Table(
     Column("overturn_rate", Float),
     Column("late_response_rate", Float),
     Column("held", Boolean, nullable=False),
-    Column("held_since", DateTime(timezone=True)),
+    moment("held_since", null=True),
     Column("hold_reason", Text),  # the rates above their thresholds, in words
-    Column("released_at", DateTime(timezone=True)),
-    Column("released_by", String(120)),
+    *stamp("released", actor_length=120),
     Column("release_reason", Text),
 )
