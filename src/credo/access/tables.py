@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String
 
 from credo.db.columns import created_at, moment, subject_fk
-from credo.db.metadata import metadata
+from credo.db.metadata import table
 
-principals = Table(
+principals = table(
     "principals",
-    metadata,
     Column("id", String(64), primary_key=True),
     Column("role", String(16), nullable=False),
     Column("display_name", String(200), nullable=False),
@@ -25,9 +24,8 @@ principals = Table(
 # Portal sign-ins: the browser holds a random session id, the database only its SHA-256, so a
 # copy of this table opens no session. A session ends at expires_at, when revoked (sign-out),
 # or at once when its principal is disabled (checked on every request).
-portal_sessions = Table(
+portal_sessions = table(
     "portal_sessions",
-    metadata,
     Column("id_hash", String(64), primary_key=True),
     Column("principal_id", String(64), ForeignKey("principals.id"), nullable=False, index=True),
     created_at(),

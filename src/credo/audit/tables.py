@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Integer, String, Text
 
 from credo.db.columns import serial, stamp, status, subject_id, subject_index
-from credo.db.metadata import JsonType, metadata
+from credo.db.metadata import JsonType, table
 
 # Append-only. Each row's hash covers its own fields and the previous row's hash, so an edit
 # or a deletion anywhere breaks the chain from that row on. ``at`` and ``payload`` are stored
 # as the exact text that was hashed, so no database type conversion can change them.
-audit_log = Table(
+audit_log = table(
     "audit_log",
-    metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("at", String(40), nullable=False),
     Column("actor", String(120), nullable=False),
@@ -25,18 +24,16 @@ audit_log = Table(
 )
 
 # The newest link, kept apart so that deleting the tail of the log is detected too.
-audit_head = Table(
+audit_head = table(
     "audit_head",
-    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
 )
 
 # A catalogue change goes live only when an operator other than its author approves it.
-catalogue_changes = Table(
+catalogue_changes = table(
     "catalogue_changes",
-    metadata,
     serial(),
     Column("title", String(200), nullable=False),
     Column("change", JsonType, nullable=False),

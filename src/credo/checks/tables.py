@@ -3,7 +3,7 @@ their webhook outbox."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Column, Date, Index, Integer, String, UniqueConstraint
 
 from credo.db.columns import (
     counters,
@@ -15,11 +15,10 @@ from credo.db.columns import (
     subject_id,
     subject_index,
 )
-from credo.db.metadata import JsonType, metadata
+from credo.db.metadata import JsonType, table
 
-inquiries = Table(
+inquiries = table(
     "inquiries",
-    metadata,
     Column("id", String(32), primary_key=True),  # the decision id returned to the caller
     moment("at"),
     Column("relying_party_id", String(64), nullable=False),
@@ -36,9 +35,8 @@ inquiries = Table(
     Index("ix_inquiries_subject_key", "subject_key"),
 )
 
-subscriptions = Table(
+subscriptions = table(
     "subscriptions",
-    metadata,
     serial(),
     Column("relying_party_id", String(64), nullable=False),
     Column("purpose", String(64), nullable=False),
@@ -53,9 +51,8 @@ subscriptions = Table(
 )
 
 # The webhook outbox: written in the same transaction as the change that causes it.
-check_events = Table(
+check_events = table(
     "check_events",
-    metadata,
     serial("seq"),
     Column("event_id", String(32), nullable=False, unique=True),
     Column("subscription_id", Integer, nullable=False),
@@ -74,9 +71,8 @@ check_events = Table(
 # G-37: a decision that applies a significant adverse measure is advisory until a named person
 # of the relying party confirms or overrides it. One row per advisory decision, opened in the
 # same transaction as its inquiry (``id`` is the decision id); the review fills the rest.
-decision_reviews = Table(
+decision_reviews = table(
     "decision_reviews",
-    metadata,
     Column("id", String(32), primary_key=True),  # the decision id
     Column("relying_party_id", String(64), nullable=False),
     subject_id(null=True),

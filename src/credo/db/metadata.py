@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, MetaData
+from sqlalchemy import JSON, MetaData, Table
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.schema import SchemaItem
 from sqlalchemy.types import TypeEngine
 
 NAMING = {
@@ -20,6 +21,12 @@ metadata = MetaData(naming_convention=NAMING)
 
 # JSON on SQLite, JSONB on PostgreSQL.
 JsonType: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+
+
+def table(name: str, *items: SchemaItem) -> Table:
+    """A domain's table, on the one MetaData: its constraints named by NAMING, and found by
+    import_all_tables for the migrations and the tests."""
+    return Table(name, metadata, *items)
 
 
 def import_all_tables() -> MetaData:

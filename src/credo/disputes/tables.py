@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Index, String, Table, Text
+from sqlalchemy import Boolean, Column, Index, String, Text
 
 from credo.db.columns import moment, serial, stamp, status, subject_fk, subject_index
-from credo.db.metadata import JsonType, metadata
+from credo.db.metadata import JsonType, table
 
 
 def _workflow(opened_at: str, extra: Column[Any], settled: str) -> list[Column[Any]]:
@@ -26,9 +26,8 @@ def _workflow(opened_at: str, extra: Column[Any], settled: str) -> list[Column[A
 
 
 # A dispute (G-26) or an identity claim (G-20) against one record chain.
-disputes = Table(
+disputes = table(
     "disputes",
-    metadata,
     serial(),
     Column("kind", String(16), nullable=False),  # dispute | identity_claim
     subject_fk(),
@@ -46,9 +45,8 @@ disputes = Table(
 )
 
 # Credit repair (G-42): an application with proof, decided by a deadline.
-repair_applications = Table(
+repair_applications = table(
     "repair_applications",
-    metadata,
     serial(),
     subject_fk(index=True),
     Column("target_kind", String(16), nullable=False),  # record | list_entry

@@ -8,14 +8,13 @@ published summary of the assessment, for the public catalogue page (G-25, G-08).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, String, Text
 
 from credo.db.columns import created_at, moment, serial, stamp
-from credo.db.metadata import JsonType, metadata
+from credo.db.metadata import JsonType, table
 
-catalogue_simulations = Table(
+catalogue_simulations = table(
     "catalogue_simulations",
-    metadata,
     serial(),
     Column("change_id", Integer, ForeignKey("catalogue_changes.id"), nullable=False, unique=True),
     Column("catalogue_hash", String(64), nullable=False),  # the proposed catalogue's content
@@ -34,9 +33,8 @@ catalogue_simulations = Table(
     created_at(),
 )
 
-catalogue_versions = Table(
+catalogue_versions = table(
     "catalogue_versions",
-    metadata,
     serial(),
     Column("catalogue_hash", String(64), nullable=False),
     Column("change_id", Integer, ForeignKey("catalogue_changes.id"), nullable=False),
@@ -48,9 +46,8 @@ catalogue_versions = Table(
     Index("ix_catalogue_versions_hash", "catalogue_hash"),
 )
 
-catalogue_rule_versions = Table(
+catalogue_rule_versions = table(
     "catalogue_rule_versions",
-    metadata,
     serial(),
     Column("version_id", Integer, ForeignKey("catalogue_versions.id"), nullable=False),
     Column("section", String(32), nullable=False),  # record_types | ratings | lists | ...

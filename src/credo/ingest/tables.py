@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Float, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Date, Float, Index, Integer, String, Text, UniqueConstraint
 
 from credo.db.columns import counters, created_at, moment, serial, stamp, status
-from credo.db.metadata import JsonType, metadata
+from credo.db.metadata import JsonType, table
 
-ingest_runs = Table(
+ingest_runs = table(
     "ingest_runs",
-    metadata,
     serial(),
     Column("source_key", String(80), nullable=False, index=True),
     Column("source_name", String(300), nullable=False),
@@ -27,9 +26,8 @@ ingest_runs = Table(
 
 # A row that could not be accepted, with its machine-readable reason. One per source row:
 # re-running a file never doubles it.
-quarantine = Table(
+quarantine = table(
     "quarantine",
-    metadata,
     serial(),
     Column("source_key", String(80), nullable=False),
     Column("row_number", Integer, nullable=False),
@@ -45,9 +43,8 @@ quarantine = Table(
 # furnisher's complete current list of ``record_types`` on ``delivered_on``. A delivery that
 # would delist more than its share of the entries in effect is ``held`` with its mapped rows
 # (``rows``) until an operator applies or rejects it; ``rows`` is cleared once decided.
-snapshot_deliveries = Table(
+snapshot_deliveries = table(
     "snapshot_deliveries",
-    metadata,
     serial(),
     Column("furnisher_id", String(64), nullable=False),
     Column("record_types", JsonType, nullable=False),

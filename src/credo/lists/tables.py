@@ -4,14 +4,13 @@ public register. Decisions never read this table: they derive entries from recor
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table
+from sqlalchemy import Column, Date, Index, Integer, String
 
 from credo.db.columns import moment, status, subject_id, subject_index
-from credo.db.metadata import JsonType, metadata
+from credo.db.metadata import JsonType, table
 
-list_entries = Table(
+list_entries = table(
     "list_entries",
-    metadata,
     Column("id", String(32), primary_key=True),
     Column("list_id", String(64), nullable=False),
     Column("list_version", Integer, nullable=False),

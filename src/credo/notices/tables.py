@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, String, Table, Text
+from sqlalchemy import Column, Index, String, Text
 
 from credo.db.columns import (
     counters,
@@ -13,11 +13,10 @@ from credo.db.columns import (
     subject_id,
     subject_index,
 )
-from credo.db.metadata import JsonType, metadata
+from credo.db.metadata import JsonType, table
 
-notices = Table(
+notices = table(
     "notices",
-    metadata,
     serial(),
     # recipient_kind: subject, furnisher, relying_party or operator
     Column("recipient_kind", String(16), nullable=False),
@@ -39,9 +38,8 @@ notices = Table(
 )
 
 # Where a recipient receives notices (an e-mail address for the SMTP channel).
-notice_contacts = Table(
+notice_contacts = table(
     "notice_contacts",
-    metadata,
     Column("recipient_kind", String(16), primary_key=True),
     Column("recipient_id", String(64), primary_key=True),
     Column("email", String(254), nullable=False),
@@ -49,9 +47,8 @@ notice_contacts = Table(
 
 # The language (and time zone, where given) a subject is written to in (credo.notices.reader);
 # without a row, the registry's (registry.language, registry.time_zone).
-subject_preferences = Table(
+subject_preferences = table(
     "subject_preferences",
-    metadata,
     subject_fk(primary_key=True),
     Column("language", String(16), nullable=False),
     Column("time_zone", String(64)),

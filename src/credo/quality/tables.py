@@ -4,14 +4,13 @@ console, so no request recomputes a rate. Holds and releases are also in the aud
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, Integer, String, Text
 
 from credo.db.columns import moment, stamp
-from credo.db.metadata import metadata
+from credo.db.metadata import table
 
-furnisher_quality = Table(
+furnisher_quality = table(
     "furnisher_quality",
-    metadata,
     Column("furnisher_id", String(64), primary_key=True),
     moment("evaluated_at"),
     # [window_start, window_end]: the rolling window, or from the last release when later

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String
 
 from credo.db.columns import (
     created_at,
@@ -16,7 +16,7 @@ from credo.db.columns import (
     subject_id,
     subject_index,
 )
-from credo.db.metadata import JsonType, metadata
+from credo.db.metadata import JsonType, table
 
 
 def _result() -> list[Column[Any]]:
@@ -30,9 +30,8 @@ def _result() -> list[Column[Any]]:
 
 
 # One row per (rating, subject): updated in the write transaction by the real-time hook.
-rating_state = Table(
+rating_state = table(
     "rating_state",
-    metadata,
     Column("rating_key", String(80), primary_key=True),
     subject_fk(primary_key=True),
     Column("as_of", Date, nullable=False),
@@ -43,9 +42,8 @@ rating_state = Table(
     Index("ix_rating_state_rating_band", "rating_key", "band"),  # the console's bands
 )
 
-rating_snapshots = Table(
+rating_snapshots = table(
     "rating_snapshots",
-    metadata,
     serial(),
     Column("rating_key", String(80), nullable=False),
     Column("as_of", Date, nullable=False),
@@ -57,9 +55,8 @@ rating_snapshots = Table(
     Index("ix_rating_snapshots_rating", "rating_key"),
 )
 
-rating_snapshot_results = Table(
+rating_snapshot_results = table(
     "rating_snapshot_results",
-    metadata,
     Column("snapshot_id", Integer, ForeignKey("rating_snapshots.id"), primary_key=True),
     subject_id(primary_key=True),
     *_result(),
@@ -68,9 +65,8 @@ rating_snapshot_results = Table(
 )
 
 # The pointer: which snapshot is current for each rating. Switching is one row update.
-rating_pointers = Table(
+rating_pointers = table(
     "rating_pointers",
-    metadata,
     Column("rating_key", String(80), primary_key=True),
     Column("snapshot_id", Integer, ForeignKey("rating_snapshots.id"), nullable=False),
     moment("switched_at"),

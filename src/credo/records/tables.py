@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Date, Index, Integer, String, Text, UniqueConstraint
 
 from credo.db.columns import (
     TS,
@@ -18,7 +18,7 @@ from credo.db.columns import (
     subject_id,
     subject_index,
 )
-from credo.db.metadata import JsonType, metadata
+from credo.db.metadata import JsonType, table
 
 
 def _facts() -> list[Column[Any]]:
@@ -46,9 +46,8 @@ def _term() -> list[Column[Any]]:
 
 
 # Every statement ever accepted. Never updated, never deleted.
-record_statements = Table(
+record_statements = table(
     "record_statements",
-    metadata,
     Column("record_id", String(32), primary_key=True),
     Column("chain_id", String(32), nullable=False),
     Column("revision", Integer, nullable=False),
@@ -67,9 +66,8 @@ record_statements = Table(
 )
 
 # The current view: the latest revision of each chain. Derived; rebuildable from statements.
-record_current = Table(
+record_current = table(
     "record_current",
-    metadata,
     Column("chain_id", String(32), primary_key=True),
     Column("record_id", String(32), nullable=False),
     Column("revision", Integer, nullable=False),
@@ -88,9 +86,8 @@ record_current = Table(
 
 # While a suppression is open the record has no effect (disputes G-26, "not me" G-20,
 # unverified after a missed deadline G-27, deleted G-31).
-record_suppressions = Table(
+record_suppressions = table(
     "record_suppressions",
-    metadata,
     serial(),
     Column("chain_id", String(32), nullable=False, index=True),
     subject_fk(),
@@ -101,9 +98,8 @@ record_suppressions = Table(
 )
 
 # The outbox: one row per change that may move a subject's state, in commit order.
-change_feed = Table(
+change_feed = table(
     "change_feed",
-    metadata,
     serial("seq"),
     subject_id(),
     Column("kind", String(32), nullable=False),
@@ -113,9 +109,8 @@ change_feed = Table(
 )
 
 # A statement by the subject that travels with the record (G-32).
-subject_statements = Table(
+subject_statements = table(
     "subject_statements",
-    metadata,
     serial(),
     subject_fk(),
     Column("chain_id", String(32), nullable=False, index=True),
@@ -125,9 +120,8 @@ subject_statements = Table(
 
 # Which chains the scheduled job has already processed at their effect end / retention end,
 # so a rerun does nothing twice (the query-time filter already stops their effect).
-record_expiries = Table(
+record_expiries = table(
     "record_expiries",
-    metadata,
     Column("chain_id", String(32), primary_key=True),
     Column("kind", String(16), primary_key=True),  # effect_end | retention_end
     Column("on", Date, nullable=False),

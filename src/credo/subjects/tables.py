@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, Index, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Index, String, Text
 
 from credo.db.columns import created_at, serial, stamp, status, subject_fk
-from credo.db.metadata import JsonType, metadata
+from credo.db.metadata import JsonType, table
 
-subjects = Table(
+subjects = table(
     "subjects",
-    metadata,
     serial(),
     Column("kind", String(16), nullable=False),
     Column("display_name", String(200)),
@@ -19,9 +18,8 @@ subjects = Table(
     Index("ix_subjects_kind", "kind"),  # the console's subjects by kind
 )
 
-subject_identifiers = Table(
+subject_identifiers = table(
     "subject_identifiers",
-    metadata,
     Column("scheme", String(32), primary_key=True),
     Column("value", String(64), primary_key=True),
     subject_fk(index=True),
@@ -29,9 +27,8 @@ subject_identifiers = Table(
     created_at(),
 )
 
-review_items = Table(
+review_items = table(
     "review_items",
-    metadata,
     serial(),
     Column("queue", String(32), nullable=False),
     Column("reason_code", String(64), nullable=False),
