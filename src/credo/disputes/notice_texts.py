@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, RowMapping
 
 from credo.catalog.catalogue import Catalogue
+from credo.lists.service import entries_for
 from credo.notices.reader import Reader, pick
 from credo.notices.reader import record_name as reader_record_name
 from credo.records.queries import CurrentRecord
@@ -289,8 +290,6 @@ def effects_back(
     conn: Connection, catalogue: Catalogue, reader: Reader, subject_id: int, chain_id: str, on: date
 ) -> list[EffectBack]:
     """The list entries the record puts the subject on from ``on``, with their measures."""
-    from credo.lists.service import entries_for  # lists reads disputes' suppressions
-
     found = []
     for entry in entries_for(conn, catalogue, [subject_id]).get(subject_id, []):
         if entry.ends_on <= on or all(r.chain_id != chain_id for r in entry.records):

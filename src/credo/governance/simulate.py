@@ -29,7 +29,7 @@ from credo.catalog.ratings import RatingDef
 from credo.catalog.vocab import Polarity
 from credo.checks.decide import applied_measures, outcome_of, plan_purposes
 from credo.errors import ValidationFailed
-from credo.governance.fingerprint import content_hash, rule_hash
+from credo.governance.fingerprint import content_hash, rule_hash, rules_of
 from credo.governance.groups import DIMENSIONS, subject_groups
 from credo.governance.groups import population as groups_population
 from credo.lists import queries as lists_queries
@@ -574,8 +574,6 @@ def simulate(
 
 
 def _rule_changes(live: Catalogue, proposed: Catalogue) -> dict[str, dict[str, list[str]]]:
-    from credo.governance.fingerprint import rules_of
-
     before, after = rules_of(live), rules_of(proposed)
     out: dict[str, dict[str, list[str]]] = {}
     for section in before:
