@@ -23,6 +23,7 @@ from credo.ingest.mapping import load_mapping
 from credo.ingest.service import IngestRequest, ingest_file
 from credo.ingest.tables import ingest_runs, quarantine
 from credo.quality import repository as quality_repo
+from credo.quality.hold import held_rejections
 from credo.records.service import WriteContext
 from credo.records.tables import record_statements
 
@@ -117,12 +118,13 @@ def test_the_file_again_is_duplicates_and_no_furnisher_may_be_forced(
 def test_a_held_furnishers_rows_are_held_and_the_others_accepted_g49(
     engine: Engine, write_ctx: WriteContext, tmp_path: Path
 ) -> None:
-    """G-49 per row: one of the file's furnishers being held does not refuse the file."""
+    """G-49 per row: one of the file's furnishers being held does not refuse the file (the
+    write path checks holds with what credo.context passes every write context)."""
     with engine.begin() as conn:
         quality_repo.save_rows(conn, [_hold("food_safety_inspectorate")])
     mapping, content = load_mapping(multi_mapping(tmp_path))
     request = IngestRequest(multi_file(tmp_path), mapping, content, "multi.yaml")
-    result = ingest_file(engine, write_ctx, request)
+    result = ingest_file(engine, replace(write_ctx, holds=held_rejections), request)
     assert result.counts["accepted"] == 3 and result.counts["quarantined"] == 5
     assert result.reasons == {"furnisher_held": 3, "outside_remit": 1, "unknown_furnisher": 1}
     assert result.by_furnisher["food_safety_inspectorate"]["quarantined"] == 3
