@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credo.web.portal.charts import bar_chart
-from credo.web.portal.i18n import Translator, choose_language
+from credo.web.portal.i18n import LANGUAGES, Translator, choose_language, load_messages
 from credo.web.portal.views import dispute_backlog
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -63,3 +63,16 @@ def test_language_choice_and_formats() -> None:
     assert chinese.money(1234567.5) == "1,234,567.50 元"
     assert english.number(1234567) == "1,234,567"
     assert english("nav.home") != chinese("nav.home")
+
+
+def test_every_interface_text_is_package_data_in_each_portal_language() -> None:
+    """The portal's texts are read from the package (messages.yaml, shipped in the wheel):
+    each message id has a non-empty text in every language the portal speaks."""
+    messages = load_messages()
+    assert len(messages.texts) > 250
+    for key, entry in messages.texts.items():
+        assert set(entry) == set(LANGUAGES), key
+        assert all(isinstance(text, str) and text for text in entry.values()), key
+    assert Translator("zh", messages=messages)("nav.home") == "公示查询"
+    assert Translator("zh", messages=messages).group("changes")["approve"] == "批准"
+    assert Translator("en", messages=messages)("no.such.message") == "no.such.message"

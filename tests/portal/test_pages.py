@@ -14,7 +14,7 @@ from credo.lists.tables import list_entries
 from credo.ratings.tables import rating_state
 from credo.records.tables import record_current, record_suppressions
 from credo.subjects.tables import subject_identifiers, subjects
-from credo.web.portal.i18n import TEXTS
+from credo.web.portal.i18n import load_messages
 from tests.portal.conftest import Portal
 
 MASKED = re.compile(r"\b[0-9]{6}\*{8}[0-9]{3}[0-9X]\b")
@@ -244,6 +244,7 @@ def test_console_is_for_operators_with_svg_charts(portal: Portal) -> None:
 def test_catalogue_lists_every_record_type_with_its_legal_basis(portal: Portal) -> None:
     page = portal.client.get("/catalogue")
     chinese = portal.client.get("/catalogue", params={"lang": "zh"}).text
+    messages = load_messages()
     for record_type in portal.ctx.catalogue.record_types.values():
         assert escape(record_type.name.en) in page.text
         assert escape(record_type.legal_basis.instrument) in page.text
@@ -253,8 +254,10 @@ def test_catalogue_lists_every_record_type_with_its_legal_basis(portal: Portal) 
             ("severity", record_type.severity_tier.value),
             ("polarity", record_type.polarity.value),
         ):
-            assert f"{vocabulary}.{code}" in TEXTS, f"no words for {vocabulary} {code}"
-            english, zh = TEXTS[f"{vocabulary}.{code}"]
+            key = f"{vocabulary}.{code}"
+            assert key in messages, f"no words for {vocabulary} {code}"
+            english, zh = messages.text(key, "en"), messages.text(key, "zh")
+            assert english and zh
             assert escape(english) in page.text and zh in chinese
             for shown in (f"<dd>{code}</dd>", f"<dd>{code} (", f"({code})"):
                 assert shown not in page.text and shown not in chinese

@@ -19,45 +19,9 @@ from credo.governance.report_html import render_body
 from credo.jsonvalue import jsonable
 from credo.web.params import parse_id
 from credo.web.portal import web
-from credo.web.portal.i18n import Translator
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/catalogue-changes"
-
-TEXTS: dict[str, tuple[str, str]] = {
-    "title": ("Catalogue changes", "目录变更"),
-    "intro": (
-        "Each change is proposed with a simulation of the proposed catalogue on the live "
-        "registry. Read its assessment before you decide: a change goes live only when a "
-        "second operator approves it and its simulation is current (G-48).",
-        "每项变更均附有在现行登记数据上对拟议目录的模拟。请在决定前阅读其评估：只有经第二名"
-        "运营人员批准且模拟为最新时，变更方可生效（G-48）。",
-    ),
-    "proposed_by": ("Proposed by", "提议人"),
-    "status": ("Status", "状态"),
-    "assessment": ("Impact assessment", "影响评估"),
-    "no_simulation": (
-        "No simulation attached: this change cannot be activated.",
-        "未附模拟：此变更无法生效。",
-    ),
-    "as_of": ("Simulated as of", "模拟日期"),
-    "bands_move": ("subjects whose band moves", "等级变化的主体"),
-    "starting": ("list entries starting", "新增名单条目"),
-    "ending": ("list entries ending", "移出名单条目"),
-    "flips": ("decisions flipping", "结论改变的查询"),
-    "flags": ("groups flagged as disproportionately affected", "受不成比例影响的群体"),
-    "report": ("Read the full report", "阅读完整报告"),
-    "json": ("JSON (with the operator's sample of subjects)", "JSON（含运营人员可见的主体样本）"),
-    "approve": ("Approve", "批准"),
-    "reject": ("Reject", "驳回"),
-    "reasons": ("Reasons", "理由"),
-    "decide": ("Decide", "决定"),
-    "none": ("No catalogue change has been proposed.", "尚无目录变更提议。"),
-}
-
-
-def _texts(t: Translator) -> dict[str, str]:
-    return {key: pair[1] if t.lang == "zh" else pair[0] for key, pair in TEXTS.items()}
 
 
 def _page(
@@ -74,7 +38,7 @@ def _page(
         principal,
         "catalogue_changes.html",
         status_code=status_code,
-        g=_texts(t),
+        g=t.group("changes"),  # messages.yaml: changes.*
         changes=changes,
         error=error,
         page=PAGE,

@@ -28,7 +28,7 @@ from credo.errors import CredoError
 from credo.web.auth import presented_session, signed_in
 from credo.web.deps import get_ctx
 from credo.web.portal import views
-from credo.web.portal.i18n import Translator, choose_language
+from credo.web.portal.i18n import Messages, Translator, choose_language, load_messages
 from credo.web.problems import error_body
 
 FORM_COOKIE = "credo_form"  # binds the sign-in form's CSRF token before there is a session
@@ -45,7 +45,15 @@ def translator(request: Request) -> Translator:
         request.headers.get("accept-language"),
         offered,
     )
-    return Translator(lang, offered)
+    return Translator(lang, offered, _messages(request))
+
+
+def _messages(request: Request) -> Messages:
+    """The portal's texts, read on first use and kept on the app (not global)."""
+    found: Messages | None = getattr(request.app.state, "portal_messages", None)
+    if found is None:
+        found = request.app.state.portal_messages = load_messages()
+    return found
 
 
 def is_https(request: Request) -> bool:
