@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
     from sqlalchemy import Engine
 
+    from credo.catalog.catalogue import Catalogue
+
 Migrate = Callable[[str], None]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -158,6 +160,19 @@ def engine(database_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+# -- catalogue -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The demo city's catalogue, loaded once per worker (a Catalogue is frozen); a package's
+    conftest overrides it where its tests run under another."""
+    from credo.catalog.loader import load_catalogue
+    from credo.settings import DEMO_CATALOG
+
+    return load_catalogue(DEMO_CATALOG)
 
 
 # -- browser ---------------------------------------------------------------------------------

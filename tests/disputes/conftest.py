@@ -14,24 +14,17 @@ from sqlalchemy import Connection, Engine, RowMapping
 from credo.access.model import Role
 from credo.access.service import create_principal
 from credo.catalog.catalogue import Catalogue
-from credo.catalog.loader import load_catalogue
 from credo.clock import FixedClock
 from credo.disputes import cases, repair, service
 from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
 from credo.records.service import WriteContext, append_statements
 from credo.records.validate import StatementValidator
-from credo.settings import DEMO_CATALOG
 from tests.records.conftest import defaulter as records_defaulter
 
 ZHANG = ("cn_ric", "11010519491231002X")
 LI = ("cn_ric", "110105198001010016")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue(DEMO_CATALOG)
 
 
 @pytest.fixture

@@ -12,10 +12,8 @@ from typing import Any
 import pytest
 
 from credo.catalog.catalogue import Catalogue
-from credo.catalog.loader import load_catalogue
 from credo.clock import FixedClock
 from credo.records.service import WriteContext
-from credo.settings import DEMO_CATALOG
 from harness import sqlite as sqlite_harness
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,11 +34,6 @@ COLUMNS = [
     "grade_date",
     "record_date",
 ]
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue(DEMO_CATALOG)
 
 
 @pytest.fixture

@@ -11,20 +11,12 @@ import pytest
 from sqlalchemy import Engine
 
 from credo.catalog.catalogue import Catalogue
-from credo.catalog.loader import load_catalogue
 from credo.clock import FixedClock
 from credo.context import subject_hooks
-from credo.records.model import Rejection, RowOutcome, Statement
-from credo.records.service import WriteContext, append_statements
-from credo.records.validate import StatementValidator
-from credo.settings import DEMO_CATALOG
+from credo.records.model import RowOutcome
+from credo.records.service import WriteContext, submit_rows
 
 TODAY = datetime(2026, 3, 1, 12, 0)
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue(DEMO_CATALOG)
 
 
 @pytest.fixture
@@ -127,24 +119,21 @@ FURNISHER_OF = {
 
 
 class Writer:
-    """Validate and append rows the way the API and ingestion do, hooks included."""
+    """Rows written one at a time through records.service.submit_rows, each as the furnisher
+    of its record type, with the registry's subject hooks (lists, subscriptions)."""
 
     def __init__(self, engine: Engine, catalogue: Catalogue, clock: FixedClock) -> None:
-        self.engine, self.catalogue, self.clock = engine, catalogue, clock
-        self.hooks = subject_hooks(catalogue, clock)
+        self.engine, self.clock = engine, clock
+        self.context = WriteContext(catalogue, clock, tuple(subject_hooks(catalogue, clock)))
 
     def write(self, *rows: dict[str, Any]) -> list[RowOutcome]:
         outcomes: list[RowOutcome] = []
         for row in rows:
-            furnisher = FURNISHER_OF[row["record_type"]]
-            validator = StatementValidator(self.catalogue, furnisher, self.clock.today())
-            checked = validator.validate(row)
-            if isinstance(checked, Rejection):
-                raise AssertionError(f"test row rejected: {checked}")
-            items: list[tuple[int, Statement]] = [(0, checked)]
-            context = WriteContext(self.catalogue, self.clock, tuple(self.hooks))
             with self.engine.begin() as conn:
-                outcomes += append_statements(conn, context, furnisher, items)
+                [outcome] = submit_rows(conn, self.context, FURNISHER_OF[row["record_type"]], [row])
+            if outcome.outcome == "quarantined":
+                raise AssertionError(f"test row rejected: {outcome.reason}")
+            outcomes.append(outcome)
         return outcomes
 
 

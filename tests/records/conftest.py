@@ -8,20 +8,12 @@ from typing import Any
 import pytest
 
 from credo.catalog.catalogue import Catalogue
-from credo.catalog.loader import load_catalogue
 from credo.clock import FixedClock
-from credo.records.model import Rejection, RowOutcome, Statement
-from credo.records.service import WriteContext, append_statements
-from credo.records.validate import StatementValidator
-from credo.settings import DEMO_CATALOG
+from credo.records.model import RowOutcome
+from credo.records.service import WriteContext, submit_rows
 
 ACME = ("cn_uscc", "91110000600037341L")
 ZHANG = ("cn_ric", "11010519491231002X")
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue(DEMO_CATALOG)
 
 
 @pytest.fixture
@@ -95,27 +87,16 @@ def defaulter(source_ref: str = "(2025)京0105执123号", **overrides: Any) -> d
 
 
 class Writer:
-    """Validate and append rows as one furnisher, the way the API and ingestion do."""
+    """Rows written as one furnisher through records.service.submit_rows, the path the API and
+    ingestion take (validation, then the write path)."""
 
     def __init__(self, engine: Any, catalogue: Catalogue, clock: FixedClock) -> None:
-        self.engine, self.catalogue, self.clock = engine, catalogue, clock
+        self.engine, self.clock = engine, clock
+        self.context = WriteContext(catalogue, clock)
 
     def write(self, furnisher: str, *rows: dict[str, Any]) -> list[RowOutcome]:
-        validator = StatementValidator(self.catalogue, furnisher, self.clock.today())
-        outcomes: dict[int, RowOutcome] = {}
-        valid: list[tuple[int, Statement]] = []
-        for index, row in enumerate(rows):
-            checked = validator.validate(row)
-            if isinstance(checked, Rejection):
-                outcomes[index] = RowOutcome(index, "quarantined", reason=checked)
-            else:
-                valid.append((index, checked))
         with self.engine.begin() as conn:
-            for outcome in append_statements(
-                conn, WriteContext(self.catalogue, self.clock), furnisher, valid
-            ):
-                outcomes[outcome.row] = outcome
-        return [outcomes[i] for i in range(len(rows))]
+            return submit_rows(conn, self.context, furnisher, rows)
 
 
 @pytest.fixture

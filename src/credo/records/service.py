@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -117,18 +117,26 @@ def submit_records(
 ) -> list[RowOutcome]:
     """Records submitted one by one or in small batches (the furnishers' HTTP API): validated,
     then appended; each item ends accepted, duplicate or quarantined with a reason."""
+    return submit_rows(conn, ctx, furnisher_id, [record_input_to_raw(item) for item in items])
+
+
+def submit_rows(
+    conn: Connection, ctx: WriteContext, furnisher_id: str, rows: Sequence[Mapping[str, Any]]
+) -> list[RowOutcome]:
+    """Raw rows as one furnisher (the shape a mapping or the API produces): each is validated,
+    the valid ones appended; the outcomes come back in the rows' order."""
     validator = StatementValidator(ctx.catalogue, furnisher_id, ctx.clock.today())
     outcomes: dict[int, RowOutcome] = {}
     valid: list[tuple[int, Statement]] = []
-    for index, item in enumerate(items):
-        checked = validator.validate(record_input_to_raw(item))
+    for index, row in enumerate(rows):
+        checked = validator.validate(dict(row))
         if isinstance(checked, Rejection):
             outcomes[index] = RowOutcome(index, "quarantined", reason=checked)
         else:
             valid.append((index, checked))
     for outcome in append_statements(conn, ctx, furnisher_id, valid):
         outcomes[outcome.row] = outcome
-    return [outcomes[i] for i in range(len(items))]
+    return [outcomes[i] for i in range(len(rows))]
 
 
 def prepare_statements(
