@@ -14,7 +14,8 @@ from playwright.sync_api import Browser, Page
 from credo.access.model import Role
 from credo.access.service import create_principal
 from credo.audit import repository as audit_repo
-from credo.governance.service import propose_change
+from credo.audit.approvals import propose
+from credo.governance.service import simulation_assessment
 from credo.web.api.app import create_app
 
 from .conftest import Registry
@@ -49,8 +50,9 @@ def test_g48_the_approver_sees_the_simulation_before_approving(
 ) -> None:
     ctx = registry.ctx
     with ctx.engine.begin() as conn:
-        propose_change(conn, "ann", "Raise the poor threshold", {"x": 1}, "IA-17",
-                       ctx.clock.now(), registry.simulate(min_cell=5))  # fmt: skip
+        assess = simulation_assessment(conn, registry.simulate(min_cell=5), ctx.clock.now())
+        propose(conn, "ann", "Raise the poor threshold", {"x": 1}, "IA-17", ctx.clock.now(),
+                assess)  # fmt: skip
         key = create_principal(conn, ctx.catalogue, principal_id="cleo", role=Role.OPERATOR,
                                display_name="Cleo", now=ctx.clock.now())  # fmt: skip
     context = browser.new_context(viewport={"width": 1280, "height": 900})

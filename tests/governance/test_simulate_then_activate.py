@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from credo.audit.approvals import decide
+from credo.audit.approvals import decide, propose
 from credo.checks.decide import applied_measures, outcome_of, plan_purposes
 from credo.checks.index import CheckIndex
 from credo.governance import service
@@ -73,8 +73,9 @@ def test_g48_simulated_and_activated_outcomes_agree(registry: Registry) -> None:
 
     document = registry.simulate()
     with ctx.engine.begin() as conn:
-        change_id = service.propose_change(
-            conn, "ann", "Raise the poor threshold", {"x": 1}, "IA-17", ctx.clock.now(), document
+        assess = service.simulation_assessment(conn, document, ctx.clock.now())
+        change_id = propose(
+            conn, "ann", "Raise the poor threshold", {"x": 1}, "IA-17", ctx.clock.now(), assess
         )
         decide(conn, change_id, "bob", True, "", ctx.clock.now())
         service.activate(conn, registry.proposed, change_id, "ann", ctx.clock.now(), MAX_AGE)

@@ -104,3 +104,9 @@ def enabled_principal(conn: Connection, principal_id: str) -> Principal | None:
     if row is None or row.get("disabled_at") is not None:
         return None
     return principal_from_row(row)
+
+
+def find_principal(conn: Connection, principal_id: str) -> Principal | None:
+    """The principal with this id, enabled or not; None when there is none."""
+    row = repository.get(conn, principal_id)
+    return None if row is None else principal_from_row(row)

@@ -20,7 +20,7 @@ from credo.audit.service import append
 from credo.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 # Given the new change's id, stores its assessment and returns what the proposal's audit entry
-# records of it (``credo.governance.service.propose_change`` passes one for a simulation).
+# records of it (``credo.governance.service.simulation_assessment`` makes one for a simulation).
 Assess = Callable[[int], Mapping[str, Any]]
 
 

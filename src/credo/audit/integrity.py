@@ -129,12 +129,19 @@ class DataVerifier:
     # -- record statements ------------------------------------------------------------------
 
     def _statements(self, logged: list[tuple[RowMapping, dict[str, Any]]]) -> DataProblem | None:
-        if not logged:
-            return None
-        found = self.data.statements.by_id(self.conn, [p["record_id"] for _, p in logged])
+        return self._rows(logged, self.data.statements, "record_id", self._statement)
+
+    def _rows(
+        self,
+        logged: list[tuple[RowMapping, dict[str, Any]]],
+        rows: AuditedRows,
+        key: str,
+        check: Callable[[RowMapping, dict[str, Any], Row | None], DataProblem | None],
+    ) -> DataProblem | None:
+        """Look the logged rows up in one read and check each against its entry."""
+        found = rows.by_id(self.conn, [payload[key] for _, payload in logged]) if logged else {}
         for entry, payload in logged:
-            row = found.get(payload["record_id"])
-            problem = self._statement(entry, payload, row)
+            problem = check(entry, payload, found.get(payload[key]))
             if problem is not None:
                 return problem
         return None
@@ -197,14 +204,7 @@ class DataVerifier:
     # -- inquiries (decisions) --------------------------------------------------------------
 
     def _decisions(self, logged: list[tuple[RowMapping, dict[str, Any]]]) -> DataProblem | None:
-        if not logged:
-            return None
-        found = self.data.inquiries.by_id(self.conn, [p["decision_id"] for _, p in logged])
-        for entry, payload in logged:
-            problem = self._decision(entry, payload, found.get(payload["decision_id"]))
-            if problem is not None:
-                return problem
-        return None
+        return self._rows(logged, self.data.inquiries, "decision_id", self._decision)
 
     def _decision(
         self, entry: RowMapping, payload: dict[str, Any], row: Row | None

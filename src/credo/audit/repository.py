@@ -62,14 +62,7 @@ def entries_in_order(conn: Connection, page: int = 5000) -> Iterator[RowMapping]
     """Every entry by ascending ``seq``, read page by page (keyset pagination)."""
     after = -1
     while True:
-        rows = list(
-            conn.execute(
-                select(audit_log)
-                .where(audit_log.c.seq > after)
-                .order_by(audit_log.c.seq)
-                .limit(page)
-            ).mappings()
-        )
+        rows = recent_entries(conn, after, page)
         yield from rows
         if len(rows) < page:
             return

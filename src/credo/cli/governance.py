@@ -121,7 +121,8 @@ def propose(
     as_json: bool = JSON,
 ) -> None:
     """Propose a catalogue change with its simulation attached (G-48)."""
-    from credo.governance.service import propose_change as run
+    from credo.audit.approvals import propose as run
+    from credo.governance.service import simulation_assessment
 
     ctx = context_from_env()
     actor = _operator(ctx, by)
@@ -137,7 +138,9 @@ def propose(
     }
     try:
         with ctx.engine.begin() as conn:
-            change_id = run(conn, actor, title, change, impact_ref, ctx.clock.now(), document)
+            now = ctx.clock.now()
+            assess = simulation_assessment(conn, document, now)
+            change_id = run(conn, actor, title, change, impact_ref, now, assess)
     except CredoError as exc:
         fail(exc.detail)
     if as_json:

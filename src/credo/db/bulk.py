@@ -84,7 +84,8 @@ def _bulk(
     if conn.dialect.name == "postgresql":
         if conflict and conflict[0] == "update" and _repeats_key(rows, conflict[1]):
             return _generic(conn, table, rows, conflict)
-        return _copy_postgres(conn, table, columns, rows, conflict)
+        values = _converted(conn.dialect, table, rows, columns)
+        return _copy_values(conn, table, columns, values, conflict)
     return _executemany(conn, table, columns, rows, conflict)
 
 
@@ -177,16 +178,6 @@ def _executemany(
         return _generic(conn, table, rows, conflict)
     values = _converted(conn.dialect, table, rows, order)
     conn.exec_driver_sql(compiled.string, values)
-
-
-def _copy_postgres(
-    conn: Connection,
-    table: Table,
-    columns: list[str],
-    rows: Sequence[dict[str, Any]],
-    conflict: Conflict | None,
-) -> None:
-    _copy_values(conn, table, columns, _converted(conn.dialect, table, rows, columns), conflict)
 
 
 def _copy_values(

@@ -17,8 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, event
 
 from credo.access.model import Role
-from credo.access.repository import get as get_principal
-from credo.access.service import create_principal
+from credo.access.service import create_principal, find_principal
 from credo.catalog.catalogue import Catalogue
 from credo.context import AppContext
 from credo.db.bulk import frozen_heap
@@ -27,6 +26,8 @@ from credo.demo import repository as demo_repo
 from credo.demo.deliveries import DeliveryCounts, deliver_daily_lists
 from credo.demo.population import DemoSize, Population, generate_population
 from credo.demo.records import Raw, city_statements, subject_count, subject_statements
+from credo.disputes import repair
+from credo.disputes.service import open_dispute
 from credo.errors import CredoError
 from credo.records.model import Rejection, RowOutcome, Statement
 from credo.records.service import (
@@ -37,7 +38,7 @@ from credo.records.service import (
     run_hooks,
 )
 from credo.records.validate import StatementValidator
-from credo.subjects import repository as subjects_repo
+from credo.subjects import service as subjects
 from credo.subjects.identifiers import check_identifier
 
 BATCH_SIZE = 5000
@@ -149,7 +150,7 @@ def _share(persons: int, per: int) -> int:
 
 def _demo_exists(engine: Engine) -> bool:
     with engine.connect() as conn:
-        return get_principal(conn, DEMO_PRINCIPALS[Role.OPERATOR][0]) is not None
+        return find_principal(conn, DEMO_PRINCIPALS[Role.OPERATOR][0]) is not None
 
 
 def register_subjects(
@@ -176,8 +177,8 @@ def register_subjects(
             for (kind, _, _, name), ident in zip(part, checked, strict=True)
         ]
         with engine.begin() as conn:
-            ids = subjects_repo.create_subjects(conn, rows)
-            subjects_repo.add_identifiers(
+            ids = subjects.create_subjects(conn, rows)
+            subjects.add_identifiers(
                 conn,
                 [
                     {
@@ -205,17 +206,17 @@ def load_statements(
     """Validate and append the statements in large batches, one furnisher per batch."""
     progress.stage("Loading records through the write path", total_subjects)
     counts = LoadCounts()
-    validators: dict[str, StatementValidator] = {}
+    validators = _Validators(write.catalogue, today)
     buffers: dict[str, list[Raw]] = {}
     for statements in per_subject:
         for furnisher_id, raw in statements:
             buffer = buffers.setdefault(furnisher_id, [])
             buffer.append(raw)
             if len(buffer) >= batch_size:
-                _flush(engine, write, today, furnisher_id, buffer, validators, counts)
+                _flush(engine, write, furnisher_id, buffer, validators, counts)
         progress.advance(1)
     for furnisher_id, buffer in buffers.items():
-        _flush(engine, write, today, furnisher_id, buffer, validators, counts)
+        _flush(engine, write, furnisher_id, buffer, validators, counts)
     return counts
 
 
@@ -321,7 +322,7 @@ def _load_parts(
     if is_sqlite(job.engine):
         event.listen(job.engine, "connect", bulk_load_pragmas)
     try:
-        validators: dict[str, StatementValidator] = {}
+        validators = _Validators(job.write.catalogue, job.today)
         while (task := tasks.get()) is not None:
             results.put(_load_part(job, task, validators, lock))
     except BaseException:  # reported to the parent, which raises it
@@ -333,7 +334,7 @@ def _load_parts(
 def _load_part(
     job: LoadJob,
     task: tuple[int, int],
-    validators: dict[str, StatementValidator],
+    validators: _Validators,
     lock: Any,
 ) -> _PartResult:
     write = job.write.deferring()  # this task's changed subjects, sent to the parent
@@ -347,7 +348,7 @@ def _load_part(
         prepare_statements(
             write.catalogue,
             furnisher_id,
-            _validated(write, job.today, furnisher_id, buffer, validators, counts),
+            validators.valid(furnisher_id, buffer, counts),
             job.engine.dialect,  # rows converted here, outside the lock
         )
         for furnisher_id, buffer in buffers.items()
@@ -374,52 +375,45 @@ def derive_state(
         write.deferred.clear()
 
 
+@dataclass
+class _Validators:
+    """A load's statement validators, one per furnisher, each made when first needed."""
+
+    catalogue: Catalogue
+    today: date
+    by_furnisher: dict[str, StatementValidator] = field(default_factory=dict)
+
+    def valid(
+        self, furnisher_id: str, buffer: list[Raw], counts: LoadCounts
+    ) -> list[tuple[int, Statement]]:
+        """The buffer's statements that pass validation, by row; the others are counted."""
+        validator = self.by_furnisher.get(furnisher_id)
+        if validator is None:
+            validator = StatementValidator(self.catalogue, furnisher_id, self.today)
+            self.by_furnisher[furnisher_id] = validator
+        items: list[tuple[int, Statement]] = []
+        for row, raw in enumerate(buffer):
+            result = validator.validate(raw)
+            if isinstance(result, Rejection):
+                counts.rejected[result.code] += 1
+            else:
+                items.append((row, result))
+        return items
+
+
 def _flush(
     engine: Engine,
     write: WriteContext,
-    today: date,
     furnisher_id: str,
     buffer: list[Raw],
-    validators: dict[str, StatementValidator],
+    validators: _Validators,
     counts: LoadCounts,
 ) -> None:
     if buffer:
-        items = _validated(write, today, furnisher_id, buffer, validators, counts)
-        _append(engine, write, furnisher_id, items, counts)
+        items = validators.valid(furnisher_id, buffer, counts)
+        with engine.begin() as conn:
+            _count(append_statements(conn, write, furnisher_id, items), counts)
         buffer.clear()
-
-
-def _validated(
-    write: WriteContext,
-    today: date,
-    furnisher_id: str,
-    buffer: list[Raw],
-    validators: dict[str, StatementValidator],
-    counts: LoadCounts,
-) -> list[tuple[int, Statement]]:
-    validator = validators.get(furnisher_id) or StatementValidator(
-        write.catalogue, furnisher_id, today
-    )
-    validators[furnisher_id] = validator
-    items: list[tuple[int, Statement]] = []
-    for row, raw in enumerate(buffer):
-        result = validator.validate(raw)
-        if isinstance(result, Rejection):
-            counts.rejected[result.code] += 1
-        else:
-            items.append((row, result))
-    return items
-
-
-def _append(
-    engine: Engine,
-    write: WriteContext,
-    furnisher_id: str,
-    items: list[tuple[int, Statement]],
-    counts: LoadCounts,
-) -> None:
-    with engine.begin() as conn:
-        _count(append_statements(conn, write, furnisher_id, items), counts)
 
 
 def _count(outcomes: list[RowOutcome], counts: LoadCounts) -> None:
@@ -485,16 +479,18 @@ def demo_credentials(ctx: AppContext) -> list[Credential]:
     found: list[Credential] = []
     with ctx.engine.connect() as conn:
         for role, (principal_id, _) in DEMO_PRINCIPALS.items():
-            row = get_principal(conn, principal_id)
-            if row is None:
+            principal = find_principal(conn, principal_id)
+            if principal is None:
                 continue
             acts_for = (
-                row["furnisher_id"]
-                or row["relying_party_id"]
-                or (f"subject {row['subject_id']}" if row["subject_id"] else "")
+                principal.furnisher_id
+                or principal.relying_party_id
+                or (f"subject {principal.subject_id}" if principal.subject_id else "")
             )
             found.append(
-                Credential(role, principal_id, demo_key(role), acts_for or "-", row["subject_id"])
+                Credential(
+                    role, principal_id, demo_key(role), acts_for or "-", principal.subject_id
+                )
             )
     return found
 
@@ -517,21 +513,16 @@ def open_demo_disputes(
     ctx: AppContext, write: WriteContext, count: int, keep_subject: int | None
 ) -> int:
     """Open disputes and "not me" claims on records in effect, through the due-process
-    service (each stops the record's effect until resolved). Skipped when the due-process
-    package is not installed."""
-    try:
-        from credo.disputes.service import open_dispute
-    except ImportError:
-        return 0
+    service (each stops the record's effect until resolved)."""
     opened = 0
     with ctx.engine.begin() as conn:
         rows = demo_repo.records_in_effect(conn, NEGATIVE_TYPES, ctx.clock.today(), count * 2)
-        for index, row in enumerate(r for r in rows if r["subject_id"] != keep_subject):
+        for index, row in enumerate(r for r in rows if r.subject_id != keep_subject):
             if opened >= count:
                 break
             kind = "identity_claim" if index % 7 == 0 else "dispute"
             grounds = NOT_ME if kind == "identity_claim" else GROUNDS[index % len(GROUNDS)]
-            open_dispute(conn, write, row["subject_id"], row["record_id"], grounds, kind=kind)
+            open_dispute(conn, write, row.subject_id, row.record_id, grounds, kind=kind)
             opened += 1
     return opened
 
@@ -541,28 +532,24 @@ def apply_demo_repairs(
 ) -> int:
     """Credit-repair applications for records that are eligible; ineligible ones are refused
     by the service and simply skipped."""
-    try:
-        from credo.disputes.repair import apply
-    except ImportError:
-        return 0
     repairable = [t.id for t in ctx.catalogue.record_types.values() if t.repairable.allowed]
     applied = 0
     with ctx.engine.connect() as conn:
         rows = demo_repo.records_in_effect(conn, repairable, ctx.clock.today(), count * 10)
     for row in rows:
-        if applied >= count or row["subject_id"] == keep_subject:
+        if applied >= count or row.subject_id == keep_subject:
             continue
-        condition = ctx.catalogue.record_types[row["record_type"]].repairable.conditions[0]
+        condition = ctx.catalogue.record_types[row.record_type].repairable.conditions[0]
         try:
             with ctx.engine.begin() as conn:
-                apply(
+                repair.apply(
                     conn,
                     write,
-                    row["subject_id"],
+                    row.subject_id,
                     "record",
-                    row["record_id"],
+                    row.record_id,
                     condition,
-                    {"document": f"PROOF-{row['record_id'][:8]}"},
+                    {"document": f"PROOF-{row.record_id[:8]}"},
                 )
         except CredoError:
             continue

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from credo.demo import repository as demo_repo
+from credo.demo.repository import ListedRecord
 from credo.ingest.snapshot import api_delivery, deliver
 from credo.records.service import WriteContext
 
@@ -41,12 +42,12 @@ def deliver_daily_lists(
         with engine.connect() as conn:
             listed = demo_repo.entries_in_effect(conn, RECORD_TYPE, day)
         if offset < days:
-            candidates = sorted(r["source_ref"] for r in listed if r["source_ref"] not in released)
+            candidates = sorted(r.source_ref for r in listed if r.source_ref not in released)
             # At least one release once the list is long enough for it to stay under the hold
             # limit (a delivery that delists more than 10 % is held for an operator).
             count = max(1, round(len(candidates) * RELEASED_SHARE)) if len(candidates) >= 20 else 0
             released |= set(rng.sample(candidates, count))
-        raws = [_raw(row, day) for row in listed if row["source_ref"] not in released]
+        raws = [_raw(row, day) for row in listed if row.source_ref not in released]
         delivery = api_delivery(write, FURNISHER, [RECORD_TYPE], day, raws, created_by="demo build")
         result = deliver(engine, write, delivery)
         counts.deliveries += 1
@@ -55,23 +56,23 @@ def deliver_daily_lists(
     return counts
 
 
-def _raw(row: Any, day: date) -> dict[str, Any]:
+def _raw(row: ListedRecord, day: date) -> dict[str, Any]:
     """The list's line for one debarment: the decision as the office published it."""
     return {
         "record_type": RECORD_TYPE,
-        "source_ref": row["source_ref"],
-        "subject_kind": row["kind"],
-        "identifiers": [(row["scheme"], row["value"])],
-        "subject_name": row["display_name"],
-        "occurred_on": row["occurred_on"],
-        "term_ends_on": row["term_ends_on"],
+        "source_ref": row.source_ref,
+        "subject_kind": row.kind,
+        "identifiers": [(row.scheme, row.value)],
+        "subject_name": row.display_name,
+        "occurred_on": row.occurred_on,
+        "term_ends_on": row.term_ends_on,
         "finality": "final",
-        "payload": row["payload"],
+        "payload": row.payload,
         "evidence": {
             "kind": "debarment_decision",
-            "document_id": row["source_ref"],
+            "document_id": row.source_ref,
             "issuer": "Procurement Office",
-            "issued_on": row["occurred_on"],
+            "issued_on": row.occurred_on,
         },
         "provenance": {"kind": "official_decision", "channel": "daily debarment list"},
     }

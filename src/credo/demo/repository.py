@@ -1,93 +1,77 @@
-"""The few queries the demo build needs besides the domain repositories."""
+"""The few reads the demo build needs, through the domains' public queries: records in effect
+(final decisions, ``credo.records.queries.final_in_effect``) and who their subjects are."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy import Connection
 
-from credo.records.effect import EffectRule
-from credo.records.repository import in_effect
-from credo.records.tables import record_current
-from credo.subjects.tables import subject_identifiers, subjects
+from credo.records.queries import CurrentRecord, final_in_effect
+from credo.subjects import service as subjects
 
 
 def subject_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(subjects)).scalar_one())
+    return sum(count for _, count in subjects.counts_by_kind(conn))
 
 
 def person_with_effective_record(conn: Connection, record_type: str, on: date) -> int | None:
     """A person with a record of ``record_type`` in effect on ``on`` (the demo subject, who
     has something worth disputing)."""
-    query = (
-        select(record_current.c.subject_id)
-        .join(subjects, subjects.c.id == record_current.c.subject_id)
-        .where(
-            subjects.c.kind == "person",
-            record_current.c.record_type == record_type,
-            in_effect(EffectRule(), on),
-        )
-        # The oldest determination still in force: its list entry is past its notice period.
-        .order_by(record_current.c.effective_from, record_current.c.subject_id)
-        .limit(1)
+    # The oldest determination still in force: its list entry is past its notice period.
+    found = sorted(
+        final_in_effect(conn, [record_type], on), key=lambda r: (r.effective_from, r.subject_id)
     )
-    found = conn.execute(query).scalar()
-    return int(found) if found is not None else None
+    kinds = subjects.subject_kinds(conn, {r.subject_id for r in found})
+    return next((r.subject_id for r in found if kinds.get(r.subject_id) == "person"), None)
 
 
 def records_in_effect(
     conn: Connection, record_types: Sequence[str], on: date, limit: int
-) -> list[RowMapping]:
+) -> list[CurrentRecord]:
     """Records of ``record_types`` in effect on ``on``, in a stable order (dispute and repair
     candidates for the demo)."""
-    query = (
-        select(
-            record_current.c.subject_id,
-            record_current.c.record_id,
-            record_current.c.record_type,
-            record_current.c.effective_from,
-        )
-        .where(
-            record_current.c.record_type.in_(list(record_types)),
-            in_effect(EffectRule(), on),
-        )
-        .order_by(record_current.c.chain_id)
-        .limit(limit)
-    )
-    return list(conn.execute(query).mappings())
+    return sorted(final_in_effect(conn, record_types, on), key=lambda r: r.chain_id)[:limit]
 
 
-def entries_in_effect(conn: Connection, record_type: str, on: date) -> list[RowMapping]:
+@dataclass(frozen=True, slots=True)
+class ListedRecord:
+    """A record on a furnisher's list, with its subject as the list names it."""
+
+    source_ref: str
+    occurred_on: date
+    term_ends_on: date | None
+    payload: dict[str, Any]
+    kind: str
+    display_name: str | None
+    scheme: str  # the subject's first identifier scheme (in text order), and its value
+    value: str
+
+
+def entries_in_effect(conn: Connection, record_type: str, on: date) -> list[ListedRecord]:
     """Records of ``record_type`` in effect on ``on`` with their subject's first identifier
-    (a furnisher's current list on that day)."""
-    first = (
-        select(
-            subject_identifiers.c.subject_id,
-            func.min(subject_identifiers.c.scheme).label("scheme"),
+    (a furnisher's current list on that day); a subject without identifiers is left out."""
+    records = final_in_effect(conn, [record_type], on)
+    cards = subjects.cards(conn, sorted({r.subject_id for r in records}))
+    listed = []
+    for record in sorted(records, key=lambda r: r.source_ref):
+        card = cards.get(record.subject_id)
+        if card is None or not card.identifiers:
+            continue
+        scheme = min(card.identifiers)
+        listed.append(
+            ListedRecord(
+                record.source_ref,
+                record.occurred_on,
+                record.term_ends_on,
+                record.payload,
+                card.kind,
+                card.display_name,
+                scheme,
+                card.identifiers[scheme],
+            )
         )
-        .group_by(subject_identifiers.c.subject_id)
-        .subquery()
-    )
-    query = (
-        select(
-            record_current.c.source_ref,
-            record_current.c.occurred_on,
-            record_current.c.term_ends_on,
-            record_current.c.payload,
-            subjects.c.kind,
-            subjects.c.display_name,
-            subject_identifiers.c.scheme,
-            subject_identifiers.c.value,
-        )
-        .join(subjects, subjects.c.id == record_current.c.subject_id)
-        .join(first, first.c.subject_id == record_current.c.subject_id)
-        .join(
-            subject_identifiers,
-            (subject_identifiers.c.subject_id == first.c.subject_id)
-            & (subject_identifiers.c.scheme == first.c.scheme),
-        )
-        .where(record_current.c.record_type == record_type, in_effect(EffectRule(), on))
-        .order_by(record_current.c.source_ref)
-    )
-    return list(conn.execute(query).mappings())
+    return listed

@@ -324,28 +324,12 @@ def rule_history(conn: Connection) -> dict[tuple[str, str], list[dict[str, Any]]
     return out
 
 
-def propose_change(
-    conn: Connection,
-    actor: str,
-    title: str,
-    change: dict[str, Any],
-    impact_assessment_ref: str,
-    at: datetime,
-    simulation: Mapping[str, Any] | None = None,
-) -> int:
-    """Propose a catalogue change (``credo.audit.approvals``, G-48) with the simulation that
-    assesses it, stored with the change and hashed into the proposal's audit entry."""
-
-    def assess(change_id: int) -> dict[str, Any]:
-        assert simulation is not None
-        return store_simulation(conn, change_id, simulation, at)
-
-    return approvals.propose(
-        conn,
-        actor,
-        title,
-        change,
-        impact_assessment_ref,
-        at,
-        assess if simulation is not None else None,
-    )
+def simulation_assessment(
+    conn: Connection, simulation: Mapping[str, Any] | None, at: datetime
+) -> approvals.Assess | None:
+    """What ``approvals.propose`` takes to attach ``simulation`` to the change it records
+    (G-48): stored with the change, its SHA-256 in the proposal's audit entry. None without a
+    simulation."""
+    if simulation is None:
+        return None
+    return lambda change_id: store_simulation(conn, change_id, simulation, at)

@@ -4,7 +4,7 @@ and the repository stay private to credo.ratings)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +28,9 @@ class RatingState:
     reason: str | None  # why a pending or not-rated result is so (banding.REASONS)
 
 
+_STATE_FIELDS = tuple(f.name for f in fields(RatingState))
+
+
 @dataclass(frozen=True, slots=True)
 class CurrentBand:
     """A subject's band under a rating, and the day it was computed for."""
@@ -39,16 +42,7 @@ class CurrentBand:
 
 
 def _state(row: RowMapping) -> RatingState:
-    return RatingState(
-        rating_key=row["rating_key"],
-        subject_id=int(row["subject_id"]),
-        as_of=row["as_of"],
-        band=row["band"],
-        total=row["total"],
-        features=dict(row["features"]),
-        evaluated_at=row["evaluated_at"],
-        reason=row["reason"],
-    )
+    return RatingState(**{name: row[name] for name in _STATE_FIELDS})
 
 
 def states_of_subject(

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.expression import column as text_column
 
-from credo.db.sql import chunks, stream, upsert
+from credo.db.sql import chunks, rows_where, stream, upsert
 from credo.ratings.compiler import Dialect
 from credo.ratings.tables import (
     rating_pointers,
@@ -235,13 +235,8 @@ def replace_state(
 
 
 def state_rows(conn: Connection, rating_key: str) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(rating_state)
-            .where(rating_state.c.rating_key == rating_key)
-            .order_by(rating_state.c.subject_id)
-        ).mappings()
-    )
+    s = rating_state.c
+    return rows_where(conn, rating_state, s.rating_key == rating_key, s.subject_id)
 
 
 # -- snapshots ------------------------------------------------------------------------------
@@ -336,23 +331,13 @@ def switch_pointer(conn: Connection, rating_key: str, snapshot_id: int, now: dat
 
 
 def snapshots_of(conn: Connection, rating_key: str) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(rating_snapshots)
-            .where(rating_snapshots.c.rating_key == rating_key)
-            .order_by(rating_snapshots.c.id)
-        ).mappings()
-    )
+    s = rating_snapshots.c
+    return rows_where(conn, rating_snapshots, s.rating_key == rating_key, s.id)
 
 
 def snapshot_results(conn: Connection, snapshot_id: int) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(rating_snapshot_results)
-            .where(rating_snapshot_results.c.snapshot_id == snapshot_id)
-            .order_by(rating_snapshot_results.c.subject_id)
-        ).mappings()
-    )
+    r = rating_snapshot_results.c
+    return rows_where(conn, rating_snapshot_results, r.snapshot_id == snapshot_id, r.subject_id)
 
 
 def subject_snapshot_history(
@@ -389,10 +374,11 @@ def subject_snapshot_history(
 def states_of_subject(
     conn: Connection, subject_id: int, rating_keys: Sequence[str] | None
 ) -> list[RowMapping]:
-    query = select(rating_state).where(rating_state.c.subject_id == subject_id)
+    s = rating_state.c
+    where = s.subject_id == subject_id
     if rating_keys is not None:
-        query = query.where(rating_state.c.rating_key.in_(list(rating_keys)))
-    return list(conn.execute(query.order_by(rating_state.c.rating_key)).mappings())
+        where = where & s.rating_key.in_(list(rating_keys))
+    return rows_where(conn, rating_state, where, s.rating_key)
 
 
 def states_after(conn: Connection, rating_key: str, after: int, limit: int) -> list[RowMapping]:

@@ -96,14 +96,15 @@ def propose_change(
     body: ChangeIn,
     call: Call = Depends(call_as(Role.OPERATOR)),
 ) -> dict[str, Any]:
-    change_id = governance.propose_change(
+    now = call.ctx.clock.now()
+    change_id = approvals.propose(
         call.conn,
         call.principal.id,
         body.title,
         body.change,
         body.impact_assessment_ref,
-        call.ctx.clock.now(),
-        simulation=body.simulation,
+        now,
+        governance.simulation_assessment(call.conn, body.simulation, now),
     )
     return {"id": change_id, "status": "proposed"}
 
