@@ -74,5 +74,5 @@ def test_every_interface_text_is_package_data_in_each_portal_language() -> None:
         assert set(entry) == set(LANGUAGES), key
         assert all(isinstance(text, str) and text for text in entry.values()), key
     assert Translator("zh", messages=messages)("nav.home") == "公示查询"
-    assert Translator("zh", messages=messages).group("changes")["approve"] == "批准"
+    assert Translator("zh", messages=messages)("changes.approve") == "批准"
     assert Translator("en", messages=messages)("no.such.message") == "no.such.message"

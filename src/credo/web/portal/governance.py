@@ -38,7 +38,6 @@ def _page(
         principal,
         "catalogue_changes.html",
         status_code=status_code,
-        g=t.group("changes"),  # messages.yaml: changes.*
         changes=changes,
         error=error,
         page=PAGE,

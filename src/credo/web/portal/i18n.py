@@ -35,15 +35,6 @@ class Messages:
             return None
         return entry.get(lang) or entry[DEFAULT_LANGUAGE]
 
-    def group(self, prefix: str, lang: str) -> dict[str, str]:
-        """Every text whose id starts with ``prefix.``, by the rest of its id."""
-        start = f"{prefix}."
-        return {
-            key.removeprefix(start): self.text(key, lang) or key
-            for key in self.texts
-            if key.startswith(start)
-        }
-
 
 def load_messages() -> Messages:
     """The texts shipped with the package (``credo/web/portal/messages.yaml``)."""
@@ -63,10 +54,6 @@ class Translator:
     def __call__(self, key: str) -> str:
         """The text of a message id; the id itself when there is none."""
         return self.messages.text(key, self.lang) or key
-
-    def group(self, prefix: str) -> dict[str, str]:
-        """A page's own texts (ids ``prefix.*``), by the rest of their id."""
-        return self.messages.group(prefix, self.lang)
 
     def label(self, prefix: str, code: str) -> str:
         """A code of the registry's own in words (``prefix.code``); the code as words when
