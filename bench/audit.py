@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from credo.audit import service as audit  # noqa: E402
 from credo.catalog.loader import load_catalogue  # noqa: E402
 from credo.clock import FixedClock  # noqa: E402
-from credo.db.engine import make_engine  # noqa: E402
+from credo.db.connect import make_engine  # noqa: E402
 from credo.db.migrate import upgrade  # noqa: E402
 from credo.records import service as records_service  # noqa: E402
 from credo.records.model import Statement  # noqa: E402

@@ -44,7 +44,7 @@ from credo.access.model import Role  # noqa: E402
 from credo.access.service import create_principal  # noqa: E402
 from credo.catalog.loader import load_catalogue  # noqa: E402
 from credo.checks.index import CheckIndex  # noqa: E402
-from credo.db.engine import make_engine  # noqa: E402
+from credo.db.connect import make_engine  # noqa: E402
 from credo.db.migrate import upgrade  # noqa: E402
 from credo.settings import DEMO_CATALOG  # noqa: E402
 

@@ -46,7 +46,7 @@ from sqlalchemy import Engine, text  # noqa: E402
 
 from credo.clock import FixedClock  # noqa: E402
 from credo.context import build_context  # noqa: E402
-from credo.db.engine import make_engine  # noqa: E402
+from credo.db.connect import make_engine  # noqa: E402
 from credo.db.migrate import upgrade  # noqa: E402
 from credo.exports import service  # noqa: E402
 from credo.exports.writers import FORMATS, open_writer  # noqa: E402

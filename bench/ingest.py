@@ -96,7 +96,7 @@ def ours(
     from credo.catalog.loader import load_catalogue
     from credo.clock import SystemClock
     from credo.context import subject_hooks
-    from credo.db.engine import make_engine
+    from credo.db.connect import make_engine
     from credo.ingest.mapping import load_mapping
     from credo.ingest.service import IngestRequest, ingest_file
     from credo.records.service import WriteContext

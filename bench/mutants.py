@@ -141,7 +141,7 @@ MUTANTS: tuple[Mutant, ...] = (
       "            until = measure.max_duration.add_to(entry.term_anchor)", PROPERTIES),
     m("g12_loader_counting", "G-12", "catalog/lists.py",
       "    if counted and light and rule.repeat_offence is None:", "    if False:", CATALOG_LISTS),
-    m("g12_runtime_counting", "G-12", "lists/engine.py",
+    m("g12_runtime_counting", "G-12", "lists/evaluate.py",
       "    if rule.repeat_offence is None:\n        return []",
       "    if rule.repeat_offence is None:\n"
       "        return [tuple(records[: rule.min_count])] if len(records) >= rule.min_count else []",
@@ -180,14 +180,14 @@ MUTANTS: tuple[Mutant, ...] = (
       '            repository.open_suppression(conn, chain["chain_id"], subject_id, kind.name,'
       " ref, now)",
       "            pass", DISPUTES, quick=True),
-    m("g21_minors", "G-21", "lists/engine.py",
+    m("g21_minors", "G-21", "lists/evaluate.py",
       "    return not allowed and is_minor(subject.birth_date, on)", "    return False", ENTRIES,
       PROPERTIES, quick=True),
     m("g21_loader_minors", "G-21", "catalog/lists.py",
       "    if negative and list_def.minors_authorised"
       " and not catalogue.profile.minors_on_negative_lists:",
       "    if False:", CATALOG_LISTS),
-    m("g22_notice_window", "G-22", "lists/engine.py",
+    m("g22_notice_window", "G-22", "lists/evaluate.py",
       "    notice = 0 if list_def.immediate_effect_article else profile.objection_window_days",
       "    notice = 0", ENTRIES, quick=True),
     # -- D. inquiries ------------------------------------------------------------------------
@@ -269,10 +269,10 @@ MUTANTS: tuple[Mutant, ...] = (
     m("g44_measure_max_duration", "G-44", "checks/decide.py",
       "            until = min(entry.ends_on, measure.max_duration.add_to(entry.term_anchor))",
       "            until = entry.ends_on", LIST_GR, quick=True),
-    m("g44_list_term", "G-44", "lists/engine.py",
+    m("g44_list_term", "G-44", "lists/evaluate.py",
       "    ends_on = min(first_end.ends_on, term_end)", "    ends_on = first_end.ends_on",
       PROPERTIES, quick=True),
-    m("g44_rating_band_entry_ends", "G-44", "lists/engine.py",
+    m("g44_rating_band_entry_ends", "G-44", "lists/evaluate.py",
       "        ends_on=list_def.max_term.add_to(effective_on),", "        ends_on=date.max,",
       LIST_GR),
     # -- H/I. officials, companies, audit, statistics ----------------------------------------

@@ -187,7 +187,7 @@ def run_compiled(folder: Path, subjects: int | None) -> Any:
     import polars as pl
 
     from credo.ratings.compiler import Probe
-    from credo.ratings.polars_engine import evaluate_frame
+    from credo.ratings.polars_lowering import evaluate_frame
 
     records = _polars_records(folder, subjects)
     frame = evaluate_frame(bench_rating(), records, Probe(as_of=AS_OF), bench_source())
@@ -394,7 +394,7 @@ def run_spark(folder: Path, subjects: int | None) -> Any:
     import polars as pl
 
     from credo.ratings.compiler import Probe, compile_rating
-    from credo.ratings.engines import local_spark
+    from credo.ratings.runners import local_spark
 
     started = time.perf_counter()
     spark = local_spark(cores=2)
@@ -423,7 +423,7 @@ def child(name: str, folder: Path, subjects: int | None) -> None:
     # Imports and the rating definition are not part of the work timed (same for everyone).
     import duckdb  # noqa: F401
 
-    from credo.ratings import compiler, polars_engine  # noqa: F401
+    from credo.ratings import compiler, polars_lowering  # noqa: F401
 
     bench_rating()
     started = time.perf_counter()
@@ -543,7 +543,7 @@ def e2e_credo(database: Path) -> int:
     ADBC reads by subject partition, the Polars engine, the bulk snapshot write)."""
     from datetime import UTC, datetime
 
-    from credo.db.engine import make_engine
+    from credo.db.connect import make_engine
     from credo.ratings.service import BatchRun, rescore_rating
 
     engine = make_engine(f"sqlite:///{database}")

@@ -89,7 +89,7 @@ def stage_ingest(folder: Path, size: int) -> dict[str, Any]:
 
 def stage_rescore(folder: Path, size: int) -> dict[str, Any]:
     from credo.catalog.loader import load_catalogue
-    from credo.db.engine import make_engine
+    from credo.db.connect import make_engine
     from credo.ratings.service import rescore
     from credo.settings import DEMO_CATALOG
 
@@ -108,7 +108,7 @@ def stage_rescore(folder: Path, size: int) -> dict[str, Any]:
 def stage_index(folder: Path, size: int) -> dict[str, Any]:
     from credo.catalog.loader import load_catalogue
     from credo.checks.index import CheckIndex
-    from credo.db.engine import make_engine
+    from credo.db.connect import make_engine
     from credo.settings import DEMO_CATALOG
 
     check = _bench("check")

@@ -4,7 +4,7 @@
   database (a copy of a SQLite template file, or CREATE DATABASE ... TEMPLATE on PostgreSQL).
   Restrict a test to one back end with
   `@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)`.
-- `engine`: `credo.db.engine.make_engine(database_url)`, disposed after the test.
+- `engine`: `credo.db.connect.make_engine(database_url)`, disposed after the test.
 - `postgres_server`: the session's PostgreSQL (CREDO_TEST_POSTGRES_URL, or a throwaway
   cluster started here). Skips when PostgreSQL is unavailable, unless
   CREDO_REQUIRE_POSTGRES=1, which turns that into a failure.
@@ -153,7 +153,7 @@ def database_url(
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    from credo.db.engine import make_engine
+    from credo.db.connect import make_engine
 
     engine = make_engine(database_url)
     try:

@@ -77,7 +77,7 @@ def test_database_url_has_sqlite_and_postgres_ids() -> None:
 
 
 def test_engine_fixture(database_url: str, request: pytest.FixtureRequest) -> None:
-    pytest.importorskip("credo.db.engine", reason="credo.db.engine is not written yet")
+    pytest.importorskip("credo.db.connect", reason="credo.db.connect is not written yet")
     engine: sa.Engine = request.getfixturevalue("engine")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM harness_probe")).scalar_one() == 1

@@ -11,7 +11,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.catalog.loader import load_catalogue
 from credo.checks import subscriptions
 from credo.clock import Clock, SystemClock
-from credo.db.engine import make_engine
+from credo.db.connect import make_engine
 from credo.lists import realtime as lists_realtime
 from credo.notices import list_notices, record_notices
 from credo.quality.hold import held_rejections

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from credo.catalog.lists import RelyingParty
+from credo.catalog.parties import RelyingParty
 from credo.checks import callbacks
 from credo.checks.callbacks import host_allowed, url_problem, webhook_client
 from credo.checks.subscriptions import WebhookDelivery

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from credo.audit import service as audit
 from credo.clock import FixedClock
 from credo.context import AppContext, build_context
-from credo.db.engine import make_engine
+from credo.db.connect import make_engine
 from credo.demo.build import (
     SilentProgress,
     build_demo,

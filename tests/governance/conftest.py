@@ -20,7 +20,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.catalog.loader import load_catalogue
 from credo.clock import FixedClock
 from credo.context import AppContext, subject_hooks
-from credo.db.engine import make_engine
+from credo.db.connect import make_engine
 from credo.db.migrate import upgrade
 from credo.governance.simulate import Options, simulate
 from credo.settings import DEMO_CATALOG, Settings

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
-from credo.db.engine import make_engine
+from credo.db.connect import make_engine
 from credo.ingest.tables import ingest_runs
 
 from .conftest import NYC_MAPPING, inspection_row, write_csv

@@ -23,7 +23,7 @@ from credo.audit import service as audit
 from credo.audit.tables import audit_log
 from credo.catalog.catalogue import Catalogue
 from credo.clock import FixedClock
-from credo.db.engine import make_engine
+from credo.db.connect import make_engine
 from credo.errors import Conflict, ValidationFailed
 from credo.ingest.mapping import load_mapping, parse_mapping
 from credo.ingest.snapshot import (

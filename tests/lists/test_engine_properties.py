@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from credo.catalog.loader import load_catalogue
 from credo.checks.decide import applied_measures, outcome_of, plan_purposes
-from credo.lists.engine import SubjectFacts, TriggerRecord, derive_entries
+from credo.lists.evaluate import SubjectFacts, TriggerRecord, derive_entries
 from credo.settings import DEMO_CATALOG
 from credo.subjects.identifiers import is_minor
 

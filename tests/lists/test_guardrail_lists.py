@@ -18,7 +18,7 @@ from credo.catalog.lists import RepeatOffence
 from credo.catalog.loader import load_catalogue
 from credo.catalog.models import Duration
 from credo.checks.decide import applied_measures, plan_purposes
-from credo.lists.engine import RatingFact, SubjectFacts, TriggerRecord, derive_entries
+from credo.lists.evaluate import RatingFact, SubjectFacts, TriggerRecord, derive_entries
 from credo.lists.service import entries_on
 from credo.lists.tables import list_entries
 from credo.settings import DEMO_CATALOG

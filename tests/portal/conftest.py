@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from credo.access.model import Role
 from credo.clock import FixedClock
 from credo.context import AppContext, build_context
-from credo.db.engine import make_engine
+from credo.db.connect import make_engine
 from credo.db.migrate import upgrade
 from credo.demo.build import build_demo, demo_credentials
 from credo.demo.population import DemoSize

@@ -21,8 +21,8 @@ from credo.catalog.loader import load_catalogue
 from credo.catalog.ratings import RatingDef
 from credo.ratings import explain
 from credo.ratings.compiler import Probe, bind_probe, compile_template
-from credo.ratings.engines import DatabaseRunner, DuckDBRunner, SparkRunner
-from credo.ratings.polars_engine import records_frame
+from credo.ratings.polars_lowering import records_frame
+from credo.ratings.runners import DatabaseRunner, DuckDBRunner, SparkRunner
 from credo.ratings.service import RatingResult, evaluate, evaluate_polars, source_for, to_result
 from credo.records.tables import record_current
 from credo.settings import DEMO_CATALOG

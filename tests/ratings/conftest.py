@@ -146,7 +146,7 @@ def writer(engine: Engine, catalogue: Catalogue, clock: FixedClock) -> Writer:
 def spark() -> Iterator[Any]:
     """One local Spark for the whole test session (start-up takes seconds)."""
     pytest.importorskip("pyspark")
-    from credo.ratings.engines import local_spark
+    from credo.ratings.runners import local_spark
 
     session = local_spark(cores=2)
     session.sparkContext.setLogLevel("ERROR")

@@ -12,7 +12,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.catalog.ratings import RatingDef
 from credo.clock import FixedClock
 from credo.ratings.compiler import Probe, compile_contributions
-from credo.ratings.engines import DatabaseRunner
+from credo.ratings.runners import DatabaseRunner
 from credo.ratings.service import evaluate_subject, history, source_for
 from credo.records.repository import effective_records
 from credo.subjects.tables import subject_identifiers

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from credo.catalog.catalogue import Catalogue
 from credo.ratings.compiler import Probe
-from credo.ratings.engines import DuckDBRunner
-from credo.ratings.polars_engine import records_frame
+from credo.ratings.polars_lowering import records_frame
+from credo.ratings.runners import DuckDBRunner
 from credo.ratings.service import evaluate, evaluate_polars, source_for
 
 AS_OF = date(2026, 3, 1)

@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 
 from credo.catalog.catalogue import Catalogue
 from credo.ratings.compiler import Probe
-from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
 from credo.ratings.explain import band_of
-from credo.ratings.polars_engine import records_frame
+from credo.ratings.polars_lowering import records_frame
+from credo.ratings.runners import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
 from credo.ratings.service import RatingResult, evaluate, evaluate_polars, source_for
 from credo.records.queries import extract_tables
 from tests.ratings.conftest import Writer

@@ -29,8 +29,8 @@ from credo.ingest.service import IngestRequest, ingest_file
 from credo.ingest.tables import quarantine
 from credo.ratings import explain
 from credo.ratings.compiler import Probe
-from credo.ratings.engines import DuckDBRunner
-from credo.ratings.polars_engine import records_frame
+from credo.ratings.polars_lowering import records_frame
+from credo.ratings.runners import DuckDBRunner
 from credo.ratings.service import evaluate, evaluate_polars, source_for
 from credo.records.service import WriteContext
 from tests.ratings.agreement import NOW, arrow_tables, assert_agree, everywhere

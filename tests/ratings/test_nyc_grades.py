@@ -15,7 +15,7 @@ import pytest
 
 from credo.catalog.catalogue import Catalogue
 from credo.ratings.compiler import Probe
-from credo.ratings.engines import DuckDBRunner
+from credo.ratings.runners import DuckDBRunner
 from credo.ratings.service import evaluate, source_for
 from harness.data import NYC_FILE
 

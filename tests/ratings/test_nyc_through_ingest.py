@@ -21,7 +21,7 @@ from credo.ingest.mapping import load_mapping
 from credo.ingest.service import IngestRequest, ingest_file
 from credo.ratings import repository
 from credo.ratings.compiler import Probe
-from credo.ratings.engines import DatabaseRunner, DuckDBRunner
+from credo.ratings.runners import DatabaseRunner, DuckDBRunner
 from credo.ratings.service import evaluate, source_for
 from credo.records.service import WriteContext
 from credo.subjects.repository import find_subject_ids

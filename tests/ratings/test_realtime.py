@@ -15,7 +15,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.clock import FixedClock
 from credo.ratings import repository
 from credo.ratings.compiler import Probe
-from credo.ratings.engines import DatabaseRunner
+from credo.ratings.runners import DatabaseRunner
 from credo.ratings.service import evaluate, source_for
 from credo.subjects.tables import subject_identifiers
 from tests.ratings.conftest import Writer, arrears, debarment, licence, tax_grade

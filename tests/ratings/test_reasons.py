@@ -32,8 +32,8 @@ from credo.db.migrate import downgrade, upgrade
 from credo.errors import CatalogueError
 from credo.ratings import banding, repository
 from credo.ratings.compiler import Probe, compile_inputs
-from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner
 from credo.ratings.explain import band_of, looked_at
+from credo.ratings.runners import DatabaseRunner, DuckDBRunner, Runner
 from credo.ratings.service import (
     RatingResult,
     evaluate,

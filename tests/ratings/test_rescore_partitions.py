@@ -15,7 +15,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.clock import FixedClock
 from credo.ratings import repository
 from credo.ratings.compiler import Probe
-from credo.ratings.polars_engine import records_frame
+from credo.ratings.polars_lowering import records_frame
 from credo.ratings.service import (
     BatchRun,
     evaluate_polars,

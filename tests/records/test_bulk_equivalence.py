@@ -23,7 +23,7 @@ from sqlalchemy import Engine, MetaData, select
 
 from credo.catalog.catalogue import Catalogue
 from credo.clock import FixedClock
-from credo.db.engine import make_engine
+from credo.db.connect import make_engine
 from credo.records.model import Rejection, RowOutcome, Statement
 from credo.records.service import (
     WriteContext,

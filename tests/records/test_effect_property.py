@@ -30,10 +30,10 @@ from sqlalchemy import Engine, delete, insert, select
 
 from credo.catalog.models import Duration
 from credo.catalog.ratings import RatingDef
-from credo.ratings import polars_engine
+from credo.ratings import polars_lowering
 from credo.ratings.compiler import Probe, Source, compile_contributions
-from credo.ratings.engines import DatabaseRunner
 from credo.ratings.queries import dialect_of
+from credo.ratings.runners import DatabaseRunner
 from credo.records import effect
 from credo.records import repository as records_repo
 from credo.records.effect import EffectRule
@@ -246,7 +246,7 @@ def test_every_form_of_the_effect_rule_agrees(
         runner = DatabaseRunner(conn)
         dialect = dialect_of(conn)
         tables = extract_tables(conn, TYPES)
-        frame = polars_engine.records_frame(tables).collect()
+        frame = polars_lowering.records_frame(tables).collect()
         duck = duckdb.connect()
         for name, table in tables.items():
             duck.register(name, table)

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, event
 
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.loader import load_catalogue
-from credo.lists.engine import list_record_types
+from credo.lists.evaluate import list_record_types
 from credo.ratings.compiler import bind_probe, compile_template
 from credo.ratings.service import source_for
 from credo.records.effect import EffectRule

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from credo.catalog.labels import Labels
-from credo.catalog.lists import ListDef, MeasureDef, Purpose, RelyingParty
+from credo.catalog.lists import ListDef, MeasureDef
 from credo.catalog.models import (
     Furnisher,
     FurnisherQuality,
@@ -14,6 +14,7 @@ from credo.catalog.models import (
     RecordType,
     Registry,
 )
+from credo.catalog.parties import Purpose, RelyingParty
 from credo.catalog.ratings import RatingDef
 
 BUILTIN_SCHEMES = ("cn_ric", "cn_uscc", "lei")

@@ -13,9 +13,9 @@ from credo.catalog.lists import (
     BENEFIT_MEASURES,
     ListDef,
     MeasureDef,
-    RelyingParty,
     related,
 )
+from credo.catalog.parties import RelyingParty
 from credo.catalog.problems import Problem
 from credo.catalog.vocab import Polarity, SeverityTier, proxy_field_reason
 

@@ -17,7 +17,7 @@ from credo.catalog.guardrails import (
 )
 from credo.catalog.label_checks import label_problems
 from credo.catalog.labels import Labels, LanguageLabels
-from credo.catalog.lists import ListDef, MeasureDef, Purpose, RelyingParty
+from credo.catalog.lists import ListDef, MeasureDef
 from credo.catalog.models import (
     Furnisher,
     FurnisherQuality,
@@ -26,6 +26,7 @@ from credo.catalog.models import (
     RecordType,
     Registry,
 )
+from credo.catalog.parties import Purpose, RelyingParty
 from credo.catalog.problems import Problem
 from credo.catalog.profiles import builtin_problems, builtin_profiles, tighten
 from credo.catalog.ratings import RatingDef

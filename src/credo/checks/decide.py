@@ -20,11 +20,11 @@ from credo.catalog.lists import (
     ADVERSE_MEASURES,
     BENEFIT_MEASURES,
     MeasureDef,
-    Purpose,
     related,
 )
 from credo.catalog.models import LegalBasis
-from credo.lists.engine import Entry, SubjectFacts, TriggerRecord
+from credo.catalog.parties import Purpose
+from credo.lists.evaluate import Entry, SubjectFacts, TriggerRecord
 
 Outcome = Literal["clear", "restricted", "benefit", "review"]
 

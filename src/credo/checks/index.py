@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from credo.catalog.catalogue import Catalogue
-from credo.lists.engine import Entry, SubjectFacts
+from credo.lists.evaluate import Entry, SubjectFacts
 from credo.lists.service import entries_for, subject_facts
 from credo.quality import hold as quality_hold
 from credo.records import queries as records_queries

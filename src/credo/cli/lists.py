@@ -21,7 +21,7 @@ from credo.cli.common import (
     say,
 )
 from credo.context import AppContext
-from credo.lists.engine import Entry
+from credo.lists.evaluate import Entry
 
 
 def register(app: typer.Typer) -> None:

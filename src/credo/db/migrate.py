@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from credo.db.engine import normalise_url
+from credo.db.connect import normalise_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

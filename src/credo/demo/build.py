@@ -21,7 +21,7 @@ from credo.access.service import create_principal, find_principal
 from credo.catalog.catalogue import Catalogue
 from credo.context import AppContext
 from credo.db.bulk import frozen_heap
-from credo.db.engine import bulk_load_pragmas, checkpoint, is_sqlite
+from credo.db.connect import bulk_load_pragmas, checkpoint, is_sqlite
 from credo.demo import repository as demo_repo
 from credo.demo.deliveries import DeliveryCounts, deliver_daily_lists
 from credo.demo.population import DemoSize, Population, generate_population

@@ -3,7 +3,7 @@ side with the live catalogue, changing nothing.
 
 Each side is evaluated by the code that produces the outcome once the catalogue is live:
 ratings by ``credo.ratings.service.batch_results`` (what ``credo rescore`` writes), list
-entries by ``credo.lists.engine.derive_entries`` over the same trigger records the lists
+entries by ``credo.lists.evaluate.derive_entries`` over the same trigger records the lists
 read, with each rating-band list fed the simulated band, and relying-party decisions by
 ``credo.checks.decide`` (``plan_purposes``, ``applied_measures``, ``outcome_of``). So a
 simulated catalogue and the same catalogue activated give the same bands, entries and
@@ -34,7 +34,7 @@ from credo.governance.groups import DIMENSIONS, subject_groups
 from credo.governance.groups import population as groups_population
 from credo.lists import queries as lists_queries
 from credo.lists import service as lists_service
-from credo.lists.engine import (
+from credo.lists.evaluate import (
     Entry,
     RatingFact,
     SubjectFacts,

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.lists import ListDef
 from credo.lists import repository
-from credo.lists.engine import (
+from credo.lists.evaluate import (
     Entry,
     RatingFact,
     SubjectFacts,

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.ratings import NOT_RATED, PENDING, RatingDef, feature_grids
 from credo.errors import NotFound, ValidationFailed
-from credo.ratings import banding, explain, polars_engine
+from credo.ratings import banding, explain, polars_lowering
 from credo.ratings import repository as repo
 from credo.ratings.compiler import (
     Probe,
@@ -26,7 +26,7 @@ from credo.ratings.compiler import (
     compile_rating,
     output_columns,
 )
-from credo.ratings.engines import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
+from credo.ratings.runners import DatabaseRunner, DuckDBRunner, Runner, SparkRunner
 from credo.records import queries as records_queries
 from credo.records.effect import EffectRule, pending_appeal_types
 from credo.subjects.service import id_range
@@ -88,7 +88,7 @@ def evaluate_polars(
     rating: RatingDef, records: Any, probe: Probe, source: Source = Source()
 ) -> list[RatingResult]:
     """The same rating on the embedded Polars engine (lowered from the same definition)."""
-    frame = polars_engine.evaluate_frame(rating, records, probe, source)
+    frame = polars_lowering.evaluate_frame(rating, records, probe, source)
     return sorted((to_result(rating, row) for row in frame.to_dicts()), key=lambda r: r.subject_id)
 
 
@@ -375,9 +375,9 @@ def output_frames(batch: BatchRun, rating: RatingDef) -> Iterator[pl.DataFrame]:
     for tables in _inputs(batch, rating, spans):
         # The engine keeps its own copy of the records: the Arrow tables go at once.
         if runner is None or sql is None:
-            records = polars_engine.records_frame(tables)
+            records = polars_lowering.records_frame(tables)
             del tables
-            frame = polars_engine.evaluate_frame(rating, records, probe, batch.source)
+            frame = polars_lowering.evaluate_frame(rating, records, probe, batch.source)
         else:
             runner.load(tables)
             del tables
@@ -390,7 +390,7 @@ def _batch_runner(batch: BatchRun) -> DuckDBRunner | SparkRunner | None:
         return None
     if batch.engine_name == "duckdb":
         return DuckDBRunner()
-    from credo.ratings.engines import local_spark
+    from credo.ratings.runners import local_spark
 
     return SparkRunner(batch.spark or local_spark())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from credo.db.engine import make_engine
+from credo.db.connect import make_engine
 from credo.db.metadata import import_all_tables
 
 config = context.config

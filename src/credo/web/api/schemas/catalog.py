@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from credo.catalog.lists import ListDef, MeasureDef, Purpose
+from credo.catalog.lists import ListDef, MeasureDef
 from credo.catalog.models import Furnisher, IdentifierScheme, Profile, RecordType, Registry
+from credo.catalog.parties import Purpose
 from credo.web.api.schemas.common import JsonObject, Strict
 
 

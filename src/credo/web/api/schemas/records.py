@@ -5,52 +5,41 @@ from __future__ import annotations
 
 import builtins
 from datetime import date
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass
 
+from credo.records import queries
 from credo.web.api.schemas.common import JsonObject, JsonValue, Moment, Strict
 
-
-class RecordFields(Strict):
-    """What a statement and the current view of its chain both hold."""
-
-    record_id: str
-    chain_id: str
-    revision: int
-    furnisher_id: str
-    source_ref: str
-    record_type: str
-    subject_id: int
-    occurred_on: date
-    effective_from: date
-    effect_until: date = Field(description="The first day without effect")
-    expires_on: date = Field(description="Retention ends: the record is erased")
-    finality: str
-    term_ends_on: date | None
-    term_until: str | None
-    review_on: date | None
-    ceiling_until: date | None
-    end_reason: str | None
-    payload: JsonObject
+# A statement and the current view are the domain's own (credo.records.queries), answered as
+# they are: pydantic dataclasses over them restate only what the answer writes differently
+# (moments as the domains write them, payloads as JSON) and forbid keys they do not declare.
+_STRICT = ConfigDict(extra="forbid")
+EffectUntil = Annotated[date, Field(description="The first day without effect")]
+ExpiresOn = Annotated[date, Field(description="Retention ends: the record is erased")]
 
 
-class StoredStatement(RecordFields):
+@dataclass(frozen=True, config=_STRICT)
+class StoredStatement(queries.StoredStatement):
     """One statement of a chain, as received (append-only)."""
 
-    action: str
+    effect_until: EffectUntil
+    expires_on: ExpiresOn
+    payload: JsonObject
     evidence: JsonObject | None
     provenance: JsonObject | None
-    content_hash: str
     received_at: Moment
 
 
-class CurrentRecord(RecordFields):
+@dataclass(frozen=True, config=_STRICT)
+class CurrentRecord(queries.CurrentRecord):
     """The chain's latest revision, folded (``record_current``)."""
 
-    state: str
-    performed_on: date | None
-    confirmed_on: date | None
-    ended_on: date | None
+    effect_until: EffectUntil
+    expires_on: ExpiresOn
+    payload: JsonObject
     first_received_at: Moment
     updated_at: Moment
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from pydantic import ConfigDict
+
+from credo.subjects import service
 from credo.web.api.schemas.common import JsonObject, Moment, Strict
 from credo.web.api.schemas.records import CurrentRecord
 
@@ -28,21 +31,15 @@ class SubjectWithRecords(SubjectSummary):
     records: list[CurrentRecord]
 
 
-class ReviewItem(Strict):
+class ReviewItem(service.ReviewItem):
     """An open item of the identity review queue."""
 
-    id: int
-    queue: str
-    reason_code: str
-    detail: str
-    subject_id: int | None
-    dedupe_key: str | None
+    # the domain's ReviewItem, its moments and payload as answered
+    model_config = ConfigDict(extra="forbid")
+
     payload: JsonObject | None
-    status: str
     created_at: Moment
     resolved_at: Moment | None
-    resolved_by: str | None
-    resolution: str | None
 
 
 class ReviewItemResolved(Strict):
