@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -170,3 +171,8 @@ def call_as(*roles: Role) -> Callable[..., Call]:
         return Call(principal, ctx, conn)
 
     return dependency
+
+
+# The callers of most routes, as a route's parameter (``call: AsOperator``).
+AsOperator = Annotated[Call, Depends(call_as(Role.OPERATOR))]
+AsSubject = Annotated[Call, Depends(call_as(Role.SUBJECT))]

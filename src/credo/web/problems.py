@@ -12,9 +12,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from credo.errors import CredoError, ValidationFailed
+from credo.web.asgi import HttpMiddleware
 
 PROBLEM = "application/problem+json"
 
@@ -136,20 +137,14 @@ _FORM = b"application/x-www-form-urlencoded"
 _SCANNED = (b"application/json", b"application/problem+json", _FORM)
 
 
-class RefuseNul:
+class RefuseNul(HttpMiddleware):
     """No text Credo stores may hold U+0000: PostgreSQL's text and JSON columns cannot (a
     query or insert with one fails, a 500; in a group commit of inquiries, for everyone in
     the batch), and no identifier, name or reason has one. A path, query or JSON or form
     body with one is a 422 problem, for every route behind it (POST /v1/checks, served before
     the routes, refuses it in its model)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         where = _nul_in_url(scope)
         body: bytes | None = None
         kind = _content_type(scope)

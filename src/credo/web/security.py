@@ -22,8 +22,9 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from credo.web.asgi import HttpMiddleware
 from credo.web.auth import presents_credentials
 
 PAGE_POLICY = (
@@ -69,16 +70,10 @@ def docs_policy(body: bytes) -> str:
     return "; ".join([*parts, _DOCS_FIXED])
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     """Adds the headers above to every HTTP response of the wrapped app."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         added = common_headers(path, presents_credentials(scope["headers"]))
         if path in DOCS_PATHS:

@@ -27,7 +27,7 @@ from credo.web.api.schemas.audit import (
     SimulationDocument,
     Verification,
 )
-from credo.web.auth import Call, call_as, require
+from credo.web.auth import AsOperator, require
 from credo.web.deps import get_conn
 from credo.web.params import BigCursor, Id
 
@@ -92,10 +92,7 @@ def entries(
 
 
 @router.post("/catalogue-changes", status_code=201, response_model=ChangeProposed)
-def propose_change(
-    body: ChangeIn,
-    call: Call = Depends(call_as(Role.OPERATOR)),
-) -> dict[str, Any]:
+def propose_change(body: ChangeIn, call: AsOperator) -> dict[str, Any]:
     now = call.ctx.clock.now()
     change_id = approvals.propose(
         call.conn,
@@ -121,11 +118,7 @@ def change_simulation(
 
 
 @router.post("/catalogue-changes/{change_id}/decision", response_model=CatalogueChange)
-def decide_change(
-    change_id: Id,
-    body: DecisionIn,
-    call: Call = Depends(call_as(Role.OPERATOR)),
-) -> dict[str, Any]:
+def decide_change(change_id: Id, body: DecisionIn, call: AsOperator) -> dict[str, Any]:
     """A second operator approves or rejects; the author cannot (G-48)."""
     decided = approvals.decide(
         call.conn, change_id, call.principal.id, body.approve, body.reasons, call.ctx.clock.now()

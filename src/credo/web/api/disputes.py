@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import RowMapping
 
-from credo.access.model import Role
 from credo.disputes import cases, repair, service
 from credo.disputes.kinds import open_status_of
 from credo.disputes.report import subject_report
@@ -25,7 +24,7 @@ from credo.web.api.schemas.disputes import (
     StatementCreated,
     SubjectReport,
 )
-from credo.web.auth import Call, call_as
+from credo.web.auth import AsOperator, AsSubject, Call
 from credo.web.params import Id
 
 router = APIRouter(tags=["due process"])
@@ -104,8 +103,6 @@ class DecideIn(Strict):
     reasons: str = Field(default="", max_length=4000)
 
 
-AsSubject = Annotated[Call, Depends(call_as(Role.SUBJECT))]
-AsOperator = Annotated[Call, Depends(call_as(Role.OPERATOR))]
 AcceptLanguage = Annotated[str | None, Header(max_length=200)]
 
 

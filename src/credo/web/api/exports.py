@@ -6,15 +6,18 @@ the public reads the register (G-50)."""
 
 from __future__ import annotations
 
-import builtins
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, partial
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from credo.access.model import Principal, Role
+from credo.access.model import Role
+from credo.catalog.catalogue import Catalogue
 from credo.exports import service
-from credo.statistics import Aggregate
 from credo.web.auth import Call, call_as
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
@@ -29,6 +32,20 @@ PageCursor = Query(
     pattern="^[0-9a-f]*$",
     description="The `next_cursor` of the page before (empty: the first page)",
 )
+
+Row = TypeVar("Row", bound=BaseModel)
+
+AsOf = Annotated[dt.date | None, Query(description="Evaluate on this date (default: the state)")]
+On = Annotated[dt.date | None, Query(description="Entries in effect on this date (default today)")]
+Exporter = Annotated[Call, Depends(call_as(*EXPORTERS))]
+# service.rating_plan or service.list_plan: (catalogue, ref, day or None, today) -> Plan
+Planner = Callable[[Catalogue, str, dt.date | None, dt.date], service.Plan]
+
+
+@dataclass(frozen=True)
+class Paging:
+    cursor: str = PageCursor
+    limit: int = Limit
 
 
 class RatingRow(BaseModel):
@@ -54,19 +71,25 @@ class ListRow(BaseModel):
     until: dt.date
 
 
-class RatingPage(BaseModel):
+class Paged(BaseModel, Generic[Row]):
+    """A page of an export's rows."""
+
+    items: list[Row]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
+
+
+class RatingPage(Paged[RatingRow]):
     rating: str
     as_of: dt.date
     evaluated: bool = Field(description="Evaluated on as_of (true) or the stored state")
-    items: list[RatingRow]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
 
 
-class ListPage(BaseModel):
+class ListPage(Paged[ListRow]):
     list: str
     on: dt.date
-    items: builtins.list[ListRow]  # ``list`` is the field above
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
+
+
+PageOut = TypeVar("PageOut", bound=Paged[Any])
 
 
 class CellOut(BaseModel):
@@ -87,82 +110,84 @@ class AggregateOut(BaseModel):
     cells: list[CellOut]
 
 
-def _actor(principal: Principal) -> str:
-    return f"{principal.role.value}:{principal.id}"
+class Export:
+    """One export asked for: the call that reads it (audited as the caller) and its plan, made
+    when the route runs, after every parameter has been checked."""
+
+    def __init__(self, call: Call, plan: Callable[[], service.Plan]) -> None:
+        self.call = call
+        self._plan = plan
+
+    @classmethod
+    def of(cls, call: Call, planner: Planner, ref: str, on: dt.date | None) -> Export:
+        """The export of ``ref`` on ``on`` (None: the planner's default day)."""
+        ctx = call.ctx
+        return cls(call, partial(planner, ctx.catalogue, ref, on, ctx.clock.today()))
+
+    @cached_property
+    def plan(self) -> service.Plan:
+        return self._plan()
+
+    def page(self, answer: type[PageOut], paging: Paging, **heading: Any) -> PageOut:
+        """A page of rows as ``answer``, under the export's ``heading`` fields."""
+        call, plan, cursor, limit = self.call, self.plan, paging.cursor, paging.limit
+        page = service.page(call.conn, call.ctx, self._actor, plan, cursor, limit)
+        return answer(items=page.items, next_cursor=page.next_cursor, **heading)
+
+    def aggregate(self) -> AggregateOut:
+        plan = self.plan
+        counted = service.counts(self.call.conn, self.call.ctx, self._actor, plan)
+        return AggregateOut(
+            export=plan.what,
+            name=plan.name,
+            on=plan.on,
+            grouped_by=["kind", plan.group_by],
+            minimum=counted.minimum,
+            total_shown=counted.total,
+            suppressed=counted.suppressed,
+            cells=[
+                CellOut(kind=c.key[0], group=c.key[1], count=c.count, shown=c.shown)
+                for c in counted.cells
+            ],
+        )
+
+    @property
+    def _actor(self) -> str:
+        principal = self.call.principal
+        return f"{principal.role.value}:{principal.id}"
 
 
-def _aggregate_out(plan: service.Plan, counted: Aggregate[tuple[str, str]]) -> AggregateOut:
-    return AggregateOut(
-        export=plan.what,
-        name=plan.name,
-        on=plan.on,
-        grouped_by=["kind", plan.group_by],
-        minimum=counted.minimum,
-        total_shown=counted.total,
-        suppressed=counted.suppressed,
-        cells=[
-            CellOut(kind=c.key[0], group=c.key[1], count=c.count, shown=c.shown)
-            for c in counted.cells
-        ],
-    )
+def rating_export(rating: str, call: Exporter, as_of: AsOf = None) -> Export:
+    return Export.of(call, service.rating_plan, rating, as_of)
+
+
+def list_export(list_id: str, call: Exporter, on: On = None) -> Export:
+    return Export.of(call, service.list_plan, list_id, on)
 
 
 @router.get("/ratings/{rating}", response_model=RatingPage)
-def rating_page(
-    rating: str,
-    as_of: dt.date | None = Query(None, description="Evaluate on this date (default: the state)"),
-    cursor: str = PageCursor,
-    limit: int = Limit,
-    call: Call = Depends(call_as(*EXPORTERS)),
-) -> RatingPage:
+def rating_page(export: Export = Depends(rating_export), paging: Paging = Depends()) -> RatingPage:
     """A public rating's results for organisations and public bodies, by subject id."""
-    plan = service.rating_plan(call.ctx.catalogue, rating, as_of, call.ctx.clock.today())
-    page = service.page(call.conn, call.ctx, _actor(call.principal), plan, cursor, limit)
-    return RatingPage(
-        rating=plan.name,
-        as_of=plan.on,
-        evaluated=plan.evaluated,
-        items=[RatingRow(**item) for item in page.items],
-        next_cursor=page.next_cursor,
+    plan = export.plan
+    return export.page(
+        RatingPage, paging, rating=plan.name, as_of=plan.on, evaluated=plan.evaluated
     )
 
 
 @router.get("/ratings/{rating}/aggregate", response_model=AggregateOut)
-def rating_aggregate(
-    rating: str,
-    as_of: dt.date | None = Query(None, description="Evaluate on this date (default: the state)"),
-    call: Call = Depends(call_as(*EXPORTERS)),
-) -> AggregateOut:
+def rating_aggregate(export: Export = Depends(rating_export)) -> AggregateOut:
     """Counts per subject kind and band of the results that do not leave one by one."""
-    plan = service.rating_plan(call.ctx.catalogue, rating, as_of, call.ctx.clock.today())
-    return _aggregate_out(plan, service.counts(call.conn, call.ctx, _actor(call.principal), plan))
+    return export.aggregate()
 
 
 @router.get("/lists/{list_id}", response_model=ListPage)
-def list_page(
-    list_id: str,
-    on: dt.date | None = Query(None, description="Entries in effect on this date (default today)"),
-    cursor: str = PageCursor,
-    limit: int = Limit,
-    call: Call = Depends(call_as(*EXPORTERS)),
-) -> ListPage:
+def list_page(export: Export = Depends(list_export), paging: Paging = Depends()) -> ListPage:
     """A public list's entries exactly as the public register shows them, by entry id."""
-    plan = service.list_plan(call.ctx.catalogue, list_id, on, call.ctx.clock.today())
-    page = service.page(call.conn, call.ctx, _actor(call.principal), plan, cursor, limit)
-    return ListPage(
-        list=plan.name,
-        on=plan.on,
-        items=[ListRow(**item) for item in page.items],
-        next_cursor=page.next_cursor,
-    )
+    plan = export.plan
+    return export.page(ListPage, paging, list=plan.name, on=plan.on)
 
 
 @router.get("/lists/{list_id}/aggregate", response_model=AggregateOut)
-def list_aggregate(
-    list_id: str,
-    on: dt.date | None = Query(None, description="Entries in effect on this date (default today)"),
-    call: Call = Depends(call_as(*EXPORTERS)),
-) -> AggregateOut:
+def list_aggregate(export: Export = Depends(list_export)) -> AggregateOut:
     """Counts per subject kind and year of the entries that do not leave one by one."""
-    plan = service.list_plan(call.ctx.catalogue, list_id, on, call.ctx.clock.today())
-    return _aggregate_out(plan, service.counts(call.conn, call.ctx, _actor(call.principal), plan))
+    return export.aggregate()

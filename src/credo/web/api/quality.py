@@ -13,7 +13,7 @@ from credo.access.model import Principal, Role
 from credo.context import AppContext
 from credo.errors import Forbidden
 from credo.quality import service
-from credo.web.auth import Call, call_as, require
+from credo.web.auth import AsOperator, Call, call_as, require
 from credo.web.deps import get_conn, get_ctx
 
 router = APIRouter(prefix="/v1/furnishers", tags=["furnisher quality (G-49)"])
@@ -87,11 +87,7 @@ def one_furnisher(
 
 
 @router.post("/{furnisher_id}/quality/release", response_model=QualityOut)
-def release(
-    furnisher_id: FurnisherId,
-    body: ReleaseIn,
-    call: Call = Depends(call_as(Role.OPERATOR)),
-) -> QualityOut:
+def release(furnisher_id: FurnisherId, body: ReleaseIn, call: AsOperator) -> QualityOut:
     """An operator lifts a hold with written reasons (audited); 409 when it is not held."""
     row = service.release(call.conn, call.ctx.clock, furnisher_id, call.actor, body.reasons)
     return _out(row, call.ctx)

@@ -18,7 +18,7 @@ from credo.records.model import RecordInput, RowOutcome
 from credo.records.service import submit_records
 from credo.records.validate import record_input_to_raw
 from credo.web.api.schemas.records import RecordHistory, SnapshotDelivery
-from credo.web.auth import Call, call_as
+from credo.web.auth import AsOperator, Call, call_as
 from credo.web.params import Id
 
 router = APIRouter(prefix="/v1/records", tags=["records (furnishers)"])
@@ -257,7 +257,7 @@ def list_snapshots(
 def decide_snapshot(
     delivery_id: Id,
     decision: Literal["apply", "reject"],
-    call: Call = Depends(call_as(Role.OPERATOR)),
+    call: AsOperator,
 ) -> SnapshotOut:
     """An operator applies a held delivery (planned again against the registry as it is now,
     without the share limit) or rejects it (nothing of it is applied). 409 when it is not

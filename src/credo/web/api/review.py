@@ -12,7 +12,7 @@ from credo.access.model import Principal, Role
 from credo.jsonvalue import jsonable
 from credo.subjects.service import open_review_items, resolve_review_item
 from credo.web.api.schemas.subjects import ReviewItem, ReviewItemResolved
-from credo.web.auth import Call, call_as, require
+from credo.web.auth import AsOperator, require
 from credo.web.deps import get_conn
 from credo.web.params import Id
 
@@ -33,11 +33,7 @@ def open_items(
 
 
 @router.post("/{item_id}/resolve", response_model=ReviewItemResolved)
-def resolve(
-    item_id: Id,
-    body: Resolution,
-    call: Call = Depends(call_as(Role.OPERATOR)),
-) -> dict[str, Any]:
+def resolve(item_id: Id, body: Resolution, call: AsOperator) -> dict[str, Any]:
     resolve_review_item(
         call.conn, item_id, call.principal.id, body.resolution, call.ctx.clock.now()
     )

@@ -5,7 +5,7 @@ work is done by ``credo.disputes``, the same services as the API."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import Response
@@ -22,10 +22,11 @@ from credo.subjects import service as subjects_service
 from credo.web.params import parse_id
 from credo.web.portal import views
 from credo.web.portal.i18n import Translator
-from credo.web.portal.web import Posted, Visit, acted, posted, render, shown, translator, visit
+from credo.web.portal.web import Post, Posted, Reasons, Visit, YesNo, acted, posted, shown, visit
 
 router = APIRouter(include_in_schema=False)
 OUTCOMES = service.OUTCOMES
+Outcome = Annotated[str, Form(max_length=20)]  # a case kind's outcome (credo.disputes.cases)
 # a repair is approved or rejected; the words for a claim's 'rejected' would not fit it
 OUTCOME_LABELS = {"approved": "console.approve", "rejected": "console.reject"}
 
@@ -33,16 +34,13 @@ OUTCOME_LABELS = {"approved": "console.approve", "rejected": "console.reject"}
 def _report_page(
     seen: Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
-    request, ctx = seen.request, seen.ctx
+    ctx, t = seen.ctx, seen.t
     assert principal.subject_id is not None  # subject principals are bound to one subject
-    t = translator(request)
     with ctx.engine.connect() as conn:
         report = subject_report(conn, ctx.catalogue, principal.subject_id, ctx.clock.now())
     view = views.report_view(ctx.catalogue, t, report, ctx.clock.today())
     view["watchers"] = [_watcher(ctx.catalogue, t, w) for w in report["subscriptions"]]
-    return render(
-        request, ctx, t, principal, "me.html", status_code=status_code, report=view, error=error
-    )
+    return seen.render("me.html", status_code, report=view, error=error)
 
 
 def _watcher(catalogue: Catalogue, t: Translator, watcher: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +82,7 @@ def _subject_action(post: Posted, action: Callable[[Connection, int], None]) -> 
     def act(conn: Connection, subject: Principal) -> None:
         assert subject.subject_id is not None  # subject principals are bound to one subject
         # notices about what the subject does here are written in the language they use
-        lang = translator(post.request).lang
+        lang = post.t.lang
         remember_language(conn, subject.subject_id, lang, post.ctx.clock.now())
         action(conn, subject.subject_id)
 
@@ -137,21 +135,16 @@ def apply_for_repair(
 def _queues_page(
     seen: Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
-    request, ctx = seen.request, seen.ctx
     """One queue for every kind of case (filterable by kind), then identity review items."""
-    t = translator(request)
-    shown = request.query_params.get("kind", "")
+    ctx, t = seen.ctx, seen.t
+    shown = seen.request.query_params.get("kind", "")
     kinds = [KINDS[shown]] if shown in KINDS else list(KINDS.values())
     with ctx.engine.connect() as conn:
         queue = cases.open_cases(conn, kinds, 200)
         reviews = subjects_service.open_review_items(conn, None, 200)
-    return render(
-        request,
-        ctx,
-        t,
-        principal,
+    return seen.render(
         "queues.html",
-        status_code=status_code,
+        status_code,
         cases=[_case_row(ctx.catalogue, t, kind, case) for kind, case in queue],
         kinds=[(name, t(f"me.kind.{name}")) for name in KINDS],
         shown=shown,
@@ -207,12 +200,7 @@ def _resolve_case(post: Posted, store: str, case_id: str, outcome: str, reasons:
 def _resolve_route(store: str) -> Callable[..., Response]:
     """The queue's resolve form, for the cases in ``store`` (one handler for every kind)."""
 
-    def resolve(
-        case_id: str,
-        outcome: str = Form(..., max_length=20),
-        reasons: str = Form("", max_length=4000),
-        post: Posted = Depends(posted),
-    ) -> Response:
+    def resolve(case_id: str, outcome: Outcome, post: Post, reasons: Reasons = "") -> Response:
         return _resolve_case(post, store, case_id, outcome, reasons)
 
     return resolve
@@ -225,12 +213,7 @@ for _store in cases.NOUNS:  # the stores of cases
 
 
 @router.post("/console/repairs/{application_id}/decide", response_model=None)
-def decide(
-    application_id: str,
-    approve: str = Form(..., max_length=5),
-    reasons: str = Form("", max_length=4000),
-    post: Posted = Depends(posted),
-) -> Response:
+def decide(application_id: str, approve: YesNo, post: Post, reasons: Reasons = "") -> Response:
     """The repair form before cases had one queue: approve yes or no."""
     outcome = "approved" if approve == "yes" else "rejected"
     return _resolve_case(post, "repairs", application_id, outcome, reasons)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection
 
@@ -27,20 +27,10 @@ PAGE = "/console/catalogue-changes"
 def _page(
     seen: web.Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
-    request, ctx = seen.request, seen.ctx
-    t = web.translator(request)
-    with ctx.engine.connect() as conn:
+    with seen.ctx.engine.connect() as conn:
         changes = service.proposals(conn)
-    return web.render(
-        request,
-        ctx,
-        t,
-        principal,
-        "catalogue_changes.html",
-        status_code=status_code,
-        changes=changes,
-        error=error,
-        page=PAGE,
+    return seen.render(
+        "catalogue_changes.html", status_code, changes=changes, error=error, page=PAGE
     )
 
 
@@ -60,10 +50,7 @@ def report(change_id: str, seen: web.Visit = Depends(web.visit)) -> Response:
 
     def page(seen: web.Visit, principal: Principal) -> Response:
         body = render_body(_document(seen, change_id))
-        t = web.translator(seen.request)
-        return web.render(
-            seen.request, seen.ctx, t, principal, "catalogue_report.html", body=body, page=PAGE
-        )
+        return seen.render("catalogue_report.html", body=body, page=PAGE)
 
     return web.shown(seen, web.CONSOLE_ROLES, page)
 
@@ -80,10 +67,7 @@ def simulation_json(change_id: str, seen: web.Visit = Depends(web.visit)) -> Res
 
 @router.post(PAGE + "/{change_id}/decide", response_model=None)
 def decide(
-    change_id: str,
-    approve: str = Form(..., max_length=5),
-    reasons: str = Form("", max_length=4000),
-    post: web.Posted = Depends(web.posted),
+    change_id: str, approve: web.YesNo, post: web.Post, reasons: web.Reasons = ""
 ) -> Response:
     """A second operator approves or rejects, as the API does; the author cannot (G-48)."""
 

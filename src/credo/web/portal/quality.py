@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from sqlalchemy import Connection, RowMapping
 
@@ -24,19 +24,14 @@ RATES = tuple(service.RATES)
 def _page(
     seen: web.Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
-    request, ctx = seen.request, seen.ctx
-    t = web.translator(request)
+    ctx, t = seen.ctx, seen.t
     with ctx.engine.connect() as conn:
         rows = service.quality_rows(conn)
     policy = ctx.catalogue.furnisher_quality
     intro = t("quality.intro").format(days=policy.window_days, records=policy.min_records)
-    return web.render(
-        request,
-        ctx,
-        t,
-        principal,
+    return seen.render(
         "quality.html",
-        status_code=status_code,
+        status_code,
         intro=intro,
         rates=RATES,
         thresholds={r: service.percent(getattr(policy.thresholds, r)) for r in RATES},
@@ -76,11 +71,7 @@ def quality_page(seen: web.Visit = Depends(web.visit)) -> Response:
 
 
 @router.post("/console/furnishers/{furnisher_id}/release", response_model=None)
-def release(
-    furnisher_id: str,
-    reasons: str = Form("", max_length=4000),
-    post: web.Posted = Depends(web.posted),
-) -> Response:
+def release(furnisher_id: str, post: web.Post, reasons: web.Reasons = "") -> Response:
     """An operator lifts a hold with reasons (audited), committed before the redirect; a
     refused release shows the page with the reason. A post from another site, or without
     this browser's form token, is refused first."""

@@ -21,20 +21,16 @@ ROLES = (Role.RELYING_PARTY, *web.CONSOLE_ROLES)
 def _page(
     seen: web.Visit, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> Response:
-    request, ctx = seen.request, seen.ctx
+    ctx = seen.ctx
     now = ctx.clock.now()
     deciding = principal.role is Role.RELYING_PARTY
     with ctx.engine.connect() as conn:
         pending = review.listing(conn, principal, review.PENDING, now) if deciding else []
         decided = review.listing(conn, principal, "all", now, limit=50) if deciding else []
         stats = review.stats(conn, principal)
-    return web.render(
-        request,
-        ctx,
-        web.translator(request),
-        principal,
+    return seen.render(
         "reviews.html",
-        status_code=status_code,
+        status_code,
         deciding=deciding,
         pending=pending,
         decided=[r for r in decided if r["status"] != review.PENDING],
@@ -52,10 +48,10 @@ def reviews_page(seen: web.Visit = Depends(web.visit)) -> Response:
 @router.post(PAGE + "/{decision}", response_model=None)
 def decide(
     decision: str,
+    post: web.Post,
     outcome: str = Form("", max_length=20),
     reviewer: str = Form("", max_length=120),
-    reasons: str = Form("", max_length=4000),
-    post: web.Posted = Depends(web.posted),
+    reasons: web.Reasons = "",
 ) -> Response:
     """A person of the relying party confirms or overrides ``decision`` (the decision's hex
     id, not a database integer), in their own name; a post from another site, or without

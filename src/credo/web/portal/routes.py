@@ -32,12 +32,14 @@ from credo.web.portal.web import (
     CONSOLE_ROLES,
     FORM_COOKIE,
     LANG_COOKIE,
+    Visit,
     clear_private_cookie,
     gate,
     guard_post,
     render,
     set_private_cookie,
     translator,
+    visit,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -67,50 +69,30 @@ def switch_language(
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
-) -> HTMLResponse:
-    return render(request, ctx, translator(request), principal, "home.html")
+def home(seen: Visit = Depends(visit)) -> HTMLResponse:
+    return seen.render("home.html")
 
 
 @router.get("/register/search", response_class=HTMLResponse)
 def search(
-    request: Request,
     q: str = Query("", max_length=100),
-    ctx: AppContext = Depends(get_ctx),
+    seen: Visit = Depends(visit),
     conn: Connection = Depends(get_conn),
-    principal: Principal | None = Depends(signed_in),
 ) -> HTMLResponse:
-    t = translator(request)
-    text = q.strip()
+    text, ctx = q.strip(), seen.ctx
     organisations: list[register.Organisation] = []
     persons: list[register.ListedPerson] = []
     if len(text) >= 2:
         organisations = register.search_organisations(conn, text)
         persons = register.search_listed_persons(conn, ctx.catalogue, text, ctx.clock.today())
-    return render(
-        request,
-        ctx,
-        t,
-        principal,
-        "search.html",
-        q=text,
-        organisations=organisations,
-        persons=persons,
-    )
+    return seen.render("search.html", q=text, organisations=organisations, persons=persons)
 
 
 @router.get("/register/organisations/{subject_id}", response_class=HTMLResponse)
 def organisation_page(
-    subject_id: str,
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-    principal: Principal | None = Depends(signed_in),
+    subject_id: str, seen: Visit = Depends(visit), conn: Connection = Depends(get_conn)
 ) -> HTMLResponse:
-    t = translator(request)
+    ctx, t = seen.ctx, seen.t
     number = parse_id(subject_id)  # anything that cannot be an id is not found (never a 500)
     found = (
         register.organisation_file(conn, ctx.catalogue, number, ctx.clock.today())
@@ -118,13 +100,9 @@ def organisation_page(
         else None
     )
     if found is None:
-        return render(request, ctx, t, principal, "not_found.html", status_code=404)
+        return seen.render("not_found.html", status_code=404)
     licences, others = views.split_licences(ctx.catalogue, found.records)
-    return render(
-        request,
-        ctx,
-        t,
-        principal,
+    return seen.render(
         "organisation.html",
         org=found.organisation,
         identifiers=[{"scheme": s, "value": v} for s, v in found.organisation.identifiers],
@@ -137,15 +115,13 @@ def organisation_page(
 
 @router.get("/register/defaulters", response_class=HTMLResponse)
 def defaulters(
-    request: Request,
     page: int = Query(1, ge=1, le=100_000),
-    ctx: AppContext = Depends(get_ctx),
+    seen: Visit = Depends(visit),
     conn: Connection = Depends(get_conn),
-    principal: Principal | None = Depends(signed_in),
 ) -> HTMLResponse:
     """The judgment-defaulter list: the list's entries in effect where the catalogue
     publishes the list, otherwise the court's public determinations in force."""
-    t = translator(request)
+    ctx, t = seen.ctx, seen.t
     found = register.defaulters(
         conn, ctx.catalogue, ctx.clock.today(), (page - 1) * PAGE_SIZE, PAGE_SIZE
     )
@@ -156,11 +132,7 @@ def defaulters(
     elif found.record_type is not None:
         facts = views.record_type_facts(ctx.catalogue, t, found.record_type)
     total = found.total
-    return render(
-        request,
-        ctx,
-        t,
-        principal,
+    return seen.render(
         "defaulters.html",
         entries=entries,
         total=total,
@@ -172,25 +144,17 @@ def defaulters(
 
 @router.get("/catalogue", response_class=HTMLResponse)
 def catalogue_page(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-    principal: Principal | None = Depends(signed_in),
+    seen: Visit = Depends(visit), conn: Connection = Depends(get_conn)
 ) -> HTMLResponse:
     """The rules, each with its version history: when it went live and the published summary
     of the simulation that assessed it (G-25, G-08)."""
-    t = translator(request)
     history = rule_history(conn)
-    return render(request, ctx, t, principal, "catalogue.html", cat=ctx.catalogue, history=history)
+    return seen.render("catalogue.html", cat=seen.ctx.catalogue, history=history)
 
 
 @router.get("/signin", response_class=HTMLResponse)
-def signin_form(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    principal: Principal | None = Depends(signed_in),
-) -> HTMLResponse:
-    return render(request, ctx, translator(request), principal, "signin.html", failed=False)
+def signin_form(seen: Visit = Depends(visit)) -> HTMLResponse:
+    return seen.render("signin.html", failed=False)
 
 
 @router.post("/signin", response_model=None)
@@ -238,22 +202,13 @@ def signout(
 
 
 @router.get("/console", response_model=None)
-def console(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    conn: Connection = Depends(get_conn),
-    principal: Principal | None = Depends(signed_in),
-) -> Response:
-    refused = gate(request, ctx, principal, CONSOLE_ROLES)
+def console(seen: Visit = Depends(visit), conn: Connection = Depends(get_conn)) -> Response:
+    refused = gate(seen.request, seen.ctx, seen.principal, CONSOLE_ROLES)
     if refused is not None:
         return refused
-    t = translator(request)
+    ctx, t = seen.ctx, seen.t
     summary.refresh(ctx.engine, ctx.clock.now())  # the changes since the last request
-    return render(
-        request,
-        ctx,
-        t,
-        principal,
+    return seen.render(
         "console.html",
         charts=views.console_charts(conn, ctx.catalogue, t, ctx.clock.now()),
         runs=ingest.recent_runs(conn),

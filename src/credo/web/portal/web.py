@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Form, Request
@@ -196,6 +197,17 @@ class Visit:
     ctx: AppContext
     principal: Principal | None
 
+    @cached_property
+    def t(self) -> Translator:
+        """The texts and formats of the visitor's language."""
+        return translator(self.request)
+
+    def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        """``template`` in the visitor's language, for who is signed in."""
+        return render(
+            self.request, self.ctx, self.t, self.principal, template, status_code, **values
+        )
+
 
 @dataclass(frozen=True)
 class Posted(Visit):
@@ -214,6 +226,12 @@ def visit(
 
 def posted(seen: Visit = Depends(visit), csrf: str = Form("", max_length=100)) -> Posted:
     return Posted(seen.request, seen.ctx, seen.principal, csrf)
+
+
+# What the console's decision forms share, stated once.
+Post = Annotated[Posted, Depends(posted)]
+Reasons = Annotated[str, Form(max_length=4000)]  # with the default "": a form may send none
+YesNo = Annotated[str, Form(max_length=5)]  # "yes" approves, anything else rejects
 
 
 Page = Callable[..., Response]  # (visit, principal, error=None, status_code=200)
