@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from credo.cli.common import JSON, context_from_env, fail, print_json, print_table
+from credo.cli.common import JSON, SCHEME, VALUE, context_from_env, fail, print_json, print_table
 
 
 def register(app: typer.Typer) -> None:
@@ -13,11 +13,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(checks_app, name="checks")
 
     @checks_app.command("inquiries")
-    def inquiries(
-        scheme: str = typer.Argument(..., help="Identifier scheme, e.g. cn_ric"),
-        value: str = typer.Argument(..., help="Identifier value"),
-        as_json: bool = JSON,
-    ) -> None:
+    def inquiries(scheme: str = SCHEME, value: str = VALUE, as_json: bool = JSON) -> None:
         """Every check made about the subject: who, when, for what purpose, with what outcome.
         Exit 1 if no subject has the identifier."""
         from credo.checks.service import inquiries_of

@@ -11,9 +11,11 @@ output and errors take (docs/cli.md).
 
 from __future__ import annotations
 
+import getpass
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -33,6 +35,12 @@ console = Console()  # stdout, for what only a terminal sees (tables, colour)
 errors = Console(stderr=True)  # stderr: one-line errors, progress bars on a terminal
 
 JSON = typer.Option(False, "--json", help="Print JSON (its shape: docs/cli.md)")
+# a subject named by one identifier: SCHEME VALUE
+SCHEME = typer.Argument(..., help="Identifier scheme, e.g. cn_ric")
+VALUE = typer.Argument(..., help="Identifier value")
+ENGINE = typer.Option(
+    "polars", help="polars (embedded), duckdb, spark, or the database: sqlite, postgres"
+)
 FAILED = 1  # the exit status of an error, unless a command documents another
 
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
@@ -81,6 +89,25 @@ def fail_on_catalogue(exc: CatalogueError, summary: str) -> NoReturn:
     for problem in exc.problems:
         report_error(str(problem), prefix="")
     fail(summary)
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    """The date given to ``option`` (None when it was not given); one line of error if it is
+    no date."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r} is not a date (YYYY-MM-DD)")
+
+
+def cli_actor() -> str:
+    """Who a command acts as in the audit log: ``cli:`` and the user running it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
 
 
 def context_from_env() -> AppContext:

@@ -27,6 +27,8 @@ from credo.context import AppContext
 from credo.demo.build import DemoSummary, build_demo
 from credo.demo.population import SIZES, DemoSize
 from credo.errors import CredoError
+from credo.ingest.mapping import load_mapping
+from credo.ingest.service import IngestRequest, ingest_file
 from credo.summary import service as summary_counts
 
 NYC_FILE = Path("../shared/data/nyc-restaurant-inspections/nyc_violations.csv.gz")
@@ -229,12 +231,7 @@ def _print_summary(
 
 
 def _ingest_nyc(ctx: AppContext, file: Path, mapping: Path) -> dict[str, Any]:
-    """Load the real NYC inspections through the ingest pipeline, when it is installed."""
-    try:
-        from credo.ingest.mapping import load_mapping
-        from credo.ingest.service import IngestRequest, ingest_file
-    except ImportError:
-        fail("the ingest pipeline (credo.ingest) is not available in this build")
+    """Load the real NYC inspections through the ingest pipeline."""
     if not file.exists() or not mapping.exists():
         fail(f"--with-nyc needs {file} and {mapping}")
     parsed, content = load_mapping(mapping)

@@ -3,7 +3,6 @@ CSV, Parquet or JSON Lines, streamed and audited (credo.exports, G-50)."""
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typing import Any, Literal, cast
 import orjson
 import typer
 
-from credo.cli.common import console, context_from_env, errors, fail, print_json
+from credo.cli.common import cli_actor, console, context_from_env, errors, fail, print_json
 from credo.errors import CredoError
 
 FORMAT_HELP = "csv, parquet or jsonl"
@@ -90,7 +89,7 @@ def _run(
         fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     chosen = cast(Format, fmt)
     ctx = context_from_env()
-    actor = f"cli:{getpass.getuser()}"
+    actor = cli_actor()
     mode: Literal["rows", "aggregate"] = "aggregate" if aggregate else "rows"
     try:
         plan = plan_of(ctx)

@@ -4,14 +4,24 @@
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 import typer
 
-from credo.cli.common import JSON, context_from_env, fail, fail_on_catalogue, note, print_json, say
+from credo.cli.common import (
+    ENGINE,
+    JSON,
+    context_from_env,
+    fail,
+    fail_on_catalogue,
+    note,
+    parse_date,
+    print_json,
+    say,
+)
 from credo.errors import CatalogueError, CredoError
 
 
@@ -21,15 +31,6 @@ def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     catalog_app.command("propose")(propose)
     catalog_app.command("activate")(activate)
     catalog_app.command("rederive")(rederive)
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option} {text!r} is not a date (YYYY-MM-DD)")
 
 
 def _catalogue(path: Path, profile: str | None) -> Any:
@@ -48,9 +49,7 @@ def simulate(
     report: Path = typer.Option(..., "--report", help="Write the HTML report here"),
     json_path: Path = typer.Option(..., "--json", help="Write the JSON document here"),
     as_of: str | None = typer.Option(None, "--as-of", help="Date simulated (default: today)"),
-    engine: str = typer.Option(
-        "polars", help="polars (embedded), duckdb, spark, or the database: sqlite, postgres"
-    ),
+    engine: str = ENGINE,
     backtest_from: str | None = typer.Option(None, "--from", help="Backtest from (YYYY-MM-DD)"),
     backtest_to: str | None = typer.Option(None, "--to", help="Backtest to (YYYY-MM-DD)"),
     min_cell: int | None = typer.Option(
@@ -65,11 +64,11 @@ def simulate(
 
     ctx = context_from_env()
     proposed = _catalogue(catalog, ctx.settings.profile)
-    start, stop = _date(backtest_from, "--from"), _date(backtest_to, "--to")
+    start, stop = parse_date(backtest_from, "--from"), parse_date(backtest_to, "--to")
     if (start is None) != (stop is None):
         fail("a backtest needs both --from and --to")
     options = Options(
-        as_of=_date(as_of, "--as-of") or ctx.clock.today(),
+        as_of=parse_date(as_of, "--as-of") or ctx.clock.today(),
         engine_name=engine,
         min_cell=min_cell or ctx.catalogue.registry.min_cell_size,
     )

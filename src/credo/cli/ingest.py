@@ -8,9 +8,8 @@ read to its end, or, without ``--allow-empty``, it held no rows or none was acce
 
 from __future__ import annotations
 
-import getpass
 import time
-from datetime import date
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from rich.progress import (
 from rich.text import Text
 from typer.core import TyperGroup
 
+from credo.cli import common
 from credo.cli.common import JSON, context_from_env, errors, fail, print_json, print_table, say
 from credo.context import AppContext
 from credo.errors import CredoError
@@ -181,7 +181,7 @@ def _snapshot(
     )
 
     try:
-        delivered_on = _day(as_of) if as_of else ctx.clock.today()
+        delivered_on = common.parse_date(as_of, "--as-of") or ctx.clock.today()
         parsed, content = load_mapping(mapping)
         furnisher_id = resolve_furnisher(parsed, furnisher)
         types = snapshot_types(parsed, record_types)
@@ -195,7 +195,7 @@ def _snapshot(
                 furnisher_id,
                 types,
                 delivered_on,
-                created_by=f"cli:{_user()}",
+                created_by=common.cli_actor(),
                 max_delist_share=max_delist_share,
             )
         with errors.status(f"delivering {len(delivery.rows):,} rows as of {delivered_on}"):
@@ -204,20 +204,6 @@ def _snapshot(
         fail(exc.detail)
     write_snapshot_report(result, str(file), target)
     _snapshot_summary(result, target, as_json)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"--as-of {text!r} is not a date (YYYY-MM-DD)")
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def _snapshot_summary(result: SnapshotResult, report: Path | None, as_json: bool) -> None:
@@ -249,23 +235,21 @@ def _print_snapshot(result: SnapshotResult, report: Path | None) -> None:
         f"{result.delivered_on}"
     )
     planned = "" if result.status == "applied" else " (planned)"
-    rows: list[tuple[str, str]] = [("rows read", f"{c['rows_read']:,}")]
-    rows += [(f"{outcome}{planned}", f"{c[outcome]:,}") for outcome in OUTCOMES]
-    rows += [(f"  {reason}", f"{count:,}") for reason, count in sorted(result.reasons.items())]
-    rows += [
-        ("entries named by the file", f"{c['present']:,}"),
-        ("entries in effect before", f"{c['in_effect']:,}"),
-        (f"new{planned}", f"{c['new']:,}"),
-        (f"confirmed{planned}", f"{c['confirmed']:,}"),
-        (f"delisted{planned}", f"{c['delisted']:,}"),
+    more = [
+        ("entries named by the file", c["present"]),
+        ("entries in effect before", c["in_effect"]),
+        (f"new{planned}", c["new"]),
+        (f"confirmed{planned}", c["confirmed"]),
+        (f"delisted{planned}", c["delisted"]),
     ]
     if c["delist_refused"]:
-        rows.append(("delistings refused", f"{c['delist_refused']:,}"))
-    print_table(
-        ("outcome / reason", "rows"),
-        rows,
-        title=f"delivery {result.delivery_id}: {result.status}",
-        right=("rows",),
+        more.append(("delistings refused", c["delist_refused"]))
+    _print_outcomes(
+        f"delivery {result.delivery_id}: {result.status}",
+        ("rows read", c["rows_read"]),
+        {f"{outcome}{planned}": c[outcome] for outcome in OUTCOMES},
+        result.reasons,
+        more,
     )
     say(f"delisting share {result.delist_share:.1%} (limit {result.max_delist_share:.1%})")
     if report is not None:
@@ -330,7 +314,7 @@ def _decide(
     try:
         upgrade(ctx.settings.database_url)
         result = decide(
-            ctx.engine, ctx.write_context(), delivery_id, decision, by or f"cli:{_user()}"
+            ctx.engine, ctx.write_context(), delivery_id, decision, by or common.cli_actor()
         )
     except CredoError as exc:
         fail(exc.detail)
@@ -374,17 +358,32 @@ def _summary_json(
 
 
 def _summary(result: IngestResult, report: Path, seconds: float) -> None:
-    rows: list[tuple[str, str]] = [("lines read", f"{result.lines_read:,}")]
-    rows += [(outcome, f"{result.counts[outcome]:,}") for outcome in OUTCOMES]
-    rows += [(f"  {reason}", f"{count:,}") for reason, count in sorted(result.reasons.items())]
-    if result.not_reached:
-        rows.append(("not reached", f"{result.not_reached:,}"))
-    print_table(
-        ("outcome / reason", "rows"),
-        rows,
-        title=f"run {result.run_id} {result.status}: {result.rows_read:,} rows read",
-        right=("rows",),
+    _print_outcomes(
+        f"run {result.run_id} {result.status}: {result.rows_read:,} rows read",
+        ("lines read", result.lines_read),
+        {outcome: result.counts[outcome] for outcome in OUTCOMES},
+        result.reasons,
+        [("not reached", result.not_reached)] if result.not_reached else [],
     )
     speed = f"{result.rows_read / seconds:,.0f} rows/s" if seconds > 0 else "- rows/s"
     say(f"{seconds:.1f} s, {speed}")
     say(f"report: {report}")
+
+
+def _print_outcomes(
+    title: str,
+    read: tuple[str, int],
+    outcomes: Mapping[str, int],
+    reasons: Mapping[str, int],
+    more: Sequence[tuple[str, int]],
+) -> None:
+    """A run's or a delivery's rows: how many were read, each outcome with the quarantine
+    reasons under it, then ``more``."""
+    rows = [read, *outcomes.items()]
+    rows += [(f"  {reason}", count) for reason, count in sorted(reasons.items())]
+    print_table(
+        ("outcome / reason", "rows"),
+        [(label, f"{count:,}") for label, count in [*rows, *more]],
+        title=title,
+        right=("rows",),
+    )

@@ -3,12 +3,11 @@ the furnisher-quality rates stored by ``credo jobs run`` and the operator's rele
 
 from __future__ import annotations
 
-import getpass
 from typing import Any
 
 import typer
 
-from credo.cli.common import JSON, context_from_env, fail, print_json, print_table, say
+from credo.cli.common import JSON, cli_actor, context_from_env, fail, print_json, print_table, say
 from credo.errors import CredoError
 from credo.quality import service
 
@@ -46,7 +45,7 @@ def register(app: typer.Typer) -> None:
         ctx = context_from_env()
         try:
             with ctx.engine.begin() as conn:
-                service.release(conn, ctx.clock, furnisher_id, f"cli:{_user()}", reasons)
+                service.release(conn, ctx.clock, furnisher_id, cli_actor(), reasons)
         except CredoError as exc:
             fail(f"{furnisher_id}: {exc.detail}")
         if as_json:
@@ -73,10 +72,3 @@ def _table(rows: list[dict[str, Any]]) -> None:
 
 def _share(value: float | None) -> str:
     return "-" if value is None else service.percent(value)
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

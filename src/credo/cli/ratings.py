@@ -14,10 +14,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Connection
 
 from credo.cli.common import (
+    ENGINE,
     JSON,
     context_from_env,
     errors,
     fail,
+    parse_date,
     print_json,
     print_json_line,
     print_table,
@@ -39,19 +41,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(rating_app, name="rating")
 
 
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{text!r} is not a date (YYYY-MM-DD)")
-
-
 def rescore(
-    engine: str = typer.Option(
-        "polars", help="polars (embedded), duckdb, spark, or the database: sqlite, postgres"
-    ),
+    engine: str = ENGINE,
     as_of: str | None = typer.Option(None, "--as-of", help="Date rated (default: today)"),
     partition_records: int | None = typer.Option(
         None,
@@ -68,7 +59,7 @@ def rescore(
     from credo.ratings.service import rescore as run_rescore
 
     ctx = context_from_env()
-    on = _date(as_of) or ctx.clock.today()
+    on = parse_date(as_of, "--as-of") or ctx.clock.today()
     try:
         with _progress() as progress:
             task = progress.add_task(f"rescore on {engine}", total=len(ctx.catalogue.ratings))
@@ -156,7 +147,7 @@ def rating_eval(
         known = datetime.fromisoformat(known_at) if known_at else None
     except ValueError:
         fail(f"--known-at {known_at!r} is not an ISO date-time")
-    on = _date(as_of) or ctx.clock.today()
+    on = parse_date(as_of, "--as-of") or ctx.clock.today()
     try:
         definition = find_rating(ctx.catalogue, rating)
     except CredoError as exc:
