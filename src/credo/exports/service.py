@@ -31,7 +31,7 @@ from credo.errors import Forbidden, NotFound, ValidationFailed
 from credo.exports import repository
 from credo.exports.writers import Column, Format, open_writer
 from credo.ratings.compiler import Probe, compile_rating
-from credo.ratings.repository import dialect_of
+from credo.ratings.queries import dialect_of
 from credo.ratings.service import find_rating, source_for
 from credo.register import service as register
 from credo.statistics import Aggregate, aggregate
