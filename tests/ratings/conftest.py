@@ -13,8 +13,9 @@ from sqlalchemy import Engine
 from credo.catalog.catalogue import Catalogue
 from credo.clock import FixedClock
 from credo.context import subject_hooks
-from credo.records.model import RowOutcome
+from credo.records.model import Rejection, RowOutcome
 from credo.records.service import WriteContext, submit_rows
+from credo.records.validate import StatementValidator
 
 TODAY = datetime(2026, 3, 1, 12, 0)
 
@@ -127,13 +128,17 @@ class Writer:
         self.context = WriteContext(catalogue, clock, tuple(subject_hooks(catalogue, clock)))
 
     def write(self, *rows: dict[str, Any]) -> list[RowOutcome]:
+        """A row the validator refuses is a mistake in the test; the write path's own refusals
+        (e.g. a 'perform' of an annulled record) come back as quarantined outcomes."""
         outcomes: list[RowOutcome] = []
         for row in rows:
+            furnisher = FURNISHER_OF[row["record_type"]]
+            validator = StatementValidator(self.context.catalogue, furnisher, self.clock.today())
+            checked = validator.validate(dict(row))
+            if isinstance(checked, Rejection):
+                raise AssertionError(f"test row rejected: {checked}")
             with self.engine.begin() as conn:
-                [outcome] = submit_rows(conn, self.context, FURNISHER_OF[row["record_type"]], [row])
-            if outcome.outcome == "quarantined":
-                raise AssertionError(f"test row rejected: {outcome.reason}")
-            outcomes.append(outcome)
+                outcomes += submit_rows(conn, self.context, furnisher, [row])
         return outcomes
 
 
