@@ -94,6 +94,8 @@ def test(args: list[str]) -> int:
     ensure_chromium()
     if not any(a.startswith(("-n", "--numprocesses")) or a == "no:xdist" for a in args):
         args = ["-n", "auto", *args]  # one worker per core (each has its own databases)
+    if not any(a.startswith("--durations") for a in args):
+        args = ["--durations=30", *args]  # CI's log names the slowest tests
     lint = [d for d in ("src", "tests", "bench") if (ROOT / d).exists()]  # git drops empty dirs
     checks: list[tuple[str, list[str | Path]]] = [
         ("ruff check " + " ".join(lint), [BIN / "ruff", "check", *lint]),
