@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection, RowMapping
@@ -37,14 +37,22 @@ PURGE_ACTION = "retention.inquiries"
 DECISION_ACTION = "decision"
 
 
+class KeyedRows(Protocol):
+    """How the log's data check reads a table by its primary key (``db.sql.KeyedTable``)."""
+
+    def by_id(
+        self, conn: Connection, keys: Sequence[str], /
+    ) -> Mapping[str, Mapping[str, Any]]: ...
+    def count(self, conn: Connection, /) -> int: ...
+    def ids_after(self, conn: Connection, after: str, limit: int, /) -> list[str]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class AuditedRows:
-    """One table whose rows the log vouches for, read through its owner's functions."""
+    """One table whose rows the log vouches for, read through its owner's reader."""
 
     what: str  # how a problem names a row: "record statement", "inquiry"
-    by_id: Callable[[Connection, Sequence[str]], Mapping[str, Mapping[str, Any]]]
-    count: Callable[[Connection], int]
-    ids_after: Callable[[Connection, str, int], list[str]]  # primary keys in order (keyset)
+    rows: KeyedRows
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +147,9 @@ class DataVerifier:
         check: Callable[[RowMapping, dict[str, Any], Row | None], DataProblem | None],
     ) -> DataProblem | None:
         """Look the logged rows up in one read and check each against its entry."""
-        found = rows.by_id(self.conn, [payload[key] for _, payload in logged]) if logged else {}
+        found = (
+            rows.rows.by_id(self.conn, [payload[key] for _, payload in logged]) if logged else {}
+        )
         for entry, payload in logged:
             problem = check(entry, payload, found.get(payload[key]))
             if problem is not None:
@@ -234,11 +244,11 @@ class DataVerifier:
     def _orphans(self, rows: AuditedRows, matched: int, action: str) -> DataProblem | None:
         """More rows than entries matched: name the first row that has none (a second pass
         over the log, only in that case)."""
-        if rows.count(self.conn) <= matched:
+        if rows.rows.count(self.conn) <= matched:
             return None
         logged = _logged_ids(self.conn, action)
         after = ""
-        while keys := rows.ids_after(self.conn, after, 5000):
+        while keys := rows.rows.ids_after(self.conn, after, 5000):
             for key in keys:
                 if key not in logged:
                     return DataProblem(

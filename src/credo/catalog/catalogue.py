@@ -13,11 +13,25 @@ from credo.catalog.models import (
     Profile,
     RecordType,
     Registry,
+    Strict,
 )
 from credo.catalog.parties import Purpose, RelyingParty
 from credo.catalog.ratings import RatingDef
 
 BUILTIN_SCHEMES = ("cn_ric", "cn_uscc", "lei")
+
+# ``profiles`` is not here: the profiles are built in, and a catalogue's ``profiles`` section
+# only tightens the one it selects (credo.catalog.profiles, docs/catalogue.md).
+SECTIONS: dict[str, type[Strict]] = {
+    "schemes": IdentifierScheme,
+    "record_types": RecordType,
+    "furnishers": Furnisher,
+    "ratings": RatingDef,
+    "lists": ListDef,
+    "measures": MeasureDef,
+    "purposes": Purpose,
+    "relying_parties": RelyingParty,
+}
 
 
 @dataclass(frozen=True)

@@ -106,16 +106,26 @@ class EntryRule(Strict):
         return self
 
 
-class ListDef(Strict):
-    id: Slug = Field(description="The list's code")
+class DomainInstrument(Strict):
+    """What lists and measures both are: a versioned instrument of one life area, set up by a
+    legal provision, for some kinds of subject."""
+
+    id: Slug = Field(description="Its code")
     version: int = Field(default=1, description="Raised on every change")
-    name: Text = Field(description="The list's name")
+    name: Text = Field(description="Its name")
+    domain: Domain = Field(description="The life area where it applies")
+    legal_basis: LegalBasis = Field(description="The provision that sets it up")
+    subject_kinds: list[SubjectKind] = Field(min_length=1, description="Who it may concern")
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+class ListDef(DomainInstrument):
     kind: ListKind = Field(
         description="red: a reward list; black: a restriction list; focus: for review only"
     )
-    domain: Domain = Field(description="The life area of the list")
-    legal_basis: LegalBasis = Field(description="The provision that sets up the list")
-    subject_kinds: list[SubjectKind] = Field(min_length=1, description="Who may be on it")
     entry: EntryRule = Field(description="What puts a subject on the list")
     max_term: Duration | None = Field(default=None, description="The longest an entry lasts")
     exit_conditions: list[ExitCondition] = Field(
@@ -134,10 +144,6 @@ class ListDef(Strict):
     def polarity(self) -> Polarity:
         return Polarity.POSITIVE if self.kind == "red" else Polarity.NEGATIVE
 
-    @property
-    def key(self) -> str:
-        return f"{self.id}@{self.version}"
-
 
 class CrossDomainBasis(Strict):
     """The provision that expressly attaches this measure to lists of another domain (G-10)."""
@@ -150,16 +156,10 @@ class CrossDomainBasis(Strict):
     names_lists: list[Slug] = Field(min_length=1, description="The other domains' lists it names")
 
 
-class MeasureDef(Strict):
-    id: Slug = Field(description="The measure's code")
-    version: int = Field(default=1, description="Raised on every change")
-    name: Text = Field(description="The measure's name")
+class MeasureDef(DomainInstrument):
     kind: MeasureKind = Field(
         description="deny, restrict, review (adverse); priority, waiver (benefits)"
     )
-    domain: Domain = Field(description="The life area where it applies")
-    legal_basis: LegalBasis = Field(description="The provision that imposes it")
-    subject_kinds: list[SubjectKind] = Field(min_length=1, description="Who it may apply to")
     triggered_by: list[Slug] = Field(min_length=1, description="The lists whose entries trigger it")
     severity: SeverityTier = Field(description="How heavy it is")
     purposes: list[Slug] = Field(min_length=1, description="The purposes of checks that show it")
@@ -174,7 +174,3 @@ class MeasureDef(Strict):
         "applies it is advisory until a named person of the relying party confirms or "
         "overrides it (G-37, credo.checks.review). Only for adverse measures.",
     )
-
-    @property
-    def key(self) -> str:
-        return f"{self.id}@{self.version}"

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from credo.catalog.catalogue import Catalogue
+from credo.catalog.catalogue import SECTIONS, Catalogue
 from credo.catalog.guardrails import (
     catalogue_problems,
     post_validation_problems,
@@ -17,35 +17,12 @@ from credo.catalog.guardrails import (
 )
 from credo.catalog.label_checks import label_problems
 from credo.catalog.labels import Labels, LanguageLabels
-from credo.catalog.lists import ListDef, MeasureDef
-from credo.catalog.models import (
-    Furnisher,
-    FurnisherQuality,
-    IdentifierScheme,
-    Profile,
-    RecordType,
-    Registry,
-)
-from credo.catalog.parties import Purpose, RelyingParty
+from credo.catalog.models import FurnisherQuality, Profile, Registry
 from credo.catalog.problems import Problem
 from credo.catalog.profiles import builtin_problems, builtin_profiles, tighten
-from credo.catalog.ratings import RatingDef
 from credo.errors import CatalogueError
 
 M = TypeVar("M", bound=BaseModel)
-
-# ``profiles`` is not here: the profiles are built in, and a catalogue's ``profiles`` section
-# only tightens the one it selects (credo.catalog.profiles, docs/catalogue.md).
-SECTIONS: dict[str, type[BaseModel]] = {
-    "schemes": IdentifierScheme,
-    "record_types": RecordType,
-    "furnishers": Furnisher,
-    "ratings": RatingDef,
-    "lists": ListDef,
-    "measures": MeasureDef,
-    "purposes": Purpose,
-    "relying_parties": RelyingParty,
-}
 
 
 def load_catalogue(

@@ -23,8 +23,8 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from credo.catalog.catalogue import SECTIONS
 from credo.catalog.labels import LanguageLabels
-from credo.catalog.loader import SECTIONS
 from credo.catalog.models import FurnisherQuality, Profile, Registry
 from credo.catalog.profiles import RULES
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, case, func, not_, or_, select
 
 from credo.checks.tables import check_events, decision_reviews, inquiries, subscriptions
-from credo.db.sql import chunks, count_rows, keys_after, rows_by_key, stream
+from credo.db.sql import KeyedTable, chunks, stream
 
 # The mark of an event whose delivery was refused (where it would go, not when): the reason
 # follows, and the event is never retried (``last_error`` holds it; no separate column).
@@ -308,19 +308,8 @@ def inquiries_about(conn: Connection, subject_id: int, since: datetime | None) -
     return list(conn.execute(query.order_by(inquiries.c.at.desc())).mappings())
 
 
-# -- the inquiries the audit log vouches for (service.audited_inquiries) --------------------
-
-
-def inquiries_by_id(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    return rows_by_key(conn, inquiries, ids)
-
-
-def inquiry_count(conn: Connection) -> int:
-    return count_rows(conn, inquiries)
-
-
-def inquiry_ids_after(conn: Connection, after: str, limit: int) -> list[str]:
-    return keys_after(conn, inquiries, after, limit)
+# The inquiries the audit log vouches for (service.audited_inquiries).
+AUDITED_INQUIRIES = KeyedTable(inquiries)
 
 
 # -- retention (credo.records.retention, run by credo.disputes.jobs) -------------------------

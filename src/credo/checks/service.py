@@ -428,12 +428,7 @@ def decisions_about(
 
 def audited_inquiries() -> AuditedRows:
     """The inquiries (decisions) as the audit log's data check reads them (``audit.verify``)."""
-    return AuditedRows(
-        "inquiry",
-        repository.inquiries_by_id,
-        repository.inquiry_count,
-        repository.inquiry_ids_after,
-    )
+    return AuditedRows("inquiry", repository.AUDITED_INQUIRIES)
 
 
 # -- retention (G-24 keeps inquiries for the subject to see, then they go; run by the jobs) --

@@ -30,9 +30,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from credo.db.sql import _insert_for, chunks, insert_ignore, upsert
+from credo.db.sql import Keys, Rows, _insert_for, chunks, insert_ignore, upsert
 
-Conflict = tuple[str, Sequence[str], Sequence[str]]  # ("nothing" | "update", key, update)
+Conflict = tuple[str, Keys, Keys]  # ("nothing" | "update", key, update)
 
 
 @contextmanager
@@ -50,34 +50,26 @@ def frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def bulk_insert(conn: Connection, table: Table, rows: Rows) -> None:
     """A plain insert (no conflict handling), as ``conn.execute(table.insert(), rows)``."""
     if rows:
         _bulk(conn, table, rows, None)
 
 
-def bulk_insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def bulk_insert_ignore(conn: Connection, table: Table, rows: Rows) -> None:
     """As ``insert_ignore``: rows colliding with a unique key are skipped."""
     if rows:
         _bulk(conn, table, rows, ("nothing", (), ()))
 
 
-def bulk_upsert(
-    conn: Connection,
-    table: Table,
-    rows: Sequence[dict[str, Any]],
-    key: Sequence[str],
-    update: Sequence[str],
-) -> None:
+def bulk_upsert(conn: Connection, table: Table, rows: Rows, key: Keys, update: Keys) -> None:
     """As ``upsert``; ``rows`` must not repeat a key (PostgreSQL refuses to update one row
     twice in one statement, so such batches take the generic path)."""
     if rows:
         _bulk(conn, table, rows, ("update", key, update))
 
 
-def _bulk(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], conflict: Conflict | None
-) -> None:
+def _bulk(conn: Connection, table: Table, rows: Rows, conflict: Conflict | None) -> None:
     columns = list(rows[0])
     if any(len(row) != len(columns) or row.keys() != rows[0].keys() for row in rows):
         return _generic(conn, table, rows, conflict)
@@ -89,9 +81,7 @@ def _bulk(
     return _executemany(conn, table, columns, rows, conflict)
 
 
-def _generic(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], conflict: Conflict | None
-) -> None:
+def _generic(conn: Connection, table: Table, rows: Rows, conflict: Conflict | None) -> None:
     if conflict is None:
         conn.execute(table.insert(), list(rows))
     elif conflict[0] == "nothing":
@@ -100,7 +90,7 @@ def _generic(
         upsert(conn, table, rows, conflict[1], conflict[2])
 
 
-def _repeats_key(rows: Sequence[dict[str, Any]], key: Sequence[str]) -> bool:
+def _repeats_key(rows: Rows, key: Sequence[str]) -> bool:
     return len({tuple(row[k] for k in key) for row in rows}) != len(rows)
 
 
@@ -155,7 +145,7 @@ def _memoised(process: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]
 
 
 def _converted(
-    dialect: Dialect, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]
+    dialect: Dialect, table: Table, rows: Rows, columns: Sequence[str]
 ) -> list[tuple[Any, ...]]:
     """Rows as tuples in ``columns`` order, converted column by column."""
     converted = []
@@ -169,7 +159,7 @@ def _executemany(
     conn: Connection,
     table: Table,
     columns: list[str],
-    rows: Sequence[dict[str, Any]],
+    rows: Rows,
     conflict: Conflict | None,
 ) -> None:
     compiled = _statement(conn, table, conflict).compile(dialect=conn.dialect, column_keys=columns)
@@ -234,7 +224,7 @@ class BoundRows:
     values: list[list[Any]]
 
 
-def bind_rows(dialect: Dialect, table: Table, rows: Sequence[dict[str, Any]]) -> BoundRows:
+def bind_rows(dialect: Dialect, table: Table, rows: Rows) -> BoundRows:
     """``rows`` (all with the same keys) converted as ``bulk_insert`` would convert them."""
     columns = [c.name for c in table.columns if rows and c.name in rows[0]]
     values = [list(row) for row in _converted(dialect, table, rows, columns)]

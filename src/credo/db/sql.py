@@ -3,31 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, RowMapping, Table, and_, case, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
+Rows = Sequence[dict[str, Any]]  # a batch of rows to write, all with the same keys
+Keys = Sequence[str]  # column names
 
 
 def _insert_for(conn: Connection, table: Table) -> Any:
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
-def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_ignore(conn: Connection, table: Table, rows: Rows) -> None:
     """Insert rows, skipping those that collide with a unique key (idempotent appends)."""
     if rows:
         conn.execute(_insert_for(conn, table).on_conflict_do_nothing(), list(rows))
 
 
-def upsert(
-    conn: Connection,
-    table: Table,
-    rows: Sequence[dict[str, Any]],
-    key: Sequence[str],
-    update: Sequence[str],
-) -> None:
+def upsert(conn: Connection, table: Table, rows: Rows, key: Keys, update: Keys) -> None:
     if not rows:
         return
     statement = _insert_for(conn, table)
@@ -70,29 +67,32 @@ def within_window(
 # -- reading a table by its single-column primary key (the audit log's data check) ----------
 
 
-def _key_of(table: Table) -> Any:
-    return table.primary_key.columns.values()[0]
+@dataclass(frozen=True, slots=True)
+class KeyedTable:
+    """Reads ``table`` by its single-column primary key: rows by key, how many there are, and
+    the keys in order one page at a time (keyset)."""
 
+    table: Table
 
-def rows_by_key(conn: Connection, table: Table, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """key -> row of ``table`` for the ``keys`` that exist (read 900 keys a query)."""
-    key = _key_of(table)
-    found: dict[str, dict[str, Any]] = {}
-    for part in chunks(sorted(set(keys)), 900):
-        for row in conn.execute(select(table).where(key.in_(part))).mappings():
-            found[str(row[key.name])] = dict(row)
-    return found
+    @property
+    def _key(self) -> Any:
+        return self.table.primary_key.columns.values()[0]
 
+    def by_id(self, conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """key -> row for the ``keys`` that exist (read 900 keys a query)."""
+        found: dict[str, dict[str, Any]] = {}
+        for part in chunks(sorted(set(keys)), 900):
+            query = select(self.table).where(self._key.in_(part))
+            for row in conn.execute(query).mappings():
+                found[str(row[self._key.name])] = dict(row)
+        return found
 
-def count_rows(conn: Connection, table: Table) -> int:
-    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+    def count(self, conn: Connection) -> int:
+        return int(conn.execute(select(func.count()).select_from(self.table)).scalar_one())
 
-
-def keys_after(conn: Connection, table: Table, after: str, limit: int) -> list[str]:
-    """The primary keys of ``table`` in order, one page after ``after`` (keyset)."""
-    key = _key_of(table)
-    query = select(key).where(key > after).order_by(key).limit(limit)
-    return [str(k) for k in conn.execute(query).scalars()]
+    def ids_after(self, conn: Connection, after: str, limit: int) -> list[str]:
+        query = select(self._key).where(self._key > after).order_by(self._key).limit(limit)
+        return [str(k) for k in conn.execute(query).scalars()]
 
 
 def rows_where(conn: Connection, table: Table, where: Any, *order_by: Any) -> list[RowMapping]:

@@ -394,12 +394,7 @@ def _standing(row: RowMapping) -> StandingRecord:
 
 def audited_statements() -> AuditedRows:
     """The record statements as the audit log's data check reads them (``audit.verify``)."""
-    return AuditedRows(
-        "record statement",
-        repository.statements_by_id,
-        repository.statement_count,
-        repository.statement_ids_after,
-    )
+    return AuditedRows("record statement", repository.AUDITED_STATEMENTS)
 
 
 # -- who holds records (credo.governance's groups of a policy simulation) --------------------

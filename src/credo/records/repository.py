@@ -35,15 +35,7 @@ from credo.db.bulk import (
     bulk_upsert,
     in_values,
 )
-from credo.db.sql import (
-    chunks,
-    count_rows,
-    insert_ignore,
-    keys_after,
-    rows_by_key,
-    rows_where,
-    within_window,
-)
+from credo.db.sql import KeyedTable, chunks, insert_ignore, rows_where, within_window
 from credo.records import effect
 from credo.records.effect import EffectRule
 from credo.records.tables import (
@@ -675,19 +667,8 @@ def standing_records(
         yield from conn.execute(query).mappings()
 
 
-# -- the statements the audit log vouches for (records.queries.audited_statements) ----------
-
-
-def statements_by_id(conn: Connection, record_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    return rows_by_key(conn, record_statements, record_ids)
-
-
-def statement_count(conn: Connection) -> int:
-    return count_rows(conn, record_statements)
-
-
-def statement_ids_after(conn: Connection, after: str, limit: int) -> list[str]:
-    return keys_after(conn, record_statements, after, limit)
+# The statements the audit log vouches for (records.queries.audited_statements).
+AUDITED_STATEMENTS = KeyedTable(record_statements)
 
 
 # -- who holds records, for a policy simulation's groups (credo.governance) ------------------
