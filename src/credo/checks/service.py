@@ -114,6 +114,7 @@ class CheckService:
         self.validity = timedelta(hours=catalogue.profile.decision_validity_hours)
         self._tasks: list[asyncio.Task[None]] = []
         self.started = False
+        self.ready = False  # started, index built and writer running: checks may be served
 
     async def start(self) -> None:
         if self.started:
@@ -128,6 +129,7 @@ class CheckService:
         self.writer.start()
         self.delivery.start()
         self._tasks.append(asyncio.get_running_loop().create_task(self._follow_feed()))
+        self.ready = True
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -137,7 +139,7 @@ class CheckService:
         self._tasks.clear()
         await self.writer.stop()
         await self.delivery.stop()
-        self.started = False
+        self.started = self.ready = False
 
     def _build(self) -> None:
         with self.engine.connect() as conn:

@@ -48,6 +48,9 @@ router = APIRouter(tags=["checks (relying parties)"], lifespan=lifespan)
 
 async def check_service(app: FastAPI) -> CheckService:
     """The worker's check service, started on first use when no lifespan ran (tests)."""
+    ready: CheckService | None = getattr(app.state, "checks", None)
+    if ready is not None and ready.ready:  # the hot path: no lock once it is serving
+        return ready
     lock: asyncio.Lock | None = getattr(app.state, "checks_lock", None)
     if lock is None:  # no await since the read: no other task can interleave
         lock = app.state.checks_lock = asyncio.Lock()
