@@ -25,6 +25,7 @@ from credo.catalog.lists import (
 from credo.catalog.models import LegalBasis
 from credo.catalog.parties import Purpose
 from credo.lists.evaluate import Entry, SubjectFacts, TriggerRecord
+from credo.records.eligibility import eligible_from
 
 Outcome = Literal["clear", "restricted", "benefit", "review"]
 
@@ -261,11 +262,9 @@ def _record_body(
     flags: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, Any]:
     record_type = catalogue.record_types[record.record_type]
-    repair = record_type.repairable
     repair_from = None
-    if repair.allowed:
-        wait = repair.earliest_after or record_type.min_publicity
-        repair_from = wait.add_to(record.starts_on).isoformat()
+    if record_type.repairable.allowed:  # the day the repair desk accepts an application
+        repair_from = eligible_from(record_type, record.starts_on).isoformat()
     return {
         "record_id": record.record_id,
         "record_type": record.record_type,

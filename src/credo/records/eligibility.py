@@ -1,6 +1,7 @@
 """The first day a record may be repaired (G-42): a rule about a record and its type, read by
-the notices' shared "what you can do" lines (credo.notices.rights) and by the repair workflow
-and its notices (credo.disputes), which both sit above records."""
+the notices' shared "what you can do" lines (credo.notices.rights), the repair workflow and its
+notices (credo.disputes) and the decisions' ``repair_possible_from`` (credo.checks.decide), which
+all sit above records."""
 
 from __future__ import annotations
 
