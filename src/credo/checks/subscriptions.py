@@ -22,7 +22,7 @@ import hmac
 import logging
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,7 +63,6 @@ SUBSCRIBED, RENEWED, NOTIFIED = "subscribed", "renewed", "notified"
 # Inquiry outcomes of watching rather than of a decision: no decision id to verify.
 WATCH_OUTCOMES = frozenset({SUBSCRIBED, RENEWED, NOTIFIED})
 EVENT_KIND = "decision_may_change"
-_VISIBLE: dict[int, tuple[Catalogue, dict[str, frozenset[str]]]] = {}
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -149,17 +148,11 @@ def watch_inquiry(
     }
 
 
-def visible_record_types(catalogue: Catalogue, purpose: str) -> frozenset[str]:
-    """The record types whose changes a purpose may see: those read by the lists (their entry
-    rules, or the inputs of their rating band) that trigger the purpose's measures, counting
-    only measures whose triggers are related or expressly authorised (as for decisions)."""
-    cached = _VISIBLE.get(id(catalogue))
-    if cached is None or cached[0] is not catalogue:
-        cached = _VISIBLE[id(catalogue)] = (catalogue, _visible_by_purpose(catalogue))
-    return cached[1].get(purpose, frozenset())
-
-
-def _visible_by_purpose(catalogue: Catalogue) -> dict[str, frozenset[str]]:
+def visible_record_types(catalogue: Catalogue) -> dict[str, frozenset[str]]:
+    """For each purpose, the record types whose changes it may see: those read by the lists
+    (their entry rules, or the inputs of their rating band) that trigger the purpose's
+    measures, counting only measures whose triggers are related or expressly authorised (as
+    for decisions)."""
     visible: dict[str, frozenset[str]] = {}
     for purpose_id, plan in plan_purposes(catalogue).items():
         types: set[str] = set()
@@ -176,15 +169,16 @@ def _visible_by_purpose(catalogue: Catalogue) -> dict[str, frozenset[str]]:
 
 def enqueue_changes(
     conn: Connection,
-    catalogue: Catalogue,
+    visible: Mapping[str, frozenset[str]],
     subject_ids: Sequence[int],
     now: datetime,
     record_types: frozenset[str] | None = None,
 ) -> None:
     """One event per active subscription of each changed subject whose purpose may see the
-    change (in the write transaction). ``record_types``: the types written, or None when
-    anything may have changed (a dispute, a merge, an expiry): then a subscription hears of
-    it only if the subject has records its purpose may see at all."""
+    change (``visible``: ``visible_record_types``), in the write transaction.
+    ``record_types``: the types written, or None when anything may have changed (a dispute, a
+    merge, an expiry): then a subscription hears of it only if the subject has records its
+    purpose may see at all."""
     subs = repository.active_subscriptions_of(conn, subject_ids)
     held: dict[int, set[str]] = {}
     if subs and record_types is None:
@@ -194,7 +188,7 @@ def enqueue_changes(
     rows = []
     for sub in subs:
         changed = record_types if record_types is not None else held.get(sub["subject_id"], set())
-        if visible_record_types(catalogue, sub["purpose"]).isdisjoint(changed):
+        if visible.get(sub["purpose"], frozenset()).isdisjoint(changed):
             continue  # nothing this purpose may see has changed (G-34)
         rows.append(_event_row(sub, now))
     repository.add_events(conn, rows)
@@ -203,11 +197,12 @@ def enqueue_changes(
 def make_hook(catalogue: Catalogue, clock: Clock) -> SubjectHook:
     """``enqueue_changes`` as a subject hook: the subscribers' outbox is written in the
     transaction of the change that causes it."""
+    visible = visible_record_types(catalogue)  # the catalogue's, once: it never changes
 
     def hook(
         conn: Connection, subject_ids: set[int], record_types: frozenset[str] | None = None
     ) -> None:
-        enqueue_changes(conn, catalogue, sorted(subject_ids), clock.now(), record_types)
+        enqueue_changes(conn, visible, sorted(subject_ids), clock.now(), record_types)
 
     return hook
 
