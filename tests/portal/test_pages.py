@@ -49,6 +49,9 @@ def test_search_by_name_part_and_by_code(portal: Portal) -> None:
     assert f"/register/organisations/{subject_id}" in by_name.text
     chinese = portal.client.get("/register/search", params={"q": name[:4]})
     assert f"/register/organisations/{subject_id}" in chinese.text
+    # the identifier column is labelled in the reader's words, not with one scheme's acronym
+    assert "<th" in by_code.text and "Registration number" in by_code.text
+    assert "USCC" not in by_code.text
 
 
 def test_search_text_is_not_a_pattern(portal: Portal) -> None:
