@@ -3,7 +3,7 @@ catalogue change), bounded so that it can always be stored."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, time
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
@@ -46,6 +46,30 @@ else:
     ]
     BoundedJson = TypeAliasType("BoundedJson", Annotated[_Bounded, WithJsonSchema(_DOCUMENTED)])
     JsonObject = dict[str, BoundedJson]
+
+
+def document_path(document: Any, loc: Sequence[int | str], missing: bool) -> tuple[str, bool]:
+    """A pydantic error location as a path through ``document`` (the input validated): the
+    parts that are not keys or indexes of the document (a union's member names, such as
+    ``constrained-int`` or ``list[nullable[union[...]]]``) are left out; a missing key is named
+    all the same. Also whether a part was left out (the error came from inside a union)."""
+    kept: list[str] = []
+    skipped = False
+    current = document
+    for index, part in enumerate(loc):
+        if _has(current, part):
+            current = current[part]
+        elif not (missing and index == len(loc) - 1):
+            skipped = True
+            continue
+        kept.append(str(part))
+    return ".".join(kept), skipped
+
+
+def _has(document: Any, part: int | str) -> bool:
+    if isinstance(document, dict):
+        return part in document
+    return isinstance(document, list) and isinstance(part, int) and 0 <= part < len(document)
 
 
 def jsonable(value: Any) -> Any:

@@ -128,6 +128,22 @@ def test_malformed_body_is_422_naming_the_field(api: tuple[TestClient, Keys]) ->
     assert garbage.status_code == 422
 
 
+def test_a_bad_value_deep_in_free_form_json_is_named_where_it_is(
+    api: tuple[TestClient, Keys],
+) -> None:
+    """One error, at the value's own place in the document, not a list of the JSON types it
+    is not (pydantic's union members: ``constrained-int``, ``list[nullable[union[...``)."""
+    client, keys = api
+    body = api_record(licence())
+    body["payload"]["scope"] = {"sites": [1, 2**60]}
+    response = client.post("/v1/records", json=body, headers=auth(keys["regulator"]))
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert [e["where"] for e in problem["errors"]] == ["body.payload.scope.sites.1"]
+    assert "9007199254740991" in problem["detail"] and "[" not in problem["detail"]
+    assert problem["detail"].startswith("body.payload.scope.sites.1: ")
+
+
 def test_biometric_payload_has_no_place(api: tuple[TestClient, Keys]) -> None:
     client, keys = api
     body = api_record(defaulter())

@@ -30,6 +30,7 @@ from pydantic import (
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.vocab import Finality, SubjectKind, denied_field_reason
 from credo.errors import ValidationFailed
+from credo.jsonvalue import document_path
 
 Scalar = str | int | float | bool | None
 # A column's name exactly as the file's header has it (spaces and any other characters kept).
@@ -362,7 +363,7 @@ def _problems(exc: ValidationError, data: Any) -> list[str]:
     names for the members of a union (``str``, ``ValueFrom``) are left out."""
     found: list[tuple[str, str, bool]] = []
     for error in exc.errors():
-        path, in_union = _user_path(data, error["loc"], error["type"] == "missing")
+        path, in_union = document_path(data, error["loc"], error["type"] == "missing")
         found.append((path, error["msg"], in_union and error["type"] in _MISFIT))
     problems: list[str] = []
     for path, message, misfit in found:
@@ -372,28 +373,6 @@ def _problems(exc: ValidationError, data: Any) -> list[str]:
         if line not in problems:
             problems.append(line)
     return problems
-
-
-def _user_path(data: Any, loc: tuple[int | str, ...], missing: bool) -> tuple[str, bool]:
-    """``loc`` without the parts that are not keys or indexes of the document (a union's
-    member names); a missing key is named all the same. Also whether a part was left out."""
-    kept: list[str] = []
-    skipped = False
-    current = data
-    for index, part in enumerate(loc):
-        if _has(current, part):
-            current = current[part]
-        elif not (missing and index == len(loc) - 1):
-            skipped = True
-            continue
-        kept.append(str(part))
-    return ".".join(kept), skipped
-
-
-def _has(document: Any, part: int | str) -> bool:
-    if isinstance(document, dict):
-        return part in document
-    return isinstance(document, list) and isinstance(part, int) and 0 <= part < len(document)
 
 
 def load_mapping(path: Path) -> tuple[Mapping, bytes]:

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Receive, Scope, Send
 
 from credo.errors import CredoError, ValidationFailed
+from credo.jsonvalue import document_path
 from credo.web.asgi import HttpMiddleware
 
 PROBLEM = "application/problem+json"
@@ -75,11 +76,35 @@ def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JS
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
-def invalid(errors: Sequence[Mapping[str, Any]]) -> ValidationFailed:
-    """Pydantic's or FastAPI's validation errors as one 422, each error with where and what."""
-    found = [{"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in errors]
+def invalid(errors: Sequence[Mapping[str, Any]], body: Any = None) -> ValidationFailed:
+    """Pydantic's or FastAPI's validation errors as one 422, each error with where and what.
+
+    With the request ``body`` (as parsed), a place is a path through it: the member names of
+    a union (free-form JSON is one) are left out, and of the errors a union gives for one
+    value, only the first at its deepest place is kept (the integer member's comes first: an
+    out-of-range number is named as such, not as "not a valid string")."""
+    found: list[dict[str, str]] = []
+    in_union: list[dict[str, str]] = []
+    for error in errors:
+        loc = error["loc"]
+        where, skipped = ".".join(str(p) for p in loc), False
+        if body is not None and loc and loc[0] == "body":
+            where, skipped = document_path({"body": body}, loc, error["type"] == "missing")
+        (in_union if skipped else found).append({"where": where, "problem": error["msg"]})
+    found += _deepest_first(in_union)
     detail = "; ".join(f"{e['where']}: {e['problem']}" for e in found[:5])
     return ValidationFailed(detail, errors=found)
+
+
+def _deepest_first(errors: list[dict[str, str]]) -> list[dict[str, str]]:
+    """One error per place, and none at a place that holds a deeper one."""
+    places = [e["where"] for e in errors]
+    kept: dict[str, dict[str, str]] = {}
+    for error in errors:
+        place = error["where"]
+        if not any(p.startswith(f"{place}.") for p in places):
+            kept.setdefault(place, error)
+    return list(kept.values())
 
 
 def install(app: FastAPI) -> None:
@@ -94,7 +119,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return _error_response(invalid(exc.errors()))
+        return _error_response(invalid(exc.errors(), exc.body))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
