@@ -22,7 +22,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.context import AppContext
 from credo.db.bulk import frozen_heap
 from credo.db.connect import bulk_load_pragmas, checkpoint, is_sqlite
-from credo.demo import repository as demo_repo
+from credo.demo import reads as demo_reads
 from credo.demo.deliveries import DeliveryCounts, deliver_daily_lists
 from credo.demo.population import DemoSize, Population, generate_population
 from credo.demo.records import Raw, city_statements, subject_count, subject_statements
@@ -131,7 +131,7 @@ def build_demo(
         counts.deliveries = deliver_daily_lists(ctx.engine, write, today, seed)
         progress.advance(1)
         with ctx.engine.connect() as conn:  # the demo subject: a judgment defaulter
-            subject_id = demo_repo.person_with_effective_record(conn, "judgment_defaulter", today)
+            subject_id = demo_reads.person_with_effective_record(conn, "judgment_defaulter", today)
         progress.stage("Opening disputes and repair applications", 2)
         counts.disputes = open_demo_disputes(ctx, write, _share(size.persons, 300), subject_id)
         progress.advance(1)
@@ -516,7 +516,7 @@ def open_demo_disputes(
     service (each stops the record's effect until resolved)."""
     opened = 0
     with ctx.engine.begin() as conn:
-        rows = demo_repo.records_in_effect(conn, NEGATIVE_TYPES, ctx.clock.today(), count * 2)
+        rows = demo_reads.records_in_effect(conn, NEGATIVE_TYPES, ctx.clock.today(), count * 2)
         for index, row in enumerate(r for r in rows if r.subject_id != keep_subject):
             if opened >= count:
                 break
@@ -535,7 +535,7 @@ def apply_demo_repairs(
     repairable = [t.id for t in ctx.catalogue.record_types.values() if t.repairable.allowed]
     applied = 0
     with ctx.engine.connect() as conn:
-        rows = demo_repo.records_in_effect(conn, repairable, ctx.clock.today(), count * 10)
+        rows = demo_reads.records_in_effect(conn, repairable, ctx.clock.today(), count * 10)
     for row in rows:
         if applied >= count or row.subject_id == keep_subject:
             continue

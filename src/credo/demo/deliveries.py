@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from credo.demo import repository as demo_repo
-from credo.demo.repository import ListedRecord
+from credo.demo import reads as demo_reads
+from credo.demo.reads import ListedRecord
 from credo.ingest.snapshot import api_delivery, deliver
 from credo.records.service import WriteContext
 
@@ -40,7 +40,7 @@ def deliver_daily_lists(
     for offset in range(days, 0, -1):
         day = today - timedelta(days=offset)
         with engine.connect() as conn:
-            listed = demo_repo.entries_in_effect(conn, RECORD_TYPE, day)
+            listed = demo_reads.entries_in_effect(conn, RECORD_TYPE, day)
         if offset < days:
             candidates = sorted(r.source_ref for r in listed if r.source_ref not in released)
             # At least one release once the list is long enough for it to stay under the hold

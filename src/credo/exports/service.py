@@ -28,7 +28,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.catalog.ratings import NOT_RATED, PENDING
 from credo.context import AppContext
 from credo.errors import Forbidden, NotFound, ValidationFailed
-from credo.exports import repository
+from credo.exports import rows as export_rows
 from credo.exports.writers import Column, Format, open_writer
 from credo.ratings.compiler import Probe, compile_rating
 from credo.ratings.queries import dialect_of
@@ -253,9 +253,9 @@ def _raw_chunks(
             else None
         )
         start = _subject_cursor(after)
-        yield from repository.rating_results(conn, plan.name, compiled, start, limit, kinds)
+        yield from export_rows.rating_results(conn, plan.name, compiled, start, limit, kinds)
     else:
-        yield from repository.list_entries_on(conn, plan.name, plan.on, today, after, limit, kinds)
+        yield from export_rows.list_entries_on(conn, plan.name, plan.on, today, after, limit, kinds)
 
 
 def _subject_cursor(after: str) -> int:
