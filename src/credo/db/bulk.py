@@ -231,10 +231,13 @@ def bind_rows(dialect: Dialect, table: Table, rows: Rows) -> BoundRows:
     return BoundRows(dialect.name, columns, values)
 
 
-def bind_value(dialect: Dialect, column: ColumnElement[Any], value: Any) -> Any:
-    """One value converted by ``column``'s bind processor."""
+def binder(dialect: Dialect, column: ColumnElement[Any]) -> Callable[[Any], Any]:
+    """Converts values of ``column`` by its bind processor, looked up once (the look-up costs
+    more than the conversion of a date)."""
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return value if process is None or value is None else process(value)
+    if process is None:
+        return lambda value: value
+    return lambda value: None if value is None else process(value)
 
 
 def bulk_insert_ignore_bound(conn: Connection, table: Table, bound: BoundRows) -> None:

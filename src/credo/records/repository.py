@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -28,7 +28,7 @@ from sqlalchemy import (
 from credo.db.bulk import (
     BoundRows,
     bind_rows,
-    bind_value,
+    binder,
     bulk_insert,
     bulk_insert_ignore,
     bulk_insert_ignore_bound,
@@ -98,8 +98,9 @@ def bind_statements(dialect: Dialect, rows: Sequence[dict[str, Any]]) -> BoundRo
     return bind_rows(dialect, record_statements, rows)
 
 
-def bind_statement_value(dialect: Dialect, column: str, value: Any) -> Any:
-    return bind_value(dialect, record_statements.c[column], value)
+def statement_binder(dialect: Dialect, column: str) -> Callable[[Any], Any]:
+    """Converts values of one ``record_statements`` column for ``dialect``."""
+    return binder(dialect, record_statements.c[column])
 
 
 def insert_bound_statements(conn: Connection, bound: BoundRows) -> None:

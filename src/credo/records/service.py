@@ -700,15 +700,18 @@ def _insert_bound(
     now: the subject and the time of receipt."""
     subject_at = bound.columns.index("subject_id")
     received_at = bound.columns.index("received_at")
-    stamped = [(bound.columns.index(name), name) for name in _STAMPED]
-    received = records_repo.bind_statement_value(conn.dialect, "received_at", now)
+    stamped = [
+        (bound.columns.index(name), name, records_repo.statement_binder(conn.dialect, name))
+        for name in _STAMPED
+    ]
+    received = records_repo.statement_binder(conn.dialect, "received_at")(now)
     values = []
     for p in pending:
         assert p.bound is not None
         p.bound[subject_at] = p.subject_id
         p.bound[received_at] = received
-        for at, name in stamped:  # the fold's values, known only now
-            p.bound[at] = records_repo.bind_statement_value(conn.dialect, name, p.stored[name])
+        for at, name, bind in stamped:  # the fold's values, known only now
+            p.bound[at] = bind(p.stored[name])
         values.append(p.bound)
     records_repo.insert_bound_statements(conn, BoundRows(bound.dialect, bound.columns, values))
 
