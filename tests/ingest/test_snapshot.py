@@ -18,10 +18,12 @@ import orjson
 import pytest
 import yaml
 from sqlalchemy import Engine, func, select, text
+from typer.testing import CliRunner, Result
 
 from credo.audit import service as audit
 from credo.audit.tables import audit_log
 from credo.catalog.catalogue import Catalogue
+from credo.cli.main import app as cli_app
 from credo.clock import FixedClock
 from credo.db.connect import make_engine
 from credo.errors import Conflict, ValidationFailed
@@ -510,6 +512,7 @@ def test_a_snapshot_mapping_has_no_action_column(catalogue: Catalogue, tmp_path:
 
 
 def cli(url: str, *args: str) -> subprocess.Popen[bytes]:
+    """``credo ingest ARGS`` as a process of its own, to be killed."""
     env = {**os.environ, "CREDO_DATABASE_URL": url, "COLUMNS": "120"}
     return subprocess.Popen(
         [sys.executable, "-c", CLI, "ingest", *args],
@@ -517,6 +520,12 @@ def cli(url: str, *args: str) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def run_cli(url: str, *args: str) -> Result:
+    """``credo ingest ARGS`` run to its end in this process (a new process costs seconds)."""
+    env = {"CREDO_DATABASE_URL": url, "COLUMNS": "120"}
+    return CliRunner().invoke(cli_app, ["ingest", *args], env=env)
 
 
 def snapshot_args(path: Path, on: date, tmp_path: Path) -> list[str]:
@@ -537,25 +546,23 @@ def test_the_command_line_reports_holds_and_applies(
 ) -> None:
     make_suppliers(engine, 10)
     rows = [entry(i) for i in range(10)]
-    first = cli(database_url, *snapshot_args(write_list(tmp_path / "d1.csv", rows), DAY1, tmp_path))
-    out, err = first.communicate(timeout=120)
-    assert first.returncode == 0, err.decode()
-    assert "applied" in out.decode() and "delisted" in out.decode()
+    first = run_cli(
+        database_url, *snapshot_args(write_list(tmp_path / "d1.csv", rows), DAY1, tmp_path)
+    )
+    assert first.exit_code == 0, first.stderr
+    assert "applied" in first.stdout and "delisted" in first.stdout
     report = orjson.loads((tmp_path / "d1.report.json").read_bytes())
     assert report["status"] == "applied" and report["counts"]["new"] == 10
     assert report["counts_add_up"] is True
     half = write_list(tmp_path / "d2.csv", rows[:5])
-    held = cli(database_url, *snapshot_args(half, DAY1 + timedelta(1), tmp_path))
-    out, err = held.communicate(timeout=120)
-    assert held.returncode == 3, err.decode()
-    assert "snapshot-apply 2" in out.decode()
-    listing = cli(database_url, "snapshots", "--status", "held", "--json")
-    out, err = listing.communicate(timeout=120)
-    assert listing.returncode == 0, err.decode()
-    assert [r["id"] for r in orjson.loads(out)] == [2], err.decode()
-    apply = cli(database_url, "snapshot-apply", "2", "--by", "operator:alice")
-    out, err = apply.communicate(timeout=120)
-    assert apply.returncode == 0, err.decode()
+    held = run_cli(database_url, *snapshot_args(half, DAY1 + timedelta(1), tmp_path))
+    assert held.exit_code == 3, held.stderr
+    assert "snapshot-apply 2" in held.stdout
+    listing = run_cli(database_url, "snapshots", "--status", "held", "--json")
+    assert listing.exit_code == 0, listing.stderr
+    assert [r["id"] for r in orjson.loads(listing.stdout)] == [2], listing.stderr
+    apply = run_cli(database_url, "snapshot-apply", "2", "--by", "operator:alice")
+    assert apply.exit_code == 0, apply.stderr
     assert sum(s == "delisted" for s, _, _ in states(engine).values()) == 5
 
 
@@ -627,9 +634,8 @@ def test_kill_during_a_large_delivery_leaves_all_or_none(
             assert after == before  # none of it
         else:
             assert after == compared(other_database_url)  # all of it
-        rerun = cli(database_url, *snapshot_args(path2, DAY1 + timedelta(1), tmp_path))
-        _, err = rerun.communicate(timeout=300)
-        assert rerun.returncode == 0, err.decode()
+        rerun = run_cli(database_url, *snapshot_args(path2, DAY1 + timedelta(1), tmp_path))
+        assert rerun.exit_code == 0, rerun.stderr
         final, clean_state = compared(database_url), compared(other_database_url)
         for table in ("record_statements", "record_current", "quarantine"):
             assert final[table] == clean_state[table], table
