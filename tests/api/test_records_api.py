@@ -207,6 +207,24 @@ def test_landing_page_links_to_the_openapi_docs(api: tuple[TestClient, Keys]) ->
     assert client.get("/v1/catalog").json()["record_types"]
 
 
+def test_the_catalogue_publishes_ratings_as_ratings_do(api: tuple[TestClient, Keys]) -> None:
+    """One published form of a rating (G-25): GET /v1/catalog's ratings are GET /v1/ratings',
+    with the catalogue's own names (a bin's ``from``, not the model's ``from_``)."""
+    client, keys = api
+    published = client.get("/v1/catalog").json()["ratings"]
+    assert published and '"from_"' not in str(published).replace("'", '"')
+    ratings = client.get("/v1/ratings", headers=auth(keys["operator"])).json()
+    assert _without_nulls(published) == ratings  # /v1/ratings leaves unset options out
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 def test_keys_are_hashed_at_rest(api: tuple[TestClient, Keys], engine: Any) -> None:
     from sqlalchemy import select
 

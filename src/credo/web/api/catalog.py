@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from credo.catalog.models import RecordType
 from credo.context import AppContext
 from credo.errors import NotFound
+from credo.ratings.service import definition_of
 from credo.web.api.schemas.catalog import CatalogueSummary
 from credo.web.deps import get_ctx
 
@@ -24,7 +25,7 @@ def catalogue_summary(ctx: AppContext = Depends(get_ctx)) -> dict[str, Any]:
         "record_types": [rt.model_dump(mode="json") for rt in cat.record_types.values()],
         "furnishers": [f.model_dump(mode="json") for f in cat.furnishers.values()],
         "schemes": [s.model_dump(mode="json") for s in cat.schemes.values()],
-        "ratings": [r.model_dump(mode="json") for r in cat.ratings.values()],
+        "ratings": [definition_of(r) for r in cat.ratings.values()],
         "lists": [x.model_dump(mode="json") for x in cat.lists.values()],
         "measures": [m.model_dump(mode="json") for m in cat.measures.values()],
         "purposes": [p.model_dump(mode="json") for p in cat.purposes.values()],

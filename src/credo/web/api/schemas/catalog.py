@@ -7,7 +7,8 @@ from pydantic import Field
 from credo.catalog.lists import ListDef, MeasureDef
 from credo.catalog.models import Furnisher, IdentifierScheme, Profile, RecordType, Registry
 from credo.catalog.parties import Purpose
-from credo.web.api.schemas.common import JsonObject, Strict
+from credo.web.api.schemas.common import Strict
+from credo.web.api.schemas.ratings import PublishedRating
 
 
 class CatalogueSummary(Strict):
@@ -18,10 +19,7 @@ class CatalogueSummary(Strict):
     record_types: list[RecordType]
     furnishers: list[Furnisher]
     schemes: list[IdentifierScheme]
-    ratings: list[JsonObject] = Field(
-        description="Each rating's definition with its field names (`from_`, `in_`); "
-        "GET /v1/ratings publishes them with the catalogue's names (`from`, `in`), typed"
-    )
+    ratings: list[PublishedRating] = Field(description="Each rating's rules, as GET /v1/ratings")
     lists: list[ListDef]
     measures: list[MeasureDef]
     purposes: list[Purpose]
