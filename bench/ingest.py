@@ -91,7 +91,7 @@ def peak_mb() -> float:
 
 
 def ours(
-    url: str, data: Path, mapping_path: Path, chunk_size: int, ahead: bool = True
+    url: str, data: Path, mapping_path: Path, chunk_size: int, ahead: bool = False
 ) -> tuple[float, int]:
     from credo.catalog.loader import load_catalogue
     from credo.clock import SystemClock
@@ -197,7 +197,7 @@ def measure(
     mapping: Path,
     chunk_size: int,
     repeat: int,
-    ahead: bool = True,
+    ahead: bool = False,
 ) -> tuple[float, float]:
     ours_times, plain_times = [], []
     for attempt in range(repeat):
@@ -223,9 +223,9 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=5000)
     parser.add_argument("--repeat", type=int, help="runs per leg (default 3 quick, else 1)")
     parser.add_argument(
-        "--no-ahead",
+        "--ahead",
         action="store_true",
-        help="prepare chunks in the writing process (no worker process; the path before)",
+        help="prepare chunks in a forked worker process (IngestRequest.ahead; off by default)",
     )
     parser.add_argument("--only", choices=["sqlite", "postgres"], help="one database only")
     args = parser.parse_args()
@@ -247,7 +247,7 @@ def main() -> None:
             upgrade(url)
             return url
 
-        ahead = not args.no_ahead
+        ahead = args.ahead
         sqlite_ratio = sqlite_rate = postgres_ratio = postgres_rate = float("nan")
         if args.only in (None, "sqlite"):
             sqlite_ratio, sqlite_rate = measure(
@@ -281,7 +281,7 @@ def postgres_leg(
             "postgres", fresh_postgres,
             lambda url: plain_postgres(server.conninfo(url.rsplit("/", 1)[1]), values, subjects),
             data, mapping, args.chunk_size, args.repeat or (3 if args.quick else 1),
-            not args.no_ahead,
+            args.ahead,
         )  # fmt: skip
     finally:
         server.stop()

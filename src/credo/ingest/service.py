@@ -75,8 +75,10 @@ class IngestRequest:
     # a furnisher's export that went wrong must not look like a quiet day.
     allow_empty: bool = False
     # Prepare the next chunks (read, map, validate, hash, convert) in a forked worker process
-    # while this one writes (credo.ingest.pipeline); the same code runs either way.
-    ahead: bool = True
+    # while this one writes (credo.ingest.pipeline); the same code runs either way. Off by
+    # default: on two shared cores it cost more CPU than it saved time (the NYC file: 240 CPU s
+    # against 92, no clear gain in wall time; docs/performance.md).
+    ahead: bool = False
 
 
 @dataclass
