@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, func, select, text
 
 from credo.audit.tables import audit_head, audit_log, catalogue_changes
+from credo.db.bulk import bulk_insert
 
 HEAD_ROW = 1
+COPY_FROM = 100  # entries in one call from which PostgreSQL writes them by COPY
 # An arbitrary constant: the PostgreSQL advisory lock that serialises appends to the chain.
 AUDIT_LOCK_KEY = 0x0C4ED0A0D1
 
@@ -42,9 +44,12 @@ _SQLITE_INSERT = (
 
 def insert_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """On SQLite the driver's executemany is about twice as fast as Core's (this runs on every
-    record write); PostgreSQL keeps Core, whose multi-row VALUES beat psycopg's executemany."""
+    record write); on PostgreSQL a batch of a bulk write goes by COPY (every column is text or
+    a number: the stored values are those of Core's insert), a few entries by Core."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(_SQLITE_INSERT, [tuple(r[c] for c in COLUMNS) for r in rows])
+    elif len(rows) >= COPY_FROM:
+        bulk_insert(conn, audit_log, rows)
     else:
         conn.execute(audit_log.insert(), list(rows))
 
