@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import pyarrow as pa
 from sqlalchemy import (
     Connection,
@@ -26,13 +25,17 @@ from sqlalchemy import (
 from sqlalchemy.sql.expression import column as text_column
 
 from credo.db.sql import chunks, rows_where, stream, upsert
-from credo.ratings.compiler import Dialect
 from credo.ratings.tables import (
     rating_pointers,
     rating_snapshot_results,
     rating_snapshots,
     rating_state,
 )
+
+if TYPE_CHECKING:  # not at run time: the SQLite rescore child (adbc_child) imports this module
+    import polars as pl
+
+    from credo.ratings.compiler import Dialect
 
 
 def dialect_of(conn: Connection) -> Dialect:
@@ -271,6 +274,8 @@ def insert_result_frame(conn: Connection, snapshot_id: int, frame: pl.DataFrame)
     """A snapshot's rows (``service.SNAPSHOT_SCHEMA``, features as JSON text) in bulk, in the
     caller's transaction: PostgreSQL ``COPY`` of CSV written by Polars, SQLite one prepared
     ``executemany`` per slice."""
+    import polars as pl
+
     rows = frame.select(
         pl.lit(snapshot_id, pl.Int64).alias("snapshot_id"),
         "subject_id",
