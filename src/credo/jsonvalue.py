@@ -4,7 +4,7 @@ catalogue change), bounded so that it can always be stored."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import Field, WithJsonSchema
@@ -72,10 +72,19 @@ def _has(document: Any, part: int | str) -> bool:
     return isinstance(document, list) and isinstance(part, int) and 0 <= part < len(document)
 
 
+def utc(moment: datetime) -> datetime:
+    """A stored moment with its offset: the registry stores UTC, and SQLite gives it back
+    without an offset (PostgreSQL with one)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def jsonable(value: Any) -> Any:
-    """``value`` as JSON can carry it: every date and time as its ISO 8601 text, mappings (a
-    database row too) as dicts with text keys, sequences as lists; the rest as it is."""
-    if isinstance(value, date | time):  # datetime is a date
+    """``value`` as JSON can carry it: every date and time as its ISO 8601 text (a moment
+    always with its offset: ``utc``), mappings (a database row too) as dicts with text keys,
+    sequences as lists; the rest as it is."""
+    if isinstance(value, datetime):
+        return utc(value).isoformat()
+    if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, Mapping):
         return {str(key): jsonable(item) for key, item in value.items()}

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, RowMapping
 
 from credo.audit import repository, rows
 from credo.audit.integrity import AuditedData, DataCounts, DataProblem, DataVerifier
+from credo.jsonvalue import utc
 
 GENESIS = "0" * 64
 
@@ -65,7 +66,7 @@ def canonical_payload(payload: Mapping[str, Any]) -> str:
 
 
 def timestamp(at: datetime) -> str:
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    return utc(at).astimezone(UTC).isoformat()
 
 
 def link_hash(

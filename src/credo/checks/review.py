@@ -18,7 +18,7 @@ until a named person of the relying party (the deciding body) confirms or overri
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -30,6 +30,7 @@ from credo.checks import repository
 from credo.checks.decide import AppliedMeasure, PurposePlan
 from credo.checks.inquiries import InquiryNotRecorded, log_inquiries
 from credo.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from credo.jsonvalue import utc
 from credo.subjects.identifiers import mask_identifier
 
 PENDING, CONFIRMED, OVERRIDDEN, EXPIRED = "pending", "confirmed", "overridden", "expired"
@@ -117,7 +118,7 @@ def decide(
             f"decision {review_id!r} was already {row['status']} by {row['reviewer']}",
             code="review_decided",
         )
-    until = _aware(row["valid_until"])
+    until = utc(row["valid_until"])
     if until <= now:
         raise Conflict(
             f"decision {review_id!r} expired at {until.isoformat()} without a review: it is "
@@ -216,7 +217,7 @@ def status_of(
 
 def review_view(row: Mapping[Any, Any], now: datetime) -> dict[str, Any]:
     status = row["status"]
-    if status == PENDING and _aware(row["valid_until"]) <= now:
+    if status == PENDING and utc(row["valid_until"]) <= now:
         status = EXPIRED
     view = {
         "id": row["id"],
@@ -317,11 +318,7 @@ def _rates(counts: Mapping[str, int]) -> dict[str, Any]:
     }
 
 
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # SQLite: naive UTC
-
-
 def _iso(value: Any) -> str | None:
     if isinstance(value, datetime):
-        return _aware(value).isoformat()
+        return utc(value).isoformat()
     return value.isoformat() if value is not None else None

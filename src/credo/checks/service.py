@@ -17,7 +17,7 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -44,6 +44,7 @@ from credo.checks.inquiries import InquiryWriter
 from credo.checks.subscriptions import MAX_ATTEMPTS, WATCH_OUTCOMES, WebhookDelivery
 from credo.clock import Clock
 from credo.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from credo.jsonvalue import utc
 from credo.records import retention
 from credo.subjects import service as subjects_service
 from credo.subjects.identifiers import IdentifierError, check_identifier, mask_identifier
@@ -394,9 +395,7 @@ def verify_decision(conn: Connection, decision_id: str, relying_party_id: str, n
     watching = row is not None and row["outcome"] in WATCH_OUTCOMES  # logged, no decision
     if row is None or watching or row["relying_party_id"] != relying_party_id:
         raise NotFound(f"no decision {decision_id!r} of yours")
-    until = row["valid_until"]
-    if until.tzinfo is None:  # SQLite returns naive UTC
-        until = until.replace(tzinfo=UTC)
+    until = utc(row["valid_until"])
     if until <= now:
         raise Conflict(
             f"decision {decision_id!r} expired at {until.isoformat()}: check again",

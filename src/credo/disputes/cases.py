@@ -17,7 +17,7 @@ effect writes a change-feed row, runs the subject hooks and sends corrections (G
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping
@@ -26,6 +26,7 @@ from credo.disputes import repository
 from credo.disputes.effects import log, send_corrections
 from credo.disputes.kinds import Case, CaseKind, kind_of, open_status_of
 from credo.errors import Conflict, NotFound, ValidationFailed
+from credo.jsonvalue import utc
 from credo.notices.reader import Reader, readers_of
 from credo.notices.service import enqueue
 from credo.records.queries import CurrentRecord, statements_of_chain
@@ -51,11 +52,7 @@ def status_now(kind: CaseKind, case: Case, now: datetime) -> str:
 
 
 def _past(case: Case, now: datetime) -> bool:
-    return _aware(case["deadline_at"]) <= now
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return utc(case["deadline_at"]) <= now
 
 
 def open_cases(
@@ -67,7 +64,7 @@ def open_cases(
         names = [kind.name for kind in kinds if kind.store == store]
         rows = repository.cases_by_status(conn, store, open_status_of(store), limit, names)
         found += [(kind_of(store, row), row) for row in rows]
-    found.sort(key=lambda pair: (_aware(pair[1]["deadline_at"]), pair[0].store, pair[1]["id"]))
+    found.sort(key=lambda pair: (utc(pair[1]["deadline_at"]), pair[0].store, pair[1]["id"]))
     return found[:limit]
 
 

@@ -25,6 +25,7 @@ from credo.checks.subscriptions import watchers_of
 from credo.disputes import peers, repository
 from credo.disputes.repair import eligible_from
 from credo.disputes.service import status_now
+from credo.jsonvalue import jsonable
 from credo.notices.service import SubjectNotice, notices_to_subject
 from credo.quality import hold as quality_hold
 from credo.records import effect
@@ -224,13 +225,3 @@ def _notice(notice: SubjectNotice) -> dict[str, Any]:
 
 def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
     return dict(row)
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [jsonable(v) for v in value]
-    return value

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
@@ -26,6 +26,7 @@ from credo.errors import Conflict, NotFound, ValidationFailed
 from credo.governance import repository as repo
 from credo.governance.fingerprint import content_hash, document_hash, rules_of
 from credo.governance.simulate import FORMAT, summary_text
+from credo.jsonvalue import utc
 from credo.records.queries import feed_head, subjects_with_records
 from credo.records.service import WriteContext, run_hooks
 
@@ -74,7 +75,7 @@ def _parse(document: Mapping[str, Any]) -> dict[str, Any]:
         "audit_seq": numbers["registry.audit_seq"],
         "audit_hash": document["registry"]["audit_hash"],
         "feed_seq": numbers["registry.feed_seq"],
-        "ran_at": ran_at if ran_at.tzinfo else ran_at.replace(tzinfo=UTC),
+        "ran_at": utc(ran_at),
         "summary": dict(summary),
     }
 
@@ -159,8 +160,7 @@ def _check_current(
             f"one ({digest[:12]}): simulate this catalogue and propose it again",
             code="simulation_other_catalogue",
         )
-    ran_at = simulation["ran_at"]
-    ran_at = ran_at if ran_at.tzinfo else ran_at.replace(tzinfo=UTC)
+    ran_at = utc(simulation["ran_at"])
     oldest = now - max_age
     if ran_at < oldest or simulation["as_of"] < oldest.date():
         raise Conflict(

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, RowMapping
 
 from credo.catalog.catalogue import Catalogue
 from credo.catalog.labels import Words
+from credo.jsonvalue import utc
 from credo.notices import repository
 
 LANGUAGES = ("en", "zh")  # the languages notices are written in (the portal's)
@@ -54,8 +55,7 @@ class Reader:
         return f"{self.date(local)} {local:%H:%M} ({self.zone.key})"
 
     def local(self, value: datetime) -> datetime:
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(self.zone)
+        return utc(value).astimezone(self.zone)
 
     def name(self, text: object) -> str:
         """A catalogue ``Text`` (``en``/``zh``) in the reader's language."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection, RowMapping
@@ -22,6 +22,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.catalog.models import FurnisherQuality
 from credo.clock import Clock
 from credo.errors import Conflict, NotFound, ValidationFailed
+from credo.jsonvalue import utc
 from credo.quality import repository
 from credo.records import queries as records_queries
 from credo.records.service import announce_subjects_of_furnisher
@@ -261,7 +262,4 @@ def jsonable(row: RowMapping, catalogue: Catalogue) -> dict[str, Any]:
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    return None if moment is None else utc(moment)

@@ -4,7 +4,7 @@ identity numbers masked on every public view."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from credo.catalog.ratings import RatingDef
 from credo.catalog.vocab import EvidenceKind
 from credo.disputes import cases
 from credo.ingest import service as ingest
+from credo.jsonvalue import utc
 from credo.lists import queries as lists_queries
 from credo.lists.queries import StoredEntry
 from credo.ratings import queries as ratings_queries
@@ -191,8 +192,7 @@ def dispute_backlog(
     """Open disputes: overdue, due within a week, due later."""
     counts = {"overdue": 0, "week": 0, "later": 0}
     for deadline in deadlines:
-        aware = deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC)
-        days = (aware - now).total_seconds() / 86400
+        days = (utc(deadline) - now).total_seconds() / 86400
         counts["overdue" if days < 0 else "week" if days <= 7 else "later"] += 1
     return [(t(f"backlog.{key}"), n) for key, n in counts.items()] if deadlines else []
 

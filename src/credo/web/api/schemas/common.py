@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, JsonValue, PlainSerializer, WithJsonSchema
 
+from credo.jsonvalue import utc
+
 __all__ = ["JsonObject", "JsonValue", "Moment", "Strict"]
 
 
@@ -19,20 +21,20 @@ class Strict(BaseModel):
 
 
 def _iso(value: datetime) -> str:
-    return value.isoformat()
+    return utc(value).isoformat()
 
 
-# A moment as the domains write it (``datetime.isoformat()``: "+00:00", not pydantic's "Z").
-# Not an RFC 3339 date-time: SQLite gives back naive moments (UTC), which are served without
-# an offset, so the document says exactly that much.
+# A moment as the domains write it (``datetime.isoformat()``: "+00:00", not pydantic's "Z"),
+# always with its offset: the naive moments SQLite gives back are UTC and served as such
+# (``credo.jsonvalue.utc``), so both databases answer alike.
 Moment = Annotated[
     datetime,
     PlainSerializer(_iso, return_type=str),
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2})?$",
-            "description": "ISO 8601 date and time; UTC where it has no offset",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$",
+            "description": "ISO 8601 date and time with its offset from UTC",
             "examples": ["2026-03-01T12:00:00+00:00"],
         }
     ),
