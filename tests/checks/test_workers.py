@@ -31,20 +31,21 @@ def test_every_worker_reflects_an_accepted_record(
     }
     record = defaulter(NEWCOMER, "(2026)京执555号")
     try:
-        accepted = httpx.post(
-            f"{url}/v1/records", json=record, headers={"Authorization": f"Bearer {keys['court']}"}
-        )
-        assert accepted.status_code == 201, accepted.text
-        in_a_row, deadline = 0, time.monotonic() + 30
-        while in_a_row < IN_A_ROW:
-            assert time.monotonic() < deadline, "a worker never reflected the record"
-            # a new connection each time, so the kernel spreads them over both workers
-            outcome = httpx.post(
-                f"{url}/v1/checks",
-                json=check,
-                headers={"Authorization": f"Bearer {keys['airline']}", "Connection": "close"},
-            ).json()["outcome"]
-            in_a_row = in_a_row + 1 if outcome == "restricted" else 0
+        with httpx.Client(base_url=url) as client:
+            accepted = client.post(
+                "/v1/records", json=record, headers={"Authorization": f"Bearer {keys['court']}"}
+            )
+            assert accepted.status_code == 201, accepted.text
+            in_a_row, deadline = 0, time.monotonic() + 30
+            while in_a_row < IN_A_ROW:
+                assert time.monotonic() < deadline, "a worker never reflected the record"
+                # a new connection each time, so the kernel spreads them over both workers
+                outcome = client.post(
+                    "/v1/checks",
+                    json=check,
+                    headers={"Authorization": f"Bearer {keys['airline']}", "Connection": "close"},
+                ).json()["outcome"]
+                in_a_row = in_a_row + 1 if outcome == "restricted" else 0
     finally:
         server.terminate()
         server.wait()
