@@ -30,7 +30,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No JIT on any of Credo's PostgreSQL connections. The compiled rating queries are long
+    # CASE expressions over small sets: once record_current has statistics they are costed
+    # above jit_above_cost, and LLVM then spends seconds to minutes optimising a query that
+    # runs in milliseconds (the rating hook of a 20,000-row ingest: 267 s with JIT, 5.7 s
+    # without; docs/performance.md). A single API write runs the same hook.
+    connect_args = {**kwargs.pop("connect_args", {})}
+    connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -91,14 +91,9 @@ BULK_CACHE_KIB = 65536
 def prepare_bulk_session(conn: Connection) -> None:
     """SQLite: a larger page cache for this connection (the record tables' random keys, hash
     ids, otherwise spill the default 2 MiB cache on every chunk: about 2x slower).
-    PostgreSQL: no JIT in this transaction. Once record_current has statistics, the rating
-    hook's query for a chunk's thousand subjects is costed above jit_optimize_above_cost and
-    LLVM then spends seconds to minutes optimising its long CASE expressions for a query
-    that runs in milliseconds (20,000 rows: 267 s in the hook with JIT, docs/performance.md)."""
+    (PostgreSQL connections run without JIT from the start: ``credo.db.connect``.)"""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-    elif conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL jit = off")
 
 
 # -- full-list (snapshot) deliveries ------------------------------------------------------------
