@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from credo.catalog.catalogue import Catalogue
 from credo.catalog.loader import load_catalogue
 from credo.catalog.ratings import Bin, bin_gaps
 from credo.errors import CatalogueError
@@ -159,3 +161,15 @@ def test_computed_features_and_grids_are_checked_and_named_by_id(tmp_path: Path)
         "needs a reason",
     ]:
         assert expected in found, found
+
+
+def test_postgres_queries_fence_the_features_and_the_points(catalogue: Catalogue) -> None:
+    """Inlined, PostgreSQL's planner copies each feature's expression into every use:
+    food_safety_grade's real-time query took about a second to plan (7 ms fenced). Every
+    rating's PostgreSQL query materializes its features and points steps."""
+    from credo.ratings.compiler import Probe, compile_rating
+
+    probe = Probe(as_of=date(2026, 3, 1), subject_ids=(1, 2))
+    for rating in catalogue.ratings.values():
+        sql = compile_rating(rating, "postgres", probe)
+        assert "feat AS MATERIALIZED" in sql and "scored AS MATERIALIZED" in sql, rating.key

@@ -433,6 +433,12 @@ def _timestamp(value: datetime, dialect: Dialect) -> str:
     return f"CAST({_string(utc.isoformat())} AS TIMESTAMPTZ)"
 
 
+# Inlined, PostgreSQL substitutes each feature's expression into every use of it: planning
+# food_safety_grade's real-time query took 835-1,020 ms for a query that runs in a few; with
+# these steps materialized, 7 ms (see also _computed_query; docs/performance.md, issue 14).
+_PG_FENCES = frozenset({"feat", "scored"})
+
+
 def _render(ctes: list[tuple[str, str]], final: str, dialect: Dialect) -> str:
     """The query in ``dialect``. On SQLite every step is materialized: flattened, the steps'
     nested ``SELECT *`` copy each column's expression into every use of it, and preparing
@@ -444,9 +450,9 @@ def _render(ctes: list[tuple[str, str]], final: str, dialect: Dialect) -> str:
     if dialect == "sqlite":
         for cte in tree.find_all(exp.CTE):
             cte.set("materialized", True)
-    if dialect == "postgres":  # a fence between computed layers (see _computed_query)
+    if dialect == "postgres":  # fences: the features, each computed layer, the points
         for cte in tree.find_all(exp.CTE):
-            if cte.alias.startswith("computed_"):
+            if cte.alias in _PG_FENCES or cte.alias.startswith("computed_"):
                 cte.set("materialized", True)
     return tree.sql(dialect=dialect)
 
