@@ -99,12 +99,14 @@ def ours(
     from credo.db.connect import make_engine
     from credo.ingest.mapping import load_mapping
     from credo.ingest.service import IngestRequest, ingest_file
+    from credo.quality.hold import held_rejections
     from credo.records.service import WriteContext
     from credo.settings import DEMO_CATALOG
 
     catalogue = load_catalogue(DEMO_CATALOG)
     clock = SystemClock()
-    ctx = WriteContext(catalogue, clock, tuple(subject_hooks(catalogue, clock)))
+    hooks = tuple(subject_hooks(catalogue, clock))
+    ctx = WriteContext(catalogue, clock, hooks, holds=held_rejections)  # as credo ingest
     mapping, content = load_mapping(mapping_path)
     engine = make_engine(url)
     try:

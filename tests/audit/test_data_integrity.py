@@ -19,7 +19,7 @@ from credo.catalog.loader import load_catalogue
 from credo.checks import repository as checks_repo
 from credo.cli.main import app
 from credo.clock import FixedClock
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, nothing_held
 from credo.settings import DEMO_CATALOG
 from harness.audited import AUDITED
 from tests.disputes.conftest import LI, START, Registry, defaulter
@@ -54,7 +54,7 @@ def record_inquiries(engine: Engine, rows: list[dict[str, Any]]) -> None:
 @pytest.fixture
 def world(engine: Engine) -> Registry:
     """Two records (one corrected) about two people, and two inquiries."""
-    ctx = WriteContext(load_catalogue(DEMO_CATALOG), FixedClock(START))
+    ctx = WriteContext(load_catalogue(DEMO_CATALOG), FixedClock(START), holds=nothing_held)
     registry = Registry(engine, ctx)
     first = registry.defaulter(SOURCE)
     registry.write("city_court", defaulter(SOURCE, revision=2, payload=_corrected()))

@@ -18,7 +18,7 @@ from credo.clock import FixedClock
 from credo.disputes import cases, repair, service
 from credo.records import repository as records_repo
 from credo.records.model import Rejection, RowOutcome, Statement
-from credo.records.service import WriteContext, append_statements
+from credo.records.service import WriteContext, append_statements, nothing_held
 from credo.records.validate import StatementValidator
 from tests.records.conftest import defaulter as records_defaulter
 
@@ -60,7 +60,7 @@ def hooks() -> HookLog:
 
 @pytest.fixture
 def ctx(catalogue: Catalogue, clock: FixedClock, hooks: HookLog) -> WriteContext:
-    return WriteContext(catalogue, clock, (hooks,))
+    return WriteContext(catalogue, clock, (hooks,), holds=nothing_held)
 
 
 class Registry:
@@ -80,7 +80,7 @@ class Registry:
             else:
                 valid.append((index, checked))
         hooks = self.ctx.hooks if self.run_hooks else ()
-        write_ctx = WriteContext(self.ctx.catalogue, self.ctx.clock, hooks)
+        write_ctx = WriteContext(self.ctx.catalogue, self.ctx.clock, hooks, holds=nothing_held)
         with self.engine.begin() as conn:
             for outcome in append_statements(conn, write_ctx, furnisher, valid):
                 outcomes[outcome.row] = outcome

@@ -18,7 +18,7 @@ from credo.disputes.report import subject_report
 from credo.errors import Conflict, NotFound, ValidationFailed
 from credo.notices import repository as notices_repo
 from credo.records import repository as records_repo
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, nothing_held
 from credo.records.tables import change_feed, record_suppressions
 from tests.disputes.conftest import LI, Desk, HookLog, OnFile, Registry, defaulter
 
@@ -58,7 +58,7 @@ def test_g27_the_deadline_comes_from_the_profile(
     days: int,
     on_file: OnFile,
 ) -> None:
-    ctx = WriteContext(replace(catalogue, active_profile_id=profile), clock)
+    ctx = WriteContext(replace(catalogue, active_profile_id=profile), clock, holds=nothing_held)
     with engine.begin() as conn:
         dispute = service.open_dispute(conn, ctx, on_file.subject_id, on_file.record_id, "x")
     deadline = dispute["deadline_at"].replace(tzinfo=None)
@@ -193,7 +193,7 @@ def test_g29_a_merits_dispute_is_referred_to_the_issuing_body(on_file: OnFile, d
 def test_new_information_extends_the_deadline_once_where_the_profile_allows(
     registry: Registry, engine: Engine, catalogue: Catalogue, clock: FixedClock, on_file: OnFile
 ) -> None:
-    ctx = WriteContext(replace(catalogue, active_profile_id="US-FCRA"), clock)
+    ctx = WriteContext(replace(catalogue, active_profile_id="US-FCRA"), clock, holds=nothing_held)
     dispute_id = Desk(registry, ctx).dispute(on_file.subject_id, on_file.record_id)
     with engine.begin() as conn:
         first = service.add_information(

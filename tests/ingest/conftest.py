@@ -13,7 +13,7 @@ import pytest
 
 from credo.catalog.catalogue import Catalogue
 from credo.clock import FixedClock
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, nothing_held
 from harness import sqlite as sqlite_harness
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ COLUMNS = [
 
 @pytest.fixture
 def write_ctx(catalogue: Catalogue) -> WriteContext:
-    return WriteContext(catalogue, FixedClock(NOW))
+    return WriteContext(catalogue, FixedClock(NOW), holds=nothing_held)
 
 
 def inspection_row(i: int, **overrides: str) -> dict[str, str]:

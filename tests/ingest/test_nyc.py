@@ -19,7 +19,7 @@ from credo.clock import FixedClock
 from credo.context import subject_hooks
 from credo.ingest.mapping import load_mapping
 from credo.ingest.service import IngestRequest, ingest_file
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, nothing_held
 from credo.records.tables import record_current
 from credo.subjects.tables import subjects
 from harness.data import NYC_FILE
@@ -51,7 +51,7 @@ def test_every_nyc_row_is_accounted_for(
 ) -> None:
     path = NYC if FULL else head_of(NYC, HEAD, tmp_path / NYC.name)
     clock = FixedClock(NOW)
-    ctx = WriteContext(catalogue, clock, tuple(subject_hooks(catalogue, clock)))
+    ctx = WriteContext(catalogue, clock, tuple(subject_hooks(catalogue, clock)), holds=nothing_held)
     mapping, content = load_mapping(NYC_MAPPING)
     request = IngestRequest(path, mapping, content, NYC_MAPPING.name, chunk_size=10_000)
     result = ingest_file(engine, ctx, request)

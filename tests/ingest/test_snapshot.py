@@ -36,7 +36,7 @@ from credo.ingest.snapshot import (
 )
 from credo.ingest.tables import ingest_runs, quarantine, snapshot_deliveries
 from credo.notices.tables import notices
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, nothing_held
 from credo.records.tables import record_current, record_statements
 from credo.subjects import repository as subjects_repo
 from harness.audited import AUDITED
@@ -109,7 +109,7 @@ def write_list(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def ctx_at(catalogue: Catalogue, moment: datetime = NOW) -> WriteContext:
-    return WriteContext(catalogue, FixedClock(moment))
+    return WriteContext(catalogue, FixedClock(moment), holds=nothing_held)
 
 
 def deliver_file(

@@ -23,7 +23,7 @@ from credo.lists.tables import list_entries
 from credo.notices import list_notices, record_notices
 from credo.notices import repository as notices_repo
 from credo.notices.reader import language_asked, remember_language
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, nothing_held
 from tests.disputes.conftest import LI, ZHANG, Registry, defaulter
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -57,7 +57,9 @@ def _write_records(engine: Engine, catalogue: Catalogue, clock: FixedClock) -> d
     """Both subjects' records, with list entries (the lists hook) and their prior notices
     (Li reads Chinese): one batch for both. Returns the subject ids by language."""
     hooks = (lists_realtime.make_hook(catalogue, clock),)
-    registry = Registry(engine, WriteContext(catalogue, clock, hooks), run_hooks=True)
+    registry = Registry(
+        engine, WriteContext(catalogue, clock, hooks, holds=nothing_held), run_hooks=True
+    )
     subjects: dict[str, int] = {}
     for lang, who in (("en", ZHANG), ("zh", LI)):
         outcome = registry.defaulter(LISTED[lang], identifiers=who, occurred_on="2026-03-01")
@@ -74,7 +76,9 @@ def _end_and_confirm(engine: Engine, catalogue: Catalogue, clock: FixedClock) ->
     """Two months on, the court confirms one record of each subject and delists another."""
     clock.set(START + timedelta(days=60))
     hooks = (lists_realtime.make_hook(catalogue, clock),)
-    registry = Registry(engine, WriteContext(catalogue, clock, hooks), run_hooks=True)
+    registry = Registry(
+        engine, WriteContext(catalogue, clock, hooks, holds=nothing_held), run_hooks=True
+    )
     for lang, who in (("en", ZHANG), ("zh", LI)):
         confirm = defaulter(
             CONFIRMED[lang], who, action="confirm", effective_from="2026-05-01", **OPEN_ENDED

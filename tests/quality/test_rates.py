@@ -16,7 +16,7 @@ from credo.disputes import repository as disputes_repo
 from credo.disputes import service as disputes
 from credo.quality import service as quality
 from credo.quality.service import COUNTS
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, nothing_held
 from credo.subjects import repository as subjects_repo
 from tests.disputes.conftest import ZHANG, Registry, defaulter
 from tests.records.conftest import licence
@@ -42,7 +42,7 @@ def test_g49_rates_over_the_window_from_records_corrections_and_disputes(
     engine: Engine, catalogue: Catalogue
 ) -> None:
     clock = FixedClock(END)
-    ctx = WriteContext(catalogue, clock)
+    ctx = WriteContext(catalogue, clock, holds=nothing_held)
     court = Registry(engine, ctx)
     _at(clock, 140)
     r0 = court.defaulter("R0").record_id  # before the window
@@ -132,3 +132,19 @@ def _counts(row: Any) -> dict[str, int]:
 
 def _rates(row: Any) -> dict[str, float]:
     return {k: round(row[k], 6) for k in quality.RATES}
+
+
+def test_g49_every_write_context_names_its_hold_check(catalogue: Catalogue, engine: Engine) -> None:
+    """No writer skips the furnisher hold check by forgetting it: a WriteContext without
+    ``holds`` is refused; the app's own context passes credo.quality's check."""
+    import pytest
+
+    from credo.context import AppContext
+    from credo.quality.hold import held_rejections
+    from credo.settings import Settings
+
+    clock = FixedClock(datetime(2026, 3, 1, tzinfo=UTC))
+    with pytest.raises(TypeError, match="holds"):
+        WriteContext(catalogue, clock)  # type: ignore[call-arg]
+    app = AppContext(Settings(), catalogue, engine, clock)
+    assert app.write_context().holds is held_rejections

@@ -14,7 +14,7 @@ from credo.catalog.catalogue import Catalogue
 from credo.clock import FixedClock
 from credo.context import subject_hooks
 from credo.records.model import Rejection, RowOutcome
-from credo.records.service import WriteContext, submit_rows
+from credo.records.service import WriteContext, nothing_held, submit_rows
 from credo.records.validate import StatementValidator
 
 TODAY = datetime(2026, 3, 1, 12, 0)
@@ -125,7 +125,9 @@ class Writer:
 
     def __init__(self, engine: Engine, catalogue: Catalogue, clock: FixedClock) -> None:
         self.engine, self.clock = engine, clock
-        self.context = WriteContext(catalogue, clock, tuple(subject_hooks(catalogue, clock)))
+        self.context = WriteContext(
+            catalogue, clock, tuple(subject_hooks(catalogue, clock)), holds=nothing_held
+        )
 
     def write(self, *rows: dict[str, Any]) -> list[RowOutcome]:
         """A row the validator refuses is a mistake in the test; the write path's own refusals

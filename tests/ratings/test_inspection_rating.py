@@ -32,7 +32,7 @@ from credo.ratings.compiler import Probe
 from credo.ratings.polars_lowering import records_frame
 from credo.ratings.runners import DuckDBRunner
 from credo.ratings.service import evaluate, evaluate_polars, source_for
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, nothing_held
 from tests.ratings.agreement import NOW, arrow_tables, assert_agree, everywhere
 from tests.ratings.fhrs import (
     COMPONENTS,
@@ -265,7 +265,7 @@ def test_an_off_grid_score_is_quarantined_at_ingestion_with_a_one_line_reason(
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     mapping, content = load_mapping(tmp_path / "mapping.yaml")
     request = IngestRequest(data, mapping, content, "mapping.yaml")
-    context = WriteContext(fhrs_catalogue, FixedClock(NOW))
+    context = WriteContext(fhrs_catalogue, FixedClock(NOW), holds=nothing_held)
     result = ingest_file(engine, context, request)
     assert result.add_up()
     assert (result.counts["accepted"], result.counts["quarantined"]) == (1, 2), result.counts

@@ -23,7 +23,7 @@ from credo.ratings import repository
 from credo.ratings.compiler import Probe
 from credo.ratings.runners import DatabaseRunner, DuckDBRunner
 from credo.ratings.service import evaluate, source_for
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, nothing_held
 from credo.subjects.repository import find_subject_ids
 from tests.ratings.test_nyc_grades import DATA, records_sql
 
@@ -52,7 +52,9 @@ def test_ingested_inspections_rate_like_the_extract(
         pytest.skip(f"{DATA} is not on this machine")
     sample = sample_csv(tmp_path)
     clock = FixedClock(EXTRACT_DAY)
-    context = WriteContext(catalogue, clock, tuple(subject_hooks(catalogue, clock)))
+    context = WriteContext(
+        catalogue, clock, tuple(subject_hooks(catalogue, clock)), holds=nothing_held
+    )
     mapping, content = load_mapping(MAPPING)
     result = ingest_file(engine, context, IngestRequest(sample, mapping, content, MAPPING.name))
     assert result.add_up() and result.counts["accepted"] > 0

@@ -10,7 +10,7 @@ import pytest
 from credo.catalog.catalogue import Catalogue
 from credo.clock import FixedClock
 from credo.records.model import RowOutcome
-from credo.records.service import WriteContext, submit_rows
+from credo.records.service import WriteContext, nothing_held, submit_rows
 
 ACME = ("cn_uscc", "91110000600037341L")
 ZHANG = ("cn_ric", "11010519491231002X")
@@ -92,7 +92,7 @@ class Writer:
 
     def __init__(self, engine: Any, catalogue: Catalogue, clock: FixedClock) -> None:
         self.engine, self.clock = engine, clock
-        self.context = WriteContext(catalogue, clock)
+        self.context = WriteContext(catalogue, clock, holds=nothing_held)
 
     def write(self, furnisher: str, *rows: dict[str, Any]) -> list[RowOutcome]:
         with self.engine.begin() as conn:

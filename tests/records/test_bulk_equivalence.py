@@ -29,6 +29,7 @@ from credo.records.service import (
     WriteContext,
     append_prepared,
     append_statements,
+    nothing_held,
     prepare_statements,
 )
 from credo.records.validate import StatementValidator
@@ -194,7 +195,7 @@ def test_bulk_path_equals_single_path_row_for_row(
     ordered = without_late_revisions(asserts_first(stream))
     note(f"stream in order: {ordered}")
     rows = [as_row(*s) for s in ordered]
-    ctx = WriteContext(catalogue, clock)
+    ctx = WriteContext(catalogue, clock, holds=nothing_held)
     one_by_one, in_bulk = fresh_engines()
     single = single_path(one_by_one, ctx, rows)
     bulk = bulk_path(in_bulk, ctx, rows)

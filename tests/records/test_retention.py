@@ -28,7 +28,7 @@ from credo.ingest import repository as ingest_repo
 from credo.ingest.service import purge_quarantine_until_done
 from credo.ingest.tables import quarantine
 from credo.records import retention
-from credo.records.service import WriteContext
+from credo.records.service import WriteContext, nothing_held
 from credo.records.tables import record_current, record_statements, subject_statements
 from credo.settings import DEMO_CATALOG
 from credo.subjects.tables import subject_identifiers, subjects
@@ -47,7 +47,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def ctx(clock: FixedClock) -> WriteContext:
-    return WriteContext(load_catalogue(DEMO_CATALOG), clock)
+    return WriteContext(load_catalogue(DEMO_CATALOG), clock, holds=nothing_held)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from credo.governance.fingerprint import content_hash, document_hash, rules_of
 from credo.governance.simulate import FORMAT, summary_text
 from credo.jsonvalue import utc
 from credo.records.queries import feed_head, subjects_with_records
-from credo.records.service import WriteContext, run_hooks
+from credo.records.service import WriteContext, nothing_held, run_hooks
 
 HEX64 = frozenset("0123456789abcdef")
 
@@ -279,7 +279,10 @@ def rederive(
     """Re-derive every subject's rating state, list entries and notices under ``catalogue``
     (the real-time hooks, as a bulk load's last pass runs them): the registry then says
     what the simulation said. Returns the subjects re-derived."""
-    write = WriteContext(catalogue, clock, tuple(subject_hooks(catalogue, clock)))
+    hooks = tuple(subject_hooks(catalogue, clock))
+    write = WriteContext(
+        catalogue, clock, hooks, holds=nothing_held
+    )  # runs hooks, writes no record
     with engine.connect() as conn:
         subject_ids = subjects_with_records(conn)
     for start in range(0, len(subject_ids), chunk):

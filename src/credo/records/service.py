@@ -230,9 +230,11 @@ class WriteContext:
     # per batch, and runs them once afterwards (``run_hooks``) in large set-based passes.
     # Derived state lags until then: only loaders that finish that pass before serving use it.
     deferred: set[int] | None = None
-    # The furnisher hold check of every write (G-49); ``AppContext.write_context`` passes
-    # credo.quality's.
-    holds: HeldFurnishers = nothing_held
+    # The furnisher hold check of every write (G-49), always chosen by the caller:
+    # ``AppContext.write_context`` passes credo.quality's; only a writer that knows no
+    # furnisher can be held (a test's own registry, a rederivation that writes no records)
+    # passes ``nothing_held``.
+    holds: HeldFurnishers = field(kw_only=True)
 
     def deferring(self) -> WriteContext:
         """A copy that defers the hooks into a fresh set of changed subjects."""
