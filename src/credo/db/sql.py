@@ -80,18 +80,19 @@ class KeyedTable:
 
     def by_id(self, conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """key -> row for the ``keys`` that exist (read 900 keys a query)."""
+        key = self._key  # once, not per row
         found: dict[str, dict[str, Any]] = {}
         for part in chunks(sorted(set(keys)), 900):
-            query = select(self.table).where(self._key.in_(part))
-            for row in conn.execute(query).mappings():
-                found[str(row[self._key.name])] = dict(row)
+            for row in conn.execute(select(self.table).where(key.in_(part))).mappings():
+                found[str(row[key.name])] = dict(row)
         return found
 
     def count(self, conn: Connection) -> int:
         return int(conn.execute(select(func.count()).select_from(self.table)).scalar_one())
 
     def ids_after(self, conn: Connection, after: str, limit: int) -> list[str]:
-        query = select(self._key).where(self._key > after).order_by(self._key).limit(limit)
+        key = self._key
+        query = select(key).where(key > after).order_by(key).limit(limit)
         return [str(k) for k in conn.execute(query).scalars()]
 
 
